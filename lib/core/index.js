@@ -1,0 +1,4 @@
+'use strict';
+const native = require('../native');
+
+module.exports = { nativeVersion: native.version() };

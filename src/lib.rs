@@ -1,0 +1,24 @@
+//! napi binding for `@alova/native`. Only conversion and error mapping live here; the work
+//! is done in `alova-core`.
+#![deny(clippy::all)]
+
+#[macro_use]
+extern crate napi_derive;
+
+mod cache;
+mod error;
+mod http;
+mod psc;
+mod ratelimit;
+mod redis;
+
+#[napi]
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// Throws an `ERR_ALOVA_INVALID_ARG` error; used by tests of the error convention.
+#[napi]
+pub fn check_error_convention(message: String) -> error::Result<()> {
+    Err(error::invalid_arg(message))
+}

@@ -1,0 +1,4 @@
+// One module state for require() and import: the ESM entry re-exports the CommonJS one.
+import mod from './storage-redis.js';
+
+export default mod;
