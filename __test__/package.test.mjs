@@ -24,3 +24,10 @@ test('native errors carry a stable ERR_ALOVA_* code', () => {
     return true;
   });
 });
+
+test('AlovaError has alova’s name and an optional code', () => {
+  const { AlovaError } = require('../lib/errors.js');
+  const e = new AlovaError('store is required', 'Captcha');
+  assert.equal(String(e), '[alova/Captcha]: store is required');
+  assert.equal(new AlovaError('x', '', 'ERR_ALOVA_IO').code, 'ERR_ALOVA_IO');
+});
