@@ -53,7 +53,9 @@ impl MemoryStore {
         force: bool,
         now: f64,
     ) -> Record {
-        self.update(key, now, |old| next_record(old, points, duration_ms, force, now))
+        self.update(key, now, |old| {
+            next_record(old, points, duration_ms, force, now)
+        })
     }
 
     /// Consumes `points` and, the first time the window goes over `limit` with
@@ -130,7 +132,13 @@ impl MemoryStore {
     }
 }
 
-fn next_record(old: Option<Record>, points: f64, duration_ms: f64, force: bool, now: f64) -> Record {
+fn next_record(
+    old: Option<Record>,
+    points: f64,
+    duration_ms: f64,
+    force: bool,
+    now: f64,
+) -> Record {
     let never = duration_ms <= 0.0;
     let mut rec = Record {
         points,
@@ -160,12 +168,30 @@ mod tests {
     fn consume_keeps_the_window_and_adds_points() {
         let s = MemoryStore::new();
         let a = s.consume("k", 1.0, 1000.0, 4.0, 0.0, 10_000.0);
-        assert_eq!(a, Record { points: 1.0, expire: 11_000.0 });
+        assert_eq!(
+            a,
+            Record {
+                points: 1.0,
+                expire: 11_000.0
+            }
+        );
         let b = s.consume("k", 2.0, 1000.0, 4.0, 0.0, 10_500.0);
-        assert_eq!(b, Record { points: 3.0, expire: 11_000.0 });
+        assert_eq!(
+            b,
+            Record {
+                points: 3.0,
+                expire: 11_000.0
+            }
+        );
         // window over: starts afresh
         let c = s.consume("k", 1.0, 1000.0, 4.0, 0.0, 11_000.0);
-        assert_eq!(c, Record { points: 1.0, expire: 12_000.0 });
+        assert_eq!(
+            c,
+            Record {
+                points: 1.0,
+                expire: 12_000.0
+            }
+        );
     }
 
     #[test]
@@ -173,9 +199,21 @@ mod tests {
         let s = MemoryStore::new();
         s.consume("k", 4.0, 1000.0, 4.0, 5000.0, 0.5);
         let over = s.consume("k", 1.0, 1000.0, 4.0, 5000.0, 1.0);
-        assert_eq!(over, Record { points: 5.0, expire: 5001.0 });
+        assert_eq!(
+            over,
+            Record {
+                points: 5.0,
+                expire: 5001.0
+            }
+        );
         let again = s.consume("k", 1.0, 1000.0, 4.0, 5000.0, 2.0);
-        assert_eq!(again, Record { points: 6.0, expire: 5001.0 });
+        assert_eq!(
+            again,
+            Record {
+                points: 6.0,
+                expire: 5001.0
+            }
+        );
     }
 
     #[test]
@@ -183,10 +221,22 @@ mod tests {
         let s = MemoryStore::new();
         s.upsert("k", 2.0, 0.0, false, 1.0);
         let r = s.upsert("k", 3.0, 0.0, false, 2.0);
-        assert_eq!(r, Record { points: 5.0, expire: -1.0 });
+        assert_eq!(
+            r,
+            Record {
+                points: 5.0,
+                expire: -1.0
+            }
+        );
         assert_eq!(s.get("k", 1e15), Some(r));
         let f = s.upsert("k", 7.0, 100.0, true, 10.0);
-        assert_eq!(f, Record { points: 7.0, expire: 110.0 });
+        assert_eq!(
+            f,
+            Record {
+                points: 7.0,
+                expire: 110.0
+            }
+        );
         assert_eq!(s.get("k", 109.0), Some(f));
         assert_eq!(s.get("k", 110.0), None);
         assert!(s.delete("k"));
