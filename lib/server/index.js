@@ -1,3 +1,9 @@
 'use strict';
+// @alova/native/server: alova's server hooks.
+const { HookedMethod } = require('./hooked-method');
+const { retry } = require('./retry');
+const { createCaptchaProvider } = require('./captcha');
+const { createRateLimiter } = require('./rate-limit');
+const { atomize } = require('./atomize');
 
-module.exports = {};
+module.exports = { HookedMethod, retry, createCaptchaProvider, createRateLimiter, atomize };

@@ -1,0 +1,157 @@
+'use strict';
+// createRateLimiter: alova's options and LimitedMethod API with rate-limiter-flexible's
+// semantics, fixed: every consume is one atomic step in its store (exactly `points` pass under
+// any concurrency), durations stay in milliseconds (alova floors them to seconds), and
+// `store` is accepted as an alias of `storage`.
+const { randomUUID } = require('node:crypto');
+const { AlovaError } = require('../../errors');
+const { HookedMethod } = require('../hooked-method');
+const { abortError } = require('../sendable');
+const { resultOf, RateLimiterRes } = require('./result');
+const { storeFor } = require('./stores');
+
+const isThenable = (v) => !!v && typeof v.then === 'function';
+
+class Limiter {
+  constructor(store, options) {
+    const { points = 4, duration = 4000, keyPrefix, execEvenly, execEvenlyMinDelayMs, blockDuration } = options;
+    if (keyPrefix !== undefined && typeof keyPrefix !== 'string') throw new Error('keyPrefix must be string');
+    this.store = store;
+    this.points = points >= 0 ? points : 4;
+    this.durationMs = duration === undefined ? 1000 : duration;
+    this.blockMs = blockDuration > 0 ? blockDuration : 0;
+    this.keyPrefix = keyPrefix === undefined ? 'rlflx' : keyPrefix;
+    this.execEvenly = Boolean(execEvenly);
+    this.execEvenlyMinDelayMs =
+      execEvenlyMinDelayMs === undefined ? Math.ceil(this.durationMs / this.points) : execEvenlyMinDelayMs;
+  }
+
+  key(key) {
+    return this.keyPrefix.length > 0 ? `${this.keyPrefix}:${key}` : key;
+  }
+
+  consume(key, points = 1) {
+    const now = Date.now();
+    const rec = this.store.consume(this.key(key), points, this.durationMs, this.points, this.blockMs, now);
+    return isThenable(rec) ? rec.then((r) => this.#afterConsume(r, points, Date.now())) : this.#afterConsume(rec, points, now);
+  }
+
+  #afterConsume([consumed, expire], changed, now) {
+    const res = resultOf(this.points, changed, consumed, expire, now);
+    if (res.consumedPoints > this.points) {
+      // the store already extended the window on this first excess
+      if (this.blockMs > 0 && res.consumedPoints <= this.points + changed) res.msBeforeNext = this.blockMs;
+      return Promise.reject(res);
+    }
+    if (this.execEvenly && res.msBeforeNext > 0 && !res.isFirstInDuration) {
+      let delay = Math.ceil(res.msBeforeNext / (res.remainingPoints + 2));
+      if (delay < this.execEvenlyMinDelayMs) delay = res.consumedPoints * this.execEvenlyMinDelayMs;
+      return new Promise((resolve) => setTimeout(resolve, delay, res));
+    }
+    return Promise.resolve(res);
+  }
+
+  #change(key, points) {
+    return Promise.resolve(this.store.upsert(this.key(key), points, this.durationMs, false, Date.now())).then(
+      ([consumed, expire]) => resultOf(this.points, points, consumed, expire, Date.now()),
+    );
+  }
+
+  penalty(key, points = 1) {
+    return this.#change(key, points);
+  }
+
+  reward(key, points = 1) {
+    return this.#change(key, -points);
+  }
+
+  get(key) {
+    return Promise.resolve(this.store.get(this.key(key), Date.now())).then((rec) =>
+      rec ? resultOf(this.points, 0, rec[0], rec[1], Date.now()) : null,
+    );
+  }
+
+  /** A forced record `[points, now + ms]` (`ms <= 0` never expires), as rate-limiter-flexible's _block. */
+  force(key, points, ms) {
+    return Promise.resolve(this.store.upsert(this.key(key), points, ms, true, Date.now())).then(
+      () => new RateLimiterRes(0, ms > 0 ? ms : -1, points),
+    );
+  }
+
+  set(key, points, ms) {
+    return this.force(key, points, ms >= 0 ? ms : this.durationMs);
+  }
+
+  block(key, ms) {
+    return this.force(key, this.points + 1, ms);
+  }
+
+  delete(key) {
+    return Promise.resolve()
+      .then(() => this.store.remove(this.key(key)))
+      .then(
+        () => true,
+        () => false,
+      );
+  }
+}
+
+/**
+ * A method whose send consumes one point first; its other methods act on the limiter for the
+ * method's key. A rejected consume rejects the send with the RateLimiterRes, unsent.
+ */
+class LimitedMethod extends HookedMethod {
+  constructor(method, limiterKey, limiter) {
+    super(method, (force, signal) =>
+      this.consume().then(() => {
+        if (signal.aborted) throw abortError();
+        return method.send(force);
+      }),
+    );
+    this.limiter = limiter;
+    this.keyGetter = typeof limiterKey === 'function' ? () => limiterKey(method) : () => limiterKey;
+  }
+
+  getLimiterKey() {
+    return this.keyGetter();
+  }
+
+  get() {
+    return this.limiter.get(this.getLimiterKey());
+  }
+
+  set(points, msDuration) {
+    return this.limiter.set(this.getLimiterKey(), points, msDuration);
+  }
+
+  consume(points) {
+    return this.limiter.consume(this.getLimiterKey(), points);
+  }
+
+  penalty(points) {
+    return this.limiter.penalty(this.getLimiterKey(), points);
+  }
+
+  reward(points) {
+    return this.limiter.reward(this.getLimiterKey(), points);
+  }
+
+  block(msDuration) {
+    return this.limiter.block(this.getLimiterKey(), msDuration);
+  }
+
+  delete() {
+    return this.limiter.delete(this.getLimiterKey());
+  }
+}
+
+function createRateLimiter(options = {}) {
+  return (method, handlerOptions = {}) => {
+    const { key = randomUUID() } = handlerOptions;
+    const storage = options.storage ?? options.store ?? method.context.options.l2Cache;
+    if (!storage) throw new AlovaError('storage is not define', 'RateLimit');
+    return new LimitedMethod(method, key, new Limiter(storeFor(storage), options));
+  };
+}
+
+module.exports = { createRateLimiter, LimitedMethod, RateLimiterRes };

@@ -1,0 +1,185 @@
+'use strict';
+// Where limiter records `[consumed, expireMs]` (-1 = never expires) live. Each store offers
+//   consume(key, points, durationMs, limit, blockMs) -> [consumed, expire]
+//     (add points; on the first excess over `limit` with blockMs > 0, extend to now+blockMs)
+//   upsert(key, points, durationMs, force)        -> [consumed, expire]
+//   get(key)                                      -> [consumed, expire] | null
+//   remove(key)
+// with the results of the native store returned synchronously, the others as promises.
+// consume is one atomic step in every store.
+const native = require('../../native');
+const { L1Cache } = require('../../core/l1');
+const { hasEval, serialize } = require('../atomic-store');
+const { redisKey } = require('../redis-keys');
+
+/** Records in native memory, one store per storage adapter object. Synchronous. */
+class NativeStore {
+  constructor() {
+    this.id = native.rateLimitStoreCreate();
+    // io: [points, durationMs, limit, blockMs | force, now] in, [consumed, expire] out
+    this.io = new Float64Array(5);
+    NativeStore.registry.register(this, this.id);
+  }
+
+  consume(key, points, durationMs, limit, blockMs, now) {
+    const io = this.io;
+    io[0] = points;
+    io[1] = durationMs;
+    io[2] = limit;
+    io[3] = blockMs;
+    io[4] = now;
+    native.rateLimitConsume(this.id, key, io);
+    return [io[0], io[1]];
+  }
+
+  upsert(key, points, durationMs, force, now) {
+    const io = this.io;
+    io[0] = points;
+    io[1] = durationMs;
+    io[3] = force ? 1 : 0;
+    io[4] = now;
+    native.rateLimitUpsert(this.id, key, io);
+    return [io[0], io[1]];
+  }
+
+  get(key, now) {
+    const io = this.io;
+    io[4] = now;
+    return native.rateLimitGet(this.id, key, io) ? [io[0], io[1]] : null;
+  }
+
+  remove(key) {
+    native.rateLimitDelete(this.id, key);
+  }
+}
+NativeStore.registry = new FinalizationRegistry((id) => native.rateLimitStoreDrop(id));
+
+// One step on Redis: alova's upsert rule, plus the block-on-first-excess of consume.
+// ARGV: points, durationMs, limit, blockMs, now, force ('1'|'0').
+const UPSERT = `
+local add, dur, limit, block, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local never = dur <= 0
+local p, exp = add, now + dur
+if never then exp = -1 end
+if ARGV[6] ~= '1' then
+  local op, oe = 0, 0
+  local v = redis.call('GET', KEYS[1])
+  if v then
+    local ok, r = pcall(cjson.decode, v)
+    if ok and type(r) == 'table' then op, oe = tonumber(r[1]) or 0, tonumber(r[2]) or 0 end
+  end
+  if never or oe > now then p = p + op end
+  if not never and oe > now then exp = oe end
+  if block > 0 and p > limit and p <= limit + add then exp = now + block end
+end
+local function fmt(n)
+  if n == math.floor(n) then return string.format('%d', n) end
+  return tostring(n)
+end
+local val = '[' .. fmt(p) .. ',' .. fmt(exp) .. ']'
+if exp < 0 then
+  redis.call('SET', KEYS[1], val)
+elseif exp > now then
+  redis.call('SET', KEYS[1], val, 'PX', fmt(math.ceil(exp - now)))
+end
+return {fmt(p), fmt(exp)}
+`;
+
+/** Records in Redis through our RedisStorageAdapter: each step is one Lua script. */
+class RedisStore {
+  constructor(storage) {
+    this.storage = storage;
+  }
+
+  async #run(key, points, durationMs, limit, blockMs, force, now) {
+    const args = [points, durationMs, limit, blockMs, now, force ? '1' : '0'].map(String);
+    const [p, exp] = await this.storage.eval(UPSERT, [redisKey(this.storage, key)], args);
+    return [Number(p), Number(exp)];
+  }
+
+  consume(key, points, durationMs, limit, blockMs, now) {
+    return this.#run(key, points, durationMs, limit, blockMs, false, now);
+  }
+
+  upsert(key, points, durationMs, force, now) {
+    return this.#run(key, points, durationMs, 0, 0, force, now);
+  }
+
+  async get(key, now) {
+    return liveRecord(await this.storage.get(key), now);
+  }
+
+  remove(key) {
+    return this.storage.remove(key);
+  }
+}
+
+/** Records in any alova storage adapter: read-modify-write under a per-key queue. */
+class AdapterStore {
+  constructor(storage) {
+    this.storage = storage;
+  }
+
+  consume(key, points, durationMs, limit, blockMs) {
+    return this.#step(key, points, durationMs, false, (rec, now) => {
+      if (blockMs > 0 && rec[0] > limit && rec[0] <= limit + points) rec[1] = now + blockMs;
+    });
+  }
+
+  upsert(key, points, durationMs, force) {
+    return this.#step(key, points, durationMs, force);
+  }
+
+  // `now` is taken inside the queued step: it may run well after the call.
+  #step(key, points, durationMs, force, adjust) {
+    return serialize(this.storage, key, async () => {
+      const old = force ? undefined : await this.storage.get(key);
+      const now = Date.now();
+      const rec = nextRecord(old, points, durationMs, force, now);
+      if (adjust) adjust(rec, now);
+      await this.storage.set(key, rec);
+      return rec;
+    });
+  }
+
+  async get(key, now) {
+    return liveRecord(await this.storage.get(key), now);
+  }
+
+  remove(key) {
+    return this.storage.remove(key);
+  }
+}
+
+/** alova's upsert rule (see crates/core/src/ratelimit.rs for the same rule natively). */
+function nextRecord(old, points, durationMs, force, now) {
+  const never = durationMs <= 0;
+  const rec = [points, never ? -1 : now + durationMs];
+  if (!force) {
+    const [oldPoints = 0, oldExpire = 0] = old || [];
+    if (never || oldExpire > now) rec[0] += oldPoints;
+    if (!never && oldExpire > now) rec[1] = oldExpire;
+  }
+  return rec;
+}
+
+function liveRecord(rec, now) {
+  if (!rec) return null;
+  return rec[1] > 0 && rec[1] <= now ? null : rec;
+}
+
+const stores = new WeakMap();
+
+/** The store for a storage adapter (one per adapter object, so limiters sharing it share counts). */
+function storeFor(storage) {
+  let store = stores.get(storage);
+  if (!store) {
+    if (storage instanceof L1Cache) store = new NativeStore();
+    else if (hasEval(storage)) store = new RedisStore(storage);
+    else store = new AdapterStore(storage);
+    stores.set(storage, store);
+  }
+  return store;
+}
+
+module.exports = { storeFor, NativeStore, RedisStore, AdapterStore };

@@ -1,0 +1,93 @@
+'use strict';
+// What every server hook shares: a `handler(force, signal)` run once per `send()`, with
+// `then/catch/finally` sending anew (as a Method does), and an `abort()` that reaches the
+// request the hook wraps. Each send gets its own AbortSignal; `abort()` fires the signals of
+// the sends in flight (so retry loops and lock waits stop) and forwards to the wrapped target.
+
+const kSends = Symbol('alova.sends');
+
+function abortError() {
+  return new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** Installs the per-send bookkeeping on `owner` (a HookedMethod or a Sendable). */
+function initHook(owner, target, handler) {
+  owner.handler = handler;
+  Object.defineProperty(owner, kSends, { value: new Set() });
+  Object.defineProperty(owner, 'target', { value: target, configurable: true });
+  owner.abort = () => abortSends(owner);
+}
+
+function runHook(owner, force) {
+  const ac = new AbortController();
+  const sends = owner[kSends];
+  let promise;
+  try {
+    promise = Promise.resolve(owner.handler(force, ac.signal));
+  } catch (err) {
+    promise = Promise.reject(err);
+  }
+  const entry = { ac, settled: promise.then(noop, noop) };
+  sends.add(entry);
+  entry.settled.then(() => sends.delete(entry));
+  return promise;
+}
+
+/** Aborts the sends in flight; resolves one macrotask after they have settled. */
+function abortSends(owner) {
+  const sends = [...owner[kSends]];
+  if (!sends.length) return Promise.resolve();
+  for (const s of sends) s.ac.abort(abortError());
+  const target = owner.target;
+  if (target && typeof target.abort === 'function') {
+    Promise.resolve(target.abort()).catch(noop);
+  }
+  return Promise.all(sends.map((s) => s.settled)).then(() => new Promise((r) => setTimeout(r)));
+}
+
+/** Resolves after `ms`, or rejects with the abort reason as soon as `signal` fires. */
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal && signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(done, ms);
+    function done() {
+      if (signal) signal.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort() {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * A hook result that is not a Method (what `sendCaptcha` returns, and what `retry` returns
+ * when it wraps one): sendable, thenable and abortable like a HookedMethod.
+ */
+class Sendable {
+  constructor(target, handler) {
+    initHook(this, target, handler);
+  }
+
+  send(forceRequest) {
+    return runHook(this, forceRequest);
+  }
+
+  then(onFulfilled, onRejected) {
+    return this.send().then(onFulfilled, onRejected);
+  }
+
+  catch(onRejected) {
+    return this.send().catch(onRejected);
+  }
+
+  finally(onFinally) {
+    return this.send().finally(onFinally);
+  }
+}
+
+function noop() {}
+
+module.exports = { Sendable, initHook, runHook, sleep, abortError, noop };
