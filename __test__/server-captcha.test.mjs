@@ -192,3 +192,56 @@ test('abort() of a sending aborts its request and releases the key', async () =>
     await hanging.close();
   }
 });
+
+test('on Redis: one send per resend interval under concurrency and across processes', async (t) => {
+  const { startRedis } = await import('./helpers/servers.mjs');
+  const { redisAdapter } = await import('./fixtures/server/redis-adapter.mjs');
+  const { runTogether } = await import('./fixtures/server/children.mjs');
+  const redis = await startRedis();
+  const store = redisAdapter(redis.port, 'cap:');
+  t.after(async () => {
+    store.close();
+    await redis.stop();
+  });
+  const { sendCaptcha, verifyCaptcha } = createCaptchaProvider({ store, resetTime: 60_000 });
+
+  const results = await Promise.allSettled(Array.from({ length: 20 }, () => sendCaptcha(post, { key: 'race' })));
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+  assert.equal(received.length, 1);
+  const [rec, expireTs] = await store.get('alova-captcha:race');
+  assert.equal(rec.code, received[0].code);
+  assert.ok(expireTs > Date.now());
+  const ttl = await store.client.pttl('cap:alova-captcha:race');
+  assert.ok(ttl > 290_000 && ttl <= 300_000, `ttl ${ttl}`);
+
+  // a failed send gives the key back
+  failNext = 1;
+  await assert.rejects(sendCaptcha(post, { key: 'fail' }));
+  assert.equal(await store.get('alova-captcha:fail'), undefined);
+  await sendCaptcha(post, { key: 'fail' });
+  assert.equal(await verifyCaptcha(received.at(-1).code, 'fail'), true);
+
+  const worker = new URL('./fixtures/server/captcha-worker.mjs', import.meta.url).pathname;
+  received = [];
+  const out = await runTogether(worker, Array.from({ length: 4 }, () => [String(redis.port), 'cap:', srv.url, 'proc']));
+  assert.equal(out.filter((o) => o.sent).length, 1, JSON.stringify(out));
+  assert.ok(out.filter((o) => !o.sent).every((o) => o.message === 'Cannot send captcha yet, please wait'));
+  assert.equal(received.length, 1);
+});
+
+test('on Redis: resendFormStore reuses the stored code', async (t) => {
+  const { startRedis } = await import('./helpers/servers.mjs');
+  const { redisAdapter } = await import('./fixtures/server/redis-adapter.mjs');
+  const redis = await startRedis();
+  const store = redisAdapter(redis.port);
+  t.after(async () => {
+    store.close();
+    await redis.stop();
+  });
+  const { sendCaptcha } = createCaptchaProvider({ store, resendFormStore: true, resetTime: 50 });
+  await sendCaptcha(post, { key: 'k' });
+  await new Promise((r) => setTimeout(r, 80));
+  await sendCaptcha(post, { key: 'k' });
+  assert.equal(received.length, 2);
+  assert.equal(received[0].code, received[1].code);
+});
