@@ -27,7 +27,7 @@ class Limiter {
   }
 
   key(key) {
-    return this.keyPrefix.length > 0 ? `${this.keyPrefix}:${key}` : key;
+    return this.keyPrefix.length > 0 ? `${this.keyPrefix}:${key}` : String(key);
   }
 
   consume(key, points = 1) {
