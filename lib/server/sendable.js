@@ -19,18 +19,21 @@ function initHook(owner, target, handler) {
 }
 
 function runHook(owner, force) {
-  const ac = new AbortController();
   const sends = owner[kSends];
-  let promise;
-  try {
-    promise = Promise.resolve(owner.handler(force, ac.signal));
-  } catch (err) {
-    promise = Promise.reject(err);
-  }
-  const entry = { ac, settled: promise.then(noop, noop) };
+  let settle;
+  const entry = { ac: new AbortController(), settled: new Promise((r) => (settle = r)) };
   sends.add(entry);
-  entry.settled.then(() => sends.delete(entry));
-  return promise;
+  // An async wrapper (rather than `promise.then(noop, noop)`) so that a rejection nobody
+  // handles is still reported as unhandled, as it is for a plain Method.
+  const run = async () => {
+    try {
+      return await owner.handler(force, entry.ac.signal);
+    } finally {
+      sends.delete(entry);
+      settle();
+    }
+  };
+  return run();
 }
 
 /** Aborts the sends in flight; resolves one macrotask after they have settled. */
