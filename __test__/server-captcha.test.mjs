@@ -245,3 +245,22 @@ test('on Redis: resendFormStore reuses the stored code', async (t) => {
   assert.equal(received.length, 2);
   assert.equal(received[0].code, received[1].code);
 });
+
+test('a code verifies true at most once under concurrent checks (JS adapter and Redis)', async (t) => {
+  const { startRedis } = await import('./helpers/servers.mjs');
+  const { redisAdapter } = await import('./fixtures/server/redis-adapter.mjs');
+  const redis = await startRedis();
+  const rstore = redisAdapter(redis.port);
+  t.after(async () => {
+    rstore.close();
+    await redis.stop();
+  });
+  for (const store of [mapStorage(), rstore]) {
+    const { sendCaptcha, verifyCaptcha } = createCaptchaProvider({ store, codeSet: () => '4711' });
+    await sendCaptcha(post, { key: 'once' });
+    assert.equal(await verifyCaptcha(4711, 'once'), false, 'strict comparison: a number is not the string code');
+    const results = await Promise.all(Array.from({ length: 10 }, () => verifyCaptcha('4711', 'once')));
+    assert.equal(results.filter(Boolean).length, 1);
+    assert.equal(await store.get('alova-captcha:once'), undefined);
+  }
+});

@@ -4,7 +4,8 @@
 // - codes come from crypto.randomInt;
 // - the resend interval is checked and reserved in one atomic step (a Lua script on our
 //   RedisStorageAdapter, a per-key queue on other adapters), so concurrent sends for one key
-//   cannot both pass; a failed send gives the reservation back;
+//   cannot both pass; a failed send gives the reservation back; likewise a code verifies
+//   true at most once;
 // - sendCaptcha returns a lazy-but-started sending: it starts at once (awaiting it works as
 //   in alova) and it is also sendable, so `retry(sendCaptcha(create, { key }), opts)` retries
 //   the sending, each retry being a complete send attempt.
@@ -55,6 +56,27 @@ else
   redis.call('DEL', KEYS[1])
 end
 return 1
+`;
+
+// Verify: false for a missing record; an expired one is removed; a match is removed and true.
+// ARGV: now, the code (a number as its decimal text), its JS type.
+const VERIFY = `
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local ok, rec = pcall(cjson.decode, v)
+if not ok or type(rec) ~= 'table' or type(rec[1]) ~= 'table' then return 0 end
+if tonumber(ARGV[1]) > (tonumber(rec[2]) or 0) then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+local c = rec[1].code
+local same = (type(c) == 'string' and ARGV[3] == 'string' and c == ARGV[2])
+  or (type(c) == 'number' and ARGV[3] == 'number' and c == tonumber(ARGV[2]))
+if same then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
 `;
 
 function createCaptchaProvider(options) {
@@ -129,16 +151,23 @@ function createCaptchaProvider(options) {
 
   const sendCaptcha = (methodHandler, { key }) => new CaptchaSending((force, signal) => attempt(methodHandler, key, signal));
 
+  // One atomic step too, so a code verifies true at most once under concurrent checks.
   const verifyCaptcha = async (code, key) => {
     const k = storeKey(key);
-    const [data, expireTs = 0] = (await store.get(k)) || [];
-    if (!data || Date.now() > expireTs) {
-      await store.remove(k);
-      return false;
+    if (hasEval(store)) {
+      const args = [String(Date.now()), typeof code === 'string' ? code : String(code), typeof code];
+      return Number(await store.eval(VERIFY, [redisKey(store, k)], args)) === 1;
     }
-    const valid = data.code === code;
-    if (valid) await store.remove(k);
-    return valid;
+    return serialize(store, k, async () => {
+      const [data, expireTs = 0] = (await store.get(k)) || [];
+      if (!data || Date.now() > expireTs) {
+        await store.remove(k);
+        return false;
+      }
+      const valid = data.code === code;
+      if (valid) await store.remove(k);
+      return valid;
+    });
   };
 
   return { sendCaptcha, verifyCaptcha };
