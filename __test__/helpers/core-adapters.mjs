@@ -37,7 +37,13 @@ export function countingAdapter(answer = (el) => ({ url: el.url, data: el.data ?
     let timer;
     const response = new Promise((res, rej) => {
       reject = rej;
-      timer = setTimeout(() => res(answer(elements, method)), delay);
+      timer = setTimeout(() => {
+        try {
+          res(answer(elements, method));
+        } catch (e) {
+          rej(e);
+        }
+      }, delay);
     });
     return {
       response: () => response,

@@ -83,7 +83,8 @@ impl Index {
     }
 
     /// Adds an entry as the most recently used one and returns its slot. Entries beyond the
-    /// limits are evicted (possibly this one, if it alone exceeds `max_bytes`).
+    /// limits are evicted; an entry that alone exceeds `max_bytes` is dropped at once instead
+    /// of flushing the others.
     pub fn insert(&mut self, bytes: u64, expire_at: i64, pinned: bool) -> u32 {
         let slot = Slot {
             prev: NIL,
@@ -109,7 +110,7 @@ impl Index {
         self.stats.entries += 1;
         self.stats.bytes += bytes;
         self.schedule(id, expire_at);
-        self.enforce_limits();
+        self.enforce_limits_for(id);
         id
     }
 
@@ -127,7 +128,7 @@ impl Index {
             self.schedule(id, expire_at);
         }
         self.touch(id);
-        self.enforce_limits();
+        self.enforce_limits_for(id);
         true
     }
 
@@ -210,6 +211,20 @@ impl Index {
     fn over_limits(&self) -> bool {
         (self.limits.max_entries > 0 && self.stats.entries > self.limits.max_entries)
             || (self.limits.max_bytes > 0 && self.stats.bytes > self.limits.max_bytes)
+    }
+
+    fn too_big(&self, id: u32) -> bool {
+        self.limits.max_bytes > 0 && self.slots[id as usize].bytes > self.limits.max_bytes
+    }
+
+    /// Brings the totals back under the limits after `id` was added or grown.
+    fn enforce_limits_for(&mut self, id: u32) {
+        if self.too_big(id) {
+            self.release(id);
+            self.dropped.push(id);
+            self.stats.evictions += 1;
+        }
+        self.enforce_limits();
     }
 
     fn enforce_limits(&mut self) {
@@ -320,9 +335,11 @@ mod tests {
         assert!(ix.take_dropped().is_empty());
         assert_eq!(ix.stats().bytes, 70);
         let big = ix.insert(500, 0, false);
-        let dropped = ix.take_dropped();
-        assert!(dropped.contains(&big));
-        assert_eq!(ix.stats().bytes, 0);
+        assert_eq!(ix.take_dropped(), vec![big], "the others stay");
+        assert_eq!(ix.stats().bytes, 70);
+        ix.update(b, 101, 0);
+        assert_eq!(ix.take_dropped(), vec![b]);
+        assert_eq!(ix.len(), 1);
     }
 
     #[test]
