@@ -1,1 +1,240 @@
-//! (being built)
+//! `HttpClient` for `lib/fetch`: one pooled client per adapter. A request resolves, in one
+//! crossing, to either its head and body or a `{ code, message }` failure that the JS layer
+//! turns into fetch's error shapes.
+use std::sync::Arc;
+use std::time::Duration;
+
+use alova_core::http::{
+    BodyStream, Client, ClientOptions, Redirect, Request, Response, ResponseBody, UploadProgress,
+};
+use alova_core::{Code, Error};
+use bytes::Bytes;
+use dashmap::DashMap;
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+use tokio::sync::{oneshot, Mutex, Notify};
+
+use crate::error::{self, to_js};
+
+#[napi(object)]
+pub struct HttpClientOptions {
+    /// Extra trusted root certificates, PEM.
+    pub ca: Option<Vec<String>>,
+    pub reject_unauthorized: Option<bool>,
+    pub max_redirects: Option<u32>,
+    pub max_response_size: Option<f64>,
+    pub proxy: Option<String>,
+    /// Ignore `HTTP(S)_PROXY` from the environment.
+    pub no_proxy: Option<bool>,
+}
+
+#[napi]
+pub struct HttpClient {
+    client: Arc<Client>,
+    inflight: Arc<DashMap<u32, oneshot::Sender<()>>>,
+}
+
+#[napi]
+impl HttpClient {
+    #[napi(constructor)]
+    pub fn new(options: Option<HttpClientOptions>) -> error::Result<Self> {
+        let mut opts = ClientOptions::default();
+        if let Some(o) = options {
+            opts.ca = o.ca.unwrap_or_default().into_iter().map(String::into_bytes).collect();
+            opts.reject_unauthorized = o.reject_unauthorized.unwrap_or(true);
+            if let Some(n) = o.max_redirects {
+                opts.max_redirects = n as usize;
+            }
+            opts.max_response_size = match o.max_response_size {
+                Some(n) if n.is_finite() && n >= 0.0 => Some(n as u64),
+                _ => None,
+            };
+            opts.proxy = o.proxy;
+            opts.no_proxy = o.no_proxy.unwrap_or(false);
+        }
+        Ok(HttpClient {
+            client: Arc::new(Client::new(opts).map_err(to_js)?),
+            inflight: Arc::new(DashMap::new()),
+        })
+    }
+
+    /// Starts a request. `headers` is `[name, value, name, value, ...]`; `timeout` in ms
+    /// (0 = none). Resolves to the response or to `{ code, message }`.
+    #[allow(clippy::too_many_arguments)]
+    #[napi(
+        ts_args_type = "id: number, method: string, url: string, headers: string[], body: string | Uint8Array | null | undefined, timeout: number, redirect: string | undefined, onUpload?: (loaded: number) => void",
+        ts_return_type = "Promise<RawResponse | RawFailure>"
+    )]
+    pub fn send<'env>(
+        &self,
+        env: &'env Env,
+        id: u32,
+        method: String,
+        url: String,
+        headers: Vec<String>,
+        body: Option<Either<String, Uint8Array>>,
+        timeout: f64,
+        redirect: Option<String>,
+        on_upload: Option<Function<'env, f64, ()>>,
+    ) -> Result<PromiseRaw<'env, Object<'env>>> {
+        let request = build_request(method, url, headers, body, timeout, redirect, on_upload);
+        let (tx, rx) = oneshot::channel();
+        self.inflight.insert(id, tx);
+        let client = self.client.clone();
+        let inflight = self.inflight.clone();
+        let work = async move {
+            let result = match request {
+                Ok(req) => {
+                    client
+                        .send(req, async {
+                            let _ = rx.await;
+                        })
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            inflight.remove(&id);
+            Ok(result)
+        };
+        env.spawn_future_with_callback(work, |env, result| to_object(env, result))
+    }
+
+    /// Aborts request `id` if it is still waiting for its response.
+    #[napi]
+    pub fn abort(&self, id: u32) {
+        if let Some((_, tx)) = self.inflight.remove(&id) {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn build_request(
+    method: String,
+    url: String,
+    headers: Vec<String>,
+    body: Option<Either<String, Uint8Array>>,
+    timeout: f64,
+    redirect: Option<String>,
+    on_upload: Option<Function<'_, f64, ()>>,
+) -> alova_core::Result<Request> {
+    if headers.len() % 2 != 0 {
+        return Err(Error::new(Code::InvalidArgument, "headers must be name/value pairs"));
+    }
+    let mut pairs = Vec::with_capacity(headers.len() / 2);
+    let mut it = headers.into_iter();
+    while let (Some(n), Some(v)) = (it.next(), it.next()) {
+        pairs.push((n, v));
+    }
+    let body = body.map(|b| match b {
+        Either::A(s) => Bytes::from(s),
+        Either::B(a) => Bytes::copy_from_slice(&a),
+    });
+    let upload = match on_upload {
+        Some(f) => {
+            let tsfn = f
+                .build_threadsafe_function::<f64>()
+                .weak::<true>()
+                .callee_handled::<false>()
+                .build()
+                .map_err(|e| Error::new(Code::Internal, e.reason.clone()))?;
+            Some(UploadProgress::new(move |n| {
+                tsfn.call(n as f64, ThreadsafeFunctionCallMode::NonBlocking);
+            }))
+        }
+        None => None,
+    };
+    Ok(Request {
+        method,
+        url,
+        headers: pairs,
+        body,
+        timeout: (timeout > 0.0).then(|| Duration::from_secs_f64(timeout / 1000.0)),
+        redirect: Redirect::parse(redirect.as_deref().unwrap_or(""))?,
+        upload,
+    })
+}
+
+fn to_object<'env>(
+    env: &'env Env,
+    result: alova_core::Result<Response>,
+) -> Result<Object<'env>> {
+    let mut obj = Object::new(env)?;
+    match result {
+        Ok(r) => {
+            obj.set("status", r.head.status as u32)?;
+            obj.set("statusText", r.head.status_text)?;
+            obj.set("url", r.head.url)?;
+            obj.set("redirected", r.head.redirected)?;
+            obj.set("headers", r.head.headers)?;
+            match r.body {
+                ResponseBody::Complete(b) => obj.set("body", to_buffer(b))?,
+                ResponseBody::Stream(s) => obj.set("stream", HttpBody::new(s))?,
+            }
+        }
+        Err(e) => {
+            obj.set("code", e.code.as_str())?;
+            obj.set("message", e.message)?;
+        }
+    }
+    Ok(obj)
+}
+
+fn to_buffer(b: Bytes) -> Buffer {
+    Buffer::from(Vec::from(b))
+}
+
+/// A response body still arriving: `read()` resolves to the next batch, `null` at the end.
+#[napi]
+pub struct HttpBody {
+    stream: Arc<Mutex<Option<BodyStream>>>,
+    cancelled: Arc<Notify>,
+}
+
+impl HttpBody {
+    fn new(s: BodyStream) -> HttpBody {
+        HttpBody {
+            stream: Arc::new(Mutex::new(Some(s))),
+            cancelled: Arc::new(Notify::new()),
+        }
+    }
+}
+
+#[napi]
+impl HttpBody {
+    #[napi(ts_return_type = "Promise<Buffer | null>")]
+    pub fn read<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Option<Buffer>>> {
+        let stream = self.stream.clone();
+        let cancelled = self.cancelled.clone();
+        env.spawn_future(async move {
+            let mut guard = stream.lock().await;
+            let Some(s) = guard.as_mut() else {
+                return Ok(None);
+            };
+            let batch = tokio::select! {
+                biased;
+                _ = cancelled.notified() => Err(Error::new(Code::Aborted, "This operation was aborted")),
+                r = s.next_batch() => r,
+            };
+            match batch {
+                Ok(Some(b)) => Ok(Some(to_buffer(b))),
+                Ok(None) => {
+                    *guard = None;
+                    Ok(None)
+                }
+                Err(e) => {
+                    *guard = None;
+                    Err(napi::Error::new(Status::GenericFailure, format!("{}: {}", e.code.as_str(), e.message)))
+                }
+            }
+        })
+    }
+
+    /// Stops the body and closes its connection; a pending `read()` rejects.
+    #[napi]
+    pub fn cancel(&self) {
+        self.cancelled.notify_one();
+        if let Ok(mut guard) = self.stream.try_lock() {
+            *guard = None;
+        }
+    }
+}
