@@ -16,11 +16,10 @@ pub(super) async fn read_inline(resp: reqwest::Response, limit: Option<u64>) -> 
     }
 }
 
+/// A body that stops early and one that cannot be decompressed look alike to the caller, as
+/// with fetch: both are network failures, told apart by the cause in the message.
 fn body_error(e: reqwest::Error) -> Error {
-    if e.is_decode() {
-        return Error::with_cause(Code::Body, "cannot decode the response body", &e);
-    }
-    Error::with_cause(Code::Network, "response body interrupted", &e)
+    Error::with_cause(Code::Network, "reading the response body failed", &e)
 }
 
 /// A response body still arriving. `next_batch` returns whatever is ready (at least one chunk),
