@@ -1,6 +1,6 @@
-//! `HttpClient` for `lib/fetch`: one pooled client per adapter. A request resolves, in one
-//! crossing, to either its head and body or a `{ code, message }` failure that the JS layer
-//! turns into fetch's error shapes.
+//! `HttpClient` for `lib/fetch`: one pooled client per adapter. A finished request crosses
+//! once, as its head and body or a `{ code, message }` failure that the JS layer turns into
+//! fetch's error shapes.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use alova_core::{Code, Error};
 use bytes::Bytes;
 use dashmap::DashMap;
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use tokio::sync::{oneshot, Mutex, Notify};
 
 use crate::error::{self, to_js};
@@ -28,19 +28,48 @@ pub struct HttpClientOptions {
     pub no_proxy: Option<bool>,
 }
 
+/// Finished requests wait here until JS takes them; one wake-up of the JS thread serves every
+/// request finished meanwhile, instead of one promise (and one wake-up) per request.
+struct Completions {
+    queue: std::sync::Mutex<Vec<(u32, alova_core::Result<Response>)>>,
+    wake: ThreadsafeFunction<(), (), (), Status, false, true>,
+}
+
+impl Completions {
+    fn push(&self, id: u32, result: alova_core::Result<Response>) {
+        let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        let first = q.is_empty();
+        q.push((id, result));
+        drop(q);
+        if first {
+            self.wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
+        }
+    }
+}
+
 #[napi]
 pub struct HttpClient {
     client: Arc<Client>,
     inflight: Arc<DashMap<u32, oneshot::Sender<()>>>,
+    done: Arc<Completions>,
 }
 
 #[napi]
 impl HttpClient {
+    /// `onReady()` is called (weakly: it never keeps the process alive) when finished requests
+    /// can be collected with `take()`.
     #[napi(constructor)]
-    pub fn new(options: Option<HttpClientOptions>) -> error::Result<Self> {
+    pub fn new(
+        options: Option<HttpClientOptions>,
+        on_ready: Function<'_, (), ()>,
+    ) -> error::Result<Self> {
         let mut opts = ClientOptions::default();
         if let Some(o) = options {
-            opts.ca = o.ca.unwrap_or_default().into_iter().map(String::into_bytes).collect();
+            opts.ca =
+                o.ca.unwrap_or_default()
+                    .into_iter()
+                    .map(String::into_bytes)
+                    .collect();
             opts.reject_unauthorized = o.reject_unauthorized.unwrap_or(true);
             if let Some(n) = o.max_redirects {
                 opts.max_redirects = n as usize;
@@ -52,22 +81,30 @@ impl HttpClient {
             opts.proxy = o.proxy;
             opts.no_proxy = o.no_proxy.unwrap_or(false);
         }
+        let wake = on_ready
+            .build_threadsafe_function::<()>()
+            .weak::<true>()
+            .callee_handled::<false>()
+            .build()
+            .map_err(|e| to_js(Error::new(Code::Internal, e.reason.clone())))?;
         Ok(HttpClient {
             client: Arc::new(Client::new(opts).map_err(to_js)?),
             inflight: Arc::new(DashMap::new()),
+            done: Arc::new(Completions {
+                queue: std::sync::Mutex::new(Vec::new()),
+                wake,
+            }),
         })
     }
 
-    /// Starts a request. `headers` is `[name, value, name, value, ...]`; `timeout` in ms
-    /// (0 = none). Resolves to the response or to `{ code, message }`.
+    /// Starts request `id`. `headers` is `[name, value, name, value, ...]`; `timeout` in ms
+    /// (0 = none). Its outcome comes from `take()`.
     #[allow(clippy::too_many_arguments)]
     #[napi(
-        ts_args_type = "id: number, method: string, url: string, headers: string[], body: string | Uint8Array | null | undefined, timeout: number, redirect: string | undefined, onUpload?: (loaded: number) => void",
-        ts_return_type = "Promise<RawResponse | RawFailure>"
+        ts_args_type = "id: number, method: string, url: string, headers: string[], body: string | Uint8Array | null | undefined, timeout: number, redirect: string | undefined, onUpload?: (loaded: number) => void"
     )]
-    pub fn send<'env>(
+    pub fn send(
         &self,
-        env: &'env Env,
         id: u32,
         method: String,
         url: String,
@@ -75,14 +112,15 @@ impl HttpClient {
         body: Option<Either<String, Uint8Array>>,
         timeout: f64,
         redirect: Option<String>,
-        on_upload: Option<Function<'env, f64, ()>>,
-    ) -> Result<PromiseRaw<'env, Object<'env>>> {
+        on_upload: Option<Function<'_, f64, ()>>,
+    ) {
         let request = build_request(method, url, headers, body, timeout, redirect, on_upload);
         let (tx, rx) = oneshot::channel();
         self.inflight.insert(id, tx);
         let client = self.client.clone();
         let inflight = self.inflight.clone();
-        let work = async move {
+        let done = self.done.clone();
+        runtime().spawn(async move {
             let result = match request {
                 Ok(req) => {
                     client
@@ -94,9 +132,24 @@ impl HttpClient {
                 Err(e) => Err(e),
             };
             inflight.remove(&id);
-            Ok(result)
-        };
-        env.spawn_future_with_callback(work, |env, result| to_object(env, result))
+            done.push(id, result);
+        });
+    }
+
+    /// The requests finished since the last call: objects with `id` and either the response
+    /// (`status`, `statusText`, `url`, `redirected`, `headers`, `body` or `stream`) or a
+    /// failure (`code`, `message`).
+    #[napi(ts_return_type = "Array<RawResponse | RawFailure>")]
+    pub fn take<'env>(&self, env: &'env Env) -> Result<Vec<Object<'env>>> {
+        let items = std::mem::take(&mut *self.done.queue.lock().unwrap_or_else(|e| e.into_inner()));
+        items
+            .into_iter()
+            .map(|(id, result)| {
+                let mut obj = to_object(env, result)?;
+                obj.set("id", id)?;
+                Ok(obj)
+            })
+            .collect()
     }
 
     /// Aborts request `id` if it is still waiting for its response.
@@ -108,6 +161,24 @@ impl HttpClient {
     }
 }
 
+/// HTTP work runs on one dedicated thread: on a small machine a single event loop thread costs
+/// less CPU per request than work-stealing workers waking each other.
+fn runtime() -> &'static tokio::runtime::Handle {
+    static RT: std::sync::OnceLock<tokio::runtime::Handle> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("cannot start the HTTP runtime");
+        let handle = rt.handle().clone();
+        std::thread::Builder::new()
+            .name("alova-http".into())
+            .spawn(move || rt.block_on(std::future::pending::<()>()))
+            .expect("cannot start the HTTP thread");
+        handle
+    })
+}
+
 fn build_request(
     method: String,
     url: String,
@@ -117,8 +188,11 @@ fn build_request(
     redirect: Option<String>,
     on_upload: Option<Function<'_, f64, ()>>,
 ) -> alova_core::Result<Request> {
-    if headers.len() % 2 != 0 {
-        return Err(Error::new(Code::InvalidArgument, "headers must be name/value pairs"));
+    if !headers.len().is_multiple_of(2) {
+        return Err(Error::new(
+            Code::InvalidArgument,
+            "headers must be name/value pairs",
+        ));
     }
     let mut pairs = Vec::with_capacity(headers.len() / 2);
     let mut it = headers.into_iter();
@@ -154,10 +228,7 @@ fn build_request(
     })
 }
 
-fn to_object<'env>(
-    env: &'env Env,
-    result: alova_core::Result<Response>,
-) -> Result<Object<'env>> {
+fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Result<Object<'env>> {
     let mut obj = Object::new(env)?;
     match result {
         Ok(r) => {

@@ -14,9 +14,38 @@ const noop = () => {};
 
 let lastId = 0;
 
+/**
+ * The engine client plus the calls in flight. Finished calls are collected in batches when the
+ * engine signals; a ref'd timer keeps the process alive only while calls are in flight.
+ */
+class Engine {
+  constructor(options) {
+    this.calls = new Map();
+    this.keepAlive = setInterval(noop, 0x7fffffff);
+    this.keepAlive.unref();
+    this.client = new HttpClient(clientOptions(options), () => this.collect());
+  }
+
+  start(call, ...args) {
+    this.calls.set(call.id, call);
+    if (this.calls.size === 1) this.keepAlive.ref();
+    this.client.send(call.id, ...args);
+  }
+
+  collect() {
+    for (const raw of this.client.take()) {
+      const call = this.calls.get(raw.id);
+      if (!call) continue;
+      this.calls.delete(raw.id);
+      call.complete(raw);
+    }
+    if (this.calls.size === 0) this.keepAlive.unref();
+  }
+}
+
 function createNativeAdapter(options) {
-  const client = new HttpClient(clientOptions(options));
-  return (elements, method) => new Call(client, elements, (method && method.config) || {}).handle();
+  const engine = new Engine(options);
+  return (elements, method) => new Call(engine, elements, (method && method.config) || {}).handle();
 }
 
 function clientOptions({ ca, rejectUnauthorized, maxRedirects, maxResponseSize, proxy }) {
@@ -45,8 +74,8 @@ function checkCount(n, name) {
 }
 
 class Call {
-  constructor(client, elements, config) {
-    this.client = client;
+  constructor(engine, elements, config) {
+    this.engine = engine;
     this.id = lastId = (lastId + 1) >>> 0;
     this.method = normalizeMethod(elements.type);
     this.settled = false;
@@ -88,16 +117,16 @@ class Call {
       this.bodyLength = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
       if (this.bodyLength > UPLOAD_SLICE) onUpload = (loaded) => this.progress(loaded);
     }
-    this.client
-      .send(this.id, this.method, elements.url, flat, body, config.timeout || 0, config.redirect, onUpload)
-      .then((raw) => {
-        if (raw.status === undefined) return this.fail(fromFailure(raw));
-        if (this.aborted) return raw.stream && raw.stream.cancel();
-        this.settled = true;
-        this.source = new Source(raw, this.method);
-        this.progress(this.bodyLength);
-        this.resolve(this.source);
-      }, (err) => this.fail(err));
+    this.engine.start(this, this.method, elements.url, flat, body, config.timeout || 0, config.redirect, onUpload);
+  }
+
+  complete(raw) {
+    if (raw.status === undefined) return this.fail(fromFailure(raw));
+    if (this.aborted) return raw.stream && raw.stream.cancel();
+    this.settled = true;
+    this.source = new Source(raw, this.method);
+    this.progress(this.bodyLength);
+    this.resolve(this.source);
   }
 
   fail(err) {
@@ -116,7 +145,7 @@ class Call {
     if (this.aborted) return;
     this.aborted = true;
     if (this.source) return this.source.cancel();
-    this.client.abort(this.id);
+    this.engine.client.abort(this.id);
     this.fail(abortError());
   }
 

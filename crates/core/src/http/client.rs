@@ -112,7 +112,10 @@ fn install_crypto_provider() {
 impl Client {
     pub fn new(options: ClientOptions) -> Result<Client> {
         install_crypto_provider();
-        let follow = build(&options, reqwest::redirect::Policy::limited(options.max_redirects))?;
+        let follow = build(
+            &options,
+            reqwest::redirect::Policy::limited(options.max_redirects),
+        )?;
         Ok(Client {
             options,
             follow,
@@ -134,18 +137,28 @@ impl Client {
     /// Checks and assembles a request without sending it, so that bad input fails at once.
     pub fn prepare(&self, req: &Request) -> Result<(reqwest::RequestBuilder, String)> {
         let url = reqwest::Url::parse(&req.url).map_err(|e| {
-            Error::new(Code::InvalidArgument, format!("invalid URL '{}': {e}", req.url))
+            Error::new(
+                Code::InvalidArgument,
+                format!("invalid URL '{}': {e}", req.url),
+            )
         })?;
         if url.scheme() != "http" && url.scheme() != "https" {
             return Err(Error::new(
                 Code::InvalidArgument,
-                format!("unsupported URL scheme '{}:' (only http and https)", url.scheme()),
+                format!(
+                    "unsupported URL scheme '{}:' (only http and https)",
+                    url.scheme()
+                ),
             ));
         }
         let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
-            Error::new(Code::InvalidArgument, format!("invalid HTTP method '{}'", req.method))
+            Error::new(
+                Code::InvalidArgument,
+                format!("invalid HTTP method '{}'", req.method),
+            )
         })?;
-        if req.body.is_some() && (method == reqwest::Method::GET || method == reqwest::Method::HEAD) {
+        if req.body.is_some() && (method == reqwest::Method::GET || method == reqwest::Method::HEAD)
+        {
             return Err(Error::new(
                 Code::InvalidArgument,
                 "Request with GET/HEAD method cannot have body.",
@@ -158,7 +171,10 @@ impl Client {
                 continue;
             }
             let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                Error::new(Code::InvalidArgument, format!("invalid header name {name:?}"))
+                Error::new(
+                    Code::InvalidArgument,
+                    format!("invalid header name {name:?}"),
+                )
             })?;
             let v = HeaderValue::from_str(value.trim_matches([' ', '\t'])).map_err(|_| {
                 Error::new(
@@ -235,7 +251,9 @@ impl Client {
             }
         }
         let body = match length {
-            Some(len) if len <= INLINE_MAX => ResponseBody::Complete(read_inline(resp, limit).await?),
+            Some(len) if len <= INLINE_MAX => {
+                ResponseBody::Complete(read_inline(resp, limit).await?)
+            }
             _ => BodyStream::new(resp, limit).into_body().await?,
         };
         Ok(Response { head, body })
@@ -248,10 +266,14 @@ fn build(options: &ClientOptions, policy: reqwest::redirect::Policy) -> Result<r
         .tcp_nodelay(true)
         .pool_idle_timeout(Duration::from_secs(60));
     for pem in &options.ca {
-        let certs = reqwest::Certificate::from_pem_bundle(pem)
-            .map_err(|e| Error::with_cause(Code::InvalidArgument, "invalid `ca` certificate", &e))?;
+        let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+            Error::with_cause(Code::InvalidArgument, "invalid `ca` certificate", &e)
+        })?;
         if certs.is_empty() {
-            return Err(Error::new(Code::InvalidArgument, "invalid `ca`: no PEM certificate found"));
+            return Err(Error::new(
+                Code::InvalidArgument,
+                "invalid `ca`: no PEM certificate found",
+            ));
         }
         b = b.tls_certs_merge(certs);
     }

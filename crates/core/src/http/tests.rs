@@ -43,7 +43,11 @@ async fn connection(mut sock: TcpStream, reply: &(dyn Fn(&str, &[u8]) -> Vec<u8>
         let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
         let len = head
             .lines()
-            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()))
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|v| v.trim().parse::<usize>().unwrap())
+            })
             .unwrap_or(0);
         while buf.len() < head_end + len {
             let mut chunk = [0u8; 65536];
@@ -67,7 +71,11 @@ async fn connection(mut sock: TcpStream, reply: &(dyn Fn(&str, &[u8]) -> Vec<u8>
 }
 
 fn ok(body: &str) -> Vec<u8> {
-    format!("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\r\n{body}", body.len()).into_bytes()
+    format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 fn get(url: &str) -> Request {
@@ -133,7 +141,10 @@ async fn post_sends_the_body_and_reports_upload_progress() {
     let r = client.send(req, never()).await.unwrap();
     assert_eq!(complete(&r), b"300000");
     assert_eq!(seen.load(Ordering::SeqCst), 300_000);
-    assert!(calls.load(Ordering::SeqCst) >= 4, "one report per 64 KiB slice");
+    assert!(
+        calls.load(Ordering::SeqCst) >= 4,
+        "one report per 64 KiB slice"
+    );
 }
 
 #[tokio::test]
@@ -144,15 +155,30 @@ async fn follows_redirects_up_to_the_limit() {
         if n == 0 {
             return ok("done");
         }
-        format!("HTTP/1.1 302 Found\r\nlocation: /{}\r\ncontent-length: 0\r\n\r\n", n - 1).into_bytes()
+        format!(
+            "HTTP/1.1 302 Found\r\nlocation: /{}\r\ncontent-length: 0\r\n\r\n",
+            n - 1
+        )
+        .into_bytes()
     })
     .await;
-    let client = Client::new(ClientOptions { max_redirects: 3, ..Default::default() }).unwrap();
-    let r = client.send(get(&format!("{url}/3")), never()).await.unwrap();
+    let client = Client::new(ClientOptions {
+        max_redirects: 3,
+        ..Default::default()
+    })
+    .unwrap();
+    let r = client
+        .send(get(&format!("{url}/3")), never())
+        .await
+        .unwrap();
     assert_eq!(complete(&r), b"done");
     assert!(r.head.redirected);
     assert!(r.head.url.ends_with("/0"));
-    let e = client.send(get(&format!("{url}/4")), never()).await.err().unwrap();
+    let e = client
+        .send(get(&format!("{url}/4")), never())
+        .await
+        .err()
+        .unwrap();
     assert_eq!(e.code, Code::Network);
 
     let mut manual = get(&format!("{url}/2"));
@@ -161,7 +187,10 @@ async fn follows_redirects_up_to_the_limit() {
     assert_eq!(r.head.status, 302);
     let mut error = get(&format!("{url}/2"));
     error.redirect = Redirect::Error;
-    assert_eq!(client.send(error, never()).await.err().unwrap().code, Code::Network);
+    assert_eq!(
+        client.send(error, never()).await.err().unwrap().code,
+        Code::Network
+    );
 }
 
 #[tokio::test]
@@ -170,9 +199,15 @@ async fn timeout_and_cancel() {
     let client = Client::new(ClientOptions::default()).unwrap();
     let mut req = get(&url);
     req.timeout = Some(Duration::from_millis(50));
-    assert_eq!(client.send(req, never()).await.err().unwrap().code, Code::Timeout);
+    assert_eq!(
+        client.send(req, never()).await.err().unwrap().code,
+        Code::Timeout
+    );
     let cancel = tokio::time::sleep(Duration::from_millis(30));
-    assert_eq!(client.send(get(&url), cancel).await.err().unwrap().code, Code::Aborted);
+    assert_eq!(
+        client.send(get(&url), cancel).await.err().unwrap().code,
+        Code::Aborted
+    );
 }
 
 #[tokio::test]
@@ -183,13 +218,26 @@ async fn bad_input_is_rejected_before_sending() {
         assert_eq!(e.code, Code::InvalidArgument, "{url}: {}", e.message);
     }
     let mut req = get("http://127.0.0.1:1/");
-    req.headers.push(("x-a".into(), "b\r\nx-injected: 1".into()));
-    assert_eq!(client.send(req, never()).await.err().unwrap().code, Code::InvalidArgument);
+    req.headers
+        .push(("x-a".into(), "b\r\nx-injected: 1".into()));
+    assert_eq!(
+        client.send(req, never()).await.err().unwrap().code,
+        Code::InvalidArgument
+    );
     let mut req = get("http://127.0.0.1:1/");
     req.body = Some("x".into());
-    assert_eq!(client.send(req, never()).await.err().unwrap().code, Code::InvalidArgument);
-    let bad_ca = ClientOptions { ca: vec![b"nonsense".to_vec()], ..Default::default() };
-    assert_eq!(Client::new(bad_ca).err().unwrap().code, Code::InvalidArgument);
+    assert_eq!(
+        client.send(req, never()).await.err().unwrap().code,
+        Code::InvalidArgument
+    );
+    let bad_ca = ClientOptions {
+        ca: vec![b"nonsense".to_vec()],
+        ..Default::default()
+    };
+    assert_eq!(
+        Client::new(bad_ca).err().unwrap().code,
+        Code::InvalidArgument
+    );
 }
 
 #[tokio::test]
@@ -199,9 +247,17 @@ async fn connection_refused_is_a_network_error() {
         l.local_addr().unwrap().port()
     };
     let client = Client::new(ClientOptions::default()).unwrap();
-    let e = client.send(get(&format!("http://127.0.0.1:{port}/")), never()).await.err().unwrap();
+    let e = client
+        .send(get(&format!("http://127.0.0.1:{port}/")), never())
+        .await
+        .err()
+        .unwrap();
     assert_eq!(e.code, Code::Network);
-    assert!(e.message.to_lowercase().contains("refused"), "{}", e.message);
+    assert!(
+        e.message.to_lowercase().contains("refused"),
+        "{}",
+        e.message
+    );
 }
 
 #[tokio::test]
@@ -233,7 +289,11 @@ async fn large_bodies_stream_and_respect_the_limit() {
     }
     assert_eq!(total, SIZE);
 
-    let limited = Client::new(ClientOptions { max_response_size: Some(1 << 20), ..Default::default() }).unwrap();
+    let limited = Client::new(ClientOptions {
+        max_response_size: Some(1 << 20),
+        ..Default::default()
+    })
+    .unwrap();
     let err = match limited.send(get(&url), never()).await {
         Err(e) => e,
         Ok(r) => match r.body {
@@ -250,20 +310,31 @@ async fn large_bodies_stream_and_respect_the_limit() {
     assert_eq!(err.code, Code::BodyTooLarge);
 
     let url = serve(|_, _| ok(&"b".repeat(5000))).await;
-    let small = Client::new(ClientOptions { max_response_size: Some(100), ..Default::default() }).unwrap();
-    assert_eq!(small.send(get(&url), never()).await.err().unwrap().code, Code::BodyTooLarge);
+    let small = Client::new(ClientOptions {
+        max_response_size: Some(100),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(
+        small.send(get(&url), never()).await.err().unwrap().code,
+        Code::BodyTooLarge
+    );
 }
 
 #[tokio::test]
 async fn gzip_is_decoded() {
     // "hello gzip" compressed with gzip -9.
     const GZ: &[u8] = &[
-        0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x57,
-        0x48, 0xaf, 0xca, 0x2c, 0x00, 0x00, 0x19, 0x6a, 0xd2, 0xdf, 0x0a, 0x00, 0x00, 0x00,
+        0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xcb, 0x48, 0xcd, 0xc9, 0xc9,
+        0x57, 0x48, 0xaf, 0xca, 0x2c, 0x00, 0x00, 0x19, 0x6a, 0xd2, 0xdf, 0x0a, 0x00, 0x00, 0x00,
     ];
     let url = serve(|head, _| {
         assert!(head.to_ascii_lowercase().contains("accept-encoding"));
-        let mut out = format!("HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\n\r\n", GZ.len()).into_bytes();
+        let mut out = format!(
+            "HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\n\r\n",
+            GZ.len()
+        )
+        .into_bytes();
         out.extend_from_slice(GZ);
         out
     })
