@@ -238,6 +238,11 @@ fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Resu
             obj.set("redirected", r.head.redirected)?;
             obj.set("headers", r.head.headers)?;
             match r.body {
+                // Small bodies are copied into a plain Node buffer: cheaper than an external
+                // buffer whose memory must be handed back through a finalizer.
+                ResponseBody::Complete(b) if b.len() <= COPY_MAX => {
+                    obj.set("body", BufferSlice::copy_from(env, &b)?)?
+                }
                 ResponseBody::Complete(b) => obj.set("body", to_buffer(b))?,
                 ResponseBody::Stream(s) => obj.set("stream", HttpBody::new(s))?,
             }
@@ -249,6 +254,8 @@ fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Resu
     }
     Ok(obj)
 }
+
+const COPY_MAX: usize = 64 * 1024;
 
 fn to_buffer(b: Bytes) -> Buffer {
     Buffer::from(Vec::from(b))
