@@ -70,6 +70,12 @@ test('bad adapter options throw at creation', () => {
   assert.throws(() => adapterFetch({ proxy: 'http://[::1' }), { code: 'ERR_ALOVA_INVALID_ARG' });
 });
 
+test('failures nobody asks about do not become unhandled rejections', async () => {
+  adapter({ url: 'not a url', type: 'GET', headers: {} }, { config: {} });
+  adapter({ url: server.url, type: 'GET', headers: {} }, { config: {} }).abort();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+});
+
 test('the adapter still works after all of the above', async () => {
   assert.equal(await (await call(server.url)).text(), 'fine');
 });

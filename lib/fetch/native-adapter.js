@@ -11,6 +11,9 @@ const { abortError, fromFailure } = require('./errors');
 const UPLOAD_SLICE = 64 * 1024;
 const STANDARD_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH']);
 const noop = () => {};
+const toResponse = (src) => new NativeResponse(src);
+const toHeaders = (src) => src.headers;
+const emptyHeaders = () => ({});
 
 let lastId = 0;
 
@@ -81,15 +84,13 @@ class Call {
     this.settled = false;
     this.aborted = false;
     this.source = null;
+    this.error = null;
+    this.promise = null;
+    this.resolve = null;
+    this.reject = null;
     this.bodyLength = 0;
     this.uploaded = 0;
     this.uploadCbs = null;
-    this.promise = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    // A rejection nobody asked for must not become an unhandled one.
-    this.promise.catch(noop);
     try {
       this.start(elements, config);
     } catch (err) {
@@ -126,13 +127,29 @@ class Call {
     this.settled = true;
     this.source = new Source(raw, this.method);
     this.progress(this.bodyLength);
-    this.resolve(this.source);
+    if (this.resolve) this.resolve(this.source);
   }
 
   fail(err) {
     if (this.settled) return;
     this.settled = true;
-    this.reject(err);
+    this.error = err;
+    if (this.reject) this.reject(err);
+  }
+
+  /**
+   * The outcome as a promise, made when first asked for, so that a failure nobody asks about
+   * never becomes an unhandled rejection.
+   */
+  outcome() {
+    if (this.promise) return this.promise;
+    if (!this.settled) {
+      return (this.promise = new Promise((resolve, reject) => {
+        this.resolve = resolve;
+        this.reject = reject;
+      }));
+    }
+    return (this.promise = this.error ? Promise.reject(this.error) : Promise.resolve(this.source));
   }
 
   progress(loaded) {
@@ -150,12 +167,11 @@ class Call {
   }
 
   handle() {
-    const p = this.promise;
     return {
-      response: () => p.then((src) => new NativeResponse(src)),
-      headers: () => p.then((src) => src.headers, () => ({})),
+      response: () => this.outcome().then(toResponse),
+      headers: () => this.outcome().then(toHeaders, emptyHeaders),
       onDownload: (cb) => {
-        p.then((src) => watchDownload(src, cb), noop);
+        this.outcome().then((src) => watchDownload(src, cb), noop);
       },
       onUpload: (cb) => {
         (this.uploadCbs || (this.uploadCbs = [])).push(cb);

@@ -107,6 +107,8 @@ function decode(buf) {
   return buf.toString('utf8', start);
 }
 
+const parseJson = (b) => JSON.parse(decode(b));
+
 class NativeResponse {
   #src;
   #used = false;
@@ -170,7 +172,15 @@ class NativeResponse {
   }
 
   json() {
-    return this.#take().then((b) => JSON.parse(decode(b)));
+    const b = !this.#used && this.#src.buffer;
+    if (!b || (this.#body && this.#body.locked) || this.#src.nullBody) return this.#take().then(parseJson);
+    // The body is in hand: parse now and skip a promise hop.
+    this.#used = true;
+    try {
+      return Promise.resolve(parseJson(b));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   arrayBuffer() {
