@@ -114,7 +114,47 @@ impl HttpClient {
         redirect: Option<String>,
         on_upload: Option<Function<'_, f64, ()>>,
     ) {
-        let request = build_request(method, url, headers, body, timeout, redirect, on_upload);
+        // Bad input fails the request through `take()`, like any other failure.
+        let request = (move || -> alova_core::Result<Request> {
+            if !headers.len().is_multiple_of(2) {
+                return Err(Error::new(
+                    Code::InvalidArgument,
+                    "headers must be name/value pairs",
+                ));
+            }
+            let mut pairs = Vec::with_capacity(headers.len() / 2);
+            let mut it = headers.into_iter();
+            while let (Some(n), Some(v)) = (it.next(), it.next()) {
+                pairs.push((n, v));
+            }
+            let body = body.map(|b| match b {
+                Either::A(s) => Bytes::from(s),
+                Either::B(a) => Bytes::copy_from_slice(&a),
+            });
+            let upload = match on_upload {
+                Some(f) => {
+                    let tsfn = f
+                        .build_threadsafe_function::<f64>()
+                        .weak::<true>()
+                        .callee_handled::<false>()
+                        .build()
+                        .map_err(|e| Error::new(Code::Internal, e.reason.clone()))?;
+                    Some(UploadProgress::new(move |n| {
+                        tsfn.call(n as f64, ThreadsafeFunctionCallMode::NonBlocking);
+                    }))
+                }
+                None => None,
+            };
+            Ok(Request {
+                method,
+                url,
+                headers: pairs,
+                body,
+                timeout: (timeout > 0.0).then(|| Duration::from_secs_f64(timeout / 1000.0)),
+                redirect: Redirect::parse(redirect.as_deref().unwrap_or(""))?,
+                upload,
+            })
+        })();
         let (tx, rx) = oneshot::channel();
         self.inflight.insert(id, tx);
         let client = self.client.clone();
@@ -176,55 +216,6 @@ fn runtime() -> &'static tokio::runtime::Handle {
             .spawn(move || rt.block_on(std::future::pending::<()>()))
             .expect("cannot start the HTTP thread");
         handle
-    })
-}
-
-fn build_request(
-    method: String,
-    url: String,
-    headers: Vec<String>,
-    body: Option<Either<String, Uint8Array>>,
-    timeout: f64,
-    redirect: Option<String>,
-    on_upload: Option<Function<'_, f64, ()>>,
-) -> alova_core::Result<Request> {
-    if !headers.len().is_multiple_of(2) {
-        return Err(Error::new(
-            Code::InvalidArgument,
-            "headers must be name/value pairs",
-        ));
-    }
-    let mut pairs = Vec::with_capacity(headers.len() / 2);
-    let mut it = headers.into_iter();
-    while let (Some(n), Some(v)) = (it.next(), it.next()) {
-        pairs.push((n, v));
-    }
-    let body = body.map(|b| match b {
-        Either::A(s) => Bytes::from(s),
-        Either::B(a) => Bytes::copy_from_slice(&a),
-    });
-    let upload = match on_upload {
-        Some(f) => {
-            let tsfn = f
-                .build_threadsafe_function::<f64>()
-                .weak::<true>()
-                .callee_handled::<false>()
-                .build()
-                .map_err(|e| Error::new(Code::Internal, e.reason.clone()))?;
-            Some(UploadProgress::new(move |n| {
-                tsfn.call(n as f64, ThreadsafeFunctionCallMode::NonBlocking);
-            }))
-        }
-        None => None,
-    };
-    Ok(Request {
-        method,
-        url,
-        headers: pairs,
-        body,
-        timeout: (timeout > 0.0).then(|| Duration::from_secs_f64(timeout / 1000.0)),
-        redirect: Redirect::parse(redirect.as_deref().unwrap_or(""))?,
-        upload,
     })
 }
 

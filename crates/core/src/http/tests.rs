@@ -94,6 +94,14 @@ fn never() -> std::future::Pending<()> {
     std::future::pending()
 }
 
+async fn failure(client: &Client, req: Request) -> crate::Error {
+    client
+        .send(req, never())
+        .await
+        .err()
+        .expect("the request should fail")
+}
+
 fn complete(r: &Response) -> &[u8] {
     match &r.body {
         ResponseBody::Complete(b) => b,
@@ -174,11 +182,7 @@ async fn follows_redirects_up_to_the_limit() {
     assert_eq!(complete(&r), b"done");
     assert!(r.head.redirected);
     assert!(r.head.url.ends_with("/0"));
-    let e = client
-        .send(get(&format!("{url}/4")), never())
-        .await
-        .err()
-        .unwrap();
+    let e = failure(&client, get(&format!("{url}/4"))).await;
     assert_eq!(e.code, Code::Network);
 
     let mut manual = get(&format!("{url}/2"));
@@ -187,10 +191,7 @@ async fn follows_redirects_up_to_the_limit() {
     assert_eq!(r.head.status, 302);
     let mut error = get(&format!("{url}/2"));
     error.redirect = Redirect::Error;
-    assert_eq!(
-        client.send(error, never()).await.err().unwrap().code,
-        Code::Network
-    );
+    assert_eq!(failure(&client, error).await.code, Code::Network);
 }
 
 #[tokio::test]
@@ -199,10 +200,7 @@ async fn timeout_and_cancel() {
     let client = Client::new(ClientOptions::default()).unwrap();
     let mut req = get(&url);
     req.timeout = Some(Duration::from_millis(50));
-    assert_eq!(
-        client.send(req, never()).await.err().unwrap().code,
-        Code::Timeout
-    );
+    assert_eq!(failure(&client, req).await.code, Code::Timeout);
     let cancel = tokio::time::sleep(Duration::from_millis(30));
     assert_eq!(
         client.send(get(&url), cancel).await.err().unwrap().code,
@@ -214,22 +212,16 @@ async fn timeout_and_cancel() {
 async fn bad_input_is_rejected_before_sending() {
     let client = Client::new(ClientOptions::default()).unwrap();
     for url in ["not a url", "ftp://127.0.0.1/", "file:///etc/passwd"] {
-        let e = client.send(get(url), never()).await.err().unwrap();
+        let e = failure(&client, get(url)).await;
         assert_eq!(e.code, Code::InvalidArgument, "{url}: {}", e.message);
     }
     let mut req = get("http://127.0.0.1:1/");
     req.headers
         .push(("x-a".into(), "b\r\nx-injected: 1".into()));
-    assert_eq!(
-        client.send(req, never()).await.err().unwrap().code,
-        Code::InvalidArgument
-    );
+    assert_eq!(failure(&client, req).await.code, Code::InvalidArgument);
     let mut req = get("http://127.0.0.1:1/");
     req.body = Some("x".into());
-    assert_eq!(
-        client.send(req, never()).await.err().unwrap().code,
-        Code::InvalidArgument
-    );
+    assert_eq!(failure(&client, req).await.code, Code::InvalidArgument);
     let bad_ca = ClientOptions {
         ca: vec![b"nonsense".to_vec()],
         ..Default::default()
@@ -247,11 +239,7 @@ async fn connection_refused_is_a_network_error() {
         l.local_addr().unwrap().port()
     };
     let client = Client::new(ClientOptions::default()).unwrap();
-    let e = client
-        .send(get(&format!("http://127.0.0.1:{port}/")), never())
-        .await
-        .err()
-        .unwrap();
+    let e = failure(&client, get(&format!("http://127.0.0.1:{port}/"))).await;
     assert_eq!(e.code, Code::Network);
     assert!(
         e.message.to_lowercase().contains("refused"),
@@ -315,10 +303,7 @@ async fn large_bodies_stream_and_respect_the_limit() {
         ..Default::default()
     })
     .unwrap();
-    assert_eq!(
-        small.send(get(&url), never()).await.err().unwrap().code,
-        Code::BodyTooLarge
-    );
+    assert_eq!(failure(&small, get(&url)).await.code, Code::BodyTooLarge);
 }
 
 #[tokio::test]
