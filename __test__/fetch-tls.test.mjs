@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import adapterFetch from '@alova/native/fetch';
 import { startHttpServer } from './helpers/servers.mjs';
-import { makeCertificates } from './helpers/fetch-tls.mjs';
+import { loadCertificates } from './helpers/fetch-tls.mjs';
 
 let server;
 let certs;
 
 before(async () => {
-  certs = makeCertificates();
+  certs = loadCertificates();
   // HTTP/2 with HTTP/1.1 fallback: the engine negotiates h2 through ALPN.
   const tls = http2.createSecureServer({ key: certs.key, cert: certs.cert, allowHTTP1: true }, (req, res) => {
     res.setHeader('content-type', 'application/json');

@@ -38,22 +38,27 @@ class Source {
   pump() {
     if (this.pumping || this.done) return;
     this.pumping = true;
-    const step = () =>
-      this.stream.read().then(
+    const stream = this.stream;
+    const step = () => {
+      if (this.done) return; // cancelled meanwhile
+      stream.read().then(
         (chunk) => {
+          if (this.done) return;
           if (chunk === null) return this.settle(null);
           this.chunks.push(chunk);
           this.loaded += chunk.length;
           this.wake();
           for (const l of this.listeners) l(this.loaded);
-          return step();
+          step();
         },
         (err) => this.settle(fromBodyError(err)),
       );
+    };
     step();
   }
 
   settle(error) {
+    if (this.done) return;
     this.done = true;
     this.error = error;
     this.stream = null;
