@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { once } from 'node:events';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import adapterFetch from '@alova/native/fetch';
 import { startHttpServer, readBody, freePort } from './helpers/servers.mjs';
 
@@ -206,4 +209,25 @@ test('a server that closes mid-response gives a network error, not a crash', asy
   const h = adapter({ url: `http://127.0.0.1:${raw.address().port}/`, type: 'GET', headers: {} }, { config: {} });
   await assert.rejects(h.response().then((r) => r.text()), { code: 'ERR_ALOVA_NETWORK' });
   raw.close();
+});
+
+test('a request in flight keeps the process alive; an idle adapter does not', async () => {
+  const entry = fileURLToPath(new URL('../fetch.js', import.meta.url));
+  const script = `
+    const adapter = require(${JSON.stringify(entry)})();
+    if (process.argv[1]) {
+      adapter({ url: process.argv[1], type: 'GET', headers: {} }, { config: {} })
+        .response().then((r) => r.text()).then((t) => console.log('got', t));
+    }`;
+  const run = promisify(execFile);
+  // The server answers after 300 ms; nothing else holds the child's event loop.
+  const late = await startHttpServer((req, res) => setTimeout(() => res.end('late'), 300));
+  try {
+    const { stdout } = await run(process.execPath, ['-e', script, late.url], { timeout: 20_000 });
+    assert.equal(stdout.trim(), 'got late');
+    const idle = await run(process.execPath, ['-e', script, ''], { timeout: 20_000 });
+    assert.equal(idle.stdout, '');
+  } finally {
+    await late.close();
+  }
 });

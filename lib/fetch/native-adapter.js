@@ -17,21 +17,39 @@ const emptyHeaders = () => ({});
 
 let lastId = 0;
 
+// Engines with requests in flight: held strongly (so their results are always collected) and
+// keeping the process alive, only while busy.
+const busy = new Set();
+let keepAlive = null;
+function setBusy(engine, isBusy) {
+  if (isBusy) busy.add(engine);
+  else busy.delete(engine);
+  if (!keepAlive) {
+    keepAlive = setInterval(noop, 0x7fffffff);
+    keepAlive.unref();
+  }
+  if (busy.size) keepAlive.ref();
+  else keepAlive.unref();
+}
+
 /**
  * The engine client plus the calls in flight. Finished calls are collected in batches when the
- * engine signals; a ref'd timer keeps the process alive only while calls are in flight.
+ * engine signals. The signal holds the engine weakly, so an idle adapter that is dropped (with
+ * its pool) can be collected.
  */
 class Engine {
   constructor(options) {
     this.calls = new Map();
-    this.keepAlive = setInterval(noop, 0x7fffffff);
-    this.keepAlive.unref();
-    this.client = new HttpClient(clientOptions(options), () => this.collect());
+    const self = new WeakRef(this);
+    this.client = new HttpClient(clientOptions(options), () => {
+      const engine = self.deref();
+      if (engine) engine.collect();
+    });
   }
 
   start(call, ...args) {
+    if (this.calls.size === 0) setBusy(this, true);
     this.calls.set(call.id, call);
-    if (this.calls.size === 1) this.keepAlive.ref();
     this.client.send(call.id, ...args);
   }
 
@@ -42,7 +60,7 @@ class Engine {
       this.calls.delete(raw.id);
       call.complete(raw);
     }
-    if (this.calls.size === 0) this.keepAlive.unref();
+    if (this.calls.size === 0) setBusy(this, false);
   }
 }
 
