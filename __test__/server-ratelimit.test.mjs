@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { createRateLimiter, HookedMethod } from '../server.mjs';
-import { L1Cache } from '../lib/core/l1.js';
+import { L1Cache } from '../index.js';
 import { startHttpServer, startRedis, readBody } from './helpers/servers.mjs';
 import { makeAlova, mapStorage } from './fixtures/server/alova.mjs';
 import { redisAdapter } from './fixtures/server/redis-adapter.mjs';

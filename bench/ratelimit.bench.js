@@ -9,7 +9,7 @@ const Redis = require('ioredis');
 const { RateLimiterMemory, RateLimiterRedis } = require('rate-limiter-flexible');
 const native = require('../index.js');
 const { createRateLimiter } = require('../server.js');
-const { L1Cache } = require('../lib/core/l1');
+const { L1Cache } = native;
 const alova = require('alova');
 const alovaServer = require('alova/server');
 
