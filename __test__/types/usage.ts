@@ -100,7 +100,6 @@ async function coreUsage() {
 export { coreUsage };
 // @alova/native/fetch, written as for alova/fetch.
 import adapterFetch from '@alova/native/fetch';
-import { createAlova } from 'alova';
 
 const alovaInstance = createAlova({
   baseURL: 'http://127.0.0.1:3000',
