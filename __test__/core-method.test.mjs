@@ -276,3 +276,35 @@ test('concurrent sends with an equal custom key share one request', async () => 
   assert.equal(before, 2);
   assert.equal(responded, 2);
 });
+
+test('a subclass that overrides send (as server hooks do) is thenable through it', async () => {
+  class Hooked extends Method {
+    constructor(entity, handler) {
+      super(entity.type, entity.context, entity.url, { ...entity.config });
+      this.config = { ...this.config };
+      this.dhs = entity.dhs;
+      this.handler = handler;
+    }
+
+    send(force) {
+      return this.handler(force);
+    }
+  }
+  const alova = fixtureAlova(fx.url);
+  const entity = alova.Post('/unit-test', { a: 1 }, { meta: { m: 1 } });
+  const forces = [];
+  const hooked = new Hooked(entity, (force) => {
+    forces.push(force);
+    return entity.send(force);
+  });
+  assert.ok(hooked instanceof Method);
+  assert.deepEqual(hooked.meta, { m: 1 });
+  assert.notEqual(hooked.key, entity.key, 'the body is not part of the hooked key');
+  assert.equal((await hooked).data.data.a, 1);
+  assert.equal(await hooked.then((r) => r.code), 200);
+  await hooked.finally(() => {});
+  await hooked.send(true);
+  assert.deepEqual(forces, [undefined, undefined, undefined, true]);
+  assert.equal(entity.fromCache, false);
+  assert.equal(hooked.fromCache, undefined);
+});

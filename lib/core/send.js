@@ -81,7 +81,9 @@ class SendState {
     this.waiting = null;
     this.promise = undefined;
     this.abortDone = undefined;
-    this.start = () => lookup(this);
+    this.looked = undefined;
+    this.failed = false;
+    this.start = () => resume(this);
   }
 
   when(fn) {
@@ -127,29 +129,38 @@ function sendRequest(method, force, MethodCls) {
   abort.s = state;
   abort.a = abortCurrent;
   method.fromCache = undefined;
-  // The pipeline starts one microtask later (the original is cloned for the hooks only then,
-  // so it already carries this promise); each stage runs synchronously while its inputs are
-  // plain values.
+  // The cache lookup runs now (as in alova); the rest starts one microtask later, so the
+  // original carries this promise when it is cloned for the hooks. Each later stage runs
+  // synchronously while its inputs are plain values.
+  try {
+    state.looked = lookup(state);
+  } catch (error) {
+    state.failed = true;
+    state.looked = error;
+  }
   const promise = RESOLVED.then(state.start);
   state.promise = promise;
   method.promise = promise;
   return promise;
 }
 
-/** Stage 1: the cache lookup (controlled, or L1 unless forced). */
+/** Stage 1: the cache lookup (controlled, or L1 unless forced): a value or a promise of one. */
 function lookup(s) {
   const { method } = s;
   const context = method.context;
   s.options = context.options;
   const memo = memoOf(method);
   const cache = (s.cache = paramsOf(method, memo));
-  if (cache.controlled) {
-    const v = cache.cacheFor();
-    return isThenable(v) ? v.then((c) => afterL1(s, c)) : afterL1(s, v);
-  }
-  if (s.force) return afterL1(s, undefined);
+  if (cache.controlled) return cache.cacheFor();
+  if (s.force) return undefined;
   const raw = getRawAt(dataKeyOf(method, context.id, memo), context.l1Cache, undefined);
-  return isThenable(raw) ? raw.then((r) => afterL1(s, r ? r[0] : undefined)) : afterL1(s, raw ? raw[0] : undefined);
+  return isThenable(raw) ? raw.then((r) => (r ? r[0] : undefined)) : raw ? raw[0] : undefined;
+}
+
+function resume(s) {
+  if (s.failed) throw s.looked;
+  const looked = s.looked;
+  return isThenable(looked) ? looked.then((c) => afterL1(s, c)) : afterL1(s, looked);
 }
 
 /** Stage 2: in restore mode, an L1 miss looks in L2 and copies a hit into L1. */
@@ -184,11 +195,12 @@ function afterLookup(s, cached) {
     return cached;
   }
   const clone = cloneMethod(method, s.MethodCls);
-  if (beforeRequest) {
-    const r = beforeRequest(clone);
-    if (isThenable(r)) return r.then(() => (hit ? serveHit(s, clone, cached, logger, onHitComplete) : network(s, clone)));
-  }
-  return hit ? serveHit(s, clone, cached, logger, onHitComplete) : network(s, clone);
+  const before = beforeRequest ? beforeRequest(clone) : undefined;
+  // Waiting a tick for beforeRequest (as alova does) keeps the hooks of concurrent sends in
+  // alova's order; a hit without the hook skips it.
+  if (!hit) return network(s, clone, before);
+  if (beforeRequest) return Promise.resolve(before).then(() => serveHit(s, clone, cached, logger, onHitComplete));
+  return serveHit(s, clone, cached, logger, onHitComplete);
 }
 
 function serveHit(s, clone, cached, logger, onHitComplete) {
@@ -201,7 +213,8 @@ function serveHit(s, clone, cached, logger, onHitComplete) {
 }
 
 /** Stage 4: the network (shared with an identical in-flight request), handlers, cache writes. */
-async function network(s, clone) {
+async function network(s, clone, before) {
+  await before;
   const { method, cache } = s;
   const link = s;
   const { responded, requestAdapter } = s.options;
