@@ -32,20 +32,26 @@ async function main() {
     : 'ours: @alova/native core + alova/fetch (@alova/native/fetch exports no adapter in this build)';
   console.log(note);
 
+  // Both libraries over the origin, each with its fetch adapter, uncached.
+  const overOrigin = (extra) =>
+    [
+      [ALOVA, alova, alovaFetch()],
+      [OURS, ours, (ourFetch || alovaFetch)()],
+    ].map(([name, lib, adapter]) => [
+      name,
+      lib.createAlova({
+        baseURL: origin.url,
+        requestAdapter: adapter,
+        responded: (r) => r.json(),
+        cacheFor: null,
+        cacheLogger: false,
+        ...extra,
+      }),
+    ]);
+
   // Uncached GET, 200 B JSON, 64 concurrent (sharing off so each send is a request).
   const uncached = [];
-  for (const [name, lib, adapter] of [
-    [ALOVA, alova, alovaFetch()],
-    [OURS, ours, (ourFetch || alovaFetch)()],
-  ]) {
-    const inst = lib.createAlova({
-      baseURL: origin.url,
-      requestAdapter: adapter,
-      responded: (r) => r.json(),
-      cacheFor: null,
-      shareRequest: false,
-      cacheLogger: false,
-    });
+  for (const [name, inst] of overOrigin({ shareRequest: false })) {
     uncached.push(await measure(name, () => inst.Get('/json', { params: { size: 200 } }).send(), { concurrency: 64, seconds: SECONDS }));
   }
   report('uncached GET /json?size=200 (64 concurrent)', uncached, [ALOVA]);
@@ -89,17 +95,7 @@ async function main() {
 
   // Request sharing: one op = 100 identical concurrent sends (a real origin behind them).
   const sharing = [];
-  for (const [name, lib, adapter] of [
-    [ALOVA, alova, alovaFetch()],
-    [OURS, ours, (ourFetch || alovaFetch)()],
-  ]) {
-    const inst = lib.createAlova({
-      baseURL: origin.url,
-      requestAdapter: adapter,
-      responded: (r) => r.json(),
-      cacheFor: null,
-      cacheLogger: false,
-    });
+  for (const [name, inst] of overOrigin({})) {
     const op = () => Promise.all(Array.from({ length: 100 }, () => inst.Get('/json', { params: { size: 200 } }).send()));
     sharing.push(await measure(name, op, { seconds: SECONDS }));
   }
