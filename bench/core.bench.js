@@ -56,6 +56,18 @@ async function main() {
   }
   report('uncached GET /json?size=200 (64 concurrent)', uncached, [ALOVA]);
 
+  // The core's own cost per uncached send: an adapter that answers at once, no HTTP.
+  const core = [];
+  for (const [name, lib] of [
+    [ALOVA, alova],
+    [OURS, ours],
+  ]) {
+    const inst = lib.createAlova({ requestAdapter: instantAdapter(), responded: (r) => r, cacheFor: null, cacheLogger: false });
+    core.push(await measure(name, () => inst.Get('/nocache', { params: { a: 1 } }).send(), { seconds: SECONDS }));
+    inst.destroy();
+  }
+  report('uncached send through an instant adapter (core overhead only)', core, [ALOVA]);
+
   // L1 hits, awaited one at a time: one key, then 10k keys round-robin. One op is a batch of
   // HIT_BATCH sequential awaited sends, so the harness's own per-op cost (clock reads, latency
   // bookkeeping) does not drown the difference; hits/s = ops/s × HIT_BATCH.

@@ -7,7 +7,7 @@
 const { expireTs, MEMORY, RESTORE } = require('./cacheConfig');
 const { getRaw, getRawAt, setEntry } = require('./storage');
 const { memoOf, paramsOf, dataKeyOf } = require('./memo');
-const { hitCacheBySource } = require('./cache');
+const { invalidateTargets } = require('./cache');
 const { resolveCacheLogger } = require('./logger');
 const { buildURL } = require('./url');
 const { isFn, isPlainObject, isString, isThenable, isSpecialBody, deepClone, identity, noop } = require('./utils');
@@ -238,7 +238,7 @@ async function network(s, clone, before) {
     const transformed = await transform(await value, responseHeaders || {});
     snapshots.save(method);
     try {
-      await hitCacheBySource(clone);
+      await invalidateTargets(clone, true);
     } catch {
       // Invalidation failures never fail the request.
     }
