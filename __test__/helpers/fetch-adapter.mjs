@@ -1,5 +1,5 @@
-// The request adapter the core suites send through. One place to switch adapters: the suites
-// test the pipeline's contract with the adapter, which both adapters share.
-import adapterFetchModule from 'alova/fetch';
+// The request adapter the core suites send through: the native one, so the pipeline is tested
+// end to end on what users run.
+import adapterFetchModule from '@alova/native/fetch';
 
 export const adapterFetch = adapterFetchModule;
