@@ -16,7 +16,14 @@ const isDataKey = (key) => key.startsWith(PREFIX);
 
 function validEntry(stored, adapter, fullKey, tag) {
   if (!stored) return undefined;
-  const [, expireTs, storedTag] = Array.isArray(stored) ? [undefined, stored[1], stored[2]] : stored;
+  let expireTs;
+  let storedTag;
+  if (Array.isArray(stored)) {
+    expireTs = stored[1];
+    storedTag = stored[2];
+  } else {
+    [, expireTs, storedTag] = stored; // other iterables as alova reads them; non-iterables throw
+  }
   if (storedTag === tag && (!expireTs || expireTs > Date.now())) return stored;
   return thenMaybe(adapter.remove(fullKey), () => undefined);
 }
