@@ -216,7 +216,6 @@ function serveHit(s, clone, cached, logger, onHitComplete) {
 async function network(s, clone, before) {
   await before;
   const { method, cache } = s;
-  const link = s;
   const { responded, requestAdapter } = s.options;
   const key = method.key;
   const { id, l1Cache, l2Cache, snapshots } = method.context;
@@ -232,7 +231,7 @@ async function network(s, clone, before) {
     handle = requestAdapter({ url: buildURL(baseURL, url, params), type, data, headers }, clone);
     ns.set(key, handle);
   }
-  link.resolve(handle);
+  s.resolve(handle);
 
   const settle = async (value, responseHeaders, cacheIt) => {
     const transformed = await transform(await value, responseHeaders || {});
@@ -242,7 +241,7 @@ async function network(s, clone, before) {
     } catch {
       // Invalidation failures never fail the request.
     }
-    if ((!data || !special) && cacheIt) {
+    if (!special && cacheIt) {
       try {
         await Promise.all([
           setEntry(id, key, transformed, expireTs(cache, method, MEMORY), l1Cache, hitSource),
