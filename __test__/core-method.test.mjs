@@ -308,3 +308,43 @@ test('a subclass that overrides send (as server hooks do) is thenable through it
   assert.equal(entity.fromCache, false);
   assert.equal(hooked.fromCache, undefined);
 });
+
+test('progress handlers registered before send reach the adapter; later ones do not', async () => {
+  const wired = [];
+  const alova = createAlova({
+    cacheFor: null,
+    requestAdapter: () => {
+      let resolve;
+      const response = new Promise((r) => (resolve = r));
+      return {
+        response: () => response,
+        headers: async () => ({}),
+        abort() {},
+        onDownload(cb) {
+          wired.push('download');
+          cb(5, 10);
+          cb(10, 10);
+          resolve('done');
+        },
+        onUpload(cb) {
+          wired.push('upload');
+          cb(3, 3);
+        },
+      };
+    },
+  });
+  const m = alova.Get('/progress');
+  const down = [];
+  const up = [];
+  m.onDownload((p) => down.push(p));
+  m.onUpload((p) => up.push(p));
+  assert.equal(await m.send(), 'done');
+  assert.deepEqual(wired, ['download', 'upload']);
+  assert.deepEqual(down, [{ loaded: 5, total: 10 }, { loaded: 10, total: 10 }]);
+  assert.deepEqual(up, [{ loaded: 3, total: 3 }]);
+  const late = alova.Get('/late');
+  const p = late.send();
+  late.onDownload(() => assert.fail('not wired after send'));
+  await Promise.race([p, new Promise((r) => setTimeout(r, 50))]);
+  assert.deepEqual(wired, ['download', 'upload'], 'no handlers, no wiring');
+});
