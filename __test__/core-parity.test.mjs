@@ -163,3 +163,17 @@ test('controlled cache, expire functions, custom keys, Request and concurrent id
     await Promise.all(ms.map((m, i) => record('conc ' + i, m.send())));
     await Promise.all(ms.map((m, i) => record('conc hit ' + i, m.send())));
   }));
+
+test('setCache with hit sources, invalidateCache with arrays, snapshots and names', () =>
+  same(async (lib, a, record) => {
+    const t = a.Get('/t', { hitSource: ['src', /^s/] });
+    const u = a.Get('/u', { cacheFor: { mode: 'restore', expire: 60000 }, hitSource: 'src' });
+    await record('set many', lib.setCache([t, u], { seeded: true }));
+    await record('t hit', t.send());
+    await record('by name', a.Post('/x', {}, { name: 'src' }).send());
+    await record('t after', t.send());
+    await record('u after', u.send());
+    await record('invalidate both', lib.invalidateCache([t, u]));
+    await record('u restored?', u.send());
+    await record('snapshots', Promise.resolve(a.snapshots.match(/./).map((m) => m.url)));
+  }));
