@@ -89,6 +89,7 @@ class L1Cache {
     for (const k of ['maxEntries', 'maxBytes', 'ttl', 'sweepInterval']) {
       if (!(typeof o[k] === 'number' && o[k] >= 0)) throw new TypeError(`L1Cache: ${k} must be a number >= 0`);
     }
+    if (o.sizeOf !== undefined && typeof o.sizeOf !== 'function') throw new TypeError('L1Cache: sizeOf must be a function');
     this.#index = new L1Index(Math.min(o.maxEntries, 0xfffffffe) >>> 0, o.maxBytes === Infinity ? 0 : o.maxBytes);
     this.#sizeOf = o.sizeOf || (o.maxBytes > 0 ? estimateSize : () => 0);
     this.#ttl = o.ttl;
