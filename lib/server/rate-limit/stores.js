@@ -1,9 +1,9 @@
 'use strict';
 // Where limiter records `[consumed, expireMs]` (-1 = never expires) live. Each store offers
-//   consume(key, points, durationMs, limit, blockMs) -> [consumed, expire]
+//   consume(key, points, durationMs, limit, blockMs, now) -> [consumed, expire]
 //     (add points; on the first excess over `limit` with blockMs > 0, extend to now+blockMs)
-//   upsert(key, points, durationMs, force)        -> [consumed, expire]
-//   get(key)                                      -> [consumed, expire] | null
+//   upsert(key, points, durationMs, force, now)        -> [consumed, expire]
+//   get(key, now)                                      -> [consumed, expire] | null
 //   remove(key)
 // with the results of the native store returned synchronously, the others as promises.
 // consume is one atomic step in every store.
@@ -54,55 +54,88 @@ class NativeStore {
 }
 NativeStore.registry = new FinalizationRegistry((id) => native.rateLimitStoreDrop(id));
 
-// One step on Redis: alova's upsert rule, plus the block-on-first-excess of consume.
-// ARGV: points, durationMs, limit, blockMs, now, force ('1'|'0').
+// Steps on Redis, in order, each with alova's upsert rule plus the block-on-first-excess of
+// consume. KEYS: one per step. ARGV: now, then per step points, durationMs, limit, blockMs,
+// force ('1'|'0'). Replies [consumed, expire] per step, as strings.
 const UPSERT = `
-local add, dur, limit, block, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local never = dur <= 0
-local p, exp = add, now + dur
-if never then exp = -1 end
-if ARGV[6] ~= '1' then
-  local op, oe = 0, 0
-  local v = redis.call('GET', KEYS[1])
-  if v then
-    local ok, r = pcall(cjson.decode, v)
-    if ok and type(r) == 'table' then op, oe = tonumber(r[1]) or 0, tonumber(r[2]) or 0 end
-  end
-  if never or oe > now then p = p + op end
-  if not never and oe > now then exp = oe end
-  if block > 0 and p > limit and p <= limit + add then exp = now + block end
-end
+local now = tonumber(ARGV[1])
 local function fmt(n)
   if n == math.floor(n) then return string.format('%d', n) end
   return tostring(n)
 end
-local val = '[' .. fmt(p) .. ',' .. fmt(exp) .. ']'
-if exp < 0 then
-  redis.call('SET', KEYS[1], val)
-elseif exp > now then
-  redis.call('SET', KEYS[1], val, 'PX', fmt(math.ceil(exp - now)))
+local out = {}
+for i, key in ipairs(KEYS) do
+  local o = 1 + (i - 1) * 5
+  local add, dur, limit, block = tonumber(ARGV[o + 1]), tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3]), tonumber(ARGV[o + 4])
+  local never = dur <= 0
+  local p, exp = add, now + dur
+  if never then exp = -1 end
+  if ARGV[o + 5] ~= '1' then
+    local op, oe = 0, 0
+    local v = redis.call('GET', key)
+    if v then
+      local ok, r = pcall(cjson.decode, v)
+      if ok and type(r) == 'table' then op, oe = tonumber(r[1]) or 0, tonumber(r[2]) or 0 end
+    end
+    if never or oe > now then p = p + op end
+    if not never and oe > now then exp = oe end
+    if block > 0 and p > limit and p <= limit + add then exp = now + block end
+  end
+  local val = '[' .. fmt(p) .. ',' .. fmt(exp) .. ']'
+  if exp < 0 then
+    redis.call('SET', key, val)
+  elseif exp > now then
+    redis.call('SET', key, val, 'PX', fmt(math.ceil(exp - now)))
+  end
+  out[#out + 1] = fmt(p)
+  out[#out + 1] = fmt(exp)
 end
-return {fmt(p), fmt(exp)}
+return out
 `;
 
-/** Records in Redis through our RedisStorageAdapter: each step is one Lua script. */
+/**
+ * Records in Redis through our RedisStorageAdapter. Steps issued in the same tick go to Redis
+ * as one script run (one round trip and one crossing into native code for all of them); each
+ * step stays atomic and they run in call order. On a cluster, keys of one script must share a
+ * slot, so there each step is its own script run.
+ */
+const MAX_BATCH = 500;
+
 class RedisStore {
   constructor(storage) {
     this.storage = storage;
+    this.pending = [];
   }
 
-  async #run(key, points, durationMs, limit, blockMs, force, now) {
-    const args = [points, durationMs, limit, blockMs, now, force ? '1' : '0'].map(String);
-    const [p, exp] = await this.storage.eval(UPSERT, [redisKey(this.storage, key)], args);
-    return [Number(p), Number(exp)];
+  #run(key, points, durationMs, limit, blockMs, force) {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ key: redisKey(this.storage, key), args: [points, durationMs, limit, blockMs, force ? 1 : 0], resolve, reject });
+      if (this.pending.length === 1) process.nextTick(() => this.#flush());
+    });
   }
 
-  consume(key, points, durationMs, limit, blockMs, now) {
-    return this.#run(key, points, durationMs, limit, blockMs, false, now);
+  #flush() {
+    const steps = this.pending;
+    this.pending = [];
+    const size = this.storage.isCluster ? 1 : MAX_BATCH;
+    const batches = [];
+    for (let i = 0; i < steps.length; i += size) batches.push(steps.slice(i, i + size));
+    for (const batch of batches) {
+      const args = [Date.now()];
+      for (const s of batch) args.push(...s.args);
+      this.storage.eval(UPSERT, batch.map((s) => s.key), args).then(
+        (out) => batch.forEach((s, i) => s.resolve([Number(out[2 * i]), Number(out[2 * i + 1])])),
+        (err) => batch.forEach((s) => s.reject(err)),
+      );
+    }
   }
 
-  upsert(key, points, durationMs, force, now) {
-    return this.#run(key, points, durationMs, 0, 0, force, now);
+  consume(key, points, durationMs, limit, blockMs) {
+    return this.#run(key, points, durationMs, limit, blockMs, false);
+  }
+
+  upsert(key, points, durationMs, force) {
+    return this.#run(key, points, durationMs, 0, 0, force);
   }
 
   async get(key, now) {
