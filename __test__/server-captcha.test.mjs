@@ -1,8 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createCaptchaProvider, retry } from '../server.mjs';
-import { startHttpServer, readBody } from './helpers/servers.mjs';
+import { startHttpServer, startRedis, readBody } from './helpers/servers.mjs';
 import { makeAlova, mapStorage } from './fixtures/server/alova.mjs';
+import { redisAdapter } from './fixtures/server/redis-adapter.mjs';
+import { runTogether } from './fixtures/server/children.mjs';
 
 /** Runs `fn` with Date.now() returning the controllable `clock.now`. */
 async function withClock(fn) {
@@ -17,9 +19,20 @@ async function withClock(fn) {
 }
 
 let srv;
+let redis;
+const redisStores = [];
 let received = [];
 let failNext = 0;
+
+/** A Redis-backed store on this suite's redis-server, closed at the end. */
+function redisStore(prefix) {
+  const store = redisAdapter(redis.port, prefix);
+  redisStores.push(store);
+  return store;
+}
+
 test.before(async () => {
+  redis = await startRedis();
   srv = await startHttpServer(async (req, res) => {
     const body = JSON.parse((await readBody(req)).toString() || '{}');
     if (failNext > 0) {
@@ -30,7 +43,11 @@ test.before(async () => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sent: body }));
   });
 });
-test.after(() => srv.close());
+test.after(async () => {
+  for (const s of redisStores) s.close();
+  await redis.stop();
+  await srv.close();
+});
 test.beforeEach(() => {
   received = [];
   failNext = 0;
@@ -193,16 +210,8 @@ test('abort() of a sending aborts its request and releases the key', async () =>
   }
 });
 
-test('on Redis: one send per resend interval under concurrency and across processes', async (t) => {
-  const { startRedis } = await import('./helpers/servers.mjs');
-  const { redisAdapter } = await import('./fixtures/server/redis-adapter.mjs');
-  const { runTogether } = await import('./fixtures/server/children.mjs');
-  const redis = await startRedis();
-  const store = redisAdapter(redis.port, 'cap:');
-  t.after(async () => {
-    store.close();
-    await redis.stop();
-  });
+test('on Redis: one send per resend interval under concurrency and across processes', async () => {
+  const store = redisStore('cap:');
   const { sendCaptcha, verifyCaptcha } = createCaptchaProvider({ store, resetTime: 60_000 });
 
   const results = await Promise.allSettled(Array.from({ length: 20 }, () => sendCaptcha(post, { key: 'race' })));
@@ -229,15 +238,8 @@ test('on Redis: one send per resend interval under concurrency and across proces
   assert.equal(received.length, 1);
 });
 
-test('on Redis: resendFormStore reuses the stored code', async (t) => {
-  const { startRedis } = await import('./helpers/servers.mjs');
-  const { redisAdapter } = await import('./fixtures/server/redis-adapter.mjs');
-  const redis = await startRedis();
-  const store = redisAdapter(redis.port);
-  t.after(async () => {
-    store.close();
-    await redis.stop();
-  });
+test('on Redis: resendFormStore reuses the stored code', async () => {
+  const store = redisStore('resend:');
   const { sendCaptcha } = createCaptchaProvider({ store, resendFormStore: true, resetTime: 50 });
   await sendCaptcha(post, { key: 'k' });
   await new Promise((r) => setTimeout(r, 80));
@@ -246,16 +248,8 @@ test('on Redis: resendFormStore reuses the stored code', async (t) => {
   assert.equal(received[0].code, received[1].code);
 });
 
-test('a code verifies true at most once under concurrent checks (JS adapter and Redis)', async (t) => {
-  const { startRedis } = await import('./helpers/servers.mjs');
-  const { redisAdapter } = await import('./fixtures/server/redis-adapter.mjs');
-  const redis = await startRedis();
-  const rstore = redisAdapter(redis.port);
-  t.after(async () => {
-    rstore.close();
-    await redis.stop();
-  });
-  for (const store of [mapStorage(), rstore]) {
+test('a code verifies true at most once under concurrent checks (JS adapter and Redis)', async () => {
+  for (const store of [mapStorage(), redisStore('once:')]) {
     const { sendCaptcha, verifyCaptcha } = createCaptchaProvider({ store, codeSet: () => '4711' });
     await sendCaptcha(post, { key: 'once' });
     assert.equal(await verifyCaptcha(4711, 'once'), false, 'strict comparison: a number is not the string code');

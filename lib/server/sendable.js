@@ -4,6 +4,8 @@
 // request the hook wraps. Each send gets its own AbortSignal; `abort()` fires the signals of
 // the sends in flight (so retry loops and lock waits stop) and forwards to the wrapped target.
 
+const { Method } = require('../core');
+
 const kSends = Symbol('alova.sends');
 
 function abortError() {
@@ -77,18 +79,10 @@ class Sendable {
   send(forceRequest) {
     return runHook(this, forceRequest);
   }
-
-  then(onFulfilled, onRejected) {
-    return this.send().then(onFulfilled, onRejected);
-  }
-
-  catch(onRejected) {
-    return this.send().catch(onRejected);
-  }
-
-  finally(onFinally) {
-    return this.send().finally(onFinally);
-  }
+}
+// Thenable exactly as a Method is: then/catch/finally each send anew.
+for (const name of ['then', 'catch', 'finally']) {
+  Object.defineProperty(Sendable.prototype, name, { value: Method.prototype[name], writable: true, configurable: true });
 }
 
 function noop() {}
