@@ -172,7 +172,13 @@ fn redis_error(e: &redis::RedisError) -> Error {
     if e.is_timeout() {
         return Error::new(Code::Timeout, format!("Redis operation timed out: {e}"));
     }
-    Error::new(Code::Redis, format!("Redis: {e}"))
+    // The JS layer counts only unreachability towards its circuit breaker, not replies such
+    // as a script error, so the two are told apart in the message.
+    if e.is_io_error() || e.is_connection_refusal() || e.is_connection_dropped() || e.is_cluster_error() {
+        Error::new(Code::Redis, format!("Redis unreachable: {e}"))
+    } else {
+        Error::new(Code::Redis, format!("Redis replied: {e}"))
+    }
 }
 
 /// Escapes the characters that are special in a SCAN MATCH pattern.

@@ -23,7 +23,7 @@ fn write(v: &Value, out: &mut String) -> Result<()> {
         Value::VerbatimString { text, .. } => push_str(text, out),
         Value::Array(items) | Value::Set(items) => list(items.iter(), out)?,
         Value::Map(pairs) => list(pairs.iter().flat_map(|(k, v)| [k, v]), out)?,
-        Value::ServerError(e) => return Err(Error::new(Code::Redis, format!("Redis: {e:?}"))),
+        Value::ServerError(e) => return Err(Error::new(Code::Redis, format!("Redis replied: {e:?}"))),
         other => push_str(&format!("{other:?}"), out),
     }
     Ok(())
