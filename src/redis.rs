@@ -93,10 +93,11 @@ impl RedisClient {
         self.client()?.get(&key).await.map_err(to_js_async)
     }
 
-    /// Values of several keys in one round trip, `null` for missing ones.
+    /// Sends commands (each `[name, ...args]`) as one pipeline, in order; resolves each
+    /// reply as text (`null` for nil, integers in decimal).
     #[napi]
-    pub async fn get_many(&self, keys: Vec<String>) -> napi::Result<Vec<Option<String>>> {
-        self.client()?.get_many(&keys).await.map_err(to_js_async)
+    pub async fn exec(&self, cmds: Vec<Vec<String>>) -> napi::Result<Vec<Option<String>>> {
+        self.client()?.exec(&cmds).await.map_err(to_js_async)
     }
 
     /// `SET key value`, with `PX px` when `px` is given.

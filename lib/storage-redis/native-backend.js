@@ -23,7 +23,11 @@ class NativeBackend {
   constructor(client) {
     this.client = client;
     this.isCluster = client.isCluster;
-    this.pending = [];
+    /** commands waiting for the next pipeline: { args, resolve, reject, key?, p? } */
+    this.queue = [];
+    this.busy = false;
+    this.scheduled = false;
+    /** key → pending read of it, shared by concurrent readers */
     this.inflight = new Map();
     this.flush = this.flush.bind(this);
   }
@@ -36,53 +40,65 @@ class NativeBackend {
     }
   }
 
-  get(key) {
-    let p = this.inflight.get(key);
-    if (p) return p;
-    let entry;
-    p = new Promise((resolve, reject) => {
-      entry = { key, resolve, reject, p: null };
+  // Commands go out in call order as one pipeline per tick, with one pipeline in flight at a
+  // time: a read sees every earlier write of this adapter, and under load each native call
+  // carries many commands.
+  push(entry) {
+    const p = new Promise((resolve, reject) => {
+      entry.resolve = resolve;
+      entry.reject = reject;
     });
-    entry.p = p;
-    this.pending.push(entry);
-    this.inflight.set(key, p);
-    if (this.pending.length === 1) process.nextTick(this.flush);
+    this.queue.push(entry);
+    if (!this.busy && !this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flush);
+    }
     return p;
   }
 
   flush() {
-    const batch = this.pending;
-    this.pending = [];
-    const done = (values) => {
-      for (let i = 0; i < batch.length; i++) {
-        this.forget(batch[i]);
-        batch[i].resolve(values[i]);
-      }
+    this.scheduled = false;
+    if (this.busy || !this.queue.length) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.busy = true;
+    const settle = () => {
+      this.busy = false;
+      for (const e of batch) if (e.key !== undefined && this.inflight.get(e.key) === e.p) this.inflight.delete(e.key);
+      if (this.queue.length) this.flush();
     };
-    const fail = (err) => {
-      withCode(err);
-      for (const b of batch) {
-        this.forget(b);
-        b.reject(err);
-      }
-    };
-    if (batch.length === 1) this.client.get(batch[0].key).then((v) => done([v]), fail);
-    else this.client.getMany(batch.map((b) => b.key)).then(done, fail);
+    this.client.exec(batch.map((e) => e.args)).then(
+      (replies) => {
+        settle();
+        for (let i = 0; i < batch.length; i++) batch[i].resolve(replies[i]);
+      },
+      (err) => {
+        settle();
+        withCode(err);
+        for (const e of batch) e.reject(err);
+      },
+    );
   }
 
-  forget(entry) {
-    if (this.inflight.get(entry.key) === entry.p) this.inflight.delete(entry.key);
+  get(key) {
+    let p = this.inflight.get(key);
+    if (p) return p;
+    const entry = { args: ['GET', key], key, p: null };
+    p = entry.p = this.push(entry);
+    this.inflight.set(key, p);
+    return p;
   }
 
   set(key, value, px) {
-    // A read issued after this write must not join a read that started before it.
+    // A read issued after this write must not join a read issued before it.
     this.inflight.delete(key);
-    return this.client.set(key, value, px).catch(rethrow);
+    const args = px === undefined ? ['SET', key, value] : ['SET', key, value, 'PX', String(Math.max(1, Math.ceil(px)))];
+    return this.push({ args });
   }
 
   del(key) {
     this.inflight.delete(key);
-    return this.client.del(key).catch(rethrow);
+    return this.push({ args: ['DEL', key] });
   }
 
   clear(prefix) {

@@ -76,19 +76,20 @@ impl Client {
         self.limited(c.get::<_, Option<String>>(key)).await
     }
 
-    /// Reads several keys in one round trip (a pipeline, so keys may live in different
-    /// cluster slots).
-    pub async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>> {
-        if keys.len() == 1 {
-            return Ok(vec![self.get(&keys[0]).await?]);
-        }
+    /// Sends commands as one pipeline, in order, and returns each reply as text: bulk and
+    /// status replies as they are, integers in decimal, nil as `None`. A command that fails
+    /// fails the whole call.
+    pub async fn exec(&self, cmds: &[Vec<String>]) -> Result<Vec<Option<String>>> {
         let mut pipe = redis::pipe();
-        for k in keys {
-            pipe.get(k);
+        for args in cmds {
+            let Some((name, rest)) = args.split_first() else {
+                return Err(Error::new(Code::InvalidArgument, "empty Redis command"));
+            };
+            pipe.cmd(name).arg(rest);
         }
         let mut c = self.conn.clone();
-        self.limited(pipe.query_async::<Vec<Option<String>>>(&mut c))
-            .await
+        let replies = self.limited(pipe.query_async::<Vec<redis::Value>>(&mut c)).await?;
+        replies.into_iter().map(value::to_text).collect()
     }
 
     /// `SET key value [PX ms]`.

@@ -10,6 +10,19 @@ pub fn to_json(v: &Value) -> Result<String> {
     Ok(out)
 }
 
+/// A reply as text, for callers that know what they asked for (GET, SET, DEL, ...).
+pub fn to_text(v: redis::Value) -> Result<Option<String>> {
+    Ok(match v {
+        Value::Nil => None,
+        Value::BulkString(b) => Some(String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())),
+        Value::SimpleString(s) => Some(s),
+        Value::Okay => Some("OK".into()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::ServerError(e) => return Err(Error::new(Code::Redis, format!("Redis replied: {e:?}"))),
+        other => Some(to_json(&other)?),
+    })
+}
+
 fn write(v: &Value, out: &mut String) -> Result<()> {
     match v {
         Value::Nil => out.push_str("null"),
