@@ -21,7 +21,7 @@ class JsBackend {
   constructor(client, { commandTimeout }) {
     this.client = client;
     this.timeout = commandTimeout;
-    this.isCluster = isIORedis(client) && typeof client.nodes === 'function' && client.constructor.name === 'Cluster';
+    this.isCluster = client.isCluster === true;
     if (isIORedis(client)) this.send = (node, args) => node.call(...args);
     else if (isNodeRedis(client)) this.send = (node, args) => node.sendCommand(args.map(String));
     else throw new AlovaError('client must be an ioredis client, a node-redis v4 client or a native RedisClient', 'storage:redis', 'ERR_ALOVA_INVALID_ARG');

@@ -95,11 +95,13 @@ impl Conn {
                     .await
             }
             Conn::Cluster(_) => {
-                let mut pipe = redis::pipe();
-                for k in keys {
-                    pipe.cmd("UNLINK").arg(k).ignore();
-                }
-                pipe.query_async(&mut self.clone()).await
+                let sends = keys.iter().map(|k| async move {
+                    redis::cmd("UNLINK")
+                        .arg(k)
+                        .query_async::<()>(&mut self.clone())
+                        .await
+                });
+                futures_util::future::try_join_all(sends).await.map(|_| ())
             }
         }
     }

@@ -80,15 +80,54 @@ impl Client {
     /// status replies as they are, integers in decimal, nil as `None`. A command that fails
     /// fails the whole call.
     pub async fn exec(&self, cmds: &[Vec<String>]) -> Result<Vec<Option<String>>> {
-        let mut pipe = redis::pipe();
+        let mut parsed = Vec::with_capacity(cmds.len());
         for args in cmds {
             let Some((name, rest)) = args.split_first() else {
                 return Err(Error::new(Code::InvalidArgument, "empty Redis command"));
             };
-            pipe.cmd(name).arg(rest);
+            let mut cmd = redis::cmd(name);
+            cmd.arg(rest);
+            parsed.push(cmd);
         }
-        let mut c = self.conn.clone();
-        let replies = self.limited(pipe.query_async::<Vec<redis::Value>>(&mut c)).await?;
+        let replies = if self.is_cluster() {
+            // A cluster pipeline must stay within one slot, so commands go side by side,
+            // except that the commands of one key go one after another, in order.
+            let mut slot_of: std::collections::HashMap<&str, usize> =
+                std::collections::HashMap::new();
+            let mut by_key: Vec<Vec<(usize, redis::Cmd)>> = Vec::new();
+            for (i, cmd) in parsed.into_iter().enumerate() {
+                let key = cmds[i].get(1).map(String::as_str).unwrap_or("");
+                let g = *slot_of.entry(key).or_insert_with(|| {
+                    by_key.push(Vec::new());
+                    by_key.len() - 1
+                });
+                by_key[g].push((i, cmd));
+            }
+            let conn = &self.conn;
+            let groups = by_key.into_iter().map(|group| async move {
+                let mut out = Vec::with_capacity(group.len());
+                for (i, cmd) in group {
+                    out.push((i, cmd.query_async::<redis::Value>(&mut conn.clone()).await?));
+                }
+                Ok::<_, redis::RedisError>(out)
+            });
+            let done = self
+                .limited(futures_util::future::try_join_all(groups))
+                .await?;
+            let mut replies = vec![redis::Value::Nil; cmds.len()];
+            for (i, v) in done.into_iter().flatten() {
+                replies[i] = v;
+            }
+            replies
+        } else {
+            let mut pipe = redis::pipe();
+            for cmd in parsed {
+                pipe.add_command(cmd);
+            }
+            let mut c = self.conn.clone();
+            self.limited(pipe.query_async::<Vec<redis::Value>>(&mut c))
+                .await?
+        };
         replies.into_iter().map(value::to_text).collect()
     }
 
@@ -175,7 +214,11 @@ fn redis_error(e: &redis::RedisError) -> Error {
     }
     // The JS layer counts only unreachability towards its circuit breaker, not replies such
     // as a script error, so the two are told apart in the message.
-    if e.is_io_error() || e.is_connection_refusal() || e.is_connection_dropped() || e.is_cluster_error() {
+    if e.is_io_error()
+        || e.is_connection_refusal()
+        || e.is_connection_dropped()
+        || e.is_cluster_error()
+    {
         Error::new(Code::Redis, format!("Redis unreachable: {e}"))
     } else {
         Error::new(Code::Redis, format!("Redis replied: {e}"))

@@ -14,11 +14,16 @@ pub fn to_json(v: &Value) -> Result<String> {
 pub fn to_text(v: redis::Value) -> Result<Option<String>> {
     Ok(match v {
         Value::Nil => None,
-        Value::BulkString(b) => Some(String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())),
+        Value::BulkString(b) => Some(
+            String::from_utf8(b)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
         Value::SimpleString(s) => Some(s),
         Value::Okay => Some("OK".into()),
         Value::Int(i) => Some(i.to_string()),
-        Value::ServerError(e) => return Err(Error::new(Code::Redis, format!("Redis replied: {e:?}"))),
+        Value::ServerError(e) => {
+            return Err(Error::new(Code::Redis, format!("Redis replied: {e:?}")))
+        }
         other => Some(to_json(&other)?),
     })
 }
@@ -36,7 +41,9 @@ fn write(v: &Value, out: &mut String) -> Result<()> {
         Value::VerbatimString { text, .. } => push_str(text, out),
         Value::Array(items) | Value::Set(items) => list(items.iter(), out)?,
         Value::Map(pairs) => list(pairs.iter().flat_map(|(k, v)| [k, v]), out)?,
-        Value::ServerError(e) => return Err(Error::new(Code::Redis, format!("Redis replied: {e:?}"))),
+        Value::ServerError(e) => {
+            return Err(Error::new(Code::Redis, format!("Redis replied: {e:?}")))
+        }
         other => push_str(&format!("{other:?}"), out),
     }
     Ok(())
