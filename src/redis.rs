@@ -8,11 +8,10 @@ use alova_core::{Code, Error};
 
 use crate::error::{invalid_arg, to_js, Result};
 
-/// Async napi functions can only reject with a plain `napi::Error`, whose `code` is a napi
-/// status; the stable code travels as a `ERR_ALOVA_*: ` message prefix that the JS layer
-/// moves back into `err.code`. (Write `napi::Result` in signatures: the macro only
-/// recognises a result type by name.)
-
+// Async napi functions can only reject with a plain `napi::Error`, whose `code` is a napi
+// status; the stable code travels as a `ERR_ALOVA_*: ` message prefix that the JS layer
+// moves back into `err.code`. (Write `napi::Result` in signatures: the macro recognises a
+// result type only by that name; an alias makes the error a resolved value.)
 fn to_js_async(err: Error) -> napi::Error {
     napi::Error::from_reason(format!("{}: {}", err.code.as_str(), err.message))
 }
