@@ -1,7 +1,12 @@
 //! `RedisClient`: the native Redis connection behind `@alova/native/storage-redis`. Values
 //! cross as strings (JSON text); script replies cross as JSON text.
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
+
+use napi::bindgen_prelude::{Function, Unknown};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Env, Status};
 
 use alova_core::redis::{self as core, Client};
 use alova_core::{Code, Error};
@@ -14,10 +19,6 @@ use crate::error::{invalid_arg, to_js, Result};
 // result type only by that name; an alias makes the error a resolved value.)
 fn to_js_async(err: Error) -> napi::Error {
     napi::Error::from_reason(format!("{}: {}", err.code.as_str(), err.message))
-}
-
-fn bad_arg_async(message: String) -> napi::Error {
-    to_js_async(Error::new(Code::InvalidArgument, message))
 }
 
 #[napi(object)]
@@ -36,16 +37,51 @@ pub struct RedisClientOptions {
     pub connect_timeout: Option<u32>,
 }
 
+/// `(id, error, replies)` for a pipeline sent with `submit`.
+type Reply = (u32, Option<String>, Option<Vec<Option<String>>>);
+type ReplyFn = ThreadsafeFunction<Reply, Unknown<'static>, Reply, Status, false, true>;
+
+/// One thread running a single-threaded runtime for every connection made by `create`: the
+/// connection's socket, its driver and the commands sent with `submit` all live on it, so a
+/// round trip wakes one thread and then the JS thread, instead of handing work between the
+/// threads of a multi-threaded pool. The thread never keeps the process alive.
+fn io_runtime() -> &'static tokio::runtime::Handle {
+    static RT: OnceLock<tokio::runtime::Handle> = OnceLock::new();
+    RT.get_or_init(|| {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime for Redis");
+        let handle = rt.handle().clone();
+        std::thread::Builder::new()
+            .name("alova-redis".into())
+            .spawn(move || rt.block_on(std::future::pending::<()>()))
+            .expect("the Redis I/O thread");
+        handle
+    })
+}
+
 #[napi]
 pub struct RedisClient {
     inner: RwLock<Option<Arc<Client>>>,
+    on_reply: Arc<ReplyFn>,
+    /// Pipelines sent with `submit` and not answered yet; while there are any, the reply
+    /// callback keeps the event loop alive.
+    held: AtomicUsize,
 }
 
 #[napi]
 impl RedisClient {
     /// Creates the client; it connects on first use and reconnects by itself.
-    #[napi(factory)]
-    pub fn create(options: RedisClientOptions) -> Result<RedisClient> {
+    /// `on_reply([id, error, replies])` receives the outcome of every `submit`.
+    #[napi(
+        factory,
+        ts_args_type = "options: RedisClientOptions, onReply: (reply: [id: number, error: string | null, replies: Array<string | null> | null]) => void"
+    )]
+    pub fn create(
+        options: RedisClientOptions,
+        on_reply: Function<Reply, Unknown<'static>>,
+    ) -> Result<RedisClient> {
         let port = match options.port {
             Some(p) if p == 0 || p > 65535 => {
                 return Err(invalid_arg(format!("invalid Redis port {p}")))
@@ -67,10 +103,20 @@ impl RedisClient {
                 options.connect_timeout.unwrap_or(1000).max(1) as u64
             ),
         };
-        let client = napi::bindgen_prelude::within_runtime_if_available(|| Client::new(&opts))
-            .map_err(to_js)?;
+        let on_reply = on_reply
+            .build_threadsafe_function::<Reply>()
+            .weak::<true>()
+            .callee_handled::<false>()
+            .build()
+            .map_err(|e| invalid_arg(format!("onReply: {e}")))?;
+        let client = {
+            let _in_io_runtime = io_runtime().enter();
+            Client::new(&opts).map_err(to_js)?
+        };
         Ok(RedisClient {
             inner: RwLock::new(Some(Arc::new(client))),
+            on_reply: Arc::new(on_reply),
+            held: AtomicUsize::new(0),
         })
     }
 
@@ -87,37 +133,66 @@ impl RedisClient {
         self.client().map(|c| c.is_cluster()).unwrap_or(false)
     }
 
+    /// Sends commands (each `[name, ...args]`) as one pipeline, in order, and answers through
+    /// `onReply([id, error, replies])`: each reply as text, `null` for nil. A sync call that
+    /// returns at once; cheaper than a promise per call.
     #[napi]
-    pub async fn get(&self, key: String) -> napi::Result<Option<String>> {
-        self.client()?.get(&key).await.map_err(to_js_async)
-    }
-
-    /// Sends commands (each `[name, ...args]`) as one pipeline, in order; resolves each
-    /// reply as text (`null` for nil, integers in decimal).
-    #[napi]
-    pub async fn exec(&self, cmds: Vec<Vec<String>>) -> napi::Result<Vec<Option<String>>> {
-        self.client()?.exec(&cmds).await.map_err(to_js_async)
-    }
-
-    /// `SET key value`, with `PX px` when `px` is given.
-    #[napi]
-    pub async fn set(&self, key: String, value: String, px: Option<f64>) -> napi::Result<()> {
-        let px = match px {
-            Some(ms) if !ms.is_finite() || ms < 0.0 => {
-                return Err(bad_arg_async(format!("invalid expiry {ms}ms")))
-            }
-            Some(ms) => Some(ms.ceil() as u64),
-            None => None,
+    pub fn submit(&self, env: Env, id: u32, cmds: Vec<Vec<String>>) -> Result<()> {
+        let on_reply = self.on_reply.clone();
+        let Some(client) = self.inner.read().ok().and_then(|g| g.clone()) else {
+            on_reply.call(
+                (
+                    id,
+                    Some("ERR_ALOVA_REDIS: Redis client is closed".into()),
+                    None,
+                ),
+                ThreadsafeFunctionCallMode::NonBlocking,
+            );
+            return Ok(());
         };
-        self.client()?
-            .set(&key, &value, px)
-            .await
-            .map_err(to_js_async)
+        self.hold(&env, true)?;
+        io_runtime().spawn(async move {
+            let reply = match client.exec(&cmds).await {
+                Ok(replies) => (id, None, Some(replies)),
+                Err(e) => (
+                    id,
+                    Some(format!("{}: {}", e.code.as_str(), e.message)),
+                    None,
+                ),
+            };
+            on_reply.call(reply, ThreadsafeFunctionCallMode::NonBlocking);
+        });
+        Ok(())
     }
 
+    /// Marks one submitted pipeline as answered (called by JS from `onReply`).
     #[napi]
-    pub async fn del(&self, key: String) -> napi::Result<()> {
-        self.client()?.del(&key).await.map_err(to_js_async)
+    pub fn settled(&self, env: Env) -> Result<()> {
+        self.hold(&env, false)
+    }
+
+    fn hold(&self, env: &Env, on: bool) -> Result<()> {
+        let raw = self.on_reply.handle.get_raw();
+        let status = if on {
+            if self.held.fetch_add(1, Ordering::Relaxed) != 0 {
+                return Ok(());
+            }
+            unsafe { napi::sys::napi_ref_threadsafe_function(env.raw(), raw) }
+        } else {
+            if self.held.load(Ordering::Relaxed) == 0
+                || self.held.fetch_sub(1, Ordering::Relaxed) != 1
+            {
+                return Ok(());
+            }
+            unsafe { napi::sys::napi_unref_threadsafe_function(env.raw(), raw) }
+        };
+        if status != napi::sys::Status::napi_ok {
+            return Err(to_js(Error::new(
+                Code::Internal,
+                format!("threadsafe function ref: status {status}"),
+            )));
+        }
+        Ok(())
     }
 
     /// Deletes every key under `prefix`; resolves the number deleted.

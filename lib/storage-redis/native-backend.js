@@ -19,6 +19,26 @@ function rethrow(err) {
   throw withCode(err);
 }
 
+// Pipelines sent with `submit` answer through one callback shared by every client.
+const waiting = new Map();
+let nextId = 0;
+
+function onReply([id, error, replies]) {
+  const done = waiting.get(id);
+  if (!done) return;
+  waiting.delete(id);
+  done(error, replies);
+}
+
+/** Creates a native client whose `submit` answers through `onReply`. */
+function createClient(options) {
+  try {
+    return RedisClient.create(options, onReply);
+  } catch (err) {
+    throw withCode(err);
+  }
+}
+
 class NativeBackend {
   constructor(client) {
     this.client = client;
@@ -33,11 +53,7 @@ class NativeBackend {
   }
 
   static create(options) {
-    try {
-      return new NativeBackend(RedisClient.create(options));
-    } catch (err) {
-      throw withCode(err);
-    }
+    return new NativeBackend(createClient(options));
   }
 
   // Commands go out in call order as one pipeline per tick, with one pipeline in flight at a
@@ -67,17 +83,18 @@ class NativeBackend {
       for (const e of batch) if (e.key !== undefined && this.inflight.get(e.key) === e.p) this.inflight.delete(e.key);
       if (this.queue.length) this.flush();
     };
-    this.client.exec(batch.map((e) => e.args)).then(
-      (replies) => {
-        settle();
+    const id = (nextId = (nextId + 1) >>> 0);
+    waiting.set(id, (error, replies) => {
+      this.client.settled();
+      settle();
+      if (error === null) {
         for (let i = 0; i < batch.length; i++) batch[i].resolve(replies[i]);
-      },
-      (err) => {
-        settle();
-        withCode(err);
+      } else {
+        const err = withCode(new Error(error));
         for (const e of batch) e.reject(err);
-      },
-    );
+      }
+    });
+    this.client.submit(id, batch.map((e) => e.args));
   }
 
   get(key) {
@@ -115,4 +132,4 @@ class NativeBackend {
   }
 }
 
-module.exports = { NativeBackend, withCode };
+module.exports = { NativeBackend, createClient, withCode };
