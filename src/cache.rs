@@ -1,1 +1,132 @@
-//! (being built)
+//! Binding of the L1 cache index. Every call is synchronous and allocates nothing on the JS
+//! side: JS passes one `Uint32Array` (`io`) that carries the slots it touched since the last
+//! call (`io[..touched]`, applied first) and receives the slots the index dropped (written
+//! from `io[0]`, the count is returned). Hits never call in: JS batches their touches.
+use alova_core::cache::{Index, Limits};
+
+/// `io` as napi sees it: a mutable view of the caller's `Uint32Array` for the call's duration.
+type Io<'a> = &'a mut [u32];
+
+/// Dropped-slot counts are returned above this bit in `insert`'s result.
+const COUNT_SHIFT: f64 = 4_294_967_296.0;
+
+#[napi(object)]
+pub struct L1IndexStats {
+    pub entries: u32,
+    pub bytes: f64,
+    pub evictions: f64,
+    pub expirations: f64,
+}
+
+#[napi]
+pub struct L1Index {
+    inner: Index,
+}
+
+fn to_u64(n: f64) -> u64 {
+    if n.is_finite() && n > 0.0 {
+        n as u64
+    } else {
+        0
+    }
+}
+
+fn to_ms(n: f64) -> i64 {
+    if n.is_finite() && n > 0.0 {
+        n as i64
+    } else {
+        0
+    }
+}
+
+impl L1Index {
+    fn apply_touches(&mut self, io: &[u32], touched: u32) {
+        let n = (touched as usize).min(io.len());
+        self.inner.touch_all(&io[..n]);
+    }
+}
+
+#[napi]
+impl L1Index {
+    /// `max_entries` / `max_bytes` of 0 mean unlimited.
+    #[napi(constructor)]
+    pub fn new(max_entries: u32, max_bytes: f64) -> Self {
+        L1Index {
+            inner: Index::new(Limits {
+                max_entries,
+                max_bytes: to_u64(max_bytes),
+            }),
+        }
+    }
+
+    /// Adds an entry. Returns `slot + 2^32 × n`, with the first `n` dropped slots in `io`.
+    #[napi]
+    pub fn insert(
+        &mut self,
+        io: Io,
+        touched: u32,
+        bytes: f64,
+        expire_at: f64,
+        pinned: bool,
+    ) -> f64 {
+        self.apply_touches(io, touched);
+        let slot = self.inner.insert(to_u64(bytes), to_ms(expire_at), pinned);
+        let n = self.inner.drain_dropped(io);
+        f64::from(slot) + n as f64 * COUNT_SHIFT
+    }
+
+    /// Re-sizes and re-times an entry; returns how many dropped slots are in `io`.
+    #[napi]
+    pub fn update(&mut self, io: Io, touched: u32, slot: u32, bytes: f64, expire_at: f64) -> u32 {
+        self.apply_touches(io, touched);
+        self.inner.update(slot, to_u64(bytes), to_ms(expire_at));
+        self.inner.drain_dropped(io) as u32
+    }
+
+    #[napi]
+    pub fn touch(&mut self, io: &[u32], touched: u32) {
+        self.apply_touches(io, touched);
+    }
+
+    #[napi]
+    pub fn remove(&mut self, io: &[u32], touched: u32, slot: u32) {
+        self.apply_touches(io, touched);
+        self.inner.remove(slot);
+    }
+
+    #[napi]
+    pub fn clear(&mut self) {
+        self.inner.clear();
+    }
+
+    /// Drops entries expired at `now` (ms); returns how many dropped slots are in `io`.
+    #[napi]
+    pub fn expire(&mut self, io: Io, touched: u32, now: f64) -> u32 {
+        self.apply_touches(io, touched);
+        self.inner.expire(to_ms(now));
+        self.inner.drain_dropped(io) as u32
+    }
+
+    /// Dropped slots that did not fit in `io` last time; returns how many were written.
+    #[napi]
+    pub fn drain(&mut self, io: Io) -> u32 {
+        self.inner.drain_dropped(io) as u32
+    }
+
+    /// The earliest expiry among live entries, 0 when none.
+    #[napi]
+    pub fn next_expiry(&mut self) -> f64 {
+        self.inner.next_expiry() as f64
+    }
+
+    #[napi]
+    pub fn stats(&self) -> L1IndexStats {
+        let s = self.inner.stats();
+        L1IndexStats {
+            entries: s.entries,
+            bytes: s.bytes as f64,
+            evictions: s.evictions as f64,
+            expirations: s.expirations as f64,
+        }
+    }
+}
