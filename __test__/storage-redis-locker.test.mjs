@@ -1,37 +1,23 @@
 // RedisLocker against a real redis-server: ownership tokens, all-or-nothing multi-resource
 // locks, renewal while held, expiry after a holder dies, and contention between processes.
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Redis from 'ioredis';
-import { startRedis, startHttpServer } from './helpers/servers.mjs';
+import { startHttpServer } from './helpers/servers.mjs';
+import { useRedis } from './storage-fixtures/redis.mjs';
 import { contend, overlap, spawnLocker } from './storage-fixtures/contention.mjs';
 
 const require = createRequire(import.meta.url);
-const RedisStorageAdapter = require('@alova/native/storage-redis');
 
 describe('storage-redis locker', () => {
+  const fx = useRedis();
+  const locker = (config = {}) => fx.make(config).locker;
+  const noRetry = { redlockOptions: { retryCount: 0 } };
   let redis;
   let raw;
-  const adapters = [];
-  const locker = (config = {}) => {
-    const a = new RedisStorageAdapter({ port: redis.port, ...config });
-    adapters.push(a);
-    return a.locker;
-  };
-  const noRetry = { redlockOptions: { retryCount: 0 } };
-
-  before(async () => {
-    redis = await startRedis();
-    raw = new Redis(redis.port, '127.0.0.1');
-  });
-  after(async () => {
-    for (const a of adapters) a.close();
-    raw.disconnect();
-    await redis.stop();
-  });
+  before(() => ({ redis, raw } = fx));
 
   it('locks with a random token and a ttl, and unlock deletes the key', async () => {
     const l = locker({ redlockTTL: 3000 });
@@ -146,8 +132,7 @@ describe('storage-redis locker', () => {
       res.end('{}');
     });
     try {
-      const l2Cache = new RedisStorageAdapter({ port: redis.port, redlockOptions: { retryDelay: 10, retryJitter: 10 } });
-      adapters.push(l2Cache);
+      const l2Cache = fx.make({ redlockOptions: { retryDelay: 10, retryJitter: 10 } });
       const alova = createAlova({ baseURL: origin.url, requestAdapter: adapterFetch(), l2Cache, cacheFor: null, cacheLogger: false });
       await Promise.all(Array.from({ length: 5 }, (_, i) => atomize(alova.Get(`/a${i}`), { channel: 'atom' }).send()));
       assert.equal(maxActive, 1);

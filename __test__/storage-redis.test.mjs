@@ -1,34 +1,24 @@
 // RedisStorageAdapter against a real redis-server: entries, constructor forms, key prefix, PX
 // expiry from alova's [data, expireTs], clear, eval, read coalescing, and alova using it as L2.
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import Redis from 'ioredis';
 import { createClient } from 'redis';
-import { startRedis, startHttpServer } from './helpers/servers.mjs';
+import { startHttpServer } from './helpers/servers.mjs';
+import { useRedis } from './storage-fixtures/redis.mjs';
 
 const require = createRequire(import.meta.url);
 const RedisStorageAdapter = require('@alova/native/storage-redis');
 
 describe('storage-redis', () => {
+  const fx = useRedis();
+  const make = fx.make;
   let redis;
   let raw; // an independent client to look at what the adapter wrote
-  const adapters = [];
-  const make = (config = {}) => {
-    const a = new RedisStorageAdapter({ port: redis.port, ...config });
-    adapters.push(a);
-    return a;
-  };
-
-  before(async () => {
-    redis = await startRedis();
-    raw = new Redis(redis.port, '127.0.0.1');
-  });
-  after(async () => {
-    for (const a of adapters) a.close();
-    raw.disconnect();
-    await redis.stop();
-  });
+  before(() => ({ redis, raw } = fx));
 
   it('is the class in CommonJS (with default and __esModule) and the default export in ESM', async () => {
     assert.equal(typeof RedisStorageAdapter, 'function');
@@ -172,6 +162,22 @@ describe('storage-redis', () => {
     const p2 = a.get('hot');
     assert.deepEqual([await p1, await p2], [[{ v: 1 }], [{ v: 2 }]]);
     await w;
+  });
+
+  it('keeps the process alive while a reply is due, and not after (no close() needed)', async () => {
+    const script = `const A = require('@alova/native/storage-redis');
+      const a = new A({ port: ${redis.port} });
+      a.locker.lock('alive-lock').then(() => a.set('alive', [1])).then(() => a.get('alive')).then((v) => console.log(JSON.stringify(v)));`;
+    const child = spawn(process.execPath, ['-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const [code, signal] = await once(child, 'exit');
+    clearTimeout(timer);
+    assert.equal(signal, null, 'the process exited by itself');
+    assert.equal(code, 0);
+    assert.equal(out.trim(), '[1]');
+    await raw.del('alive-lock');
   });
 
   it('works as alova’s l2Cache in restore mode (alova 3.5.5)', async () => {
