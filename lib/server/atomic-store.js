@@ -1,13 +1,15 @@
 'use strict';
 // How hooks get atomic read-modify-write on a storage adapter:
-// - our RedisStorageAdapter (it has `eval`): a Lua script runs the whole step on the server,
-//   so it is atomic across processes;
+// - our RedisStorageAdapter: a Lua script (through its `eval`) runs the whole step on the
+//   server, so it is atomic across processes;
 // - any other adapter: the step runs under a per-key queue in this process (atomic in the
 //   process, not across processes sharing the adapter's backing store).
 
-/** True when `storage` can run a server-side script (our RedisStorageAdapter). */
+const RedisStorageAdapter = require('../storage-redis');
+
+/** True when `storage` is our RedisStorageAdapter, whose `eval` runs a script atomically. */
 function hasEval(storage) {
-  return !!storage && typeof storage.eval === 'function';
+  return storage instanceof RedisStorageAdapter;
 }
 
 const queues = new WeakMap();
