@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createCaptchaProvider, retry } from '../server.mjs';
 import { startHttpServer, startRedis, readBody } from './helpers/servers.mjs';
 import { makeAlova, mapStorage } from './fixtures/server/alova.mjs';
+import Redis from 'ioredis';
 import { redisAdapter } from './fixtures/server/redis-adapter.mjs';
 import { runTogether } from './fixtures/server/children.mjs';
 
@@ -220,7 +221,6 @@ test('on Redis: one send per resend interval under concurrency and across proces
   const [rec, expireTs] = await store.get('alova-captcha:race');
   assert.equal(rec.code, received[0].code);
   assert.ok(expireTs > Date.now());
-  const { default: Redis } = await import('ioredis');
   const raw = new Redis({ port: redis.port, host: '127.0.0.1' });
   const ttl = await raw.pttl('cap:alova-captcha:race');
   raw.disconnect();
