@@ -118,6 +118,22 @@ for (const [name, storageOf] of Object.entries(backends)) {
       assert.equal(await m.get(), null);
     });
 
+    await t.test('long and non-ASCII keys are kept apart', async () => {
+      const storage = storageOf();
+      const long = 'ü'.repeat(300) + '🙂';
+      const a = createRateLimiter({ points: 2, duration: 60_000, storage })(method(), { key: long });
+      const b = createRateLimiter({ points: 2, duration: 60_000, storage })(method(), { key: long.slice(0, -2) });
+      await a.consume();
+      await a.consume();
+      await b.consume();
+      assert.equal((await a.get()).consumedPoints, 2);
+      assert.equal((await b.get()).consumedPoints, 1);
+      assert.equal((await createRateLimiter({ points: 2, storage })(method(), { key: 'short' }).consume()).consumedPoints, 1);
+      await a.delete();
+      assert.equal(await a.get(), null);
+      assert.equal((await b.get()).consumedPoints, 1);
+    });
+
     await t.test('exactly `points` pass under 1000 concurrent consumes (fix)', async () => {
       const m = createRateLimiter({ points: 100, duration: 60_000, storage: storageOf() })(method(), { key: 'race' });
       const results = await Promise.allSettled(Array.from({ length: 1000 }, () => m.consume()));

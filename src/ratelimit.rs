@@ -1,15 +1,20 @@
 //! Synchronous binding of the in-memory rate-limit store. Stores are addressed by a numeric
 //! id through free functions (a class method call costs several times more than a plain
-//! function call here), and results are written into a caller-owned `Float64Array`
-//! (`[points, expire]`) instead of building a JS object, so a check is one cheap napi call.
+//! function call here). Each call passes one caller-owned byte buffer: six f64 slots
+//! (`[points, durationMs, limit, blockMs | force, now, keyLength]`, results `[points, expire]`
+//! written over the first two) followed by the key's UTF-8 bytes — cheaper than crossing a
+//! string and building a result object.
 // napi registers these items at load time; a test build of the binding has no such caller.
 #![cfg_attr(test, allow(dead_code))]
 
 use alova_core::ratelimit::{MemoryStore, Record};
-use napi::bindgen_prelude::Float64ArraySlice;
+use napi::bindgen_prelude::Uint8ArraySlice;
 use std::sync::{Arc, RwLock};
 
 static STORES: RwLock<Vec<Option<Arc<MemoryStore>>>> = RwLock::new(Vec::new());
+
+const SLOTS: usize = 6;
+const HEADER: usize = SLOTS * 8;
 
 fn with_store<T>(id: u32, f: impl FnOnce(&MemoryStore) -> T) -> crate::error::Result<T> {
     let stores = STORES.read().unwrap_or_else(|e| e.into_inner());
@@ -21,23 +26,50 @@ fn with_store<T>(id: u32, f: impl FnOnce(&MemoryStore) -> T) -> crate::error::Re
     }
 }
 
-/// `io` layout: inputs `[points, durationMs, limit, blockMs | force, now]`, outputs
-/// `[points, expire]` written over the first two slots.
-fn io_slice<'a>(io: &'a mut Float64ArraySlice) -> crate::error::Result<&'a mut [f64]> {
-    // SAFETY: the JS thread is inside this synchronous call, so nothing else touches the
-    // buffer while it is read and written.
-    let io = unsafe { io.as_mut() };
-    if io.len() < 5 {
-        return Err(crate::error::invalid_arg(
-            "rate-limit io array needs 5 slots",
-        ));
-    }
-    Ok(io)
+/// The call's buffer: numeric slots and the key bytes.
+struct Io<'a> {
+    buf: &'a mut [u8],
+    key_end: usize,
 }
 
-fn write(io: &mut [f64], rec: Record) {
-    io[0] = rec.points;
-    io[1] = rec.expire;
+impl<'a> Io<'a> {
+    fn new(buf: &'a mut Uint8ArraySlice) -> crate::error::Result<Self> {
+        // SAFETY: the JS thread is inside this synchronous call, so nothing else touches the
+        // buffer while it is read and written.
+        let buf = unsafe { buf.as_mut() };
+        if buf.len() < HEADER {
+            return Err(crate::error::invalid_arg("rate-limit buffer is too short"));
+        }
+        let mut io = Io { buf, key_end: 0 };
+        let len = io.slot(5);
+        let key_end = HEADER.saturating_add(len as usize);
+        if len.is_nan() || len < 0.0 || key_end > io.buf.len() {
+            return Err(crate::error::invalid_arg(
+                "rate-limit key length is out of range",
+            ));
+        }
+        io.key_end = key_end;
+        Ok(io)
+    }
+
+    fn slot(&self, i: usize) -> f64 {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&self.buf[i * 8..i * 8 + 8]);
+        f64::from_ne_bytes(b)
+    }
+
+    fn set_slot(&mut self, i: usize, v: f64) {
+        self.buf[i * 8..i * 8 + 8].copy_from_slice(&v.to_ne_bytes());
+    }
+
+    fn key(&self) -> &[u8] {
+        &self.buf[HEADER..self.key_end]
+    }
+
+    fn write(&mut self, rec: Record) {
+        self.set_slot(0, rec.points);
+        self.set_slot(1, rec.expire);
+    }
 }
 
 /// Creates an empty store and returns its id.
@@ -57,53 +89,45 @@ pub fn rate_limit_store_drop(id: u32) {
     }
 }
 
-/// Consumes `io[0]` points; on the first excess over `io[2]` with `io[3] > 0` the window
-/// is extended to `now + io[3]` in the same step.
-#[napi(ts_args_type = "id: number, key: string, io: Float64Array")]
-pub fn rate_limit_consume(
-    id: u32,
-    key: String,
-    mut io: Float64ArraySlice,
-) -> crate::error::Result<()> {
-    let io = io_slice(&mut io)?;
-    let rec = with_store(id, |s| s.consume(&key, io[0], io[1], io[2], io[3], io[4]))?;
-    write(io, rec);
+/// Consumes `points`; on the first excess over `limit` with `blockMs > 0` the window is
+/// extended to `now + blockMs` in the same step.
+#[napi(ts_args_type = "id: number, io: Uint8Array")]
+pub fn rate_limit_consume(id: u32, mut io: Uint8ArraySlice) -> crate::error::Result<()> {
+    let mut io = Io::new(&mut io)?;
+    let (p, d, l, b, now) = (io.slot(0), io.slot(1), io.slot(2), io.slot(3), io.slot(4));
+    let rec = with_store(id, |s| s.consume(io.key(), p, d, l, b, now))?;
+    io.write(rec);
     Ok(())
 }
 
-/// Adds `io[0]` points, or overwrites the record when `io[3]` is non-zero.
-#[napi(ts_args_type = "id: number, key: string, io: Float64Array")]
-pub fn rate_limit_upsert(
-    id: u32,
-    key: String,
-    mut io: Float64ArraySlice,
-) -> crate::error::Result<()> {
-    let io = io_slice(&mut io)?;
-    let rec = with_store(id, |s| s.upsert(&key, io[0], io[1], io[3] != 0.0, io[4]))?;
-    write(io, rec);
+/// Adds `points`, or overwrites the record when the force slot is non-zero.
+#[napi(ts_args_type = "id: number, io: Uint8Array")]
+pub fn rate_limit_upsert(id: u32, mut io: Uint8ArraySlice) -> crate::error::Result<()> {
+    let mut io = Io::new(&mut io)?;
+    let (p, d, force, now) = (io.slot(0), io.slot(1), io.slot(3) != 0.0, io.slot(4));
+    let rec = with_store(id, |s| s.upsert(io.key(), p, d, force, now))?;
+    io.write(rec);
     Ok(())
 }
 
-/// Writes the live record (at time `io[4]`) into `io` and returns true, or returns false.
-#[napi(ts_args_type = "id: number, key: string, io: Float64Array")]
-pub fn rate_limit_get(
-    id: u32,
-    key: String,
-    mut io: Float64ArraySlice,
-) -> crate::error::Result<bool> {
-    let io = io_slice(&mut io)?;
-    match with_store(id, |s| s.get(&key, io[4]))? {
+/// Writes the live record (at time `now`) and returns true, or returns false.
+#[napi(ts_args_type = "id: number, io: Uint8Array")]
+pub fn rate_limit_get(id: u32, mut io: Uint8ArraySlice) -> crate::error::Result<bool> {
+    let mut io = Io::new(&mut io)?;
+    let now = io.slot(4);
+    match with_store(id, |s| s.get(io.key(), now))? {
         Some(rec) => {
-            write(io, rec);
+            io.write(rec);
             Ok(true)
         }
         None => Ok(false),
     }
 }
 
-#[napi]
-pub fn rate_limit_delete(id: u32, key: String) -> crate::error::Result<bool> {
-    with_store(id, |s| s.delete(&key))
+#[napi(ts_args_type = "id: number, io: Uint8Array")]
+pub fn rate_limit_delete(id: u32, mut io: Uint8ArraySlice) -> crate::error::Result<bool> {
+    let io = Io::new(&mut io)?;
+    with_store(id, |s| s.delete(io.key()))
 }
 
 #[napi]

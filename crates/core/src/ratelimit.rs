@@ -30,7 +30,8 @@ const SWEEP_FLOOR: usize = 1024;
 
 #[derive(Default)]
 pub struct MemoryStore {
-    map: DashMap<String, Record>,
+    /// Keyed by the key's UTF-8 bytes, which is what the binding receives.
+    map: DashMap<Box<[u8]>, Record>,
     /// Size after the last sweep; the next sweep waits until the map is twice as large.
     swept_len: AtomicUsize,
 }
@@ -47,7 +48,7 @@ impl MemoryStore {
     /// afresh at `now + duration_ms`.
     pub fn upsert(
         &self,
-        key: &str,
+        key: &[u8],
         points: f64,
         duration_ms: f64,
         force: bool,
@@ -62,7 +63,7 @@ impl MemoryStore {
     /// `block_ms > 0`, extends the window to `now + block_ms` — both in one atomic step.
     pub fn consume(
         &self,
-        key: &str,
+        key: &[u8],
         points: f64,
         duration_ms: f64,
         limit: f64,
@@ -79,12 +80,12 @@ impl MemoryStore {
     }
 
     /// The live record for `key`, if any.
-    pub fn get(&self, key: &str, now: f64) -> Option<Record> {
+    pub fn get(&self, key: &[u8], now: f64) -> Option<Record> {
         self.map.get(key).map(|r| *r).filter(|r| r.is_live(now))
     }
 
     /// Removes `key`; true when it existed.
-    pub fn delete(&self, key: &str) -> bool {
+    pub fn delete(&self, key: &[u8]) -> bool {
         self.map.remove(key).is_some()
     }
 
@@ -101,14 +102,14 @@ impl MemoryStore {
         self.map.is_empty()
     }
 
-    fn update(&self, key: &str, now: f64, f: impl FnOnce(Option<Record>) -> Record) -> Record {
-        // The common case (key present) must not allocate a String.
+    fn update(&self, key: &[u8], now: f64, f: impl FnOnce(Option<Record>) -> Record) -> Record {
+        // The common case (key present) must not allocate.
         if let Some(mut slot) = self.map.get_mut(key) {
             let rec = f(Some(*slot));
             *slot = rec;
             return rec;
         }
-        let rec = match self.map.entry(key.to_owned()) {
+        let rec = match self.map.entry(Box::from(key)) {
             // another thread inserted it between the two lookups
             Entry::Occupied(mut o) => {
                 let rec = f(Some(*o.get()));
@@ -167,7 +168,7 @@ mod tests {
     #[test]
     fn consume_keeps_the_window_and_adds_points() {
         let s = MemoryStore::new();
-        let a = s.consume("k", 1.0, 1000.0, 4.0, 0.0, 10_000.0);
+        let a = s.consume(b"k", 1.0, 1000.0, 4.0, 0.0, 10_000.0);
         assert_eq!(
             a,
             Record {
@@ -175,7 +176,7 @@ mod tests {
                 expire: 11_000.0
             }
         );
-        let b = s.consume("k", 2.0, 1000.0, 4.0, 0.0, 10_500.0);
+        let b = s.consume(b"k", 2.0, 1000.0, 4.0, 0.0, 10_500.0);
         assert_eq!(
             b,
             Record {
@@ -184,7 +185,7 @@ mod tests {
             }
         );
         // window over: starts afresh
-        let c = s.consume("k", 1.0, 1000.0, 4.0, 0.0, 11_000.0);
+        let c = s.consume(b"k", 1.0, 1000.0, 4.0, 0.0, 11_000.0);
         assert_eq!(
             c,
             Record {
@@ -197,8 +198,8 @@ mod tests {
     #[test]
     fn blocks_only_on_the_first_excess() {
         let s = MemoryStore::new();
-        s.consume("k", 4.0, 1000.0, 4.0, 5000.0, 0.5);
-        let over = s.consume("k", 1.0, 1000.0, 4.0, 5000.0, 1.0);
+        s.consume(b"k", 4.0, 1000.0, 4.0, 5000.0, 0.5);
+        let over = s.consume(b"k", 1.0, 1000.0, 4.0, 5000.0, 1.0);
         assert_eq!(
             over,
             Record {
@@ -206,7 +207,7 @@ mod tests {
                 expire: 5001.0
             }
         );
-        let again = s.consume("k", 1.0, 1000.0, 4.0, 5000.0, 2.0);
+        let again = s.consume(b"k", 1.0, 1000.0, 4.0, 5000.0, 2.0);
         assert_eq!(
             again,
             Record {
@@ -219,8 +220,8 @@ mod tests {
     #[test]
     fn never_expiring_and_forced_records() {
         let s = MemoryStore::new();
-        s.upsert("k", 2.0, 0.0, false, 1.0);
-        let r = s.upsert("k", 3.0, 0.0, false, 2.0);
+        s.upsert(b"k", 2.0, 0.0, false, 1.0);
+        let r = s.upsert(b"k", 3.0, 0.0, false, 2.0);
         assert_eq!(
             r,
             Record {
@@ -228,8 +229,8 @@ mod tests {
                 expire: -1.0
             }
         );
-        assert_eq!(s.get("k", 1e15), Some(r));
-        let f = s.upsert("k", 7.0, 100.0, true, 10.0);
+        assert_eq!(s.get(b"k", 1e15), Some(r));
+        let f = s.upsert(b"k", 7.0, 100.0, true, 10.0);
         assert_eq!(
             f,
             Record {
@@ -237,10 +238,10 @@ mod tests {
                 expire: 110.0
             }
         );
-        assert_eq!(s.get("k", 109.0), Some(f));
-        assert_eq!(s.get("k", 110.0), None);
-        assert!(s.delete("k"));
-        assert!(!s.delete("k"));
+        assert_eq!(s.get(b"k", 109.0), Some(f));
+        assert_eq!(s.get(b"k", 110.0), None);
+        assert!(s.delete(b"k"));
+        assert!(!s.delete(b"k"));
     }
 
     #[test]
@@ -252,7 +253,7 @@ mod tests {
                 let (s, passed) = (s.clone(), passed.clone());
                 std::thread::spawn(move || {
                     for _ in 0..1000 {
-                        if s.consume("k", 1.0, 60_000.0, 100.0, 0.0, 1.0).points <= 100.0 {
+                        if s.consume(b"k", 1.0, 60_000.0, 100.0, 0.0, 1.0).points <= 100.0 {
                             passed.fetch_add(1, Ordering::Relaxed);
                         }
                     }
@@ -269,14 +270,14 @@ mod tests {
     fn sweeps_expired_records_as_the_map_grows() {
         let s = MemoryStore::new();
         for i in 0..SWEEP_FLOOR {
-            s.consume(&format!("old{i}"), 1.0, 10.0, 1.0, 0.0, 0.0);
+            s.consume(format!("old{i}").as_bytes(), 1.0, 10.0, 1.0, 0.0, 0.0);
         }
         // the old ones have expired at t=100; the insert that doubles the map sweeps them
         for i in 0..SWEEP_FLOOR {
-            s.consume(&format!("new{i}"), 1.0, 10.0, 1.0, 0.0, 100.0);
+            s.consume(format!("new{i}").as_bytes(), 1.0, 10.0, 1.0, 0.0, 100.0);
         }
         assert!(s.len() <= SWEEP_FLOOR, "len {}", s.len());
-        assert!(s.get("new0", 100.0).is_some());
-        assert!(s.get("old0", 100.0).is_none());
+        assert!(s.get(b"new0", 100.0).is_some());
+        assert!(s.get(b"old0", 100.0).is_none());
     }
 }

@@ -12,44 +12,70 @@ const { L1Cache } = require('../../core/l1');
 const { hasEval, serialize } = require('../atomic-store');
 const { redisKey } = require('../redis-keys');
 
-/** Records in native memory, one store per storage adapter object. Synchronous. */
+const encoder = new TextEncoder();
+const SLOTS = 6; // points, durationMs, limit, blockMs | force, now, key length
+const HEADER = SLOTS * 8;
+
+/**
+ * Records in native memory, one store per storage adapter object. Synchronous: each call
+ * passes one buffer holding the numbers and the key's UTF-8 bytes (see src/ratelimit.rs).
+ */
 class NativeStore {
   constructor() {
     this.id = native.rateLimitStoreCreate();
-    // io: [points, durationMs, limit, blockMs | force, now] in, [consumed, expire] out
-    this.io = new Float64Array(5);
+    this.#alloc(256);
     NativeStore.registry.register(this, this.id);
   }
 
+  #alloc(keyBytes) {
+    const buf = new ArrayBuffer(HEADER + keyBytes);
+    this.io = new Uint8Array(buf);
+    this.slots = new Float64Array(buf, 0, SLOTS);
+    this.keyBytes = new Uint8Array(buf, HEADER);
+  }
+
+  #key(key) {
+    let r = encoder.encodeInto(key, this.keyBytes);
+    if (r.read < key.length) {
+      this.#alloc(key.length * 3);
+      r = encoder.encodeInto(key, this.keyBytes);
+    }
+    this.slots[5] = r.written;
+  }
+
   consume(key, points, durationMs, limit, blockMs, now) {
-    const io = this.io;
-    io[0] = points;
-    io[1] = durationMs;
-    io[2] = limit;
-    io[3] = blockMs;
-    io[4] = now;
-    native.rateLimitConsume(this.id, key, io);
-    return [io[0], io[1]];
+    this.#key(key); // may replace the buffer: take the views after it
+    const s = this.slots;
+    s[0] = points;
+    s[1] = durationMs;
+    s[2] = limit;
+    s[3] = blockMs;
+    s[4] = now;
+    native.rateLimitConsume(this.id, this.io);
+    return [s[0], s[1]];
   }
 
   upsert(key, points, durationMs, force, now) {
-    const io = this.io;
-    io[0] = points;
-    io[1] = durationMs;
-    io[3] = force ? 1 : 0;
-    io[4] = now;
-    native.rateLimitUpsert(this.id, key, io);
-    return [io[0], io[1]];
+    this.#key(key); // may replace the buffer: take the views after it
+    const s = this.slots;
+    s[0] = points;
+    s[1] = durationMs;
+    s[3] = force ? 1 : 0;
+    s[4] = now;
+    native.rateLimitUpsert(this.id, this.io);
+    return [s[0], s[1]];
   }
 
   get(key, now) {
-    const io = this.io;
-    io[4] = now;
-    return native.rateLimitGet(this.id, key, io) ? [io[0], io[1]] : null;
+    this.#key(key); // may replace the buffer: take the views after it
+    const s = this.slots;
+    s[4] = now;
+    return native.rateLimitGet(this.id, this.io) ? [s[0], s[1]] : null;
   }
 
   remove(key) {
-    native.rateLimitDelete(this.id, key);
+    this.#key(key);
+    native.rateLimitDelete(this.id, this.io);
   }
 }
 NativeStore.registry = new FinalizationRegistry((id) => native.rateLimitStoreDrop(id));
