@@ -291,8 +291,13 @@ fn build(options: &ClientOptions, policy: reqwest::redirect::Policy) -> Result<r
         .map_err(|e| Error::with_cause(Code::InvalidArgument, "cannot build the HTTP client", &e))
 }
 
+/// The reason phrase the server sent (HTTP/1 only; hyper keeps it only when non-standard),
+/// else the standard one.
 fn reason(resp: &reqwest::Response) -> String {
-    resp.status().canonical_reason().unwrap_or("").to_string()
+    match resp.extensions().get::<hyper::ext::ReasonPhrase>() {
+        Some(r) => String::from_utf8_lossy(r.as_bytes()).into_owned(),
+        None => resp.status().canonical_reason().unwrap_or("").to_string(),
+    }
 }
 
 fn flatten(headers: &HeaderMap) -> String {
