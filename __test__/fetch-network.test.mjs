@@ -201,6 +201,19 @@ test('a ReadableStream that errors fails the request instead of sending a cut bo
   await aborted;
 });
 
+test('many concurrent requests with aborts in between all settle, and the pool recovers', async () => {
+  const handles = Array.from({ length: 600 }, (_, i) => {
+    const h = send(i % 3 === 0 ? '/hang' : '/final');
+    if (i % 3 === 0) setTimeout(() => h.abort(), i % 7);
+    return h;
+  });
+  const results = await Promise.allSettled(handles.map((h) => h.response().then((r) => r.text())));
+  results.forEach((r, i) => {
+    if (i % 3 === 0) assert.equal(r.reason.name, 'AbortError');
+    else assert.equal(r.value, 'arrived');
+  });
+});
+
 test('connection refused rejects TypeError("fetch failed") with the native cause and a code', async () => {
   const port = await freePort();
   const h = adapter({ url: `http://127.0.0.1:${port}/`, type: 'GET', headers: {} }, { config: {} });

@@ -139,7 +139,7 @@ class Call {
       this.bodyLength = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
       if (this.bodyLength > UPLOAD_SLICE) onUpload = (loaded) => this.progress(loaded);
     }
-    this.engine.start(this, this.method, elements.url, flat, body, config.timeout || 0, config.redirect, onUpload);
+    this.engine.start(this, this.method, String(elements.url), flat, body, config.timeout || 0, config.redirect, onUpload);
     if (stream) pipe(stream, body);
   }
 
