@@ -47,10 +47,10 @@ class Engine {
     });
   }
 
-  start(call, ...args) {
+  start(call, url, headers, body, timeout, redirect, onUpload) {
     if (this.calls.size === 0) setBusy(this, true);
     this.calls.set(call.id, call);
-    this.client.send(call.id, ...args);
+    this.client.send(call.id, call.method, url, headers, body, timeout, redirect, onUpload);
   }
 
   collect() {
@@ -139,7 +139,7 @@ class Call {
       this.bodyLength = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
       if (this.bodyLength > UPLOAD_SLICE) onUpload = (loaded) => this.progress(loaded);
     }
-    this.engine.start(this, this.method, String(elements.url), flat, body, config.timeout || 0, config.redirect, onUpload);
+    this.engine.start(this, String(elements.url), flat, body, config.timeout || 0, config.redirect, onUpload);
     if (stream) pipe(stream, body);
   }
 
