@@ -55,6 +55,7 @@ async function main() {
       }
     }
     report(`GET ${size / 1024} KiB JSON (origin in a child process)`, rows, ['alova + alova/fetch', 'undici.request']);
+    console.log('(createAlova rows share identical GETs in flight, alova\'s default: at 50 concurrent, one op is not always one request)');
   }
 
   await responseClassCost();
