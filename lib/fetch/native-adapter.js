@@ -50,7 +50,14 @@ class Engine {
   start(call, url, headers, body, timeout, redirect, onUpload) {
     if (this.calls.size === 0) setBusy(this, true);
     this.calls.set(call.id, call);
-    this.client.send(call.id, call.method, url, headers, body, timeout, redirect, onUpload);
+    try {
+      this.client.send(call.id, call.method, url, headers, body, timeout, redirect, onUpload);
+    } catch (err) {
+      // An argument the binding cannot convert: the call never started.
+      this.calls.delete(call.id);
+      if (this.calls.size === 0) setBusy(this, false);
+      throw new AlovaError(err.message, 'fetch', 'ERR_ALOVA_INVALID_ARG');
+    }
   }
 
   collect() {
@@ -139,7 +146,7 @@ class Call {
       this.bodyLength = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
       if (this.bodyLength > UPLOAD_SLICE) onUpload = (loaded) => this.progress(loaded);
     }
-    this.engine.start(this, String(elements.url), flat, body, config.timeout || 0, config.redirect, onUpload);
+    this.engine.start(this, String(elements.url), flat, body, Number(config.timeout) || 0, config.redirect, onUpload);
     if (stream) pipe(stream, body);
   }
 
