@@ -16,16 +16,12 @@ impl Drop for Server {
     }
 }
 
-async fn start() -> Option<Server> {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()?
-        .port();
-    let child = Command::new("redis-server")
+fn spawn_server(port: u16) -> std::io::Result<Child> {
+    let port = port.to_string();
+    Command::new("redis-server")
         .args([
             "--port",
-            &port.to_string(),
+            &port,
             "--bind",
             "127.0.0.1",
             "--save",
@@ -34,7 +30,16 @@ async fn start() -> Option<Server> {
             "no",
         ])
         .stdout(Stdio::null())
-        .spawn();
+        .spawn()
+}
+
+async fn start() -> Option<Server> {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = spawn_server(port);
     let Ok(child) = child else {
         eprintln!("redis-server not installed: skipped");
         return None;
@@ -111,23 +116,7 @@ async fn fails_in_time_while_down_and_recovers() {
     assert!(matches!(err.code, Code::Redis | Code::Timeout), "{err}");
     assert!(t.elapsed() < Duration::from_millis(1500));
     // Same port again: the client reconnects by itself.
-    let _again = Server(
-        Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap(),
-        port,
-    );
+    let _again = Server(spawn_server(port).unwrap(), port);
     let mut ok = false;
     for _ in 0..100 {
         if c.set("k", "w", None).await.is_ok() {
