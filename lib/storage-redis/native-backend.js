@@ -94,7 +94,14 @@ class NativeBackend {
         for (const e of batch) e.reject(err);
       }
     });
-    this.client.submit(id, batch.map((e) => e.args));
+    try {
+      this.client.submit(id, batch.map((e) => e.args));
+    } catch (err) {
+      // Runs from process.nextTick: a throw here would be an uncaught exception.
+      waiting.delete(id);
+      settle();
+      for (const e of batch) e.reject(withCode(err));
+    }
   }
 
   get(key) {
