@@ -204,22 +204,10 @@ impl HttpClient {
     }
 }
 
-/// HTTP work runs on one dedicated thread: on a small machine a single event loop thread costs
-/// less CPU per request than work-stealing workers waking each other.
+/// HTTP work runs on its own I/O thread (see `runtime::dedicated`).
 fn runtime() -> &'static tokio::runtime::Handle {
     static RT: std::sync::OnceLock<tokio::runtime::Handle> = std::sync::OnceLock::new();
-    RT.get_or_init(|| {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("cannot start the HTTP runtime");
-        let handle = rt.handle().clone();
-        std::thread::Builder::new()
-            .name("alova-http".into())
-            .spawn(move || rt.block_on(std::future::pending::<()>()))
-            .expect("cannot start the HTTP thread");
-        handle
-    })
+    crate::runtime::dedicated(&RT, "alova-http")
 }
 
 fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Result<Object<'env>> {
