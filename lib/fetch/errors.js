@@ -35,7 +35,7 @@ function fromFailure({ code, message }) {
 /** A rejected `HttpBody.read()` carries `ERR_ALOVA_X: message`. */
 function fromBodyError(err) {
   codeFromMessage(err);
-  return err && err.code ? fromFailure({ code: err.code, message: err.message }) : err;
+  return err && String(err.code).startsWith('ERR_ALOVA_') ? fromFailure({ code: err.code, message: err.message }) : err;
 }
 
 module.exports = { abortError, timeoutError, fromFailure, fromBodyError, withCode };
