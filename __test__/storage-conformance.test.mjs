@@ -1,5 +1,5 @@
-// The storage conformance suite run against every L2 adapter of this package and a plain JS
-// object adapter (the reference behaviour alova's own memory adapter has).
+// The storage conformance suite run against every adapter of this package (the default L1,
+// Redis, file) and a plain JS object adapter (the behaviour of alova's own memory adapter).
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +13,12 @@ const RedisStorageAdapter = require('@alova/native/storage-redis');
 const FileStorageAdapter = require('@alova/native/storage-file');
 
 storageConformance('plain object', async () => ({ adapter: objectAdapter() }));
+
+storageConformance('default L1 (L1Cache)', async () => {
+  const { L1Cache } = require('@alova/native');
+  const adapter = new L1Cache();
+  return { adapter, close: () => adapter.clear() };
+}, { expires: true });
 
 storageConformance(
   'redis (native client)',

@@ -18,4 +18,19 @@ function fromNative(err, area) {
   return err;
 }
 
-module.exports = { AlovaError, fromNative };
+const CODE_PREFIX = /^(ERR_ALOVA_[A-Z_]+): /;
+
+/**
+ * Errors from async native calls cannot carry a `code` property, so they carry it as a message
+ * prefix (`ERR_ALOVA_TIMEOUT: ...`); this moves it back to `err.code`.
+ */
+function codeFromMessage(err) {
+  const m = err && typeof err.message === 'string' && CODE_PREFIX.exec(err.message);
+  if (m) {
+    err.code = m[1];
+    err.message = err.message.slice(m[0].length);
+  }
+  return err;
+}
+
+module.exports = { AlovaError, fromNative, codeFromMessage };

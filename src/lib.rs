@@ -11,6 +11,7 @@ mod http;
 mod psc;
 mod ratelimit;
 mod redis;
+mod runtime;
 
 #[napi]
 pub fn version() -> &'static str {

@@ -41,24 +41,11 @@ pub struct RedisClientOptions {
 type Reply = (u32, Option<String>, Option<Vec<Option<String>>>);
 type ReplyFn = ThreadsafeFunction<Reply, Unknown<'static>, Reply, Status, false, true>;
 
-/// One thread running a single-threaded runtime for every connection made by `create`: the
-/// connection's socket, its driver and the commands sent with `submit` all live on it, so a
-/// round trip wakes one thread and then the JS thread, instead of handing work between the
-/// threads of a multi-threaded pool. The thread never keeps the process alive.
+/// Every connection made by `create` lives on the Redis I/O thread (see
+/// `runtime::dedicated`): its socket, its driver and the commands sent with `submit`.
 fn io_runtime() -> &'static tokio::runtime::Handle {
     static RT: OnceLock<tokio::runtime::Handle> = OnceLock::new();
-    RT.get_or_init(|| {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a tokio runtime for Redis");
-        let handle = rt.handle().clone();
-        std::thread::Builder::new()
-            .name("alova-redis".into())
-            .spawn(move || rt.block_on(std::future::pending::<()>()))
-            .expect("the Redis I/O thread");
-        handle
-    })
+    crate::runtime::dedicated(&RT, "alova-redis")
 }
 
 #[napi]

@@ -1,6 +1,6 @@
 'use strict';
 // fetch's error shapes for engine failures, each with a stable `code`.
-const { AlovaError } = require('../errors');
+const { AlovaError, codeFromMessage } = require('../errors');
 
 function withCode(err, code) {
   // DOMException's `code` is an accessor on its prototype: define our own.
@@ -34,8 +34,8 @@ function fromFailure({ code, message }) {
 
 /** A rejected `HttpBody.read()` carries `ERR_ALOVA_X: message`. */
 function fromBodyError(err) {
-  const m = /^(ERR_ALOVA_[A-Z_]+): ([\s\S]*)$/.exec(err && err.message);
-  return m ? fromFailure({ code: m[1], message: m[2] }) : err;
+  codeFromMessage(err);
+  return err && String(err.code).startsWith('ERR_ALOVA_') ? fromFailure({ code: err.code, message: err.message }) : err;
 }
 
 module.exports = { abortError, timeoutError, fromFailure, fromBodyError, withCode };

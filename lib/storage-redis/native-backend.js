@@ -3,17 +3,7 @@
 // pipeline in one native call, and concurrent reads of the same key share one round trip.
 const { RedisClient } = require('../native');
 
-const CODE_PREFIX = /^(ERR_ALOVA_[A-Z_]+): /;
-
-/** Async native calls carry their stable code as a message prefix; move it to `err.code`. */
-function withCode(err) {
-  const m = err && typeof err.message === 'string' && CODE_PREFIX.exec(err.message);
-  if (m) {
-    err.code = m[1];
-    err.message = err.message.slice(m[0].length);
-  }
-  return err;
-}
+const { codeFromMessage: withCode } = require('../errors');
 
 function rethrow(err) {
   throw withCode(err);
@@ -94,7 +84,14 @@ class NativeBackend {
         for (const e of batch) e.reject(err);
       }
     });
-    this.client.submit(id, batch.map((e) => e.args));
+    try {
+      this.client.submit(id, batch.map((e) => e.args));
+    } catch (err) {
+      // Runs from process.nextTick: a throw here would be an uncaught exception.
+      waiting.delete(id);
+      settle();
+      for (const e of batch) e.reject(withCode(err));
+    }
   }
 
   get(key) {
