@@ -1,0 +1,279 @@
+//! A worker's connection to the hub, run by its own thread.
+//!
+//! The worker keeps serving its replicas while the hub is absent: writes are queued and sent
+//! once connected. On every connection the client re-sends writes whose echo it has not seen
+//! (at-least-once), offers its entries if the hub is a new one (it restarted empty), and
+//! subscribes its scopes, whose snapshot then replaces the local copy.
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::net::UnixStream;
+use tokio::sync::mpsc;
+
+use super::protocol::{decode, encode, read_frame, Frame, Scope, Write, DEFAULT_MAX_FRAME};
+use super::replica::{Limits, Outbox, Replica};
+use crate::{Code, Error, Result};
+
+#[derive(Debug, Clone, Copy)]
+pub struct ClientOptions {
+    pub max_frame: usize,
+    pub limits: Limits,
+    pub reconnect_min: Duration,
+    pub reconnect_max: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            max_frame: DEFAULT_MAX_FRAME,
+            limits: Limits::default(),
+            reconnect_min: Duration::from_millis(20),
+            reconnect_max: Duration::from_millis(500),
+        }
+    }
+}
+
+enum Cmd {
+    Write(u64, Write),
+    Subscribe(Scope),
+    Stop,
+}
+
+struct Out {
+    id: u64,
+    tx: mpsc::UnboundedSender<Cmd>,
+}
+
+impl Outbox for Out {
+    fn send(&self, write: Write) {
+        let _ = self.tx.send(Cmd::Write(self.id, write));
+    }
+}
+
+type Replicas = Arc<Mutex<Vec<(u64, Arc<Replica>)>>>;
+pub type OnConnect = Box<dyn Fn() + Send + Sync>;
+
+pub struct HubClient {
+    tx: mpsc::UnboundedSender<Cmd>,
+    replicas: Replicas,
+    connected: Arc<AtomicBool>,
+    next_id: AtomicU64,
+    limits: Limits,
+}
+
+impl HubClient {
+    /// Starts connecting to the hub at `path` in the background; never fails for an absent hub.
+    pub fn connect(path: PathBuf, opts: ClientOptions, on_connect: Option<OnConnect>) -> Result<HubClient> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let replicas: Replicas = Arc::default();
+        let connected = Arc::new(AtomicBool::new(false));
+        let (r, c) = (replicas.clone(), connected.clone());
+        std::thread::Builder::new()
+            .name("alova-psc-client".into())
+            .spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    rt.block_on(run(path, opts, rx, r, c, on_connect));
+                }
+            })
+            .map_err(|e| Error::new(Code::Internal, format!("cannot start the shared-cache client thread: {e}")))?;
+        Ok(HubClient {
+            tx,
+            replicas,
+            connected,
+            next_id: AtomicU64::new(1),
+            limits: opts.limits,
+        })
+    }
+
+    /// A new replica of `scope`, filled from the hub's snapshot once connected.
+    pub fn attach(&self, scope: Scope) -> Arc<Replica> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let out = Arc::new(Out { id, tx: self.tx.clone() });
+        let replica = Arc::new(Replica::new(scope.clone(), out, self.limits));
+        lock(&self.replicas).push((id, replica.clone()));
+        let _ = self.tx.send(Cmd::Subscribe(scope));
+        replica
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.connected.load(Ordering::Acquire)
+    }
+
+    /// Sends what is queued, then closes the connection and ends the thread.
+    pub fn stop(&self) {
+        let _ = self.tx.send(Cmd::Stop);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+async fn run(
+    path: PathBuf,
+    opts: ClientOptions,
+    mut rx: mpsc::UnboundedReceiver<Cmd>,
+    replicas: Replicas,
+    connected: Arc<AtomicBool>,
+    on_connect: Option<OnConnect>,
+) {
+    // Writes sent on a connection whose echo has not come back yet, with the replica that
+    // wrote them; followed by writes queued while disconnected.
+    let mut unacked: VecDeque<(u64, Arc<Vec<u8>>)> = VecDeque::new();
+    let mut last_epoch: Option<u64> = None;
+    let mut backoff = opts.reconnect_min;
+    let mut sweep = tokio::time::interval(Duration::from_secs(1));
+    let sweep_all = |replicas: &Replicas| {
+        for (_, r) in lock(replicas).iter() {
+            r.sweep();
+        }
+    };
+    loop {
+        // Disconnected: retry with backoff, queueing writes meanwhile.
+        let stream = loop {
+            if let Ok(s) = UnixStream::connect(&path).await {
+                backoff = opts.reconnect_min;
+                break s;
+            }
+            let wait = tokio::time::sleep(backoff);
+            tokio::pin!(wait);
+            loop {
+                tokio::select! {
+                    _ = &mut wait => break,
+                    _ = sweep.tick() => sweep_all(&replicas),
+                    cmd = rx.recv() => match cmd {
+                        None | Some(Cmd::Stop) => return,
+                        Some(Cmd::Write(id, w)) => unacked.push_back((id, Arc::new(encode(&Frame::Write(w))))),
+                        Some(Cmd::Subscribe(_)) => {}
+                    },
+                }
+            }
+            backoff = (backoff * 2).min(opts.reconnect_max);
+        };
+        let (r, mut w) = stream.into_split();
+        let (frames_tx, mut frames) = mpsc::unbounded_channel();
+        let max_frame = opts.max_frame;
+        let reader = tokio::spawn(async move {
+            let mut r = BufReader::with_capacity(64 * 1024, r);
+            while let Ok(Some(body)) = read_frame(&mut r, max_frame).await {
+                match decode(&body) {
+                    Ok(f) => {
+                        if frames_tx.send(f).is_err() {
+                            return;
+                        }
+                    }
+                    Err(_) => return,
+                }
+            }
+        });
+        let Ok(Some(Frame::Welcome { epoch, conn })) = tokio::time::timeout(Duration::from_secs(2), frames.recv()).await else {
+            reader.abort();
+            continue;
+        };
+        // Re-sent writes first, then the offer to a new hub, then the subscriptions.
+        let mut out = Vec::new();
+        for (_, b) in &unacked {
+            out.extend_from_slice(b);
+        }
+        let current: Vec<(u64, Arc<Replica>)> = lock(&replicas).clone();
+        if last_epoch.is_some_and(|e| e != epoch) {
+            for (_, r) in &current {
+                for part in r.offer().chunks(1024) {
+                    out.extend(encode(&Frame::Offer { scope: r.scope().clone(), entries: part.to_vec() }));
+                }
+            }
+        }
+        let mut scopes: Vec<&Scope> = current.iter().map(|(_, r)| r.scope()).collect();
+        scopes.sort();
+        scopes.dedup();
+        for s in scopes {
+            out.extend(encode(&Frame::Subscribe { scope: s.clone() }));
+        }
+        if w.write_all(&out).await.is_err() {
+            reader.abort();
+            continue;
+        }
+        last_epoch = Some(epoch);
+        connected.store(true, Ordering::Release);
+        if let Some(f) = &on_connect {
+            f();
+        }
+        let mut parts: HashMap<Scope, Vec<(String, String)>> = HashMap::new();
+        let mut batch = Vec::new();
+        let stopped = loop {
+            tokio::select! {
+                frame = frames.recv() => {
+                    let Some(frame) = frame else { break false };
+                    on_frame(frame, conn, &replicas, &mut unacked, &mut parts);
+                }
+                _ = sweep.tick() => sweep_all(&replicas),
+                cmd = rx.recv() => {
+                    let mut stop = false;
+                    let mut next = cmd;
+                    // Coalesce what is already queued into one write.
+                    loop {
+                        match next {
+                            None | Some(Cmd::Stop) => { stop = true; break; }
+                            Some(Cmd::Write(id, w)) => {
+                                let b = Arc::new(encode(&Frame::Write(w)));
+                                batch.extend_from_slice(&b);
+                                unacked.push_back((id, b));
+                            }
+                            Some(Cmd::Subscribe(scope)) => batch.extend(encode(&Frame::Subscribe { scope })),
+                        }
+                        if batch.len() > (1 << 20) { break; }
+                        match rx.try_recv() { Ok(c) => next = Some(c), Err(_) => break }
+                    }
+                    let ok = w.write_all(&batch).await.is_ok();
+                    batch.clear();
+                    if stop {
+                        let _ = w.shutdown().await;
+                        break true;
+                    }
+                    if !ok { break false; }
+                }
+            }
+        };
+        reader.abort();
+        connected.store(false, Ordering::Release);
+        if stopped {
+            return;
+        }
+    }
+}
+
+fn on_frame(
+    frame: Frame,
+    conn: u64,
+    replicas: &Replicas,
+    unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>,
+    parts: &mut HashMap<Scope, Vec<(String, String)>>,
+) {
+    match frame {
+        Frame::Event { origin, write } => {
+            let writer = if origin == conn { unacked.pop_front().map(|(id, _)| id) } else { None };
+            for (id, r) in lock(replicas).iter() {
+                if *r.scope() == write.scope {
+                    r.apply(write.op.clone(), Some(*id) == writer);
+                }
+            }
+        }
+        Frame::Snapshot { scope, entries, last } => {
+            let acc = parts.entry(scope.clone()).or_default();
+            acc.extend(entries);
+            if last {
+                let entries = parts.remove(&scope).unwrap_or_default();
+                for (_, r) in lock(replicas).iter() {
+                    if *r.scope() == scope {
+                        r.apply_snapshot(entries.clone());
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}

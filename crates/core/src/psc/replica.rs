@@ -1,0 +1,428 @@
+//! A process's copy of one scope, kept by a background thread and read by JS.
+//!
+//! The transport thread applies remote writes here and bumps `counter`; the JS side keeps its
+//! own object copy and, on a read, compares the counter with the value it last saw (a plain
+//! memory read through an ArrayBuffer over `counter`). Only when it changed does JS call
+//! [`Replica::drain`], which hands over the keys changed since (coalesced per key, so a worker
+//! that never reads holds at most one pending change per key). No remote write wakes the
+//! worker's event loop.
+//!
+//! Convergence: every copy applies writes in the one order decided upstream (the hub or
+//! Redis). A process's own writes are applied locally at once and counted as in flight; while
+//! a key has writes in flight, remote writes to it are skipped, because the own write comes
+//! later in that order and overwrites them. The same holds for an own `clear` in flight.
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::protocol::{expiry_of, now_ms, Scope, Write, WriteOp};
+use crate::{Code, Error, Result};
+
+/// Where a replica's own writes go (the hub connection or the Redis publisher), in call order.
+pub trait Outbox: Send + Sync {
+    fn send(&self, write: Write);
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Entries kept per scope; beyond it an entry is evicted.
+    pub max_entries: usize,
+    /// Largest JSON value accepted by `set`.
+    pub max_value_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_entries: 100_000,
+            max_value_bytes: super::protocol::DEFAULT_MAX_FRAME - 1024,
+        }
+    }
+}
+
+struct Entry {
+    value: String,
+    expires: Option<f64>,
+}
+
+impl Entry {
+    fn new(value: String) -> Self {
+        let expires = expiry_of(&value);
+        Entry { value, expires }
+    }
+    fn live(&self, now: f64) -> bool {
+        self.expires.is_none_or(|t| t > now)
+    }
+}
+
+#[derive(Default)]
+struct State {
+    map: HashMap<String, Entry>,
+    inflight: HashMap<String, u32>,
+    clear_inflight: u32,
+    dirty: HashSet<String>,
+    full: bool,
+}
+
+/// What changed since the last drain. With `full`, `changes` is the whole content and the
+/// reader replaces its copy; otherwise each key is set (`Some`) or removed (`None`).
+#[derive(Debug, Default, PartialEq)]
+pub struct Drain {
+    pub full: bool,
+    pub changes: Vec<(String, Option<String>)>,
+}
+
+pub struct Replica {
+    counter: AtomicU32,
+    scope: Scope,
+    state: Mutex<State>,
+    outbox: Arc<dyn Outbox>,
+    limits: Limits,
+}
+
+impl Replica {
+    pub fn new(scope: Scope, outbox: Arc<dyn Outbox>, limits: Limits) -> Self {
+        Replica {
+            counter: AtomicU32::new(0),
+            scope,
+            state: Mutex::new(State::default()),
+            outbox,
+            limits,
+        }
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The change counter JS reads through an external ArrayBuffer. Stable while `self` lives.
+    pub fn counter_ptr(&self) -> *mut u32 {
+        self.counter.as_ptr()
+    }
+
+    pub fn counter(&self) -> u32 {
+        self.counter.load(Ordering::Acquire)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn bump(&self) {
+        self.counter.fetch_add(1, Ordering::Release);
+    }
+
+    fn mark(&self, st: &mut State, key: String) {
+        if st.full {
+            return;
+        }
+        st.dirty.insert(key);
+        // Bounded: past this a full reload is cheaper than remembering keys.
+        if st.dirty.len() > self.limits.max_entries {
+            st.dirty.clear();
+            st.full = true;
+        }
+    }
+
+    /// Keeps the map within its bound after inserting `keep`.
+    fn evict(&self, st: &mut State, keep: &str) {
+        while st.map.len() > self.limits.max_entries {
+            let Some(k) = st.map.keys().find(|k| k.as_str() != keep).cloned() else { break };
+            st.map.remove(&k);
+            self.mark(st, k);
+            self.bump();
+        }
+    }
+
+    /// A local write: applied here at once (the caller updates its JS copy itself), then sent.
+    pub fn set(&self, key: String, value: String) -> Result<()> {
+        if value.len() > self.limits.max_value_bytes {
+            return Err(Error::new(
+                Code::BodyTooLarge,
+                format!(
+                    "shared cache value for `{key}` is {} bytes, above the limit of {}",
+                    value.len(),
+                    self.limits.max_value_bytes
+                ),
+            ));
+        }
+        let mut st = self.lock();
+        *st.inflight.entry(key.clone()).or_default() += 1;
+        st.map.insert(key.clone(), Entry::new(value.clone()));
+        self.evict(&mut st, &key);
+        self.outbox.send(Write {
+            scope: self.scope.clone(),
+            op: WriteOp::Set { key, value },
+        });
+        Ok(())
+    }
+
+    pub fn remove(&self, key: String) {
+        let mut st = self.lock();
+        *st.inflight.entry(key.clone()).or_default() += 1;
+        st.map.remove(&key);
+        self.outbox.send(Write {
+            scope: self.scope.clone(),
+            op: WriteOp::Remove { key },
+        });
+    }
+
+    pub fn clear(&self) {
+        let mut st = self.lock();
+        st.clear_inflight += 1;
+        st.map.clear();
+        st.dirty.clear();
+        self.outbox.send(Write {
+            scope: self.scope.clone(),
+            op: WriteOp::Clear,
+        });
+    }
+
+    /// Applies a write in the upstream order. `own` marks the echo of this replica's write.
+    pub fn apply(&self, op: WriteOp, own: bool) {
+        let mut st = self.lock();
+        if own {
+            match op {
+                WriteOp::Set { key, .. } | WriteOp::Remove { key } => {
+                    if let Some(n) = st.inflight.get_mut(&key) {
+                        *n -= 1;
+                        if *n == 0 {
+                            st.inflight.remove(&key);
+                        }
+                    }
+                }
+                WriteOp::Clear => st.clear_inflight = st.clear_inflight.saturating_sub(1),
+            }
+            return;
+        }
+        if st.clear_inflight > 0 {
+            return;
+        }
+        match op {
+            WriteOp::Set { key, value } => {
+                if st.inflight.contains_key(&key) {
+                    return;
+                }
+                st.map.insert(key.clone(), Entry::new(value));
+                self.evict(&mut st, &key);
+                self.mark(&mut st, key);
+            }
+            WriteOp::Remove { key } => {
+                if st.inflight.contains_key(&key) || st.map.remove(&key).is_none() {
+                    return;
+                }
+                self.mark(&mut st, key);
+            }
+            WriteOp::Clear => {
+                let State { map, inflight, .. } = &mut *st;
+                map.retain(|k, _| inflight.contains_key(k));
+                st.dirty.clear();
+                st.full = true;
+            }
+        }
+        self.bump();
+    }
+
+    /// Replaces the content with the upstream snapshot, keeping keys with own writes in flight.
+    pub fn apply_snapshot(&self, entries: Vec<(String, String)>) {
+        let mut st = self.lock();
+        if st.clear_inflight > 0 {
+            return;
+        }
+        let State { map, inflight, .. } = &mut *st;
+        map.retain(|k, _| inflight.contains_key(k));
+        for (k, v) in entries {
+            if !inflight.contains_key(&k) {
+                map.insert(k, Entry::new(v));
+            }
+        }
+        st.dirty.clear();
+        st.full = true;
+        drop(st);
+        self.bump();
+    }
+
+    /// Forgets everything (the upstream may have changed unseen), own writes in flight too.
+    pub fn reset(&self) {
+        let mut st = self.lock();
+        *st = State {
+            full: true,
+            ..State::default()
+        };
+        drop(st);
+        self.bump();
+    }
+
+    /// Live entries without own writes in flight: offered to a hub that restarted empty.
+    pub fn offer(&self) -> Vec<(String, String)> {
+        let st = self.lock();
+        let now = now_ms();
+        st.map
+            .iter()
+            .filter(|(k, e)| e.live(now) && !st.inflight.contains_key(*k))
+            .map(|(k, e)| (k.clone(), e.value.clone()))
+            .collect()
+    }
+
+    /// Drops expired entries so memory does not wait for a read.
+    pub fn sweep(&self) {
+        let now = now_ms();
+        let mut st = self.lock();
+        let expired: Vec<String> = st.map.iter().filter(|(_, e)| !e.live(now)).map(|(k, _)| k.clone()).collect();
+        if expired.is_empty() {
+            return;
+        }
+        for k in expired {
+            st.map.remove(&k);
+            self.mark(&mut st, k);
+        }
+        drop(st);
+        self.bump();
+    }
+
+    /// The changes since the last drain (see [`Drain`]).
+    pub fn drain(&self) -> Drain {
+        let mut st = self.lock();
+        let now = now_ms();
+        if std::mem::take(&mut st.full) {
+            st.dirty.clear();
+            let changes = st
+                .map
+                .iter()
+                .filter(|(_, e)| e.live(now))
+                .map(|(k, e)| (k.clone(), Some(e.value.clone())))
+                .collect();
+            return Drain { full: true, changes };
+        }
+        let dirty = std::mem::take(&mut st.dirty);
+        let changes = dirty
+            .into_iter()
+            .map(|k| {
+                let v = st.map.get(&k).filter(|e| e.live(now)).map(|e| e.value.clone());
+                (k, v)
+            })
+            .collect();
+        Drain { full: false, changes }
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.lock().map.get(key).map(|e| e.value.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Sink(Mutex<Vec<Write>>);
+    impl Outbox for Sink {
+        fn send(&self, w: Write) {
+            self.0.lock().unwrap().push(w);
+        }
+    }
+
+    fn set(k: &str, v: &str) -> WriteOp {
+        WriteOp::Set {
+            key: k.into(),
+            value: v.into(),
+        }
+    }
+
+    fn replica() -> Replica {
+        Replica::new(None, Arc::new(Sink::default()), Limits::default())
+    }
+
+    #[test]
+    fn concurrent_writes_converge_to_upstream_order() {
+        // Upstream order: A:k=1, B:k=2, A:k=3 (final 3); then B:k=4 (final 4).
+        let a = replica();
+        let b = replica();
+        a.set("k".into(), "1".into()).unwrap();
+        b.set("k".into(), "2".into()).unwrap();
+        a.set("k".into(), "3".into()).unwrap();
+        for (op, from_a) in [(set("k", "1"), true), (set("k", "2"), false), (set("k", "3"), true)] {
+            a.apply(op.clone(), from_a);
+            b.apply(op, !from_a);
+        }
+        assert_eq!(a.get("k").as_deref(), Some("3"));
+        assert_eq!(b.get("k").as_deref(), Some("3"));
+        b.set("k".into(), "4".into()).unwrap();
+        a.apply(set("k", "4"), false);
+        b.apply(set("k", "4"), true);
+        assert_eq!(a.get("k"), b.get("k"));
+    }
+
+    #[test]
+    fn drain_coalesces_per_key_and_counts_changes() {
+        let r = replica();
+        let c0 = r.counter();
+        r.apply(set("a", "1"), false);
+        r.apply(set("a", "2"), false);
+        r.apply(set("b", "1"), false);
+        r.apply(WriteOp::Remove { key: "b".into() }, false);
+        assert!(r.counter() > c0);
+        let mut d = r.drain();
+        d.changes.sort();
+        assert_eq!(
+            d,
+            Drain {
+                full: false,
+                changes: vec![("a".into(), Some("2".into())), ("b".into(), None)]
+            }
+        );
+        assert_eq!(r.drain(), Drain::default());
+    }
+
+    #[test]
+    fn own_clear_in_flight_skips_older_remote_writes() {
+        let r = replica();
+        r.clear();
+        r.set("mine".into(), "1".into()).unwrap();
+        r.apply(set("other", "1"), false); // ordered before the own clear: wiped by it
+        r.apply(WriteOp::Clear, true);
+        r.apply(WriteOp::Clear, false); // a later remote clear keeps the write in flight
+        r.apply(set("mine", "1"), true);
+        assert_eq!(r.get("mine").as_deref(), Some("1"));
+        assert_eq!(r.get("other"), None);
+    }
+
+    #[test]
+    fn snapshot_keeps_writes_in_flight_and_drops_expired() {
+        let r = replica();
+        r.set("k".into(), "mine".into()).unwrap();
+        r.apply_snapshot(vec![("k".into(), "old".into()), ("x".into(), "[1,1]".into()), ("y".into(), "2".into())]);
+        assert_eq!(r.get("k").as_deref(), Some("mine"));
+        let mut d = r.drain();
+        d.changes.sort();
+        assert!(d.full);
+        assert_eq!(d.changes, vec![("k".into(), Some("mine".into())), ("y".into(), Some("2".into()))]);
+        r.sweep();
+        assert_eq!(r.len(), 2);
+    }
+
+    #[test]
+    fn values_above_the_limit_are_refused() {
+        let r = Replica::new(
+            None,
+            Arc::new(Sink::default()),
+            Limits {
+                max_entries: 2,
+                max_value_bytes: 4,
+            },
+        );
+        assert_eq!(r.set("k".into(), "12345".into()).unwrap_err().code, Code::BodyTooLarge);
+        r.set("a".into(), "1".into()).unwrap();
+        r.set("b".into(), "1".into()).unwrap();
+        r.set("c".into(), "1".into()).unwrap();
+        assert_eq!(r.len(), 2);
+    }
+}
