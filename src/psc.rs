@@ -181,17 +181,23 @@ impl PscReplica {
         self.r.clear()
     }
 
-    /// Changes since the last drain: `[full ? '1' : '', key, value | null, ...]`.
+    /// Changes since the last drain as JSON text:
+    /// `{"full":boolean,"set":{key:value,...},"del":[key,...]}`.
     #[napi]
-    pub fn drain(&self) -> Vec<Option<String>> {
-        let d = self.r.drain();
-        let mut out = Vec::with_capacity(1 + d.changes.len() * 2);
-        out.push(Some(if d.full { "1" } else { "" }.to_string()));
-        for (k, v) in d.changes {
-            out.push(Some(k));
-            out.push(v);
-        }
-        out
+    pub fn drain(&self) -> String {
+        self.r.drain_json()
+    }
+
+    /// Changed keys only: `[full ? 1 : 0, [key, ...], [removed key, ...]]` as JSON text.
+    #[napi]
+    pub fn drain_keys(&self) -> String {
+        self.r.drain_keys_json()
+    }
+
+    /// The current JSON text of `key`, or null.
+    #[napi]
+    pub fn get(&self, key: String) -> Option<String> {
+        self.r.get(&key)
     }
 
     #[napi(getter)]

@@ -8,15 +8,18 @@
 //   drain the changes (one native call). Reads never cross a process boundary.
 // - any other sync adapter (custom, Electron): alova's event protocol.
 const { randomBytes } = require('node:crypto');
-const { ExplicitCacheAdapter } = require('./explicit');
+const { ExplicitCacheAdapter, UNREAD } = require('./explicit');
 const { kLink } = require('./events');
 const { fromNative } = require('../errors');
 
 const isThenable = (v) => v !== null && typeof v === 'object' && typeof v.then === 'function';
 
+// Below this a number in slot 1 is not a millisecond timestamp (it would predate 2001).
+const MIN_TIMESTAMP = 1e12;
+
 /** An alova cache entry `[data, expireTs]` whose time has passed. */
 function expired(v) {
-  return Array.isArray(v) && typeof v[1] === 'number' && v[1] > 0 && v[1] <= Date.now();
+  return Array.isArray(v) && typeof v[1] === 'number' && v[1] >= MIN_TIMESTAMP && v[1] <= Date.now();
 }
 
 class PSCAdapter {
@@ -33,6 +36,8 @@ class PSCAdapter {
       this._replica = link().attach(options.scope);
       this._counter = new Int32Array(this._replica.counter());
       this._seen = 0;
+      this._lazy = cacheAdapter instanceof ExplicitCacheAdapter;
+      if (this._lazy) cacheAdapter._load = (key) => this._replica.get(key);
     } else {
       this._queue = Promise.resolve();
       syncAdapter.receive((event) => this._receive(event));
@@ -89,15 +94,22 @@ class PSCAdapter {
   /** Applies the replica's changes to the local copy; a promise if the local adapter is async. */
   _drain() {
     this._seen = this._counter[0];
-    const d = this._replica.drain();
     const cache = this.cacheAdapter;
+    if (this._lazy) {
+      // Values are read from the replica on first use (see ExplicitCacheAdapter).
+      const [full, set, del] = JSON.parse(this._replica.drainKeys());
+      if (full) cache._cache = {};
+      const c = cache._cache;
+      for (let i = 0; i < set.length; i++) c[set[i]] = UNREAD;
+      for (let i = 0; i < del.length; i++) delete c[del[i]];
+      return undefined;
+    }
+    const { full, set, del } = JSON.parse(this._replica.drain());
     const waits = [];
     const track = (r) => isThenable(r) && waits.push(r);
-    if (d[0]) track(cache.clear());
-    for (let i = 1; i < d.length; i += 2) {
-      const v = d[i + 1];
-      track(v === null ? cache.remove(d[i]) : cache.set(d[i], JSON.parse(v)));
-    }
+    if (full) track(cache.clear());
+    for (const key of Object.keys(set)) track(cache.set(key, set[key]));
+    for (const key of del) track(cache.remove(key));
     return waits.length ? Promise.all(waits) : undefined;
   }
 

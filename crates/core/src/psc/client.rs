@@ -39,7 +39,7 @@ impl Default for ClientOptions {
 
 enum Cmd {
     Write(u64, Write),
-    Subscribe(Scope),
+    Subscribe(u64, Scope),
     Stop,
 }
 
@@ -95,7 +95,7 @@ impl HubClient {
         let out = Arc::new(Out { id, tx: self.tx.clone() });
         let replica = Arc::new(Replica::new(scope.clone(), out, self.limits));
         lock(&self.replicas).push((id, replica.clone()));
-        let _ = self.tx.send(Cmd::Subscribe(scope));
+        let _ = self.tx.send(Cmd::Subscribe(id, scope));
         replica
     }
 
@@ -148,7 +148,7 @@ async fn run(
                     cmd = rx.recv() => match cmd {
                         None | Some(Cmd::Stop) => return,
                         Some(Cmd::Write(id, w)) => unacked.push_back((id, Arc::new(encode(&Frame::Write(w))))),
-                        Some(Cmd::Subscribe(_)) => {}
+                        Some(Cmd::Subscribe(..)) => {}
                     },
                 }
             }
@@ -187,6 +187,8 @@ async fn run(
                 }
             }
         }
+        // Replicas subscribed here need no second snapshot for their queued Subscribe.
+        let subscribed: std::collections::HashSet<u64> = current.iter().map(|(id, _)| *id).collect();
         let mut scopes: Vec<&Scope> = current.iter().map(|(_, r)| r.scope()).collect();
         scopes.sort();
         scopes.dedup();
@@ -223,7 +225,11 @@ async fn run(
                                 batch.extend_from_slice(&b);
                                 unacked.push_back((id, b));
                             }
-                            Some(Cmd::Subscribe(scope)) => batch.extend(encode(&Frame::Subscribe { scope })),
+                            Some(Cmd::Subscribe(id, scope)) => {
+                                if !subscribed.contains(&id) {
+                                    batch.extend(encode(&Frame::Subscribe { scope }));
+                                }
+                            }
                         }
                         if batch.len() > (1 << 20) { break; }
                         match rx.try_recv() { Ok(c) => next = Some(c), Err(_) => break }
@@ -267,10 +273,12 @@ fn on_frame(
             acc.extend(entries);
             if last {
                 let entries = parts.remove(&scope).unwrap_or_default();
-                for (_, r) in lock(replicas).iter() {
-                    if *r.scope() == scope {
+                let targets: Vec<Arc<Replica>> = lock(replicas).iter().filter(|(_, r)| *r.scope() == scope).map(|(_, r)| r.clone()).collect();
+                if let Some((last, rest)) = targets.split_last() {
+                    for r in rest {
                         r.apply_snapshot(entries.clone());
                     }
+                    last.apply_snapshot(entries);
                 }
             }
         }

@@ -161,7 +161,7 @@ async fn serve(listener: UnixListener, opts: HubOptions, mut stop: oneshot::Rece
                 let mut r = BufReader::with_capacity(64 * 1024, r);
                 while let Ok(Some(body)) = read_frame(&mut r, opts.max_frame).await {
                     match decode(&body) {
-                        Ok(f @ (Frame::Subscribe { .. } | Frame::Write(_) | Frame::Offer { .. })) => {
+                        Ok(f @ (Frame::Subscribe { .. } | Frame::Write(_) | Frame::Offer { .. })) if values_are_json(&f) => {
                             if msgs.send(Msg::Frame(id, f)).is_err() {
                                 return;
                             }
@@ -201,6 +201,17 @@ async fn serve(listener: UnixListener, opts: HubOptions, mut stop: oneshot::Rece
     // Flush before close: writers end once their queue is drained and dropped.
     let writers: Vec<_> = conns.into_values().map(|c| c.writer).collect();
     let _ = tokio::time::timeout(Duration::from_secs(1), futures_util::future::join_all(writers)).await;
+}
+
+/// Values are JSON text handed to `JSON.parse` in every worker: a peer sending anything else
+/// is treated as sending a malformed frame.
+fn values_are_json(f: &Frame) -> bool {
+    let json = |v: &str| serde_json::from_str::<serde::de::IgnoredAny>(v).is_ok();
+    match f {
+        Frame::Write(Write { op: WriteOp::Set { value, .. }, .. }) => json(value),
+        Frame::Offer { entries, .. } => entries.iter().all(|(_, v)| json(v)),
+        _ => true,
+    }
 }
 
 fn broadcast(conns: &HashMap<u64, Conn>, scope: &Scope, also: u64, frame: &Frame) {
@@ -267,6 +278,13 @@ fn evict(conns: &HashMap<u64, Conn>, scope: &Scope, keys: Vec<String>) {
 async fn write_loop(mut w: OwnedWriteHalf, mut rx: mpsc::UnboundedReceiver<Bytes>) {
     let mut buf = Vec::with_capacity(64 * 1024);
     while let Some(b) = rx.recv().await {
+        // A large frame (a snapshot part) goes out as is, without a copy.
+        if b.len() >= (64 << 10) {
+            if w.write_all(&b).await.is_err() {
+                return;
+            }
+            continue;
+        }
         buf.extend_from_slice(&b);
         while buf.len() < (1 << 20) {
             match rx.try_recv() {

@@ -261,13 +261,37 @@ pub async fn read_frame<R: tokio::io::AsyncRead + Unpin>(r: &mut R, max: usize) 
     Ok(Some(body))
 }
 
+/// Below this a number in slot 1 is not a millisecond timestamp (it would predate 2001).
+pub const MIN_TIMESTAMP: f64 = 1e12;
+
 /// The expiry time (ms since the epoch) of an alova cache entry `[data, expireTs, tag?]`, if
 /// the JSON text has that shape. Other values never expire here.
 pub fn expiry_of(value: &str) -> Option<f64> {
-    use serde::de::{IgnoredAny, SeqAccess, Visitor};
-    if !value.trim_start().starts_with('[') {
+    let v = value.trim_end();
+    if !v.trim_start().starts_with('[') || !v.ends_with(']') {
         return None;
     }
+    // Fast path, without parsing the data: `[data, <number>]` ends with `,<number>]`.
+    let body = v[..v.len() - 1].trim_end();
+    let start = body
+        .rfind(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')))
+        .map_or(0, |i| i + 1);
+    if start < body.len() {
+        let before = body[..start].trim_end();
+        if before.ends_with(',') {
+            return body[start..].parse::<f64>().ok().filter(|n| *n >= MIN_TIMESTAMP);
+        }
+        return None;
+    }
+    // Anything else ending in a string (`[data, ts, "tag"]`) is parsed.
+    if !body.ends_with('"') {
+        return None;
+    }
+    expiry_parsed(v)
+}
+
+fn expiry_parsed(value: &str) -> Option<f64> {
+    use serde::de::{IgnoredAny, SeqAccess, Visitor};
     struct Second;
     impl<'de> Visitor<'de> for Second {
         type Value = Option<f64>;
@@ -285,7 +309,7 @@ pub fn expiry_of(value: &str) -> Option<f64> {
                 Other(IgnoredAny),
             }
             let ts = match seq.next_element::<Slot>()? {
-                Some(Slot::Num(n)) if n > 0.0 => Some(n),
+                Some(Slot::Num(n)) if n >= MIN_TIMESTAMP => Some(n),
                 _ => None,
             };
             while seq.next_element::<IgnoredAny>()?.is_some() {}
@@ -358,6 +382,11 @@ mod tests {
         assert_eq!(expiry_of("[{\"a\":[1,2]},1700000000000]"), Some(1.7e12));
         assert_eq!(expiry_of("[{\"a\":1}]"), None);
         assert_eq!(expiry_of("[1,\"tag\"]"), None);
+        assert_eq!(expiry_of("[1,5]"), None);
+        assert_eq!(expiry_of("[{\"a\":1}, 1700000000000, \"tag\"]"), Some(1.7e12));
+        assert_eq!(expiry_of("[\"x,1700000000000\"]"), None);
+        assert_eq!(expiry_of("[1700000000000]"), None);
+        assert_eq!(expiry_of("[[1, 1700000000000]]"), None);
         assert_eq!(expiry_of("{\"a\":1}"), None);
         assert_eq!(expiry_of("[1,"), None);
     }

@@ -206,6 +206,12 @@ async fn subscribe_loop(
                     msg = messages.next() => {
                         let Some(msg) = msg else { break };
                         let Ok(Frame::Event { origin, write }) = decode(msg.get_payload_bytes()) else { continue };
+                        // Values reach JSON.parse in every process: skip anything else.
+                        if let WriteOp::Set { value, .. } = &write.op {
+                            if serde_json::from_str::<serde::de::IgnoredAny>(value).is_err() {
+                                continue;
+                            }
+                        }
                         for (id, r) in lock(&replicas).iter() {
                             if *r.scope() == write.scope {
                                 r.apply(write.op.clone(), *id == origin);

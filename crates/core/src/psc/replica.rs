@@ -280,29 +280,73 @@ impl Replica {
         self.bump();
     }
 
-    /// The changes since the last drain (see [`Drain`]).
-    pub fn drain(&self) -> Drain {
+    /// Visits the changes since the last drain: `full` first, then each key with its value
+    /// (`None`: removed).
+    fn drain_with(&self, mut full: impl FnMut(bool), mut change: impl FnMut(&str, Option<&str>)) {
         let mut st = self.lock();
         let now = now_ms();
         if std::mem::take(&mut st.full) {
             st.dirty.clear();
-            let changes = st
-                .map
-                .iter()
-                .filter(|(_, e)| e.live(now))
-                .map(|(k, e)| (k.clone(), Some(e.value.clone())))
-                .collect();
-            return Drain { full: true, changes };
+            full(true);
+            for (k, e) in st.map.iter().filter(|(_, e)| e.live(now)) {
+                change(k, Some(&e.value));
+            }
+            return;
         }
+        full(false);
         let dirty = std::mem::take(&mut st.dirty);
-        let changes = dirty
-            .into_iter()
-            .map(|k| {
-                let v = st.map.get(&k).filter(|e| e.live(now)).map(|e| e.value.clone());
-                (k, v)
-            })
-            .collect();
-        Drain { full: false, changes }
+        for k in &dirty {
+            change(k, st.map.get(k).filter(|e| e.live(now)).map(|e| e.value.as_str()));
+        }
+    }
+
+    /// The changes since the last drain (see [`Drain`]).
+    pub fn drain(&self) -> Drain {
+        let mut d = Drain::default();
+        self.drain_with(|f| d.full = f, |k, v| d.changes.push((k.to_string(), v.map(str::to_string))));
+        d
+    }
+
+    /// The same as one JSON text, parsed by JS in one call:
+    /// `{"full":bool,"set":{key:value,...},"del":[key,...]}`.
+    pub fn drain_json(&self) -> String {
+        let mut set = String::with_capacity(256);
+        let mut del = String::new();
+        let mut full = false;
+        self.drain_with(
+            |f| full = f,
+            |k, v| {
+                let (out, sep) = match v {
+                    Some(_) => (&mut set, ','),
+                    None => (&mut del, ','),
+                };
+                if !out.is_empty() {
+                    out.push(sep);
+                }
+                out.push_str(&serde_json::to_string(k).unwrap_or_default());
+                if let Some(v) = v {
+                    out.push(':');
+                    out.push_str(v);
+                }
+            },
+        );
+        format!("{{\"full\":{full},\"set\":{{{set}}},\"del\":[{del}]}}")
+    }
+
+    /// Only the keys, for a reader that fetches values on first read (see [`Replica::get`]):
+    /// `[full ? 1 : 0, [changed key, ...], [removed key, ...]]` as JSON text.
+    pub fn drain_keys_json(&self) -> String {
+        let mut set = Vec::new();
+        let mut del = Vec::new();
+        let mut full = false;
+        self.drain_with(
+            |f| full = f,
+            |k, v| match v {
+                Some(_) => set.push(k.to_string()),
+                None => del.push(k.to_string()),
+            },
+        );
+        serde_json::to_string(&(full as u8, set, del)).unwrap_or_default()
     }
 
     pub fn len(&self) -> usize {
@@ -313,8 +357,10 @@ impl Replica {
         self.len() == 0
     }
 
+    /// The current live value of `key`.
     pub fn get(&self, key: &str) -> Option<String> {
-        self.lock().map.get(key).map(|e| e.value.clone())
+        let now = now_ms();
+        self.lock().map.get(key).filter(|e| e.live(now)).map(|e| e.value.clone())
     }
 }
 
@@ -380,6 +426,10 @@ mod tests {
             }
         );
         assert_eq!(r.drain(), Drain::default());
+        r.apply(set("q\"uote", "{\"x\":1}"), false);
+        r.apply(WriteOp::Remove { key: "a".into() }, false);
+        let v: serde_json::Value = serde_json::from_str(&r.drain_json()).unwrap();
+        assert_eq!(v, serde_json::json!({"full": false, "set": {"q\"uote": {"x": 1}}, "del": ["a"]}));
     }
 
     #[test]
@@ -399,7 +449,7 @@ mod tests {
     fn snapshot_keeps_writes_in_flight_and_drops_expired() {
         let r = replica();
         r.set("k".into(), "mine".into()).unwrap();
-        r.apply_snapshot(vec![("k".into(), "old".into()), ("x".into(), "[1,1]".into()), ("y".into(), "2".into())]);
+        r.apply_snapshot(vec![("k".into(), "old".into()), ("x".into(), "[1,1000000000000]".into()), ("y".into(), "2".into())]);
         assert_eq!(r.get("k").as_deref(), Some("mine"));
         let mut d = r.drain();
         d.changes.sort();

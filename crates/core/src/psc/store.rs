@@ -140,10 +140,10 @@ mod tests {
     #[test]
     fn expired_entries_leave_snapshots_and_sweeps() {
         let mut s = Store::new(10);
-        s.apply(&None, &set("old", "[1,1000]"));
-        s.apply(&None, &set("new", "[1,3000]"));
-        assert_eq!(s.snapshot(&None, 2000.0).len(), 1);
-        s.sweep(2000.0);
+        s.apply(&None, &set("old", "[1,1000000001000]"));
+        s.apply(&None, &set("new", "[1,1000000003000]"));
+        assert_eq!(s.snapshot(&None, 1000000002000.0).len(), 1);
+        s.sweep(1000000002000.0);
         assert_eq!(s.len(&None), 1);
         assert!(s.contains(&None, "new"));
     }
