@@ -129,7 +129,8 @@ function workerMain() {
   let connected;
   const ready = new Promise((r) => (connected = r));
   const t0 = now();
-  const sync = lib.NodeSyncAdapter(() => connected(), process.env.PSC_ID);
+  let tConnected;
+  const sync = lib.NodeSyncAdapter(() => ((tConnected ??= now()), connected()), process.env.PSC_ID);
   const psc = lib.createPSCAdapter(sync);
   if (sync.ready) sync.ready.then(connected);
   const floods = new Map();
@@ -137,7 +138,8 @@ function workerMain() {
   // Entries the local copy can serve (ours parses a value on its first read).
   const count = () => {
     psc.get('\0');
-    return Object.keys(psc.cacheAdapter._cache ?? psc.cacheAdapter.getCache()).length;
+    const c = psc.cacheAdapter;
+    return c._map ? c._map.size : Object.keys(c.getCache()).length;
   };
   const handlers = {
     ready: async () => {
@@ -225,6 +227,7 @@ function workerMain() {
       // Polled every millisecond rather than spun: a spinning main thread would take the
       // CPU from the transport on a 2-core machine.
       while (count() < n) await new Promise((r) => setTimeout(r, 1));
+      if (process.env.PSC_DEBUG) console.error('init phases (ms): connected', Number(tConnected - t0) / 1e6, 'total', Number(now() - t0) / 1e6);
       return Number(now() - t0) / 1e6;
     },
   };

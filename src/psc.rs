@@ -188,10 +188,10 @@ impl PscReplica {
         self.r.drain_json()
     }
 
-    /// Changed keys only: `[full ? 1 : 0, [key, ...], [removed key, ...]]` as JSON text.
+    /// Changed keys only, in the text form of `Replica::drain_keys`.
     #[napi]
     pub fn drain_keys(&self) -> String {
-        self.r.drain_keys_json()
+        self.r.drain_keys()
     }
 
     /// The current JSON text of `key`, or null.

@@ -22,6 +22,16 @@ function expired(v) {
   return Array.isArray(v) && typeof v[1] === 'number' && v[1] >= MIN_TIMESTAMP && v[1] <= Date.now();
 }
 
+/** Reads the replica's key drain: `'1'|'0'`, keys joined by NUL, U+0001, removed keys (or JSON). */
+function parseKeys(text) {
+  if (text[0] === '[') return JSON.parse(text);
+  const sep = text.indexOf('\u0001');
+  const set = sep > 1 ? text.slice(1, sep).split('\0') : [];
+  const del = sep < text.length - 1 ? text.slice(sep + 1).split('\0') : [];
+  // Empty keys always come as JSON, so an empty part means no keys.
+  return [text[0] === '1', set, del];
+}
+
 class PSCAdapter {
   constructor(cacheAdapter = new ExplicitCacheAdapter(), syncAdapter, options = {}) {
     if (!syncAdapter || typeof syncAdapter !== 'object') {
@@ -97,11 +107,11 @@ class PSCAdapter {
     const cache = this.cacheAdapter;
     if (this._lazy) {
       // Values are read from the replica on first use (see ExplicitCacheAdapter).
-      const [full, set, del] = JSON.parse(this._replica.drainKeys());
-      if (full) cache._cache = {};
-      const c = cache._cache;
-      for (let i = 0; i < set.length; i++) c[set[i]] = UNREAD;
-      for (let i = 0; i < del.length; i++) delete c[del[i]];
+      const [full, set, del] = parseKeys(this._replica.drainKeys());
+      if (full) cache._map = new Map();
+      const m = cache._map;
+      for (let i = 0; i < set.length; i++) m.set(set[i], UNREAD);
+      for (let i = 0; i < del.length; i++) m.delete(del[i]);
       return undefined;
     }
     const { full, set, del } = JSON.parse(this._replica.drain());

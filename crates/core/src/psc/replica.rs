@@ -333,20 +333,43 @@ impl Replica {
         format!("{{\"full\":{full},\"set\":{{{set}}},\"del\":[{del}]}}")
     }
 
-    /// Only the keys, for a reader that fetches values on first read (see [`Replica::get`]):
-    /// `[full ? 1 : 0, [changed key, ...], [removed key, ...]]` as JSON text.
-    pub fn drain_keys_json(&self) -> String {
-        let mut set = Vec::new();
-        let mut del = Vec::new();
+    /// Only the keys, for a reader that fetches values on first read (see [`Replica::get`]).
+    /// Plain text split by JS in one call: `'1'|'0'` (full), the changed keys joined by NUL,
+    /// `\u{1}`, the removed keys joined by NUL. If a key contains either separator the whole
+    /// drain is JSON instead: `[full ? 1 : 0, [changed...], [removed...]]`.
+    pub fn drain_keys(&self) -> String {
+        let mut set = String::new();
+        let mut del = String::new();
+        // Filled only once a key contains a separator; the plain part so far splits safely.
+        let mut lists: Option<(Vec<String>, Vec<String>)> = None;
         let mut full = false;
+        let split = |s: &str| -> Vec<String> { s.split('\0').filter(|k| !k.is_empty()).map(str::to_string).collect() };
         self.drain_with(
             |f| full = f,
-            |k, v| match v {
-                Some(_) => set.push(k.to_string()),
-                None => del.push(k.to_string()),
+            |k, v| {
+                if lists.is_none() && (k.is_empty() || k.contains(['\0', '\u{1}'])) {
+                    lists = Some((split(&set), split(&del)));
+                }
+                if let Some((s, d)) = &mut lists {
+                    if v.is_some() { s } else { d }.push(k.to_string());
+                    return;
+                }
+                let out = if v.is_some() { &mut set } else { &mut del };
+                if !out.is_empty() {
+                    out.push('\0');
+                }
+                out.push_str(k);
             },
         );
-        serde_json::to_string(&(full as u8, set, del)).unwrap_or_default()
+        if let Some((s, d)) = lists {
+            return serde_json::to_string(&(full as u8, s, d)).unwrap_or_default();
+        }
+        let mut out = String::with_capacity(2 + set.len() + del.len());
+        out.push(if full { '1' } else { '0' });
+        out.push_str(&set);
+        out.push('\u{1}');
+        out.push_str(&del);
+        out
     }
 
     pub fn len(&self) -> usize {
@@ -430,6 +453,15 @@ mod tests {
         r.apply(WriteOp::Remove { key: "a".into() }, false);
         let v: serde_json::Value = serde_json::from_str(&r.drain_json()).unwrap();
         assert_eq!(v, serde_json::json!({"full": false, "set": {"q\"uote": {"x": 1}}, "del": ["a"]}));
+        r.apply(set("b", "1"), false);
+        assert_eq!(r.drain_keys(), "0b\u{1}");
+        r.apply(set("c", "1"), false);
+        r.apply(set("d", "1"), false);
+        r.apply(WriteOp::Remove { key: "c".into() }, false);
+        let d = r.drain_keys();
+        assert!(d == "0d\u{1}c" || d.starts_with("0d\u{1}"), "{d}");
+        r.apply(set("n\0l", "1"), false);
+        assert_eq!(r.drain_keys(), "[0,[\"n\\u0000l\"],[]]");
     }
 
     #[test]
