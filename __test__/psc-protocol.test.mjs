@@ -83,6 +83,39 @@ test('createSyncAdapter returns its argument; PSCAdapter is the adapter class', 
   assert.ok(a.cacheAdapter instanceof ExplicitCacheAdapter);
 });
 
+test('ExplicitCacheAdapter: synchronous set/get/remove/clear; getCache() is a plain-object copy', () => {
+  const c = new ExplicitCacheAdapter();
+  c.set('a', { x: 1 });
+  const v = c.get('a');
+  assert.equal(c.get('a'), v, 'the stored object itself');
+  const copy = c.getCache();
+  assert.deepEqual(copy, { a: { x: 1 } });
+  copy.b = 1;
+  assert.equal(c.get('b'), undefined);
+  c.remove('a');
+  assert.equal(c.get('a'), undefined);
+  c.set('z', 0);
+  c.clear();
+  assert.deepEqual(c.getCache(), {});
+});
+
+test('NodeSyncAdapter: ready waits for the first connection', async () => {
+  const keep = setInterval(() => {}, 1000);
+  const id = `ready-${process.pid}`;
+  const s = NodeSyncAdapter(undefined, id);
+  let ready = false;
+  s.ready.then(() => (ready = true));
+  await tick();
+  assert.equal(ready, false);
+  assert.equal(s.connected, false);
+  const stop = await createNodePSCSynchronizer(id);
+  await s.ready;
+  assert.equal(s.connected, true);
+  s.stop();
+  stop();
+  clearInterval(keep);
+});
+
 test('a pre-filled local cache is replaced by the (empty) init snapshot; other scopes never see it', async () => {
   const client = prepareEnv();
   const local = new ExplicitCacheAdapter();

@@ -4,14 +4,19 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use alova_core::psc::{ClientOptions, Hub, HubClient, HubOptions, Limits, RedisSync, RedisSyncOptions, Replica};
+use alova_core::psc::{
+    ClientOptions, Hub, HubClient, HubOptions, Limits, RedisSync, RedisSyncOptions, Replica,
+};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 
 use crate::error::{invalid_arg, to_js, JsError, Result};
 
 fn napi_err(e: napi::Error) -> JsError {
-    to_js(alova_core::Error::new(alova_core::Code::Internal, e.reason.clone()))
+    to_js(alova_core::Error::new(
+        alova_core::Code::Internal,
+        e.reason.clone(),
+    ))
 }
 
 #[napi(object)]
@@ -59,7 +64,9 @@ impl PscHub {
             max_entries: positive(o.max_entries, "maxEntries")?.unwrap_or(d.max_entries),
         };
         let hub = Hub::start(&PathBuf::from(path), opts).map_err(to_js)?;
-        Ok(PscHub { hub: Mutex::new(Some(hub)) })
+        Ok(PscHub {
+            hub: Mutex::new(Some(hub)),
+        })
     }
 
     #[napi]
@@ -77,9 +84,16 @@ enum Link {
 
 type ConnectCallback = Function<'static, (), ()>;
 
-fn on_connect_callback(cb: Option<ConnectCallback>) -> Result<Option<alova_core::psc::client::OnConnect>> {
+fn on_connect_callback(
+    cb: Option<ConnectCallback>,
+) -> Result<Option<alova_core::psc::client::OnConnect>> {
     let Some(cb) = cb else { return Ok(None) };
-    let tsfn = Arc::new(cb.build_threadsafe_function::<()>().weak::<true>().build().map_err(napi_err)?);
+    let tsfn = Arc::new(
+        cb.build_threadsafe_function::<()>()
+            .weak::<true>()
+            .build()
+            .map_err(napi_err)?,
+    );
     Ok(Some(Box::new(move || {
         tsfn.call((), ThreadsafeFunctionCallMode::NonBlocking);
     })))
@@ -93,8 +107,15 @@ pub struct PscLink {
 #[napi]
 impl PscLink {
     /// Connects to the hub at `path` in the background (an absent hub is retried).
-    #[napi(factory, ts_args_type = "path: string, options?: PscOptions | undefined | null, onConnect?: (() => void) | undefined | null")]
-    pub fn connect_hub(path: String, options: Option<PscOptions>, on_connect: Option<ConnectCallback>) -> Result<PscLink> {
+    #[napi(
+        factory,
+        ts_args_type = "path: string, options?: PscOptions | undefined | null, onConnect?: (() => void) | undefined | null"
+    )]
+    pub fn connect_hub(
+        path: String,
+        options: Option<PscOptions>,
+        on_connect: Option<ConnectCallback>,
+    ) -> Result<PscLink> {
         let o = options.unwrap_or_default();
         let d = ClientOptions::default();
         let opts = ClientOptions {
@@ -102,22 +123,38 @@ impl PscLink {
             limits: limits(&o)?,
             ..d
         };
-        let client = HubClient::connect(PathBuf::from(path), opts, on_connect_callback(on_connect)?).map_err(to_js)?;
-        Ok(PscLink { link: Link::Hub(client) })
+        let client =
+            HubClient::connect(PathBuf::from(path), opts, on_connect_callback(on_connect)?)
+                .map_err(to_js)?;
+        Ok(PscLink {
+            link: Link::Hub(client),
+        })
     }
 
     /// Publishes and subscribes on `channel` of the Redis server at `url`.
-    #[napi(factory, ts_args_type = "url: string, channel: string, options?: PscOptions | undefined | null, onConnect?: (() => void) | undefined | null")]
-    pub fn connect_redis(url: String, channel: String, options: Option<PscOptions>, on_connect: Option<ConnectCallback>) -> Result<PscLink> {
+    #[napi(
+        factory,
+        ts_args_type = "url: string, channel: string, options?: PscOptions | undefined | null, onConnect?: (() => void) | undefined | null"
+    )]
+    pub fn connect_redis(
+        url: String,
+        channel: String,
+        options: Option<PscOptions>,
+        on_connect: Option<ConnectCallback>,
+    ) -> Result<PscLink> {
         let o = options.unwrap_or_default();
         let d = RedisSyncOptions::default();
         let opts = RedisSyncOptions {
             channel,
             limits: limits(&o)?,
-            max_publish_bytes: positive(o.max_publish_bytes, "maxPublishBytes")?.unwrap_or(d.max_publish_bytes),
+            max_publish_bytes: positive(o.max_publish_bytes, "maxPublishBytes")?
+                .unwrap_or(d.max_publish_bytes),
         };
-        let sync = RedisSync::connect(&url, opts, on_connect_callback(on_connect)?).map_err(to_js)?;
-        Ok(PscLink { link: Link::Redis(sync) })
+        let sync =
+            RedisSync::connect(&url, opts, on_connect_callback(on_connect)?).map_err(to_js)?;
+        Ok(PscLink {
+            link: Link::Redis(sync),
+        })
     }
 
     /// A new replica of `scope` (absent scope and `''` are different scopes).
@@ -162,7 +199,7 @@ impl PscReplica {
         let ptr = self.r.counter_ptr() as *mut u8;
         // SAFETY: the counter lives inside the Arc'd replica, kept alive by the finaliser's
         // clone until the ArrayBuffer is collected.
-        Ok(unsafe { ArrayBuffer::from_external(env, ptr, 4, keep, |_, k| drop(k)) }.map_err(napi_err)?)
+        unsafe { ArrayBuffer::from_external(env, ptr, 4, keep, |_, k| drop(k)) }.map_err(napi_err)
     }
 
     /// Sets `key` to the JSON text `value` here and sends it.

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use alova_core::psc::{ClientOptions, Hub, HubClient, HubOptions, Replica};
 
 fn socket(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("alova-psc-rs-{}", std::process::id())).join(format!("{name}.sock"))
+    std::env::temp_dir()
+        .join(format!("alova-psc-rs-{}", std::process::id()))
+        .join(format!("{name}.sock"))
 }
 
 fn wait(what: &str, mut ok: impl FnMut() -> bool) {
@@ -30,8 +32,12 @@ fn late_joiner_gets_10k_entries() {
     let mut hub = Hub::start(&path, HubOptions::default()).unwrap();
     let (a, ra) = client(&path);
     for i in 0..10_000 {
-        let v = format!("[{{\"id\":{i},\"name\":\"user {i}\",\"tags\":[\"a\",\"b\"],\"score\":{i}.5}},{}]", 4_000_000_000_000u64);
-        ra.set(format!("$a.1[\"GET\",\"/users/{i}\",{{}},null,{{}}]"), v).unwrap();
+        let v = format!(
+            "[{{\"id\":{i},\"name\":\"user {i}\",\"tags\":[\"a\",\"b\"],\"score\":{i}.5}},{}]",
+            4_000_000_000_000u64
+        );
+        ra.set(format!("$a.1[\"GET\",\"/users/{i}\",{{}},null,{{}}]"), v)
+            .unwrap();
     }
     let (b, rb) = client(&path);
     wait("b has every entry", || rb.len() == 10_000);

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncWriteExt, BufReader};
@@ -15,8 +15,8 @@ use tokio::net::UnixStream;
 use tokio::sync::mpsc;
 
 use super::protocol::{decode, encode, read_frame, Frame, Scope, Write, DEFAULT_MAX_FRAME};
-use super::replica::{Limits, Outbox, Replica};
-use crate::{Code, Error, Result};
+use super::replica::{lock, ChannelOutbox, Limits, Replica, Replicas};
+use crate::Result;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ClientOptions {
@@ -43,18 +43,6 @@ enum Cmd {
     Stop,
 }
 
-struct Out {
-    id: u64,
-    tx: mpsc::UnboundedSender<Cmd>,
-}
-
-impl Outbox for Out {
-    fn send(&self, write: Write) {
-        let _ = self.tx.send(Cmd::Write(self.id, write));
-    }
-}
-
-type Replicas = Arc<Mutex<Vec<(u64, Arc<Replica>)>>>;
 pub type OnConnect = Box<dyn Fn() + Send + Sync>;
 
 pub struct HubClient {
@@ -67,19 +55,16 @@ pub struct HubClient {
 
 impl HubClient {
     /// Starts connecting to the hub at `path` in the background; never fails for an absent hub.
-    pub fn connect(path: PathBuf, opts: ClientOptions, on_connect: Option<OnConnect>) -> Result<HubClient> {
+    pub fn connect(
+        path: PathBuf,
+        opts: ClientOptions,
+        on_connect: Option<OnConnect>,
+    ) -> Result<HubClient> {
         let (tx, rx) = mpsc::unbounded_channel();
         let replicas: Replicas = Arc::default();
         let connected = Arc::new(AtomicBool::new(false));
         let (r, c) = (replicas.clone(), connected.clone());
-        std::thread::Builder::new()
-            .name("alova-psc-client".into())
-            .spawn(move || {
-                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                    rt.block_on(run(path, opts, rx, r, c, on_connect));
-                }
-            })
-            .map_err(|e| Error::new(Code::Internal, format!("cannot start the shared-cache client thread: {e}")))?;
+        super::spawn_thread("alova-psc-client", run(path, opts, rx, r, c, on_connect))?;
         Ok(HubClient {
             tx,
             replicas,
@@ -92,7 +77,11 @@ impl HubClient {
     /// A new replica of `scope`, filled from the hub's snapshot once connected.
     pub fn attach(&self, scope: Scope) -> Arc<Replica> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let out = Arc::new(Out { id, tx: self.tx.clone() });
+        let out = Arc::new(ChannelOutbox {
+            id,
+            tx: self.tx.clone(),
+            make: Cmd::Write,
+        });
         let replica = Arc::new(Replica::new(scope.clone(), out, self.limits));
         lock(&self.replicas).push((id, replica.clone()));
         let _ = self.tx.send(Cmd::Subscribe(id, scope));
@@ -107,10 +96,6 @@ impl HubClient {
     pub fn stop(&self) {
         let _ = self.tx.send(Cmd::Stop);
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 async fn run(
@@ -170,7 +155,9 @@ async fn run(
                 }
             }
         });
-        let Ok(Some(Frame::Welcome { epoch, conn })) = tokio::time::timeout(Duration::from_secs(2), frames.recv()).await else {
+        let Ok(Some(Frame::Welcome { epoch, conn })) =
+            tokio::time::timeout(Duration::from_secs(2), frames.recv()).await
+        else {
             reader.abort();
             continue;
         };
@@ -183,12 +170,16 @@ async fn run(
         if last_epoch.is_some_and(|e| e != epoch) {
             for (_, r) in &current {
                 for part in r.offer().chunks(1024) {
-                    out.extend(encode(&Frame::Offer { scope: r.scope().clone(), entries: part.to_vec() }));
+                    out.extend(encode(&Frame::Offer {
+                        scope: r.scope().clone(),
+                        entries: part.to_vec(),
+                    }));
                 }
             }
         }
         // Replicas subscribed here need no second snapshot for their queued Subscribe.
-        let subscribed: std::collections::HashSet<u64> = current.iter().map(|(id, _)| *id).collect();
+        let subscribed: std::collections::HashSet<u64> =
+            current.iter().map(|(id, _)| *id).collect();
         let mut scopes: Vec<&Scope> = current.iter().map(|(_, r)| r.scope()).collect();
         scopes.sort();
         scopes.dedup();
@@ -261,19 +252,31 @@ fn on_frame(
 ) {
     match frame {
         Frame::Event { origin, write } => {
-            let writer = if origin == conn { unacked.pop_front().map(|(id, _)| id) } else { None };
+            let writer = if origin == conn {
+                unacked.pop_front().map(|(id, _)| id)
+            } else {
+                None
+            };
             for (id, r) in lock(replicas).iter() {
                 if *r.scope() == write.scope {
                     r.apply(write.op.clone(), Some(*id) == writer);
                 }
             }
         }
-        Frame::Snapshot { scope, entries, last } => {
+        Frame::Snapshot {
+            scope,
+            entries,
+            last,
+        } => {
             let acc = parts.entry(scope.clone()).or_default();
             acc.extend(entries);
             if last {
                 let entries = parts.remove(&scope).unwrap_or_default();
-                let targets: Vec<Arc<Replica>> = lock(replicas).iter().filter(|(_, r)| *r.scope() == scope).map(|(_, r)| r.clone()).collect();
+                let targets: Vec<Arc<Replica>> = lock(replicas)
+                    .iter()
+                    .filter(|(_, r)| *r.scope() == scope)
+                    .map(|(_, r)| r.clone())
+                    .collect();
                 if let Some((last, rest)) = targets.split_last() {
                     for r in rest {
                         r.apply_snapshot(entries.clone());

@@ -19,7 +19,9 @@ use tokio::net::unix::OwnedWriteHalf;
 use tokio::net::UnixListener;
 use tokio::sync::{mpsc, oneshot};
 
-use super::protocol::{decode, encode, now_ms, read_frame, Frame, Scope, Write, WriteOp, DEFAULT_MAX_FRAME};
+use super::protocol::{
+    decode, encode, now_ms, read_frame, Frame, Scope, Write, WriteOp, DEFAULT_MAX_FRAME,
+};
 use super::store::Store;
 use crate::{Code, Error, Result};
 
@@ -50,7 +52,11 @@ pub struct Hub {
 type Bytes = Arc<Vec<u8>>;
 
 enum Msg {
-    Join(u64, mpsc::UnboundedSender<Bytes>, tokio::task::JoinHandle<()>),
+    Join(
+        u64,
+        mpsc::UnboundedSender<Bytes>,
+        tokio::task::JoinHandle<()>,
+    ),
     Frame(u64, Frame),
     Leave(u64),
 }
@@ -67,10 +73,13 @@ fn io_err(context: &str, path: &Path, e: std::io::Error) -> Error {
 
 /// Creates the socket's directory owner-only, so other users cannot reach the socket.
 pub fn prepare_dir(path: &Path) -> Result<()> {
-    let Some(dir) = path.parent() else { return Ok(()) };
+    let Some(dir) = path.parent() else {
+        return Ok(());
+    };
     if !dir.exists() {
         std::fs::create_dir_all(dir).map_err(|e| io_err("cannot create", dir, e))?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| io_err("cannot restrict", dir, e))?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| io_err("cannot restrict", dir, e))?;
     }
     Ok(())
 }
@@ -84,33 +93,32 @@ impl Hub {
             if std::os::unix::net::UnixStream::connect(path).is_ok() {
                 return Err(Error::new(
                     Code::Psc,
-                    format!("a shared-cache hub is already listening on {}", path.display()),
+                    format!(
+                        "a shared-cache hub is already listening on {}",
+                        path.display()
+                    ),
                 ));
             }
-            std::fs::remove_file(path).map_err(|e| io_err("cannot remove stale socket", path, e))?;
+            std::fs::remove_file(path)
+                .map_err(|e| io_err("cannot remove stale socket", path, e))?;
         }
-        let std_listener = std::os::unix::net::UnixListener::bind(path).map_err(|e| io_err("cannot listen on", path, e))?;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|e| io_err("cannot restrict", path, e))?;
+        let std_listener = std::os::unix::net::UnixListener::bind(path)
+            .map_err(|e| io_err("cannot listen on", path, e))?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| io_err("cannot restrict", path, e))?;
         std_listener
             .set_nonblocking(true)
             .map_err(|e| io_err("cannot configure", path, e))?;
         let (stop_tx, stop_rx) = oneshot::channel();
         let (done_tx, done_rx) = std::sync::mpsc::channel();
         let owned = path.to_path_buf();
-        std::thread::Builder::new()
-            .name("alova-psc-hub".into())
-            .spawn(move || {
-                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                    rt.block_on(async move {
-                        if let Ok(listener) = UnixListener::from_std(std_listener) {
-                            serve(listener, opts, stop_rx).await;
-                        }
-                    });
-                }
-                let _ = std::fs::remove_file(&owned);
-                let _ = done_tx.send(());
-            })
-            .map_err(|e| Error::new(Code::Internal, format!("cannot start the hub thread: {e}")))?;
+        super::spawn_thread("alova-psc-hub", async move {
+            if let Ok(listener) = UnixListener::from_std(std_listener) {
+                serve(listener, opts, stop_rx).await;
+            }
+            let _ = std::fs::remove_file(&owned);
+            let _ = done_tx.send(());
+        })?;
         Ok(Hub {
             path: path.to_path_buf(),
             stop: Some(stop_tx),
@@ -161,7 +169,9 @@ async fn serve(listener: UnixListener, opts: HubOptions, mut stop: oneshot::Rece
                 let mut r = BufReader::with_capacity(64 * 1024, r);
                 while let Ok(Some(body)) = read_frame(&mut r, opts.max_frame).await {
                     match decode(&body) {
-                        Ok(f @ (Frame::Subscribe { .. } | Frame::Write(_) | Frame::Offer { .. })) if values_are_json(&f) => {
+                        Ok(
+                            f @ (Frame::Subscribe { .. } | Frame::Write(_) | Frame::Offer { .. }),
+                        ) if values_are_json(&f) => {
                             if msgs.send(Msg::Frame(id, f)).is_err() {
                                 return;
                             }
@@ -200,7 +210,11 @@ async fn serve(listener: UnixListener, opts: HubOptions, mut stop: oneshot::Rece
     accept.abort();
     // Flush before close: writers end once their queue is drained and dropped.
     let writers: Vec<_> = conns.into_values().map(|c| c.writer).collect();
-    let _ = tokio::time::timeout(Duration::from_secs(1), futures_util::future::join_all(writers)).await;
+    let _ = tokio::time::timeout(
+        Duration::from_secs(1),
+        futures_util::future::join_all(writers),
+    )
+    .await;
 }
 
 /// Values are JSON text handed to `JSON.parse` in every worker: a peer sending anything else
@@ -208,7 +222,10 @@ async fn serve(listener: UnixListener, opts: HubOptions, mut stop: oneshot::Rece
 fn values_are_json(f: &Frame) -> bool {
     let json = |v: &str| serde_json::from_str::<serde::de::IgnoredAny>(v).is_ok();
     match f {
-        Frame::Write(Write { op: WriteOp::Set { value, .. }, .. }) => json(value),
+        Frame::Write(Write {
+            op: WriteOp::Set { value, .. },
+            ..
+        }) => json(value),
         Frame::Offer { entries, .. } => entries.iter().all(|(_, v)| json(v)),
         _ => true,
     }
@@ -237,11 +254,19 @@ fn handle(store: &mut Store, conns: &mut HashMap<u64, Conn>, id: u64, frame: Fra
                 if bytes >= SNAPSHOT_PART_BYTES {
                     let entries = std::mem::take(&mut part);
                     bytes = 0;
-                    let f = Frame::Snapshot { scope: scope.clone(), entries, last: false };
+                    let f = Frame::Snapshot {
+                        scope: scope.clone(),
+                        entries,
+                        last: false,
+                    };
                     let _ = c.tx.send(Arc::new(encode(&f)));
                 }
             }
-            let f = Frame::Snapshot { scope, entries: part, last: true };
+            let f = Frame::Snapshot {
+                scope,
+                entries: part,
+                last: true,
+            };
             let _ = c.tx.send(Arc::new(encode(&f)));
         }
         Frame::Write(write) => {
@@ -259,7 +284,18 @@ fn handle(store: &mut Store, conns: &mut HashMap<u64, Conn>, id: u64, frame: Fra
                 }
                 let op = WriteOp::Set { key, value };
                 let evicted = store.apply(&scope, &op);
-                broadcast(conns, &scope, 0, &Frame::Event { origin: 0, write: Write { scope: scope.clone(), op } });
+                broadcast(
+                    conns,
+                    &scope,
+                    0,
+                    &Frame::Event {
+                        origin: 0,
+                        write: Write {
+                            scope: scope.clone(),
+                            op,
+                        },
+                    },
+                );
                 evict(conns, &scope, evicted);
             }
         }
@@ -269,7 +305,10 @@ fn handle(store: &mut Store, conns: &mut HashMap<u64, Conn>, id: u64, frame: Fra
 
 fn evict(conns: &HashMap<u64, Conn>, scope: &Scope, keys: Vec<String>) {
     for key in keys {
-        let write = Write { scope: scope.clone(), op: WriteOp::Remove { key } };
+        let write = Write {
+            scope: scope.clone(),
+            op: WriteOp::Remove { key },
+        };
         broadcast(conns, scope, 0, &Frame::Event { origin: 0, write });
     }
 }

@@ -32,13 +32,20 @@ pub enum Frame {
     /// client → hub: one write, to be ordered and broadcast.
     Write(Write),
     /// client → hub after the hub restarted: set these entries where the hub has none.
-    Offer { scope: Scope, entries: Vec<(String, String)> },
+    Offer {
+        scope: Scope,
+        entries: Vec<(String, String)>,
+    },
     /// hub → client, first frame of a connection: the hub's run id and the client's id.
     Welcome { epoch: u64, conn: u64 },
     /// hub → subscribers (and the writer), in the hub's one order. `origin` 0 is the hub.
     Event { origin: u64, write: Write },
     /// hub → client: part of a scope's entries; the last part has `last` set.
-    Snapshot { scope: Scope, entries: Vec<(String, String)>, last: bool },
+    Snapshot {
+        scope: Scope,
+        entries: Vec<(String, String)>,
+        last: bool,
+    },
 }
 
 const T_SUBSCRIBE: u8 = 1;
@@ -89,7 +96,8 @@ impl Enc {
         }
     }
     fn entries(&mut self, entries: &[(String, String)]) {
-        self.0.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+        self.0
+            .extend_from_slice(&(entries.len() as u32).to_le_bytes());
         for (k, v) in entries {
             self.str(k);
             self.str(v);
@@ -241,7 +249,10 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
 
 /// Reads one frame body; `Ok(None)` at a clean end of stream. A length above `max` is an
 /// error before anything is allocated.
-pub async fn read_frame<R: tokio::io::AsyncRead + Unpin>(r: &mut R, max: usize) -> std::io::Result<Option<Vec<u8>>> {
+pub async fn read_frame<R: tokio::io::AsyncRead + Unpin>(
+    r: &mut R,
+    max: usize,
+) -> std::io::Result<Option<Vec<u8>>> {
     use tokio::io::AsyncReadExt;
     let mut len = [0u8; 4];
     match r.read_exact(&mut len).await {
@@ -279,7 +290,10 @@ pub fn expiry_of(value: &str) -> Option<f64> {
     if start < body.len() {
         let before = body[..start].trim_end();
         if before.ends_with(',') {
-            return body[start..].parse::<f64>().ok().filter(|n| *n >= MIN_TIMESTAMP);
+            return body[start..]
+                .parse::<f64>()
+                .ok()
+                .filter(|n| *n >= MIN_TIMESTAMP);
         }
         return None;
     }
@@ -298,7 +312,10 @@ fn expiry_parsed(value: &str) -> Option<f64> {
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("an array")
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Option<f64>, A::Error> {
+        fn visit_seq<A: SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Option<f64>, A::Error> {
             if seq.next_element::<IgnoredAny>()?.is_none() {
                 return Ok(None);
             }
@@ -317,7 +334,9 @@ fn expiry_parsed(value: &str) -> Option<f64> {
         }
     }
     let mut de = serde_json::Deserializer::from_str(value);
-    serde::Deserializer::deserialize_seq(&mut de, Second).ok().flatten()
+    serde::Deserializer::deserialize_seq(&mut de, Second)
+        .ok()
+        .flatten()
 }
 
 /// Milliseconds since the Unix epoch, as alova's `Date.now()`.
@@ -334,7 +353,10 @@ mod tests {
 
     fn roundtrip(f: Frame) {
         let bytes = encode(&f);
-        assert_eq!(u32::from_le_bytes(bytes[..4].try_into().unwrap()) as usize, bytes.len() - 4);
+        assert_eq!(
+            u32::from_le_bytes(bytes[..4].try_into().unwrap()) as usize,
+            bytes.len() - 4
+        );
         assert_eq!(decode(&bytes[4..]).unwrap(), f);
     }
 
@@ -383,7 +405,10 @@ mod tests {
         assert_eq!(expiry_of("[{\"a\":1}]"), None);
         assert_eq!(expiry_of("[1,\"tag\"]"), None);
         assert_eq!(expiry_of("[1,5]"), None);
-        assert_eq!(expiry_of("[{\"a\":1}, 1700000000000, \"tag\"]"), Some(1.7e12));
+        assert_eq!(
+            expiry_of("[{\"a\":1}, 1700000000000, \"tag\"]"),
+            Some(1.7e12)
+        );
         assert_eq!(expiry_of("[\"x,1700000000000\"]"), None);
         assert_eq!(expiry_of("[1700000000000]"), None);
         assert_eq!(expiry_of("[[1, 1700000000000]]"), None);

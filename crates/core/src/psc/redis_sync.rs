@@ -10,14 +10,14 @@
 //! Pub/sub keeps no history: after the subscription is lost and restored, a replica may
 //! have missed writes, so it empties itself (a cache miss is safe, a stale hit is not).
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
 
 use super::protocol::{decode, encode, Frame, Scope, Write, WriteOp};
-use super::replica::{Limits, Outbox, Replica};
+use super::replica::{lock, ChannelOutbox, Limits, Replica, Replicas};
 use crate::{Code, Error, Result};
 
 #[derive(Debug, Clone)]
@@ -42,23 +42,6 @@ enum Cmd {
     Stop,
 }
 
-struct Out {
-    origin: u64,
-    tx: mpsc::UnboundedSender<Cmd>,
-}
-
-impl Outbox for Out {
-    fn send(&self, write: Write) {
-        let _ = self.tx.send(Cmd::Publish(self.origin, write));
-    }
-}
-
-type Replicas = Arc<Mutex<Vec<(u64, Arc<Replica>)>>>;
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 pub struct RedisSync {
     tx: mpsc::UnboundedSender<Cmd>,
     replicas: Replicas,
@@ -68,21 +51,19 @@ pub struct RedisSync {
 
 impl RedisSync {
     /// Starts the publisher and the dedicated subscriber connection in a background thread.
-    pub fn connect(url: &str, opts: RedisSyncOptions, on_connect: Option<super::client::OnConnect>) -> Result<RedisSync> {
-        let client = redis::Client::open(url).map_err(|e| Error::with_cause(Code::InvalidArgument, "invalid Redis URL", &e))?;
+    pub fn connect(
+        url: &str,
+        opts: RedisSyncOptions,
+        on_connect: Option<super::client::OnConnect>,
+    ) -> Result<RedisSync> {
+        let client = redis::Client::open(url)
+            .map_err(|e| Error::with_cause(Code::InvalidArgument, "invalid Redis URL", &e))?;
         let (tx, rx) = mpsc::unbounded_channel();
         let replicas: Replicas = Arc::default();
         let connected = Arc::new(AtomicBool::new(false));
         let (r, c) = (replicas.clone(), connected.clone());
         let limits = opts.limits;
-        std::thread::Builder::new()
-            .name("alova-psc-redis".into())
-            .spawn(move || {
-                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                    rt.block_on(run(client, opts, rx, r, c, on_connect));
-                }
-            })
-            .map_err(|e| Error::new(Code::Internal, format!("cannot start the Redis sync thread: {e}")))?;
+        super::spawn_thread("alova-psc-redis", run(client, opts, rx, r, c, on_connect))?;
         Ok(RedisSync {
             tx,
             replicas,
@@ -93,7 +74,11 @@ impl RedisSync {
 
     pub fn attach(&self, scope: Scope) -> Arc<Replica> {
         let origin = rand::random::<u64>() | 1;
-        let out = Arc::new(Out { origin, tx: self.tx.clone() });
+        let out = Arc::new(ChannelOutbox {
+            id: origin,
+            tx: self.tx.clone(),
+            make: Cmd::Publish,
+        });
         let replica = Arc::new(Replica::new(scope, out, self.limits));
         lock(&self.replicas).push((origin, replica.clone()));
         replica
@@ -120,10 +105,19 @@ async fn run(
     on_connect: Option<super::client::OnConnect>,
 ) {
     let (stop_tx, stop_rx) = watch::channel(false);
-    let sub = tokio::spawn(subscribe_loop(client.clone(), opts.channel.clone(), replicas.clone(), connected, on_connect, stop_rx));
+    let sub = tokio::spawn(subscribe_loop(
+        client.clone(),
+        opts.channel.clone(),
+        replicas.clone(),
+        connected,
+        on_connect,
+        stop_rx,
+    ));
     let mut con: Option<redis::aio::MultiplexedConnection> = None;
     while let Some(cmd) = rx.recv().await {
-        let Cmd::Publish(origin, mut write) = cmd else { break };
+        let Cmd::Publish(origin, mut write) = cmd else {
+            break;
+        };
         if let WriteOp::Set { key, value } = &write.op {
             if value.len() > opts.max_publish_bytes {
                 write.op = WriteOp::Remove { key: key.clone() };

@@ -23,6 +23,26 @@ pub trait Outbox: Send + Sync {
     fn send(&self, write: Write);
 }
 
+/// An outbox that queues `make(id, write)` on a transport thread's channel.
+pub(crate) struct ChannelOutbox<C> {
+    pub id: u64,
+    pub tx: tokio::sync::mpsc::UnboundedSender<C>,
+    pub make: fn(u64, Write) -> C,
+}
+
+impl<C: Send> Outbox for ChannelOutbox<C> {
+    fn send(&self, write: Write) {
+        let _ = self.tx.send((self.make)(self.id, write));
+    }
+}
+
+/// A transport's replicas with the id their own writes carry.
+pub(crate) type Replicas = Arc<Mutex<Vec<(u64, Arc<Replica>)>>>;
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Entries kept per scope; beyond it an entry is evicted.
@@ -105,7 +125,7 @@ impl Replica {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.state)
     }
 
     fn bump(&self) {
@@ -127,7 +147,9 @@ impl Replica {
     /// Keeps the map within its bound after inserting `keep`.
     fn evict(&self, st: &mut State, keep: &str) {
         while st.map.len() > self.limits.max_entries {
-            let Some(k) = st.map.keys().find(|k| k.as_str() != keep).cloned() else { break };
+            let Some(k) = st.map.keys().find(|k| k.as_str() != keep).cloned() else {
+                break;
+            };
             st.map.remove(&k);
             self.mark(st, k);
             self.bump();
@@ -268,7 +290,12 @@ impl Replica {
     pub fn sweep(&self) {
         let now = now_ms();
         let mut st = self.lock();
-        let expired: Vec<String> = st.map.iter().filter(|(_, e)| !e.live(now)).map(|(k, _)| k.clone()).collect();
+        let expired: Vec<String> = st
+            .map
+            .iter()
+            .filter(|(_, e)| !e.live(now))
+            .map(|(k, _)| k.clone())
+            .collect();
         if expired.is_empty() {
             return;
         }
@@ -296,14 +323,23 @@ impl Replica {
         full(false);
         let dirty = std::mem::take(&mut st.dirty);
         for k in &dirty {
-            change(k, st.map.get(k).filter(|e| e.live(now)).map(|e| e.value.as_str()));
+            change(
+                k,
+                st.map
+                    .get(k)
+                    .filter(|e| e.live(now))
+                    .map(|e| e.value.as_str()),
+            );
         }
     }
 
     /// The changes since the last drain (see [`Drain`]).
     pub fn drain(&self) -> Drain {
         let mut d = Drain::default();
-        self.drain_with(|f| d.full = f, |k, v| d.changes.push((k.to_string(), v.map(str::to_string))));
+        self.drain_with(
+            |f| d.full = f,
+            |k, v| d.changes.push((k.to_string(), v.map(str::to_string))),
+        );
         d
     }
 
@@ -343,7 +379,12 @@ impl Replica {
         // Filled only once a key contains a separator; the plain part so far splits safely.
         let mut lists: Option<(Vec<String>, Vec<String>)> = None;
         let mut full = false;
-        let split = |s: &str| -> Vec<String> { s.split('\0').filter(|k| !k.is_empty()).map(str::to_string).collect() };
+        let split = |s: &str| -> Vec<String> {
+            s.split('\0')
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
         self.drain_with(
             |f| full = f,
             |k, v| {
@@ -383,7 +424,11 @@ impl Replica {
     /// The current live value of `key`.
     pub fn get(&self, key: &str) -> Option<String> {
         let now = now_ms();
-        self.lock().map.get(key).filter(|e| e.live(now)).map(|e| e.value.clone())
+        self.lock()
+            .map
+            .get(key)
+            .filter(|e| e.live(now))
+            .map(|e| e.value.clone())
     }
 }
 
@@ -418,7 +463,11 @@ mod tests {
         a.set("k".into(), "1".into()).unwrap();
         b.set("k".into(), "2".into()).unwrap();
         a.set("k".into(), "3".into()).unwrap();
-        for (op, from_a) in [(set("k", "1"), true), (set("k", "2"), false), (set("k", "3"), true)] {
+        for (op, from_a) in [
+            (set("k", "1"), true),
+            (set("k", "2"), false),
+            (set("k", "3"), true),
+        ] {
             a.apply(op.clone(), from_a);
             b.apply(op, !from_a);
         }
@@ -452,7 +501,10 @@ mod tests {
         r.apply(set("q\"uote", "{\"x\":1}"), false);
         r.apply(WriteOp::Remove { key: "a".into() }, false);
         let v: serde_json::Value = serde_json::from_str(&r.drain_json()).unwrap();
-        assert_eq!(v, serde_json::json!({"full": false, "set": {"q\"uote": {"x": 1}}, "del": ["a"]}));
+        assert_eq!(
+            v,
+            serde_json::json!({"full": false, "set": {"q\"uote": {"x": 1}}, "del": ["a"]})
+        );
         r.apply(set("b", "1"), false);
         assert_eq!(r.drain_keys(), "0b\u{1}");
         r.apply(set("c", "1"), false);
@@ -481,12 +533,22 @@ mod tests {
     fn snapshot_keeps_writes_in_flight_and_drops_expired() {
         let r = replica();
         r.set("k".into(), "mine".into()).unwrap();
-        r.apply_snapshot(vec![("k".into(), "old".into()), ("x".into(), "[1,1000000000000]".into()), ("y".into(), "2".into())]);
+        r.apply_snapshot(vec![
+            ("k".into(), "old".into()),
+            ("x".into(), "[1,1000000000000]".into()),
+            ("y".into(), "2".into()),
+        ]);
         assert_eq!(r.get("k").as_deref(), Some("mine"));
         let mut d = r.drain();
         d.changes.sort();
         assert!(d.full);
-        assert_eq!(d.changes, vec![("k".into(), Some("mine".into())), ("y".into(), Some("2".into()))]);
+        assert_eq!(
+            d.changes,
+            vec![
+                ("k".into(), Some("mine".into())),
+                ("y".into(), Some("2".into()))
+            ]
+        );
         r.sweep();
         assert_eq!(r.len(), 2);
     }
@@ -501,7 +563,10 @@ mod tests {
                 max_value_bytes: 4,
             },
         );
-        assert_eq!(r.set("k".into(), "12345".into()).unwrap_err().code, Code::BodyTooLarge);
+        assert_eq!(
+            r.set("k".into(), "12345".into()).unwrap_err().code,
+            Code::BodyTooLarge
+        );
         r.set("a".into(), "1".into()).unwrap();
         r.set("b".into(), "1".into()).unwrap();
         r.set("c".into(), "1".into()).unwrap();

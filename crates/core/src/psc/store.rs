@@ -58,13 +58,22 @@ impl Store {
         let order = self.next_order;
         let m = self.scopes.entry(scope.clone()).or_default();
         let expires = expiry_of(&value);
-        if let Some(old) = m.entries.insert(key.to_string(), Entry { value, expires, order }) {
+        if let Some(old) = m.entries.insert(
+            key.to_string(),
+            Entry {
+                value,
+                expires,
+                order,
+            },
+        ) {
             m.by_order.remove(&old.order);
         }
         m.by_order.insert(order, key.to_string());
         let mut evicted = Vec::new();
         while m.entries.len() > self.max_entries {
-            let Some((_, k)) = m.by_order.pop_first() else { break };
+            let Some((_, k)) = m.by_order.pop_first() else {
+                break;
+            };
             m.entries.remove(&k);
             evicted.push(k);
         }
@@ -72,12 +81,16 @@ impl Store {
     }
 
     pub fn contains(&self, scope: &Scope, key: &str) -> bool {
-        self.scopes.get(scope).is_some_and(|m| m.entries.contains_key(key))
+        self.scopes
+            .get(scope)
+            .is_some_and(|m| m.entries.contains_key(key))
     }
 
     /// The live entries of one scope.
     pub fn snapshot(&self, scope: &Scope, now: f64) -> Vec<(String, String)> {
-        let Some(m) = self.scopes.get(scope) else { return Vec::new() };
+        let Some(m) = self.scopes.get(scope) else {
+            return Vec::new();
+        };
         m.entries
             .iter()
             .filter(|(_, e)| e.expires.is_none_or(|t| t > now))
