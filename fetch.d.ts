@@ -1,1 +1,46 @@
-export {};
+// `@alova/native/fetch`: alova's fetch adapter, with requests made by the native engine.
+// Same call shape as `alova/fetch`; the extra options configure the engine.
+
+declare function adapterFetch(options?: adapterFetch.AdapterCreateOptions): adapterFetch.FetchRequestAdapter;
+
+declare namespace adapterFetch {
+  /** Per-method config keys the adapter reads (as alova's fetch init, minus what alova sets). */
+  export type FetchRequestInit = Omit<RequestInit, 'body' | 'headers' | 'method'>;
+
+  export interface AdapterCreateOptions {
+    /** Use this fetch instead of the native engine (alova's behaviour, no engine options). */
+    customFetch?: typeof fetch;
+    /** Extra trusted root certificates (PEM), added to the system roots. */
+    ca?: string | Uint8Array | ReadonlyArray<string | Uint8Array>;
+    /** `false` accepts any server certificate. Default `true`. */
+    rejectUnauthorized?: boolean;
+    /** Redirects followed before the request fails. Default 20, as fetch. */
+    maxRedirects?: number;
+    /** Largest response body accepted, in bytes; larger ones fail with `ERR_ALOVA_BODY_TOO_LARGE`. */
+    maxResponseSize?: number;
+    /** Proxy URL for every request; `false` ignores `HTTP(S)_PROXY`. Default: the environment. */
+    proxy?: string | false;
+  }
+
+  export interface RequestElements {
+    readonly url: string;
+    readonly type: string;
+    readonly headers: Record<string, any>;
+    readonly data?: any;
+  }
+
+  export interface FetchRequestHandle {
+    response(): Promise<Response>;
+    headers(): Promise<Headers>;
+    onDownload(handler: (loaded: number, total: number) => void): void;
+    onUpload(handler: (loaded: number, total: number) => void): void;
+    abort(): void;
+  }
+
+  export type FetchRequestAdapter = (elements: RequestElements, method: { config: FetchRequestInit }) => FetchRequestHandle;
+
+  const _default: typeof adapterFetch;
+  export { _default as default };
+}
+
+export = adapterFetch;

@@ -21,12 +21,10 @@ function run(cmd, args) {
   execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 }
 
+// Looked up on disk: the CLI's `exports` map hides its files from require.resolve.
 function napiCli() {
-  try {
-    return require.resolve('@napi-rs/cli/dist/cli.js', { paths: [root] });
-  } catch {
-    return null;
-  }
+  const cli = path.join(root, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js');
+  return fs.existsSync(cli) ? cli : null;
 }
 
 if (process.env.ALOVA_NATIVE_FORCE_BUILD !== '1' && fs.existsSync(path.join(root, 'binding.js')) && loads()) {

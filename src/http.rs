@@ -1,1 +1,309 @@
-//! (being built)
+//! `HttpClient` for `lib/fetch`: one pooled client per adapter. A finished request crosses
+//! once, as its head and body or a `{ code, message }` failure that the JS layer turns into
+//! fetch's error shapes.
+use std::sync::Arc;
+use std::time::Duration;
+
+use alova_core::http::{
+    BodyStream, Client, ClientOptions, Redirect, Request, Response, ResponseBody, UploadProgress,
+};
+use alova_core::{Code, Error};
+use bytes::Bytes;
+use dashmap::DashMap;
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use tokio::sync::{oneshot, Mutex, Notify};
+
+use crate::error::{self, to_js};
+
+#[napi(object)]
+pub struct HttpClientOptions {
+    /// Extra trusted root certificates, PEM.
+    pub ca: Option<Vec<String>>,
+    pub reject_unauthorized: Option<bool>,
+    pub max_redirects: Option<u32>,
+    pub max_response_size: Option<f64>,
+    pub proxy: Option<String>,
+    /// Ignore `HTTP(S)_PROXY` from the environment.
+    pub no_proxy: Option<bool>,
+}
+
+/// Finished requests wait here until JS takes them; one wake-up of the JS thread serves every
+/// request finished meanwhile, instead of one promise (and one wake-up) per request.
+struct Completions {
+    queue: std::sync::Mutex<Vec<(u32, alova_core::Result<Response>)>>,
+    wake: ThreadsafeFunction<(), (), (), Status, false, true>,
+}
+
+impl Completions {
+    fn push(&self, id: u32, result: alova_core::Result<Response>) {
+        let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        let first = q.is_empty();
+        q.push((id, result));
+        drop(q);
+        if first {
+            self.wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
+        }
+    }
+}
+
+#[napi]
+pub struct HttpClient {
+    client: Arc<Client>,
+    inflight: Arc<DashMap<u32, oneshot::Sender<()>>>,
+    done: Arc<Completions>,
+}
+
+#[napi]
+impl HttpClient {
+    /// `onReady()` is called (weakly: it never keeps the process alive) when finished requests
+    /// can be collected with `take()`.
+    #[napi(constructor)]
+    pub fn new(
+        options: Option<HttpClientOptions>,
+        on_ready: Function<'_, (), ()>,
+    ) -> error::Result<Self> {
+        let mut opts = ClientOptions::default();
+        if let Some(o) = options {
+            opts.ca =
+                o.ca.unwrap_or_default()
+                    .into_iter()
+                    .map(String::into_bytes)
+                    .collect();
+            opts.reject_unauthorized = o.reject_unauthorized.unwrap_or(true);
+            if let Some(n) = o.max_redirects {
+                opts.max_redirects = n as usize;
+            }
+            opts.max_response_size = match o.max_response_size {
+                Some(n) if n.is_finite() && n >= 0.0 => Some(n as u64),
+                _ => None,
+            };
+            opts.proxy = o.proxy;
+            opts.no_proxy = o.no_proxy.unwrap_or(false);
+        }
+        let wake = on_ready
+            .build_threadsafe_function::<()>()
+            .weak::<true>()
+            .callee_handled::<false>()
+            .build()
+            .map_err(|e| to_js(Error::new(Code::Internal, e.reason.clone())))?;
+        Ok(HttpClient {
+            client: Arc::new(Client::new(opts).map_err(to_js)?),
+            inflight: Arc::new(DashMap::new()),
+            done: Arc::new(Completions {
+                queue: std::sync::Mutex::new(Vec::new()),
+                wake,
+            }),
+        })
+    }
+
+    /// Starts request `id`. `headers` is `[name, value, name, value, ...]`; `timeout` in ms
+    /// (0 = none). Its outcome comes from `take()`.
+    #[allow(clippy::too_many_arguments)]
+    #[napi(
+        ts_args_type = "id: number, method: string, url: string, headers: string[], body: string | Uint8Array | null | undefined, timeout: number, redirect: string | undefined, onUpload?: (loaded: number) => void"
+    )]
+    pub fn send(
+        &self,
+        id: u32,
+        method: String,
+        url: String,
+        headers: Vec<String>,
+        body: Option<Either<String, Uint8Array>>,
+        timeout: f64,
+        redirect: Option<String>,
+        on_upload: Option<Function<'_, f64, ()>>,
+    ) {
+        // Bad input fails the request through `take()`, like any other failure.
+        let request = (move || -> alova_core::Result<Request> {
+            if !headers.len().is_multiple_of(2) {
+                return Err(Error::new(
+                    Code::InvalidArgument,
+                    "headers must be name/value pairs",
+                ));
+            }
+            let mut pairs = Vec::with_capacity(headers.len() / 2);
+            let mut it = headers.into_iter();
+            while let (Some(n), Some(v)) = (it.next(), it.next()) {
+                pairs.push((n, v));
+            }
+            let body = body.map(|b| match b {
+                Either::A(s) => Bytes::from(s),
+                Either::B(a) => Bytes::copy_from_slice(&a),
+            });
+            let upload = match on_upload {
+                Some(f) => {
+                    let tsfn = f
+                        .build_threadsafe_function::<f64>()
+                        .weak::<true>()
+                        .callee_handled::<false>()
+                        .build()
+                        .map_err(|e| Error::new(Code::Internal, e.reason.clone()))?;
+                    Some(UploadProgress::new(move |n| {
+                        tsfn.call(n as f64, ThreadsafeFunctionCallMode::NonBlocking);
+                    }))
+                }
+                None => None,
+            };
+            Ok(Request {
+                method,
+                url,
+                headers: pairs,
+                body,
+                timeout: (timeout > 0.0).then(|| Duration::from_secs_f64(timeout / 1000.0)),
+                redirect: Redirect::parse(redirect.as_deref().unwrap_or(""))?,
+                upload,
+            })
+        })();
+        let (tx, rx) = oneshot::channel();
+        self.inflight.insert(id, tx);
+        let client = self.client.clone();
+        let inflight = self.inflight.clone();
+        let done = self.done.clone();
+        runtime().spawn(async move {
+            let result = match request {
+                Ok(req) => {
+                    client
+                        .send(req, async {
+                            let _ = rx.await;
+                        })
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            inflight.remove(&id);
+            done.push(id, result);
+        });
+    }
+
+    /// The requests finished since the last call: objects with `id` and either the response
+    /// (`status`, `statusText`, `url`, `redirected`, `headers`, `body` or `stream`) or a
+    /// failure (`code`, `message`).
+    #[napi(ts_return_type = "Array<RawResponse | RawFailure>")]
+    pub fn take<'env>(&self, env: &'env Env) -> Result<Vec<Object<'env>>> {
+        let items = std::mem::take(&mut *self.done.queue.lock().unwrap_or_else(|e| e.into_inner()));
+        items
+            .into_iter()
+            .map(|(id, result)| {
+                let mut obj = to_object(env, result)?;
+                obj.set("id", id)?;
+                Ok(obj)
+            })
+            .collect()
+    }
+
+    /// Aborts request `id` if it is still waiting for its response.
+    #[napi]
+    pub fn abort(&self, id: u32) {
+        if let Some((_, tx)) = self.inflight.remove(&id) {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// HTTP work runs on one dedicated thread: on a small machine a single event loop thread costs
+/// less CPU per request than work-stealing workers waking each other.
+fn runtime() -> &'static tokio::runtime::Handle {
+    static RT: std::sync::OnceLock<tokio::runtime::Handle> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("cannot start the HTTP runtime");
+        let handle = rt.handle().clone();
+        std::thread::Builder::new()
+            .name("alova-http".into())
+            .spawn(move || rt.block_on(std::future::pending::<()>()))
+            .expect("cannot start the HTTP thread");
+        handle
+    })
+}
+
+fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Result<Object<'env>> {
+    let mut obj = Object::new(env)?;
+    match result {
+        Ok(r) => {
+            obj.set("status", r.head.status as u32)?;
+            obj.set("statusText", r.head.status_text)?;
+            obj.set("url", r.head.url)?;
+            obj.set("redirected", r.head.redirected)?;
+            obj.set("headers", r.head.headers)?;
+            match r.body {
+                // Small bodies are copied into a plain Node buffer: cheaper than an external
+                // buffer whose memory must be handed back through a finalizer.
+                ResponseBody::Complete(b) if b.len() <= COPY_MAX => {
+                    obj.set("body", BufferSlice::copy_from(env, &b)?)?
+                }
+                ResponseBody::Complete(b) => obj.set("body", to_buffer(b))?,
+                ResponseBody::Stream(s) => obj.set("stream", HttpBody::new(s))?,
+            }
+        }
+        Err(e) => {
+            obj.set("code", e.code.as_str())?;
+            obj.set("message", e.message)?;
+        }
+    }
+    Ok(obj)
+}
+
+const COPY_MAX: usize = 64 * 1024;
+
+fn to_buffer(b: Bytes) -> Buffer {
+    Buffer::from(Vec::from(b))
+}
+
+/// A response body still arriving: `read()` resolves to the next batch, `null` at the end.
+#[napi]
+pub struct HttpBody {
+    stream: Arc<Mutex<Option<BodyStream>>>,
+    cancelled: Arc<Notify>,
+}
+
+impl HttpBody {
+    fn new(s: BodyStream) -> HttpBody {
+        HttpBody {
+            stream: Arc::new(Mutex::new(Some(s))),
+            cancelled: Arc::new(Notify::new()),
+        }
+    }
+}
+
+#[napi]
+impl HttpBody {
+    #[napi(ts_return_type = "Promise<Buffer | null>")]
+    pub fn read<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Option<Buffer>>> {
+        let stream = self.stream.clone();
+        let cancelled = self.cancelled.clone();
+        env.spawn_future(async move {
+            let mut guard = stream.lock().await;
+            let Some(s) = guard.as_mut() else {
+                return Ok(None);
+            };
+            let batch = tokio::select! {
+                biased;
+                _ = cancelled.notified() => Err(Error::new(Code::Aborted, "This operation was aborted")),
+                r = s.next_batch() => r,
+            };
+            match batch {
+                Ok(Some(b)) => Ok(Some(to_buffer(b))),
+                Ok(None) => {
+                    *guard = None;
+                    Ok(None)
+                }
+                Err(e) => {
+                    *guard = None;
+                    Err(napi::Error::new(Status::GenericFailure, format!("{}: {}", e.code.as_str(), e.message)))
+                }
+            }
+        })
+    }
+
+    /// Stops the body and closes its connection; a pending `read()` rejects.
+    #[napi]
+    pub fn cancel(&self) {
+        self.cancelled.notify_one();
+        if let Ok(mut guard) = self.stream.try_lock() {
+            *guard = None;
+        }
+    }
+}

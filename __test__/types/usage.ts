@@ -5,6 +5,118 @@ import { nativeVersion } from '@alova/native';
 const v: string = nativeVersion;
 export { v };
 
+// ---- core: code written against alova's typings ----
+import {
+  createAlova,
+  Method,
+  invalidateCache,
+  setCache,
+  queryCache,
+  hitCacheBySource,
+  globalConfig,
+  globalConfigMap,
+  L1Cache,
+  type AlovaGenerics,
+  type AlovaRequestAdapter,
+  type AlovaGlobalCacheAdapter,
+  type AlovaMethodCreateConfig,
+} from '@alova/native';
+
+type Init = Omit<RequestInit, 'body' | 'headers' | 'method'>;
+const coreAdapter: AlovaRequestAdapter<Init, Response, Headers> = (elements) => {
+  const p = fetch(elements.url, { method: elements.type, headers: elements.headers });
+  return { response: () => p, headers: () => p.then((r) => r.headers), abort: () => {} };
+};
+const mapStore = new Map<string, unknown>();
+const asyncL2: AlovaGlobalCacheAdapter = {
+  async set(k, v) {
+    mapStore.set(k, v);
+  },
+  async get<T>(k: string) {
+    return mapStore.get(k) as T | undefined;
+  },
+  async remove(k) {
+    mapStore.delete(k);
+  },
+  async clear() {
+    mapStore.clear();
+  },
+};
+const api = createAlova({
+  baseURL: 'http://127.0.0.1:1',
+  requestAdapter: coreAdapter,
+  timeout: 1000,
+  cacheFor: { GET: 60_000, POST: { mode: 'restore', expire: 1000, tag: 'v1' } },
+  l1Cache: new L1Cache({ maxEntries: 10_000, maxBytes: 0 }),
+  l2Cache: asyncL2,
+  beforeRequest(method) {
+    method.config.headers.authorization = 'token';
+  },
+  responded: {
+    onSuccess: (response) => response.json(),
+    onError: (error) => {
+      throw error;
+    },
+    onComplete: () => {},
+  },
+  cacheLogger: false,
+});
+interface User {
+  id: number;
+  name: string;
+}
+const getUser = (id: number) =>
+  api.Get<User, { user: User }>('/user', {
+    params: { id },
+    credentials: 'include',
+    transform: (raw) => raw.user,
+    cacheFor: { expire: ({ mode }) => (mode === 'memory' ? 1000 : 5000), mode: 'restore' },
+    hitSource: ['save', /^user/],
+    meta: { auth: true },
+  });
+async function coreUsage() {
+  const u: User = await getUser(1);
+  const u2: User = await getUser(1).send(true);
+  const m = getUser(2);
+  const fromCache: boolean | undefined = m.fromCache;
+  m.setName('user');
+  m.onDownload(({ loaded, total }) => loaded / total);
+  await m.abort();
+  const cached: User | undefined = await queryCache(m, { policy: 'l1' });
+  await setCache(m, (old) => (old ? { ...old, name: 'x' } : undefined));
+  await setCache([m], { id: 1, name: 'y' });
+  await invalidateCache(m);
+  await invalidateCache();
+  await hitCacheBySource(api.Post('/save', { id: 1 }, { name: 'save' }));
+  globalConfig({ autoHitCache: 'self' });
+  const scope: 'global' | 'self' | 'close' = globalConfigMap.autoHitCache;
+  const snaps: Method[] = api.snapshots.match(/^user/);
+  const custom = new Method('PURGE', api, '/x', { params: { a: 1 } });
+  const stats = (api.l1Cache as L1Cache).stats();
+  const cfg: AlovaMethodCreateConfig<AlovaGenerics, unknown, unknown> = { params: { q: 1 } };
+  api.destroy();
+  return [u, u2, fromCache, cached, scope, snaps, custom.key, stats.hits, cfg];
+}
+export { coreUsage };
+// @alova/native/fetch, written as for alova/fetch.
+import adapterFetch from '@alova/native/fetch';
+import { createAlova } from 'alova';
+
+const alovaInstance = createAlova({
+  baseURL: 'http://127.0.0.1:3000',
+  requestAdapter: adapterFetch(),
+  responded: (response) => response.json(),
+  timeout: 3000,
+});
+const getter = alovaInstance.Get<{ id: number }>('/todo', { params: { id: 1 }, credentials: 'omit' });
+export { getter };
+
+const tlsAdapter = adapterFetch({ ca: '-----BEGIN CERTIFICATE-----', rejectUnauthorized: true, maxRedirects: 5, maxResponseSize: 1 << 20, proxy: false });
+const handle = tlsAdapter({ url: 'http://127.0.0.1/', type: 'GET', headers: {} }, { config: {} });
+handle.onDownload((loaded: number, total: number) => loaded / total);
+const viaCustom = adapterFetch.default({ customFetch: fetch });
+const status: Promise<number> = handle.response().then((r: Response) => r.status);
+export { viaCustom, status };
 // --- @alova/native/psc
 import cluster from 'node:cluster';
 import {

@@ -1,0 +1,327 @@
+use std::sync::{Arc, Once, OnceLock};
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use super::body::{read_inline, BodyStream};
+use super::upload::{self, UploadProgress};
+use crate::error::{Code, Error, Result};
+
+/// Bodies up to this size (known from Content-Length) are read whole before the response is
+/// handed over, so a typical request costs one crossing into JS.
+const INLINE_MAX: u64 = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Extra trusted roots, PEM (one or many certificates per entry).
+    pub ca: Vec<Vec<u8>>,
+    /// `false` accepts any server certificate (tests, private networks).
+    pub reject_unauthorized: bool,
+    /// Redirects followed before the request fails (fetch's limit is 20).
+    pub max_redirects: usize,
+    /// Largest response body accepted, in bytes.
+    pub max_response_size: Option<u64>,
+    /// An explicit proxy for every request; `None` reads `HTTP(S)_PROXY`/`NO_PROXY`.
+    pub proxy: Option<String>,
+    /// Ignore the proxy environment variables.
+    pub no_proxy: bool,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            ca: Vec::new(),
+            reject_unauthorized: true,
+            max_redirects: 20,
+            max_response_size: None,
+            proxy: None,
+            no_proxy: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redirect {
+    Follow,
+    /// Hand 3xx responses over as they are.
+    Manual,
+    /// Fail on a redirect.
+    Error,
+}
+
+impl Redirect {
+    pub fn parse(s: &str) -> Result<Redirect> {
+        match s {
+            "" | "follow" => Ok(Redirect::Follow),
+            "manual" => Ok(Redirect::Manual),
+            "error" => Ok(Redirect::Error),
+            other => Err(Error::new(
+                Code::InvalidArgument,
+                format!("redirect must be 'follow', 'manual' or 'error', got '{other}'"),
+            )),
+        }
+    }
+}
+
+pub struct Request {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Bytes>,
+    pub timeout: Option<Duration>,
+    pub redirect: Redirect,
+    /// Set when the caller wants upload progress.
+    pub upload: Option<Arc<UploadProgress>>,
+}
+
+#[derive(Debug)]
+pub struct Head {
+    pub status: u16,
+    pub status_text: String,
+    pub url: String,
+    pub redirected: bool,
+    /// `name:value\n` per header, names lower-case, values as latin-1 (fetch's ByteString).
+    pub headers: String,
+}
+
+pub enum ResponseBody {
+    Complete(Bytes),
+    Stream(BodyStream),
+}
+
+pub struct Response {
+    pub head: Head,
+    pub body: ResponseBody,
+}
+
+pub struct Client {
+    options: ClientOptions,
+    follow: reqwest::Client,
+    manual: OnceLock<std::result::Result<reqwest::Client, Error>>,
+}
+
+fn install_crypto_provider() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Fails only when another provider was installed first, which is just as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+impl Client {
+    pub fn new(options: ClientOptions) -> Result<Client> {
+        install_crypto_provider();
+        let follow = build(
+            &options,
+            reqwest::redirect::Policy::limited(options.max_redirects),
+        )?;
+        Ok(Client {
+            options,
+            follow,
+            manual: OnceLock::new(),
+        })
+    }
+
+    fn client_for(&self, redirect: Redirect) -> Result<&reqwest::Client> {
+        match redirect {
+            Redirect::Follow => Ok(&self.follow),
+            Redirect::Manual | Redirect::Error => self
+                .manual
+                .get_or_init(|| build(&self.options, reqwest::redirect::Policy::none()))
+                .as_ref()
+                .map_err(Clone::clone),
+        }
+    }
+
+    /// Checks and assembles a request without sending it, so that bad input fails at once.
+    pub fn prepare(&self, req: &Request) -> Result<(reqwest::RequestBuilder, String)> {
+        let url = reqwest::Url::parse(&req.url).map_err(|e| {
+            Error::new(
+                Code::InvalidArgument,
+                format!("invalid URL '{}': {e}", req.url),
+            )
+        })?;
+        if url.scheme() != "http" && url.scheme() != "https" {
+            return Err(Error::new(
+                Code::InvalidArgument,
+                format!(
+                    "unsupported URL scheme '{}:' (only http and https)",
+                    url.scheme()
+                ),
+            ));
+        }
+        let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
+            Error::new(
+                Code::InvalidArgument,
+                format!("invalid HTTP method '{}'", req.method),
+            )
+        })?;
+        if req.body.is_some() && (method == reqwest::Method::GET || method == reqwest::Method::HEAD)
+        {
+            return Err(Error::new(
+                Code::InvalidArgument,
+                "Request with GET/HEAD method cannot have body.",
+            ));
+        }
+        let mut headers = HeaderMap::with_capacity(req.headers.len());
+        for (name, value) in &req.headers {
+            // The length is the body's own; a caller's value could only contradict it.
+            if name.eq_ignore_ascii_case("content-length") {
+                continue;
+            }
+            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::new(
+                    Code::InvalidArgument,
+                    format!("invalid header name {name:?}"),
+                )
+            })?;
+            let v = HeaderValue::from_str(value.trim_matches([' ', '\t'])).map_err(|_| {
+                Error::new(
+                    Code::InvalidArgument,
+                    format!("invalid value for header '{name}': {value:?}"),
+                )
+            })?;
+            headers.append(n, v);
+        }
+        let normalized = url.as_str().to_owned();
+        let mut builder = self
+            .client_for(req.redirect)?
+            .request(method, url)
+            .headers(headers);
+        if let Some(body) = &req.body {
+            builder = match &req.upload {
+                Some(progress) => upload::body(body.clone(), progress.clone(), builder),
+                None => builder.body(body.clone()),
+            };
+        }
+        Ok((builder, normalized))
+    }
+
+    /// Sends the request; `cancel` resolving aborts it. The timeout covers the wait for the
+    /// response head, as in alova's fetch adapter.
+    pub async fn send(
+        &self,
+        req: Request,
+        cancel: impl std::future::Future<Output = ()>,
+    ) -> Result<Response> {
+        let redirect = req.redirect;
+        let timeout = req.timeout;
+        let (builder, requested) = self.prepare(&req)?;
+        let upload = req.upload;
+        let work = async move {
+            let sent = builder.send();
+            let resp = match timeout {
+                Some(t) => tokio::time::timeout(t, sent)
+                    .await
+                    .map_err(|_| Error::new(Code::Timeout, "network timeout"))?,
+                None => sent.await,
+            }
+            .map_err(network)?;
+            if let Some(progress) = &upload {
+                progress.finish();
+            }
+            if redirect == Redirect::Error && resp.status().is_redirection() {
+                return Err(Error::new(Code::Network, "unexpected redirect"));
+            }
+            self.finish(resp, &requested).await
+        };
+        tokio::select! {
+            biased;
+            _ = cancel => Err(Error::new(Code::Aborted, "This operation was aborted")),
+            r = work => r,
+        }
+    }
+
+    async fn finish(&self, resp: reqwest::Response, requested: &str) -> Result<Response> {
+        let limit = self.options.max_response_size;
+        let status = resp.status();
+        let url = resp.url().as_str();
+        let head = Head {
+            status: status.as_u16(),
+            status_text: reason(&resp),
+            redirected: url != requested,
+            url: url.to_string(),
+            headers: flatten(resp.headers()),
+        };
+        let length = resp.content_length();
+        if let (Some(len), Some(max)) = (length, limit) {
+            if len > max {
+                return Err(too_large(max));
+            }
+        }
+        let body = match length {
+            Some(len) if len <= INLINE_MAX => {
+                ResponseBody::Complete(read_inline(resp, limit).await?)
+            }
+            _ => BodyStream::new(resp, limit).into_body().await?,
+        };
+        Ok(Response { head, body })
+    }
+}
+
+fn build(options: &ClientOptions, policy: reqwest::redirect::Policy) -> Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
+        .redirect(policy)
+        .tcp_nodelay(true)
+        .pool_idle_timeout(Duration::from_secs(60));
+    for pem in &options.ca {
+        let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+            Error::with_cause(Code::InvalidArgument, "invalid `ca` certificate", &e)
+        })?;
+        if certs.is_empty() {
+            return Err(Error::new(
+                Code::InvalidArgument,
+                "invalid `ca`: no PEM certificate found",
+            ));
+        }
+        b = b.tls_certs_merge(certs);
+    }
+    if !options.reject_unauthorized {
+        b = b.tls_danger_accept_invalid_certs(true);
+    }
+    if let Some(proxy) = &options.proxy {
+        let p = reqwest::Proxy::all(proxy)
+            .map_err(|e| Error::with_cause(Code::InvalidArgument, "invalid `proxy`", &e))?;
+        b = b.proxy(p);
+    } else if options.no_proxy {
+        b = b.no_proxy();
+    }
+    b.build()
+        .map_err(|e| Error::with_cause(Code::InvalidArgument, "cannot build the HTTP client", &e))
+}
+
+fn reason(resp: &reqwest::Response) -> String {
+    resp.status().canonical_reason().unwrap_or("").to_string()
+}
+
+fn flatten(headers: &HeaderMap) -> String {
+    let mut out = String::with_capacity(headers.len() * 32);
+    for (name, value) in headers {
+        out.push_str(name.as_str());
+        out.push(':');
+        match value.to_str() {
+            Ok(s) => out.push_str(s),
+            Err(_) => out.extend(value.as_bytes().iter().map(|&b| b as char)),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+pub(super) fn too_large(max: u64) -> Error {
+    Error::new(
+        Code::BodyTooLarge,
+        format!("response body exceeds the limit of {max} bytes"),
+    )
+}
+
+pub(super) fn network(e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        return Error::new(Code::Timeout, "network timeout");
+    }
+    if e.is_builder() {
+        return Error::with_cause(Code::InvalidArgument, "invalid request", &e);
+    }
+    Error::with_cause(Code::Network, "request failed", &e)
+}

@@ -1,0 +1,12 @@
+//! The HTTP engine behind `@alova/native/fetch`: one pooled reqwest client per adapter, requests
+//! that can be cancelled, small bodies delivered whole with the head and large ones streamed.
+mod body;
+mod client;
+mod upload;
+
+#[cfg(test)]
+mod tests;
+
+pub use body::BodyStream;
+pub use client::{Client, ClientOptions, Head, Redirect, Request, Response, ResponseBody};
+pub use upload::UploadProgress;

@@ -1,0 +1,87 @@
+'use strict';
+// The cache functions: queryCache, setCache, invalidateCache and hitCacheBySource.
+const { cacheParams, expireTs, MEMORY, RESTORE } = require('./cacheConfig');
+const { getData, setEntry, remove, hitTargets } = require('./storage');
+const { getGlobalConfig } = require('./globalConfig');
+const registry = require('./registry');
+const { isFn } = require('./utils');
+
+const L2 = 'l2';
+const ALL = 'all';
+const toList = (m) => (Array.isArray(m) ? m : [m]);
+
+/** The cached data of `method`: L1, L2 or both (L2 in restore mode only) by `policy`. */
+async function queryCache(method, { policy = ALL } = {}) {
+  if (!method || !method.key) return undefined;
+  const { id, l1Cache, l2Cache } = method.context;
+  const c = cacheParams(method);
+  if (c.controlled) return c.cacheFor();
+  let data = policy !== L2 ? await getData(id, method.key, l1Cache) : undefined;
+  if (policy === L2) {
+    data = await getData(id, method.key, l2Cache, c.tag);
+  } else if (policy === ALL && !data && c.store && expireTs(c, method, RESTORE) > Date.now()) {
+    data = await getData(id, method.key, l2Cache, c.tag);
+  }
+  return data;
+}
+
+/** Writes data (or `updater(old)`) into the caches of each method, as its `cacheFor` allows. */
+async function setCache(methods, dataOrUpdater, { policy = ALL } = {}) {
+  return Promise.all(
+    toList(methods).map(async (method) => {
+      const { hitSource, key } = method;
+      const { id, l1Cache, l2Cache } = method.context;
+      const c = cacheParams(method);
+      if (c.controlled) return undefined;
+      let data = dataOrUpdater;
+      if (isFn(dataOrUpdater)) {
+        let old = policy !== L2 ? await getData(id, key, l1Cache) : undefined;
+        if (policy === L2 || (policy === ALL && !old && c.store && expireTs(c, method, RESTORE) > Date.now())) {
+          old = await getData(id, key, l2Cache, c.tag);
+        }
+        data = dataOrUpdater(old);
+        if (data === undefined) return undefined;
+      }
+      return Promise.all([
+        policy !== L2 && setEntry(id, key, data, expireTs(c, method, MEMORY), l1Cache, hitSource),
+        policy === L2 || (policy === ALL && c.store)
+          ? setEntry(id, key, data, expireTs(c, method, RESTORE), l2Cache, hitSource, c.tag)
+          : undefined,
+      ]);
+    }),
+  );
+}
+
+/** Removes the caches of the given methods, or clears every registered adapter. */
+async function invalidateCache(methods) {
+  if (!methods) {
+    await Promise.all([...registry.adapters('l1'), ...registry.adapters('l2')].map((a) => a.clear()));
+    return;
+  }
+  await Promise.all(
+    toList(methods).map((method) => {
+      const { id, l1Cache, l2Cache } = method.context;
+      const c = cacheParams(method);
+      if (c.controlled) return undefined;
+      return Promise.all([
+        remove(id, method.key, l1Cache),
+        c.mode === RESTORE ? remove(id, method.key, l2Cache) : undefined,
+      ]);
+    }),
+  );
+}
+
+/** Invalidates every entry whose `hitSource` names `source` (by key, name or RegExp). */
+async function hitCacheBySource(source) {
+  const { autoHitCache } = getGlobalConfig();
+  const { l1Cache, l2Cache } = source.context;
+  const adapters = {
+    global: () => [...registry.adapters('l1'), ...registry.adapters('l2')],
+    self: () => [l1Cache, l2Cache],
+    close: () => [],
+  }[autoHitCache];
+  const list = adapters ? adapters() : [];
+  if (list.length) await Promise.all(list.map((a) => hitTargets(source.key, source.config.name, a)));
+}
+
+module.exports = { queryCache, setCache, invalidateCache, hitCacheBySource };

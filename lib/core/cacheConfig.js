@@ -1,0 +1,40 @@
+'use strict';
+// Reads a method's `cacheFor` into the parameters the pipeline and cache functions need.
+const { isFn, isNumber, isPlainObject } = require('./utils');
+
+const MEMORY = 'memory';
+const RESTORE = 'restore';
+
+const noExpire = () => 0;
+
+/** A number is relative ms, a Date an instant; anything else (null, undefined, NaN) is 0. */
+function toExpireTs(value) {
+  if (isNumber(value)) return Date.now() + value;
+  return value ? value.getTime() : Date.now();
+}
+
+/**
+ * `{ controlled, cacheFor, mode, store, tag, column }` for `method`; `expireTs(params, method,
+ * mode)` gives the expiry for a mode, evaluated at call time (a write needs it > now).
+ */
+function cacheParams(method) {
+  const { cacheFor } = method.config;
+  if (isFn(cacheFor)) return { controlled: true, cacheFor, mode: MEMORY, store: false, tag: undefined, column: undefined };
+  let mode = MEMORY;
+  let tag;
+  let column = cacheFor;
+  if (isPlainObject(cacheFor)) {
+    mode = cacheFor.mode === undefined ? MEMORY : cacheFor.mode;
+    tag = cacheFor.tag ? cacheFor.tag.toString() : undefined;
+    column = cacheFor.expire;
+  }
+  return { controlled: false, cacheFor, mode, store: mode === RESTORE, tag, column };
+}
+
+function expireTs(params, method, mode) {
+  if (params.controlled) return 0;
+  const { column } = params;
+  return toExpireTs(isFn(column) ? column({ method, mode }) : column);
+}
+
+module.exports = { cacheParams, expireTs, MEMORY, RESTORE };

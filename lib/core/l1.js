@@ -1,0 +1,237 @@
+'use strict';
+// The default L1 cache. Values stay in a JS Map, so a hit is a Map lookup and never crosses
+// into native code; the native index (crates/core/src/cache.rs) owns LRU order, sizes, byte
+// total and expiry times, and decides what to drop. Hits are logged into a small typed array
+// and handed to the index in batches (and before any other index call), which keeps the LRU
+// order exact without a native call per hit. Expired entries leave on a timer even if nobody
+// reads them; the timer is unref'd so it never keeps a process alive.
+const { L1Index } = require('../native');
+const { createEventManager, hasListeners } = require('./events');
+const { HSS, HSR, HSRS } = require('./storage');
+
+const DEFAULTS = Object.freeze({
+  maxEntries: 100_000,
+  maxBytes: 256 * 1024 * 1024,
+  ttl: 0,
+  sweepInterval: 1000,
+});
+const TOUCH_BATCH = 1024;
+const NO_TOUCHES = new Uint32Array(0);
+
+/** Rough size in bytes of a JS value, for the byte limit. Visits at most `budget` nodes. */
+function estimateSize(value, budget = 100_000) {
+  let bytes = 0;
+  let nodes = 0;
+  const stack = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    switch (typeof v) {
+      case 'string':
+        bytes += 16 + v.length;
+        break;
+      case 'object':
+        if (v === null) {
+          bytes += 8;
+        } else if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
+          bytes += 64 + v.byteLength;
+        } else if (++nodes > budget) {
+          bytes += 64;
+        } else if (Array.isArray(v)) {
+          bytes += 32 + 8 * v.length;
+          for (let i = 0; i < v.length; i++) stack.push(v[i]);
+        } else {
+          bytes += 32;
+          for (const k of Object.keys(v)) {
+            bytes += 24 + k.length;
+            stack.push(v[k]);
+          }
+        }
+        break;
+      default:
+        bytes += 8;
+    }
+  }
+  return bytes;
+}
+
+/** The expiry alova stores in `[data, expireTs]`; entries of other shapes use `ttl`. */
+function expiryOf(value, ttl) {
+  if (Array.isArray(value) && typeof value[1] === 'number') return value[1];
+  return ttl > 0 ? Date.now() + ttl : 0;
+}
+
+class L1Cache {
+  #index;
+  #map = new Map();
+  /** slot → key, to find the values of slots the index drops. */
+  #keys = [];
+  #touched = NO_TOUCHES;
+  #nTouched = 0;
+  #sizeOf;
+  #ttl;
+  #sweepInterval;
+  #timer = null;
+  #timerAt = 0;
+  #hits = 0;
+  #misses = 0;
+
+  /**
+   * @param {object} [options]
+   * @param {number} [options.maxEntries=100000] entry limit (0 = none); LRU entries are evicted.
+   * @param {number} [options.maxBytes=268435456] byte limit over estimated value sizes (0 = none).
+   * @param {number} [options.ttl=0] expiry in ms for values that carry none (0 = never).
+   * @param {(value: any, key: string) => number} [options.sizeOf] size estimator.
+   * @param {number} [options.sweepInterval=1000] minimum ms between two expiry sweeps.
+   */
+  constructor(options = {}) {
+    const o = { ...DEFAULTS, ...options };
+    for (const k of ['maxEntries', 'maxBytes', 'ttl', 'sweepInterval']) {
+      if (!(typeof o[k] === 'number' && o[k] >= 0)) throw new TypeError(`L1Cache: ${k} must be a number >= 0`);
+    }
+    this.#index = new L1Index(Math.min(o.maxEntries, 0xfffffffe) >>> 0, o.maxBytes === Infinity ? 0 : o.maxBytes);
+    this.#sizeOf = o.sizeOf || (o.maxBytes > 0 ? estimateSize : () => 0);
+    this.#ttl = o.ttl;
+    this.#sweepInterval = o.sweepInterval;
+    this.limits = Object.freeze({ maxEntries: o.maxEntries, maxBytes: o.maxBytes, ttl: o.ttl });
+    this.emitter = createEventManager();
+  }
+
+  get(key) {
+    const entry = this.#map.get(key);
+    let value;
+    if (entry === undefined) {
+      this.#misses++;
+    } else {
+      this.#hits++;
+      value = entry.value;
+      if (this.#touched === NO_TOUCHES) this.#touched = new Uint32Array(TOUCH_BATCH);
+      this.#touched[this.#nTouched++] = entry.slot;
+      if (this.#nTouched === TOUCH_BATCH) this.#index.touch(this.#takeTouches());
+    }
+    if (hasListeners(this.emitter, 'success')) this.#emit('get', key, value);
+    return value;
+  }
+
+  set(key, value) {
+    const bytes = this.#sizeOf(value, key);
+    const expireAt = expiryOf(value, this.#ttl);
+    const entry = this.#map.get(key);
+    let dropped;
+    if (entry) {
+      entry.value = value;
+      dropped = this.#index.update(this.#takeTouches(), entry.slot, bytes, expireAt);
+    } else {
+      const out = this.#index.insert(this.#takeTouches(), bytes, expireAt, key === HSRS);
+      const slot = out[0];
+      this.#map.set(key, { value, slot });
+      this.#keys[slot] = key;
+      dropped = out.length > 1 ? out.slice(1) : null;
+    }
+    if (expireAt > 0) this.#scheduleSweep(expireAt);
+    if (hasListeners(this.emitter, 'success')) this.#emit('set', key, value);
+    if (dropped && dropped.length) this.#drop(dropped);
+  }
+
+  remove(key) {
+    const entry = this.#map.get(key);
+    if (entry) {
+      this.#map.delete(key);
+      this.#keys[entry.slot] = undefined;
+      this.#index.remove(this.#takeTouches(), entry.slot);
+    }
+    if (hasListeners(this.emitter, 'success')) this.emitter.emit('success', { type: 'remove', key, container: this });
+  }
+
+  clear() {
+    this.#map.clear();
+    this.#keys = [];
+    this.#nTouched = 0;
+    this.#index.clear();
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#timerAt = 0;
+    if (hasListeners(this.emitter, 'success')) this.emitter.emit('success', { type: 'clear', key: '', container: this });
+  }
+
+  get size() {
+    return this.#map.size;
+  }
+
+  has(key) {
+    return this.#map.has(key);
+  }
+
+  keys() {
+    return this.#map.keys();
+  }
+
+  /** `{ entries, bytes, hits, misses, evictions, expirations }` (bytes as estimated). */
+  stats() {
+    if (this.#nTouched) this.#index.touch(this.#takeTouches());
+    const s = this.#index.stats();
+    return {
+      entries: s.entries,
+      bytes: s.bytes,
+      hits: this.#hits,
+      misses: this.#misses,
+      evictions: s.evictions,
+      expirations: s.expirations,
+    };
+  }
+
+  /** Drops expired entries now (the timer does this on its own). */
+  prune() {
+    if (this.#nTouched) this.#index.touch(this.#takeTouches());
+    const dropped = this.#index.expire(Date.now());
+    if (dropped.length) this.#drop(dropped);
+  }
+
+  #emit(type, key, value) {
+    this.emitter.emit('success', { type, key, value, container: this });
+  }
+
+  #takeTouches() {
+    if (!this.#nTouched) return NO_TOUCHES;
+    const n = this.#nTouched;
+    this.#nTouched = 0;
+    return this.#touched.subarray(0, n);
+  }
+
+  #drop(slots) {
+    let cascade = null;
+    for (const slot of slots) {
+      const key = this.#keys[slot];
+      if (key === undefined) continue;
+      this.#keys[slot] = undefined;
+      const entry = this.#map.get(key);
+      this.#map.delete(key);
+      // A dropped hit-source index can no longer invalidate its targets: drop them too.
+      if ((key.startsWith(HSS) || key.startsWith(HSR)) && entry && entry.value && typeof entry.value === 'object') {
+        (cascade = cascade || []).push(...Object.keys(entry.value));
+      }
+    }
+    if (cascade) for (const key of cascade) this.remove(key);
+  }
+
+  #scheduleSweep(expireAt) {
+    if (this.#timer && this.#timerAt <= expireAt) return;
+    const at = Math.max(expireAt, Date.now() + this.#sweepInterval);
+    if (this.#timer) {
+      if (this.#timerAt <= at) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => this.#sweep(), Math.max(0, at - Date.now()));
+    this.#timer.unref();
+  }
+
+  #sweep() {
+    this.#timer = null;
+    this.#timerAt = 0;
+    this.prune();
+    const next = this.#index.nextExpiry();
+    if (next > 0) this.#scheduleSweep(next);
+  }
+}
+
+module.exports = { L1Cache, estimateSize, L1_DEFAULTS: DEFAULTS };

@@ -1,0 +1,38 @@
+'use strict';
+// The cache adapters of every live alova instance, for global operations
+// (`invalidateCache()` without arguments, `hitCacheBySource` with autoHitCache 'global').
+// Instances are held weakly: a collected instance leaves the registry on its own.
+
+const byInstance = new WeakMap();
+const entries = new Set();
+const finalizer =
+  typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry((entry) => entries.delete(entry));
+let warned = false;
+
+function register(instance, l1, l2) {
+  if (byInstance.has(instance)) return;
+  const entry = { l1, l2 };
+  byInstance.set(instance, entry);
+  entries.add(entry);
+  if (finalizer) {
+    finalizer.register(instance, entry, instance);
+  } else if (!warned && entries.size >= 20) {
+    warned = true;
+    console.warn(
+      '[alova] FinalizationRegistry is not available in the current environment, cache adapters will remain in memory. Please call `alova.destroy()` when an instance is no longer needed to avoid memory leaks.',
+    );
+  }
+}
+
+function unregister(instance) {
+  const entry = byInstance.get(instance);
+  if (!entry) return;
+  entries.delete(entry);
+  byInstance.delete(instance);
+  if (finalizer) finalizer.unregister(instance);
+}
+
+/** Distinct registered adapters of one level ('l1' or 'l2'). */
+const adapters = (level) => [...new Set([...entries].map((e) => e[level]))];
+
+module.exports = { register, unregister, adapters };

@@ -1,0 +1,221 @@
+'use strict';
+// The request adapter backed by the native engine. One engine client (with its keep-alive
+// pool) per adapter; one crossing per request delivers status, headers and a small body.
+const { HttpClient } = require('../native');
+const { AlovaError } = require('../errors');
+const { applyHeaderRules, flattenHeaders, encodeBody } = require('./request');
+const { Source, NativeResponse } = require('./response');
+const { abortError, fromFailure } = require('./errors');
+
+/** Bodies above this are sent in slices whose progress the engine reports. */
+const UPLOAD_SLICE = 64 * 1024;
+const STANDARD_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH']);
+const noop = () => {};
+const toResponse = (src) => new NativeResponse(src);
+const toHeaders = (src) => src.headers;
+const emptyHeaders = () => ({});
+
+let lastId = 0;
+
+// Engines with requests in flight: held strongly (so their results are always collected) and
+// keeping the process alive, only while busy.
+const busy = new Set();
+let keepAlive = null;
+function setBusy(engine, isBusy) {
+  if (isBusy) busy.add(engine);
+  else busy.delete(engine);
+  if (!keepAlive) {
+    keepAlive = setInterval(noop, 0x7fffffff);
+    keepAlive.unref();
+  }
+  if (busy.size) keepAlive.ref();
+  else keepAlive.unref();
+}
+
+/**
+ * The engine client plus the calls in flight. Finished calls are collected in batches when the
+ * engine signals. The signal holds the engine weakly, so an idle adapter that is dropped (with
+ * its pool) can be collected.
+ */
+class Engine {
+  constructor(options) {
+    this.calls = new Map();
+    const self = new WeakRef(this);
+    this.client = new HttpClient(clientOptions(options), () => {
+      const engine = self.deref();
+      if (engine) engine.collect();
+    });
+  }
+
+  start(call, ...args) {
+    if (this.calls.size === 0) setBusy(this, true);
+    this.calls.set(call.id, call);
+    this.client.send(call.id, ...args);
+  }
+
+  collect() {
+    for (const raw of this.client.take()) {
+      const call = this.calls.get(raw.id);
+      if (!call) continue;
+      this.calls.delete(raw.id);
+      call.complete(raw);
+    }
+    if (this.calls.size === 0) setBusy(this, false);
+  }
+}
+
+function createNativeAdapter(options) {
+  const engine = new Engine(options);
+  return (elements, method) => new Call(engine, elements, (method && method.config) || {}).handle();
+}
+
+function clientOptions({ ca, rejectUnauthorized, maxRedirects, maxResponseSize, proxy }) {
+  const out = {};
+  if (ca !== undefined) {
+    const list = Array.isArray(ca) ? ca : [ca];
+    out.ca = list.map((c) => {
+      if (typeof c === 'string') return c;
+      if (ArrayBuffer.isView(c)) return Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('utf8');
+      throw new AlovaError('`ca` must be a PEM string or Buffer (or an array of them)', 'fetch', 'ERR_ALOVA_INVALID_ARG');
+    });
+  }
+  if (rejectUnauthorized !== undefined) out.rejectUnauthorized = rejectUnauthorized !== false;
+  if (maxRedirects !== undefined) out.maxRedirects = checkCount(maxRedirects, 'maxRedirects');
+  if (maxResponseSize !== undefined) out.maxResponseSize = checkCount(maxResponseSize, 'maxResponseSize');
+  if (proxy === false) out.noProxy = true;
+  else if (proxy !== undefined) out.proxy = String(proxy);
+  return out;
+}
+
+function checkCount(n, name) {
+  if (typeof n !== 'number' || !(n >= 0)) {
+    throw new AlovaError(`\`${name}\` must be a non-negative number`, 'fetch', 'ERR_ALOVA_INVALID_ARG');
+  }
+  return n;
+}
+
+class Call {
+  constructor(engine, elements, config) {
+    this.engine = engine;
+    this.id = lastId = (lastId + 1) >>> 0;
+    this.method = normalizeMethod(elements.type);
+    this.settled = false;
+    this.aborted = false;
+    this.source = null;
+    this.error = null;
+    this.promise = null;
+    this.resolve = null;
+    this.reject = null;
+    this.bodyLength = 0;
+    this.uploaded = 0;
+    this.uploadCbs = null;
+    try {
+      this.start(elements, config);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  start(elements, config) {
+    const { data, headers } = elements;
+    applyHeaderRules(headers, data);
+    const encoded = encodeBody(data);
+    if (typeof encoded.then === 'function') {
+      encoded.then((e) => this.send(elements, headers, config, e)).catch((err) => this.fail(err));
+    } else {
+      this.send(elements, headers, config, encoded);
+    }
+  }
+
+  send(elements, headers, config, { body, type }) {
+    if (this.aborted) return;
+    const { flat, hasType } = flattenHeaders(headers);
+    if (!hasType && type) flat.push('content-type', type);
+    let onUpload;
+    if (body !== undefined) {
+      this.bodyLength = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+      if (this.bodyLength > UPLOAD_SLICE) onUpload = (loaded) => this.progress(loaded);
+    }
+    this.engine.start(this, this.method, elements.url, flat, body, config.timeout || 0, config.redirect, onUpload);
+  }
+
+  complete(raw) {
+    if (raw.status === undefined) return this.fail(fromFailure(raw));
+    if (this.aborted) return raw.stream && raw.stream.cancel();
+    this.settled = true;
+    this.source = new Source(raw, this.method);
+    this.progress(this.bodyLength);
+    if (this.resolve) this.resolve(this.source);
+  }
+
+  fail(err) {
+    if (this.settled) return;
+    this.settled = true;
+    this.error = err;
+    if (this.reject) this.reject(err);
+  }
+
+  /**
+   * The outcome as a promise, made when first asked for, so that a failure nobody asks about
+   * never becomes an unhandled rejection.
+   */
+  outcome() {
+    if (this.promise) return this.promise;
+    if (!this.settled) {
+      return (this.promise = new Promise((resolve, reject) => {
+        this.resolve = resolve;
+        this.reject = reject;
+      }));
+    }
+    return (this.promise = this.error ? Promise.reject(this.error) : Promise.resolve(this.source));
+  }
+
+  progress(loaded) {
+    if (loaded <= this.uploaded) return;
+    this.uploaded = loaded;
+    if (this.uploadCbs) for (const cb of this.uploadCbs) cb(loaded, this.bodyLength);
+  }
+
+  abort() {
+    if (this.aborted) return;
+    this.aborted = true;
+    if (this.source) return this.source.cancel();
+    this.engine.client.abort(this.id);
+    this.fail(abortError());
+  }
+
+  handle() {
+    return {
+      response: () => this.outcome().then(toResponse),
+      headers: () => this.outcome().then(toHeaders, emptyHeaders),
+      onDownload: (cb) => {
+        this.outcome().then((src) => watchDownload(src, cb), noop);
+      },
+      onUpload: (cb) => {
+        (this.uploadCbs || (this.uploadCbs = [])).push(cb);
+        if (this.uploaded > 0) cb(this.uploaded, this.bodyLength);
+      },
+      abort: () => this.abort(),
+    };
+  }
+}
+
+/** `cb(loaded, total)` per received batch when Content-Length is known; `(loaded, 0)` on abort. */
+function watchDownload(src, cb) {
+  const total = Number(src.headers.get('content-length') || 0);
+  if (!(total > 0)) return;
+  if (src.done && !src.error) {
+    if (src.loaded > 0) cb(src.loaded, total);
+    return;
+  }
+  src.listeners.push((loaded, error) => cb(loaded, error ? 0 : total));
+  src.pump();
+}
+
+function normalizeMethod(type) {
+  const m = String(type || 'GET');
+  const upper = m.toUpperCase();
+  return STANDARD_METHODS.has(upper) ? upper : m;
+}
+
+module.exports = { createNativeAdapter };
