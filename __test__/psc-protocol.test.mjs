@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as psc from '../psc.mjs';
 import { startHttpServer } from './helpers/servers.mjs';
-import { alovaWith } from './fixtures/psc/alova.mjs';
+import { alovaWith, queryCache } from './fixtures/psc/alova.mjs';
 
 const {
   ExplicitCacheAdapter,
@@ -188,7 +188,6 @@ test('alova instances with PSC l1 caches share responses; a late one gets them; 
   const loner = alovaWith(1, undefined, origin.url);
   await tick();
   const get = (alova) => alova.Get('/unit-test', { params: { name: 'test' }, cacheFor: 60000 });
-  const { queryCache } = await import('alova');
   const data = await get(a);
   assert.deepEqual(await queryCache(get(a)), data);
   assert.deepEqual(b.l1Cache.get(`$a.1${get(b).key}`)[0], data);
