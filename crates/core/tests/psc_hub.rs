@@ -66,3 +66,24 @@ fn a_second_hub_on_the_same_path_is_refused() {
     let mut again = Hub::start(&path, HubOptions::default()).unwrap();
     again.stop();
 }
+
+#[test]
+fn writes_queued_without_a_hub_are_bounded_and_still_delivered() {
+    let path = socket("queued");
+    let (a, ra) = {
+        let c = HubClient::connect(path.clone(), ClientOptions::default(), None).unwrap();
+        let r = c.attach(None);
+        (c, r)
+    };
+    // More writes than the queue keeps: the queue is dropped, the copy is sent whole.
+    for i in 0..100_050u32 {
+        ra.set(format!("k{}", i % 20), i.to_string()).unwrap();
+    }
+    let mut hub = Hub::start(&path, HubOptions::default()).unwrap();
+    let (b, rb) = client(&path);
+    wait("b has the last values", || (0..20).all(|k| rb.get(&format!("k{k}")) == ra.get(&format!("k{k}"))));
+    assert_eq!(rb.get("k9").as_deref(), Some("100049"));
+    a.stop();
+    b.stop();
+    hub.stop();
+}

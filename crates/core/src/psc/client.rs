@@ -45,6 +45,9 @@ enum Cmd {
 
 pub type OnConnect = Box<dyn Fn() + Send + Sync>;
 
+/// Writes kept while the hub is away, beyond which the local copy is re-sent whole.
+const MAX_QUEUED: usize = 100_000;
+
 pub struct HubClient {
     tx: mpsc::UnboundedSender<Cmd>,
     replicas: Replicas,
@@ -110,6 +113,7 @@ async fn run(
     // wrote them; followed by writes queued while disconnected.
     let mut unacked: VecDeque<(u64, Arc<Vec<u8>>)> = VecDeque::new();
     let mut last_epoch: Option<u64> = None;
+    let mut lost = false;
     let mut backoff = opts.reconnect_min;
     let mut sweep = tokio::time::interval(Duration::from_secs(1));
     let sweep_all = |replicas: &Replicas| {
@@ -132,7 +136,18 @@ async fn run(
                     _ = sweep.tick() => sweep_all(&replicas),
                     cmd = rx.recv() => match cmd {
                         None | Some(Cmd::Stop) => return,
-                        Some(Cmd::Write(id, w)) => unacked.push_back((id, Arc::new(encode(&Frame::Write(w))))),
+                        Some(Cmd::Write(id, w)) => {
+                            unacked.push_back((id, Arc::new(encode(&Frame::Write(w)))));
+                            // Bounded while the hub is away: past the bound the queue is
+                            // dropped and the whole local copy is written on reconnection.
+                            if unacked.len() > MAX_QUEUED {
+                                unacked.clear();
+                                lost = true;
+                                for (_, r) in lock(&replicas).iter() {
+                                    r.forget_inflight();
+                                }
+                            }
+                        }
                         Some(Cmd::Subscribe(..)) => {}
                     },
                 }
@@ -167,6 +182,19 @@ async fn run(
             out.extend_from_slice(b);
         }
         let current: Vec<(u64, Arc<Replica>)> = lock(&replicas).clone();
+        if std::mem::take(&mut lost) {
+            for (id, r) in &current {
+                for (key, value) in r.offer() {
+                    let write = Write {
+                        scope: r.scope().clone(),
+                        op: super::protocol::WriteOp::Set { key, value },
+                    };
+                    let b = Arc::new(encode(&Frame::Write(write)));
+                    out.extend_from_slice(&b);
+                    unacked.push_back((*id, b));
+                }
+            }
+        }
         if last_epoch.is_some_and(|e| e != epoch) {
             for (_, r) in &current {
                 for part in r.offer().chunks(1024) {

@@ -275,6 +275,13 @@ impl Replica {
         self.bump();
     }
 
+    /// Forgets own writes in flight whose echo will never come (they were dropped unsent).
+    pub fn forget_inflight(&self) {
+        let mut st = self.lock();
+        st.inflight.clear();
+        st.clear_inflight = 0;
+    }
+
     /// Live entries without own writes in flight: offered to a hub that restarted empty.
     pub fn offer(&self) -> Vec<(String, String)> {
         let st = self.lock();
