@@ -224,6 +224,39 @@ test('NodeSyncAdapter: alova instances in one process share through the native h
   clearInterval(keep);
 });
 
+test('NodeSyncAdapter with a custom local adapter, sync or async, receives remote writes', async () => {
+  const keep = setInterval(() => {}, 1000);
+  const id = `custom-${process.pid}`;
+  const stop = await createNodePSCSynchronizer(id);
+  const plain = () => {
+    const m = {};
+    return { m, set: (k, v) => void (m[k] = v), get: (k) => m[k], remove: (k) => void delete m[k], clear: () => Object.keys(m).forEach((k) => delete m[k]) };
+  };
+  const asyncAdapter = () => {
+    const p = plain();
+    return { m: p.m, set: async (k, v) => p.set(k, v), get: async (k) => p.get(k), remove: async (k) => p.remove(k), clear: async () => p.clear() };
+  };
+  const syncs = [0, 1, 2].map(() => NodeSyncAdapter(undefined, id));
+  await Promise.all(syncs.map((s) => s.ready));
+  const writer = createPSCAdapter(syncs[0]);
+  const a = createPSCAdapter(syncs[1], plain());
+  const b = createPSCAdapter(syncs[2], asyncAdapter());
+  await writer.set('k', { v: [1, 2] });
+  await writer.set('gone', 1);
+  await writer.remove('gone');
+  for (let i = 0; i < 500 && (a.get('k') === undefined || (await b.get('k')) === undefined); i++) await tick();
+  assert.deepEqual(a.get('k'), { v: [1, 2] });
+  assert.deepEqual(await b.get('k'), { v: [1, 2] });
+  assert.equal(a.get('gone'), undefined);
+  assert.equal(await b.get('gone'), undefined);
+  await writer.clear();
+  for (let i = 0; i < 500 && a.get('k') !== undefined; i++) await tick();
+  assert.deepEqual(a.cacheAdapter.m, {});
+  for (const s of syncs) s.stop();
+  stop();
+  clearInterval(keep);
+});
+
 /** Runs an ESM snippet in a fresh node process; resolves with its exit code and signal. */
 async function runScript(source, timeout = 10000) {
   const child = spawn(process.execPath, ['--input-type=module', '-e', source], {

@@ -6,6 +6,14 @@
 //! - [`replica`]: a process's copy of one scope, which JS reads without a call per read;
 //! - [`store`]: the hub's bounded, expiring, per-scope state;
 //! - [`protocol`]: the binary frames.
+//!
+//! Reads never cross a process: each worker keeps its own copy (native replica + JS objects)
+//! and checks a shared counter with a plain memory read. Writes travel over Unix sockets
+//! through the hub, which decides their order; a write is visible in another worker after
+//! three thread wake-ups (writer's client thread, hub, reader's client thread), which is
+//! what bounds propagation latency here (about 0.1 ms median on a loaded 2-core VM). A
+//! shared-memory log written under a robust lock would remove those wake-ups; it is not
+//! built yet. ipc-channel is not used (see [`hub`]).
 pub mod client;
 pub mod hub;
 pub mod protocol;
