@@ -202,6 +202,38 @@ impl PscReplica {
         unsafe { ArrayBuffer::from_external(env, ptr, 4, keep, |_, k| drop(k)) }.map_err(napi_err)
     }
 
+    /// Changes when the replica starts or stops using a shared log.
+    #[napi(getter)]
+    pub fn ring_gen(&self) -> u32 {
+        self.r.ring_gen()
+    }
+
+    /// Identifies the shared log's mapping (its address), or 0 without one. One ArrayBuffer
+    /// per mapping: V8 refuses two over the same memory.
+    #[napi(getter)]
+    pub fn ring_key(&self) -> f64 {
+        #[cfg(target_os = "linux")]
+        if let Some(r) = self.r.ring() {
+            return r.commit_ptr() as usize as f64;
+        }
+        0.0
+    }
+
+    /// A 4-byte ArrayBuffer over the shared log's commit counter, or null.
+    #[napi(ts_return_type = "ArrayBuffer | null")]
+    pub fn ring_counter<'env>(&self, env: &'env Env) -> Result<Option<ArrayBuffer<'env>>> {
+        #[cfg(target_os = "linux")]
+        if let Some(ring) = self.r.ring() {
+            let ptr = ring.commit_ptr();
+            // SAFETY: the counter lives in the mapping, kept by the finaliser's Arc.
+            return unsafe { ArrayBuffer::from_external(env, ptr, 4, ring, |_, k| drop(k)) }
+                .map(Some)
+                .map_err(napi_err);
+        }
+        let _ = env;
+        Ok(None)
+    }
+
     /// Sets `key` to the JSON text `value` here and sends it.
     #[napi]
     pub fn set(&self, key: String, value: String) -> Result<()> {

@@ -32,6 +32,19 @@ function parseKeys(text) {
   return [text[0] === '1', set, del];
 }
 
+// One view per shared-log mapping (V8 allows one external ArrayBuffer per memory address).
+const ringViews = new Map();
+function ringView(replica) {
+  const key = replica.ringKey;
+  if (!key) return null;
+  let view = ringViews.get(key)?.deref();
+  if (!view) {
+    view = new Int32Array(replica.ringCounter());
+    ringViews.set(key, new WeakRef(view));
+  }
+  return view;
+}
+
 class PSCAdapter {
   constructor(cacheAdapter = new ExplicitCacheAdapter(), syncAdapter, options = {}) {
     if (!syncAdapter || typeof syncAdapter !== 'object') {
@@ -46,6 +59,10 @@ class PSCAdapter {
       this._replica = link().attach(options.scope);
       this._counter = new Int32Array(this._replica.counter());
       this._seen = 0;
+      // The shared log's commit counter: other workers' writes, visible without a wake-up.
+      this._ring = null;
+      this._ringSeen = 0;
+      this._ringGen = -1;
       this._lazy = cacheAdapter instanceof ExplicitCacheAdapter;
       if (this._lazy) cacheAdapter._load = (key) => this._replica.get(key);
     } else {
@@ -56,7 +73,7 @@ class PSCAdapter {
   }
 
   get(key) {
-    if (this._replica && this._counter[0] !== this._seen) {
+    if (this._replica && (this._counter[0] !== this._seen || (this._ring !== null && this._ring[0] !== this._ringSeen))) {
       const pending = this._drain();
       if (pending) return pending.then(() => this._read(key));
     }
@@ -104,6 +121,12 @@ class PSCAdapter {
   /** Applies the replica's changes to the local copy; a promise if the local adapter is async. */
   _drain() {
     this._seen = this._counter[0];
+    const gen = this._replica.ringGen;
+    if (gen !== this._ringGen) {
+      this._ringGen = gen;
+      this._ring = ringView(this._replica);
+    }
+    if (this._ring !== null) this._ringSeen = this._ring[0];
     const cache = this.cacheAdapter;
     if (this._lazy) {
       // Values are read from the replica on first use (see ExplicitCacheAdapter).

@@ -81,7 +81,9 @@ fn writes_queued_without_a_hub_are_bounded_and_still_delivered() {
     }
     let mut hub = Hub::start(&path, HubOptions::default()).unwrap();
     let (b, rb) = client(&path);
-    wait("b has the last values", || (0..20).all(|k| rb.get(&format!("k{k}")) == ra.get(&format!("k{k}"))));
+    wait("b has the last values", || {
+        (0..20).all(|k| rb.get(&format!("k{k}")) == ra.get(&format!("k{k}")))
+    });
     assert_eq!(rb.get("k9").as_deref(), Some("100049"));
     a.stop();
     b.stop();

@@ -5,8 +5,8 @@
 //! (at-least-once), offers its entries if the hub is a new one (it restarted empty), and
 //! subscribes its scopes, whose snapshot then replaces the local copy.
 use std::collections::{HashMap, VecDeque};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,6 +40,7 @@ impl Default for ClientOptions {
 enum Cmd {
     Write(u64, Write),
     Subscribe(u64, Scope),
+    Nudge,
     Stop,
 }
 
@@ -52,8 +53,33 @@ pub struct HubClient {
     tx: mpsc::UnboundedSender<Cmd>,
     replicas: Replicas,
     connected: Arc<AtomicBool>,
-    next_id: AtomicU64,
     limits: Limits,
+}
+
+/// The hub's shared log while connected (Linux only; elsewhere always empty).
+#[cfg(target_os = "linux")]
+type SharedRing = Arc<std::sync::Mutex<Option<Arc<super::ring::Ring>>>>;
+#[cfg(not(target_os = "linux"))]
+type SharedRing = Arc<std::sync::Mutex<Option<()>>>;
+
+/// Opens the hub's log (or forgets it, and stops every replica using it). A replica starts
+/// using the log once its subscription's snapshot arrives: from then on the hub sends it
+/// the echo of every write it appends there.
+fn share_ring(shared: &SharedRing, replicas: &Replicas, ring: Option<&Path>, epoch: u64) {
+    #[cfg(target_os = "linux")]
+    {
+        let ring = ring
+            .and_then(|p| super::ring::Ring::open(p, epoch).ok())
+            .map(Arc::new);
+        *lock(shared) = ring.clone();
+        if ring.is_none() {
+            for (_, r) in lock(replicas).iter() {
+                r.set_ring(None);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (shared, replicas, ring, epoch);
 }
 
 impl HubClient {
@@ -67,25 +93,29 @@ impl HubClient {
         let replicas: Replicas = Arc::default();
         let connected = Arc::new(AtomicBool::new(false));
         let (r, c) = (replicas.clone(), connected.clone());
-        super::spawn_thread("alova-psc-client", run(path, opts, rx, r, c, on_connect))?;
+        let ring: SharedRing = Arc::default();
+        super::spawn_thread(
+            "alova-psc-client",
+            run(path, opts, rx, r, c, ring, on_connect),
+        )?;
         Ok(HubClient {
             tx,
             replicas,
             connected,
-            next_id: AtomicU64::new(1),
             limits: opts.limits,
         })
     }
 
     /// A new replica of `scope`, filled from the hub's snapshot once connected.
     pub fn attach(&self, scope: Scope) -> Arc<Replica> {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = rand::random::<u64>() | 1;
         let out = Arc::new(ChannelOutbox {
             id,
             tx: self.tx.clone(),
             make: Cmd::Write,
+            nudge: Some(|| Cmd::Nudge),
         });
-        let replica = Arc::new(Replica::new(scope.clone(), out, self.limits));
+        let replica = Arc::new(Replica::new(scope.clone(), out, self.limits, id));
         lock(&self.replicas).push((id, replica.clone()));
         let _ = self.tx.send(Cmd::Subscribe(id, scope));
         replica
@@ -107,6 +137,7 @@ async fn run(
     mut rx: mpsc::UnboundedReceiver<Cmd>,
     replicas: Replicas,
     connected: Arc<AtomicBool>,
+    ring: SharedRing,
     on_connect: Option<OnConnect>,
 ) {
     // Writes sent on a connection whose echo has not come back yet, with the replica that
@@ -148,7 +179,7 @@ async fn run(
                                 }
                             }
                         }
-                        Some(Cmd::Subscribe(..)) => {}
+                        Some(Cmd::Subscribe(..) | Cmd::Nudge) => {}
                     },
                 }
             }
@@ -187,6 +218,8 @@ async fn run(
                 for (key, value) in r.offer() {
                     let write = Write {
                         scope: r.scope().clone(),
+                        origin: *id,
+                        seq: 0,
                         op: super::protocol::WriteOp::Set { key, value },
                     };
                     let b = Arc::new(encode(&Frame::Write(write)));
@@ -197,6 +230,8 @@ async fn run(
         }
         if last_epoch.is_some_and(|e| e != epoch) {
             for (_, r) in &current {
+                // Writes appended to the old hub's log died with it: their echo never comes.
+                r.forget_inflight();
                 for part in r.offer().chunks(1024) {
                     out.extend(encode(&Frame::Offer {
                         scope: r.scope().clone(),
@@ -220,6 +255,7 @@ async fn run(
         }
         last_epoch = Some(epoch);
         connected.store(true, Ordering::Release);
+        share_ring(&ring, &replicas, Some(&path.with_extension("ring")), epoch);
         if let Some(f) = &on_connect {
             f();
         }
@@ -229,11 +265,12 @@ async fn run(
             tokio::select! {
                 frame = frames.recv() => {
                     let Some(frame) = frame else { break false };
-                    on_frame(frame, conn, &replicas, &mut unacked, &mut parts);
+                    on_frame(frame, conn, &replicas, &ring, &mut unacked, &mut parts);
                 }
                 _ = sweep.tick() => sweep_all(&replicas),
                 cmd = rx.recv() => {
                     let mut stop = false;
+                    let mut nudged = false;
                     let mut next = cmd;
                     // Coalesce what is already queued into one write.
                     loop {
@@ -243,6 +280,12 @@ async fn run(
                                 let b = Arc::new(encode(&Frame::Write(w)));
                                 batch.extend_from_slice(&b);
                                 unacked.push_back((id, b));
+                            }
+                            Some(Cmd::Nudge) => {
+                                if !nudged {
+                                    nudged = true;
+                                    batch.extend(encode(&Frame::Nudge));
+                                }
                             }
                             Some(Cmd::Subscribe(id, scope)) => {
                                 if !subscribed.contains(&id) {
@@ -265,6 +308,7 @@ async fn run(
         };
         reader.abort();
         connected.store(false, Ordering::Release);
+        share_ring(&ring, &replicas, None, 0);
         if stopped {
             return;
         }
@@ -275,19 +319,20 @@ fn on_frame(
     frame: Frame,
     conn: u64,
     replicas: &Replicas,
+    ring: &SharedRing,
     unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>,
     parts: &mut HashMap<Scope, Vec<(String, String)>>,
 ) {
     match frame {
         Frame::Event { origin, write } => {
-            let writer = if origin == conn {
-                unacked.pop_front().map(|(id, _)| id)
-            } else {
-                None
-            };
-            for (id, r) in lock(replicas).iter() {
+            // Writes this connection sent itself are acknowledged; writes the hub read from
+            // the shared log come with origin 0 and were never queued here.
+            if origin == conn {
+                unacked.pop_front();
+            }
+            for (_, r) in lock(replicas).iter() {
                 if *r.scope() == write.scope {
-                    r.apply(write.op.clone(), Some(*id) == writer);
+                    r.apply(&write, write.origin == r.id());
                 }
             }
         }
@@ -310,6 +355,14 @@ fn on_frame(
                         r.apply_snapshot(entries.clone());
                     }
                     last.apply_snapshot(entries);
+                }
+                #[cfg(target_os = "linux")]
+                if let Some(ring) = lock(ring).clone() {
+                    for r in &targets {
+                        if r.ring().is_none() {
+                            r.set_ring(Some(ring.clone()));
+                        }
+                    }
                 }
             }
         }

@@ -109,14 +109,26 @@ impl Hub {
         std_listener
             .set_nonblocking(true)
             .map_err(|e| io_err("cannot configure", path, e))?;
+        let epoch: u64 = rand::random::<u64>() | 1;
+        // The shared log of the fast path; without it workers use the socket alone.
+        #[cfg(target_os = "linux")]
+        let ring = super::ring::Ring::create(
+            &path.with_extension("ring"),
+            epoch,
+            super::ring::DEFAULT_CAPACITY,
+        )
+        .ok();
+        #[cfg(not(target_os = "linux"))]
+        let ring: Option<()> = None;
         let (stop_tx, stop_rx) = oneshot::channel();
         let (done_tx, done_rx) = std::sync::mpsc::channel();
         let owned = path.to_path_buf();
         super::spawn_thread("alova-psc-hub", async move {
             if let Ok(listener) = UnixListener::from_std(std_listener) {
-                serve(listener, opts, stop_rx).await;
+                serve(listener, opts, epoch, ring, stop_rx).await;
             }
             let _ = std::fs::remove_file(&owned);
+            let _ = std::fs::remove_file(owned.with_extension("ring"));
             let _ = done_tx.send(());
         })?;
         Ok(Hub {
@@ -150,7 +162,13 @@ impl Drop for Hub {
     }
 }
 
-async fn serve(listener: UnixListener, opts: HubOptions, mut stop: oneshot::Receiver<()>) {
+async fn serve(
+    listener: UnixListener,
+    opts: HubOptions,
+    epoch: u64,
+    ring: Option<LogRing>,
+    mut stop: oneshot::Receiver<()>,
+) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let accept_tx = tx.clone();
     let accept = tokio::spawn(async move {
@@ -170,7 +188,10 @@ async fn serve(listener: UnixListener, opts: HubOptions, mut stop: oneshot::Rece
                 while let Ok(Some(body)) = read_frame(&mut r, opts.max_frame).await {
                     match decode(&body) {
                         Ok(
-                            f @ (Frame::Subscribe { .. } | Frame::Write(_) | Frame::Offer { .. }),
+                            f @ (Frame::Subscribe { .. }
+                            | Frame::Write(_)
+                            | Frame::Offer { .. }
+                            | Frame::Nudge),
                         ) if values_are_json(&f) => {
                             if msgs.send(Msg::Frame(id, f)).is_err() {
                                 return;
@@ -184,14 +205,17 @@ async fn serve(listener: UnixListener, opts: HubOptions, mut stop: oneshot::Rece
         }
     });
     drop(tx);
-    let epoch: u64 = rand::random::<u64>() | 1;
     let mut store = Store::new(opts.max_entries);
     let mut conns: HashMap<u64, Conn> = HashMap::new();
     let mut sweep = tokio::time::interval(Duration::from_secs(1));
+    // Writers nudge after appending to the log; this also reads it if a nudge was lost.
+    let mut poll = tokio::time::interval(Duration::from_millis(50));
+    let mut log = Log { ring, pos: 0 };
     loop {
         tokio::select! {
             _ = &mut stop => break,
             _ = sweep.tick() => store.sweep(now_ms()),
+            _ = poll.tick() => log.catch_up(&mut store, &conns),
             msg = rx.recv() => {
                 let Some(msg) = msg else { break };
                 match msg {
@@ -202,7 +226,12 @@ async fn serve(listener: UnixListener, opts: HubOptions, mut stop: oneshot::Rece
                     Msg::Leave(id) => {
                         conns.remove(&id);
                     }
-                    Msg::Frame(id, frame) => handle(&mut store, &mut conns, id, frame),
+                    Msg::Frame(id, frame) => {
+                        // The log's records come first: a writer appended them before
+                        // anything it sends afterwards.
+                        log.catch_up(&mut store, &conns);
+                        handle(&mut store, &mut conns, id, frame);
+                    }
                 }
             }
         }
@@ -237,6 +266,41 @@ fn broadcast(conns: &HashMap<u64, Conn>, scope: &Scope, also: u64, frame: &Frame
         if *id == also || c.scopes.contains(scope) {
             let _ = c.tx.send(bytes.clone());
         }
+    }
+}
+
+#[cfg(target_os = "linux")]
+type LogRing = super::ring::Ring;
+#[cfg(not(target_os = "linux"))]
+type LogRing = ();
+
+/// The hub's reading position in the shared log.
+struct Log {
+    ring: Option<LogRing>,
+    pos: u64,
+}
+
+impl Log {
+    /// Orders and applies the records appended since the last call, like socket writes.
+    fn catch_up(&mut self, store: &mut Store, conns: &HashMap<u64, Conn>) {
+        #[cfg(target_os = "linux")]
+        if let Some(ring) = &self.ring {
+            let mut writes = Vec::new();
+            ring.read(&mut self.pos, |body| {
+                if let Ok(Frame::Event { write, .. }) = decode(body) {
+                    writes.push(write);
+                }
+            });
+            ring.set_hub_pos(self.pos);
+            for write in writes {
+                let evicted = store.apply(&write.scope, &write.op);
+                let scope = write.scope.clone();
+                broadcast(conns, &scope, 0, &Frame::Event { origin: 0, write });
+                evict(conns, &scope, evicted);
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = (store, conns);
     }
 }
 
@@ -292,6 +356,8 @@ fn handle(store: &mut Store, conns: &mut HashMap<u64, Conn>, id: u64, frame: Fra
                         origin: 0,
                         write: Write {
                             scope: scope.clone(),
+                            origin: 0,
+                            seq: 0,
                             op,
                         },
                     },
@@ -307,6 +373,8 @@ fn evict(conns: &HashMap<u64, Conn>, scope: &Scope, keys: Vec<String>) {
     for key in keys {
         let write = Write {
             scope: scope.clone(),
+            origin: 0,
+            seq: 0,
             op: WriteOp::Remove { key },
         };
         broadcast(conns, scope, 0, &Frame::Event { origin: 0, write });

@@ -5,20 +5,26 @@
 //! - [`redis_sync`]: the same across hosts through Redis pub/sub;
 //! - [`replica`]: a process's copy of one scope, which JS reads without a call per read;
 //! - [`store`]: the hub's bounded, expiring, per-scope state;
-//! - [`protocol`]: the binary frames.
+//! - [`protocol`]: the binary frames;
+//! - [`ring`]: the shared-memory log through which workers' writes travel (Linux).
 //!
 //! Reads never cross a process: each worker keeps its own copy (native replica + JS objects)
-//! and checks a shared counter with a plain memory read. Writes travel over Unix sockets
-//! through the hub, which decides their order; a write is visible in another worker after
-//! three thread wake-ups (writer's client thread, hub, reader's client thread), which is
-//! what bounds propagation latency here (about 0.1 ms median on a loaded 2-core VM). A
-//! shared-memory log written under a robust lock would remove those wake-ups; it is not
-//! built yet. ipc-channel is not used (see [`hub`]).
+//! and checks two counters with plain memory reads: its replica's (snapshots, the hub's
+//! stream) and the shared log's commit counter. A worker appends its writes to the shared
+//! log synchronously; another worker's next read sees the counter move and applies the new
+//! records, with no thread wake-up between the two (socket wake-ups are what bound the tail
+//! of a socket relay). The hub reads the log in its order, keeps the state for late joiners
+//! and sends the ordered stream over the Unix sockets, which is what every copy converges
+//! to. Without the log (not Linux, hub away, log full) writes go through the socket.
+//! ipc-channel is not used (see [`hub`]).
+
 pub mod client;
 pub mod hub;
 pub mod protocol;
 pub mod redis_sync;
 pub mod replica;
+#[cfg(target_os = "linux")]
+pub mod ring;
 pub mod store;
 
 pub use client::{ClientOptions, HubClient};

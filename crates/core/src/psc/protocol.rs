@@ -18,10 +18,12 @@ pub enum WriteOp {
     Clear,
 }
 
-/// One change to one scope.
+/// One change to one scope, by replica `origin` (0: the hub), its `seq`-th write.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Write {
     pub scope: Scope,
+    pub origin: u64,
+    pub seq: u64,
     pub op: WriteOp,
 }
 
@@ -40,6 +42,8 @@ pub enum Frame {
     Welcome { epoch: u64, conn: u64 },
     /// hub → subscribers (and the writer), in the hub's one order. `origin` 0 is the hub.
     Event { origin: u64, write: Write },
+    /// client → hub: the shared log has new records.
+    Nudge,
     /// hub → client: part of a scope's entries; the last part has `last` set.
     Snapshot {
         scope: Scope,
@@ -54,6 +58,7 @@ const T_OFFER: u8 = 3;
 const T_WELCOME: u8 = 4;
 const T_EVENT: u8 = 5;
 const T_SNAPSHOT: u8 = 6;
+const T_NUDGE: u8 = 7;
 const OP_SET: u8 = 1;
 const OP_REMOVE: u8 = 2;
 const OP_CLEAR: u8 = 3;
@@ -82,6 +87,8 @@ impl Enc {
     }
     fn write(&mut self, w: &Write) {
         self.scope(&w.scope);
+        self.u64(w.origin);
+        self.u64(w.seq);
         match &w.op {
             WriteOp::Set { key, value } => {
                 self.u8(OP_SET);
@@ -133,6 +140,7 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
             e.u64(*origin);
             e.write(write);
         }
+        Frame::Nudge => e.u8(T_NUDGE),
         Frame::Snapshot {
             scope,
             entries,
@@ -187,6 +195,8 @@ impl<'a> Dec<'a> {
     }
     fn write(&mut self) -> Result<Write> {
         let scope = self.scope()?;
+        let origin = self.u64()?;
+        let seq = self.u64()?;
         let op = match self.u8()? {
             OP_SET => WriteOp::Set {
                 key: self.str()?,
@@ -196,7 +206,12 @@ impl<'a> Dec<'a> {
             OP_CLEAR => WriteOp::Clear,
             _ => return Err(malformed("unknown operation")),
         };
-        Ok(Write { scope, op })
+        Ok(Write {
+            scope,
+            origin,
+            seq,
+            op,
+        })
     }
     fn entries(&mut self) -> Result<Vec<(String, String)>> {
         let n = self.u32()? as usize;
@@ -230,6 +245,7 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
             origin: d.u64()?,
             write: d.write()?,
         },
+        T_NUDGE => Frame::Nudge,
         T_SNAPSHOT => {
             let scope = d.scope()?;
             let last = d.u8()? != 0;
@@ -368,6 +384,8 @@ mod tests {
         });
         roundtrip(Frame::Write(Write {
             scope: Some("a".into()),
+            origin: 3,
+            seq: 9,
             op: WriteOp::Set {
                 key: "k".into(),
                 value: "[1]".into(),
@@ -377,6 +395,8 @@ mod tests {
             origin: 7,
             write: Write {
                 scope: None,
+                origin: 0,
+                seq: 0,
                 op: WriteOp::Clear,
             },
         });

@@ -78,8 +78,9 @@ impl RedisSync {
             id: origin,
             tx: self.tx.clone(),
             make: Cmd::Publish,
+            nudge: None,
         });
-        let replica = Arc::new(Replica::new(scope, out, self.limits));
+        let replica = Arc::new(Replica::new(scope, out, self.limits, origin));
         lock(&self.replicas).push((origin, replica.clone()));
         replica
     }
@@ -208,7 +209,7 @@ async fn subscribe_loop(
                         }
                         for (id, r) in lock(&replicas).iter() {
                             if *r.scope() == write.scope {
-                                r.apply(write.op.clone(), *id == origin);
+                                r.apply(&write, *id == origin);
                             }
                         }
                     }

@@ -21,6 +21,8 @@ use crate::{Code, Error, Result};
 /// Where a replica's own writes go (the hub connection or the Redis publisher), in call order.
 pub trait Outbox: Send + Sync {
     fn send(&self, write: Write);
+    /// Tells the upstream that the shared log has new records.
+    fn nudge(&self) {}
 }
 
 /// An outbox that queues `make(id, write)` on a transport thread's channel.
@@ -28,11 +30,17 @@ pub(crate) struct ChannelOutbox<C> {
     pub id: u64,
     pub tx: tokio::sync::mpsc::UnboundedSender<C>,
     pub make: fn(u64, Write) -> C,
+    pub nudge: Option<fn() -> C>,
 }
 
 impl<C: Send> Outbox for ChannelOutbox<C> {
     fn send(&self, write: Write) {
         let _ = self.tx.send((self.make)(self.id, write));
+    }
+    fn nudge(&self) {
+        if let Some(n) = self.nudge {
+            let _ = self.tx.send(n());
+        }
     }
 }
 
@@ -82,6 +90,12 @@ struct State {
     clear_inflight: u32,
     dirty: HashSet<String>,
     full: bool,
+    seq: u64,
+    /// Per writer, the last write the upstream order delivered: a fast-path copy of an
+    /// older write is stale.
+    confirmed: HashMap<u64, u64>,
+    #[cfg(target_os = "linux")]
+    ring: Option<(Arc<super::ring::Ring>, u64)>,
 }
 
 /// What changed since the last drain. With `full`, `changes` is the whole content and the
@@ -94,6 +108,8 @@ pub struct Drain {
 
 pub struct Replica {
     counter: AtomicU32,
+    ring_gen: AtomicU32,
+    id: u64,
     scope: Scope,
     state: Mutex<State>,
     outbox: Arc<dyn Outbox>,
@@ -101,9 +117,12 @@ pub struct Replica {
 }
 
 impl Replica {
-    pub fn new(scope: Scope, outbox: Arc<dyn Outbox>, limits: Limits) -> Self {
+    /// `id` identifies this replica's writes everywhere (random, non-zero).
+    pub fn new(scope: Scope, outbox: Arc<dyn Outbox>, limits: Limits, id: u64) -> Self {
         Replica {
             counter: AtomicU32::new(0),
+            ring_gen: AtomicU32::new(0),
+            id,
             scope,
             state: Mutex::new(State::default()),
             outbox,
@@ -113,6 +132,60 @@ impl Replica {
 
     pub fn scope(&self) -> &Scope {
         &self.scope
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Uses (or stops using) the shared log; bumps `ring_gen` so that JS re-reads its counter.
+    #[cfg(target_os = "linux")]
+    pub fn set_ring(&self, ring: Option<Arc<super::ring::Ring>>) {
+        let mut st = self.lock();
+        st.ring = ring.map(|r| {
+            let pos = r.commit();
+            (r, pos)
+        });
+        drop(st);
+        self.ring_gen.fetch_add(1, Ordering::Release);
+        self.bump();
+    }
+
+    /// The shared log in use, if any.
+    #[cfg(target_os = "linux")]
+    pub fn ring(&self) -> Option<Arc<super::ring::Ring>> {
+        self.lock().ring.as_ref().map(|(r, _)| r.clone())
+    }
+
+    pub fn ring_gen(&self) -> u32 {
+        self.ring_gen.load(Ordering::Acquire)
+    }
+
+    /// Sends an own write upstream, and to the shared log when there is one.
+    fn send(&self, st: &mut State, op: WriteOp) {
+        st.seq += 1;
+        let write = Write {
+            scope: self.scope.clone(),
+            origin: self.id,
+            seq: st.seq,
+            op,
+        };
+        // Through the shared log when there is room: it is then durable even if this process
+        // dies at once, and the hub reads it in the log's order.
+        #[cfg(target_os = "linux")]
+        if let Some((ring, _)) = &st.ring {
+            let frame = super::protocol::Frame::Event { origin: 0, write };
+            if ring.append(&super::protocol::encode(&frame)) {
+                self.outbox.nudge();
+                return;
+            }
+            let super::protocol::Frame::Event { write, .. } = frame else {
+                unreachable!()
+            };
+            self.outbox.send(write);
+            return;
+        }
+        self.outbox.send(write);
     }
 
     /// The change counter JS reads through an external ArrayBuffer. Stable while `self` lives.
@@ -172,10 +245,7 @@ impl Replica {
         *st.inflight.entry(key.clone()).or_default() += 1;
         st.map.insert(key.clone(), Entry::new(value.clone()));
         self.evict(&mut st, &key);
-        self.outbox.send(Write {
-            scope: self.scope.clone(),
-            op: WriteOp::Set { key, value },
-        });
+        self.send(&mut st, WriteOp::Set { key, value });
         Ok(())
     }
 
@@ -183,10 +253,7 @@ impl Replica {
         let mut st = self.lock();
         *st.inflight.entry(key.clone()).or_default() += 1;
         st.map.remove(&key);
-        self.outbox.send(Write {
-            scope: self.scope.clone(),
-            op: WriteOp::Remove { key },
-        });
+        self.send(&mut st, WriteOp::Remove { key });
     }
 
     pub fn clear(&self) {
@@ -194,15 +261,65 @@ impl Replica {
         st.clear_inflight += 1;
         st.map.clear();
         st.dirty.clear();
-        self.outbox.send(Write {
-            scope: self.scope.clone(),
-            op: WriteOp::Clear,
-        });
+        self.send(&mut st, WriteOp::Clear);
     }
 
     /// Applies a write in the upstream order. `own` marks the echo of this replica's write.
-    pub fn apply(&self, op: WriteOp, own: bool) {
+    pub fn apply(&self, write: &Write, own: bool) {
         let mut st = self.lock();
+        if write.origin != 0 {
+            let c = st.confirmed.entry(write.origin).or_default();
+            *c = (*c).max(write.seq);
+        }
+        if self.apply_locked(&mut st, write.op.clone(), own) {
+            drop(st);
+            self.bump();
+        }
+    }
+
+    /// Applies another replica's write read from the shared log, ahead of the upstream order
+    /// (which later delivers it again, in its place, so every copy still converges).
+    #[cfg(target_os = "linux")]
+    fn apply_provisional(&self, st: &mut State, write: Write) {
+        if write.origin == 0 || write.origin == self.id || write.scope != self.scope {
+            return;
+        }
+        if st
+            .confirmed
+            .get(&write.origin)
+            .is_some_and(|s| *s >= write.seq)
+        {
+            return;
+        }
+        self.apply_locked(st, write.op, false);
+    }
+
+    /// Catches up with the shared log (called before each drain, on the reader's thread).
+    fn catch_up(&self, st: &mut State) {
+        #[cfg(target_os = "linux")]
+        {
+            let Some((ring, mut pos)) = st.ring.take() else {
+                return;
+            };
+            let mut writes = Vec::new();
+            ring.read(&mut pos, |body| {
+                if let Ok(super::protocol::Frame::Event { write, .. }) =
+                    super::protocol::decode(body)
+                {
+                    writes.push(write);
+                }
+            });
+            for w in writes {
+                self.apply_provisional(st, w);
+            }
+            st.ring = Some((ring, pos));
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = st;
+    }
+
+    /// Returns whether the content changed.
+    fn apply_locked(&self, st: &mut State, op: WriteOp, own: bool) -> bool {
         if own {
             match op {
                 WriteOp::Set { key, .. } | WriteOp::Remove { key } => {
@@ -215,34 +332,36 @@ impl Replica {
                 }
                 WriteOp::Clear => st.clear_inflight = st.clear_inflight.saturating_sub(1),
             }
-            return;
+            return false;
         }
         if st.clear_inflight > 0 {
-            return;
+            return false;
         }
         match op {
             WriteOp::Set { key, value } => {
-                if st.inflight.contains_key(&key) {
-                    return;
+                if st.inflight.contains_key(&key)
+                    || st.map.get(&key).is_some_and(|e| e.value == value)
+                {
+                    return false;
                 }
                 st.map.insert(key.clone(), Entry::new(value));
-                self.evict(&mut st, &key);
-                self.mark(&mut st, key);
+                self.evict(st, &key);
+                self.mark(st, key);
             }
             WriteOp::Remove { key } => {
                 if st.inflight.contains_key(&key) || st.map.remove(&key).is_none() {
-                    return;
+                    return false;
                 }
-                self.mark(&mut st, key);
+                self.mark(st, key);
             }
             WriteOp::Clear => {
-                let State { map, inflight, .. } = &mut *st;
+                let State { map, inflight, .. } = st;
                 map.retain(|k, _| inflight.contains_key(k));
                 st.dirty.clear();
                 st.full = true;
             }
         }
-        self.bump();
+        true
     }
 
     /// Replaces the content with the upstream snapshot, keeping keys with own writes in flight.
@@ -318,6 +437,7 @@ impl Replica {
     /// (`None`: removed).
     fn drain_with(&self, mut full: impl FnMut(bool), mut change: impl FnMut(&str, Option<&str>)) {
         let mut st = self.lock();
+        self.catch_up(&mut st);
         let now = now_ms();
         if std::mem::take(&mut st.full) {
             st.dirty.clear();
@@ -459,7 +579,16 @@ mod tests {
     }
 
     fn replica() -> Replica {
-        Replica::new(None, Arc::new(Sink::default()), Limits::default())
+        Replica::new(None, Arc::new(Sink::default()), Limits::default(), 1)
+    }
+
+    fn w(op: WriteOp) -> Write {
+        Write {
+            scope: None,
+            origin: 99,
+            seq: 0,
+            op,
+        }
     }
 
     #[test]
@@ -475,14 +604,14 @@ mod tests {
             (set("k", "2"), false),
             (set("k", "3"), true),
         ] {
-            a.apply(op.clone(), from_a);
-            b.apply(op, !from_a);
+            a.apply(&w(op.clone()), from_a);
+            b.apply(&w(op), !from_a);
         }
         assert_eq!(a.get("k").as_deref(), Some("3"));
         assert_eq!(b.get("k").as_deref(), Some("3"));
         b.set("k".into(), "4".into()).unwrap();
-        a.apply(set("k", "4"), false);
-        b.apply(set("k", "4"), true);
+        a.apply(&w(set("k", "4")), false);
+        b.apply(&w(set("k", "4")), true);
         assert_eq!(a.get("k"), b.get("k"));
     }
 
@@ -490,10 +619,10 @@ mod tests {
     fn drain_coalesces_per_key_and_counts_changes() {
         let r = replica();
         let c0 = r.counter();
-        r.apply(set("a", "1"), false);
-        r.apply(set("a", "2"), false);
-        r.apply(set("b", "1"), false);
-        r.apply(WriteOp::Remove { key: "b".into() }, false);
+        r.apply(&w(set("a", "1")), false);
+        r.apply(&w(set("a", "2")), false);
+        r.apply(&w(set("b", "1")), false);
+        r.apply(&w(WriteOp::Remove { key: "b".into() }), false);
         assert!(r.counter() > c0);
         let mut d = r.drain();
         d.changes.sort();
@@ -505,21 +634,21 @@ mod tests {
             }
         );
         assert_eq!(r.drain(), Drain::default());
-        r.apply(set("q\"uote", "{\"x\":1}"), false);
-        r.apply(WriteOp::Remove { key: "a".into() }, false);
+        r.apply(&w(set("q\"uote", "{\"x\":1}")), false);
+        r.apply(&w(WriteOp::Remove { key: "a".into() }), false);
         let v: serde_json::Value = serde_json::from_str(&r.drain_json()).unwrap();
         assert_eq!(
             v,
             serde_json::json!({"full": false, "set": {"q\"uote": {"x": 1}}, "del": ["a"]})
         );
-        r.apply(set("b", "1"), false);
+        r.apply(&w(set("b", "1")), false);
         assert_eq!(r.drain_keys(), "0b\u{1}");
-        r.apply(set("c", "1"), false);
-        r.apply(set("d", "1"), false);
-        r.apply(WriteOp::Remove { key: "c".into() }, false);
+        r.apply(&w(set("c", "1")), false);
+        r.apply(&w(set("d", "1")), false);
+        r.apply(&w(WriteOp::Remove { key: "c".into() }), false);
         let d = r.drain_keys();
         assert!(d == "0d\u{1}c" || d.starts_with("0d\u{1}"), "{d}");
-        r.apply(set("n\0l", "1"), false);
+        r.apply(&w(set("n\0l", "1")), false);
         assert_eq!(r.drain_keys(), "[0,[\"n\\u0000l\"],[]]");
     }
 
@@ -528,10 +657,10 @@ mod tests {
         let r = replica();
         r.clear();
         r.set("mine".into(), "1".into()).unwrap();
-        r.apply(set("other", "1"), false); // ordered before the own clear: wiped by it
-        r.apply(WriteOp::Clear, true);
-        r.apply(WriteOp::Clear, false); // a later remote clear keeps the write in flight
-        r.apply(set("mine", "1"), true);
+        r.apply(&w(set("other", "1")), false); // ordered before the own clear: wiped by it
+        r.apply(&w(WriteOp::Clear), true);
+        r.apply(&w(WriteOp::Clear), false); // a later remote clear keeps the write in flight
+        r.apply(&w(set("mine", "1")), true);
         assert_eq!(r.get("mine").as_deref(), Some("1"));
         assert_eq!(r.get("other"), None);
     }
@@ -569,6 +698,7 @@ mod tests {
                 max_entries: 2,
                 max_value_bytes: 4,
             },
+            1,
         );
         assert_eq!(
             r.set("k".into(), "12345".into()).unwrap_err().code,
