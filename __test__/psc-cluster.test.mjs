@@ -152,6 +152,20 @@ test('a killed worker loses nothing for the others', async () => {
   stop();
 });
 
+test('a write is not lost when its worker is killed right after it', async () => {
+  const id = uniqueId();
+  const stop = await createNodePSCSynchronizer(id);
+  const [a, b] = await Promise.all([worker(id), worker(id)]);
+  await b.call('set', { key: 'hello', value: 1 });
+  await a.call('waitFor', { key: 'hello', value: 1 }); // a is subscribed and synchronised
+  await a.call('set', { key: 'last-words', value: 'kept' });
+  await a.kill();
+  await b.call('waitFor', { key: 'last-words', value: 'kept' });
+  const late = await worker(id);
+  await late.call('waitFor', { key: 'last-words', value: 'kept' });
+  stop();
+});
+
 test('expired entries are dropped in every copy and left out of snapshots', async () => {
   const id = uniqueId();
   const stop = await createNodePSCSynchronizer(id);
@@ -220,8 +234,10 @@ test('the socket is owner-only and stop() closes the hub and its clients', async
   const a = await worker(id);
   await a.call('ready');
   assert.equal(await a.call('connected'), true);
+  assert.equal(fs.statSync(socketPath(id).replace(/\.sock$/, '.ring')).mode & 0o777, 0o600);
   stop();
   assert.equal(fs.existsSync(socketPath(id)), false);
+  assert.equal(fs.existsSync(socketPath(id).replace(/\.sock$/, '.ring')), false);
   const end = Date.now() + 5000;
   while ((await a.call('connected')) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   assert.equal(await a.call('connected'), false);

@@ -316,4 +316,30 @@ mod tests {
         assert!(!w.append(&[0u8; 100]));
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    #[test]
+    fn a_writer_that_dies_holding_the_lock_does_not_block_the_others() {
+        let dir = std::env::temp_dir().join(format!("alova-ring-dead-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.ring");
+        let ring = std::sync::Arc::new(Ring::create(&path, 1, 4096).unwrap());
+        let r = ring.clone();
+        std::thread::spawn(move || {
+            let m = &r.header().mutex as *const _ as *mut libc::pthread_mutex_t;
+            // SAFETY: locks the shared mutex and ends the thread holding it.
+            assert_eq!(unsafe { libc::pthread_mutex_lock(m) }, 0);
+            // A half-written record: reserved, never committed.
+            r.header().reserve.store(64, Ordering::Relaxed);
+        })
+        .join()
+        .unwrap();
+        let mut frame = 5u32.to_le_bytes().to_vec();
+        frame.extend_from_slice(b"hello");
+        assert!(ring.append(&frame));
+        let mut pos = 0;
+        let mut got = Vec::new();
+        ring.read(&mut pos, |b| got.push(b.to_vec()));
+        assert_eq!(got, vec![b"hello".to_vec()]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
