@@ -27,6 +27,15 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** A hub on a fresh id and `n` connected workers. */
+async function cluster(n, hubOptions) {
+  const id = uniqueId();
+  const stop = await createNodePSCSynchronizer(id, hubOptions);
+  const ws = await Promise.all(Array.from({ length: n }, () => worker(id)));
+  await Promise.all(ws.map((w) => w.call('ready')));
+  return { id, stop, ws };
+}
+
 /** Every worker's copy of `scope` eventually equals the first one's; returns it. */
 async function converged(ws, scope, timeout = 10000) {
   const end = Date.now() + timeout;
@@ -40,9 +49,7 @@ async function converged(ws, scope, timeout = 10000) {
 }
 
 test('set, remove and clear reach every worker; reads are local', async () => {
-  const id = uniqueId();
-  const stop = await createNodePSCSynchronizer(id);
-  const [a, b, c] = await Promise.all([worker(id), worker(id), worker(id)]);
+  const { stop, ws: [a, b, c] } = await cluster(3);
   await Promise.all([a, b, c].map((w) => w.call('ready')));
   await a.call('set', { key: 'str', value: 'text' });
   await b.call('set', { key: 'num', value: 42 });
@@ -61,9 +68,7 @@ test('set, remove and clear reach every worker; reads are local', async () => {
 });
 
 test('scopes stay apart in every copy, in clears and in late joiners\' snapshots', async () => {
-  const id = uniqueId();
-  const stop = await createNodePSCSynchronizer(id);
-  const [a, b] = await Promise.all([worker(id), worker(id)]);
+  const { id, stop, ws: [a, b] } = await cluster(2);
   await a.call('set', { key: 'k', value: 'none' });
   await a.call('set', { key: 'k', value: 'in-x', scope: 'x' });
   await a.call('set', { key: 'k', value: 'in-empty', scope: '' });
@@ -96,10 +101,7 @@ test('a late worker receives the current state', async () => {
 });
 
 test('concurrent bursts from every worker converge to one state everywhere', async () => {
-  const id = uniqueId();
-  const stop = await createNodePSCSynchronizer(id);
-  const ws = await Promise.all([worker(id), worker(id), worker(id)]);
-  await Promise.all(ws.map((w) => w.call('ready')));
+  const { id, stop, ws } = await cluster(3);
   await Promise.all(ws.map((w, i) => w.call('burst', { keys: 20, rounds: 50, tag: `w${i}` })));
   const state = await converged(ws);
   assert.equal(Object.keys(state).length, 20);
@@ -139,9 +141,7 @@ test('a worker that starts before the hub serves its copy, then syncs; hub resta
 });
 
 test('a killed worker loses nothing for the others', async () => {
-  const id = uniqueId();
-  const stop = await createNodePSCSynchronizer(id);
-  const [a, b] = await Promise.all([worker(id), worker(id)]);
+  const { id, stop, ws: [a, b] } = await cluster(2);
   await a.call('set', { key: 'from-a', value: 'kept' });
   await b.call('waitFor', { key: 'from-a', value: 'kept' });
   await a.kill();
@@ -153,9 +153,7 @@ test('a killed worker loses nothing for the others', async () => {
 });
 
 test('a write is not lost when its worker is killed right after it', async () => {
-  const id = uniqueId();
-  const stop = await createNodePSCSynchronizer(id);
-  const [a, b] = await Promise.all([worker(id), worker(id)]);
+  const { id, stop, ws: [a, b] } = await cluster(2);
   await b.call('set', { key: 'hello', value: 1 });
   await a.call('waitFor', { key: 'hello', value: 1 }); // a is subscribed and synchronised
   await a.call('set', { key: 'last-words', value: 'kept' });
@@ -167,9 +165,7 @@ test('a write is not lost when its worker is killed right after it', async () =>
 });
 
 test('expired entries are dropped in every copy and left out of snapshots', async () => {
-  const id = uniqueId();
-  const stop = await createNodePSCSynchronizer(id);
-  const [a, b] = await Promise.all([worker(id), worker(id)]);
+  const { id, stop, ws: [a, b] } = await cluster(2);
   const expiry = Date.now() + 1500;
   await a.call('set', { key: 'short', value: ['v', expiry] });
   await a.call('set', { key: 'long', value: ['v', Date.now() + 600000] });
@@ -183,9 +179,7 @@ test('expired entries are dropped in every copy and left out of snapshots', asyn
 });
 
 test('the hub bounds each scope and every copy follows its evictions', async () => {
-  const id = uniqueId();
-  const stop = await createNodePSCSynchronizer(id, { maxEntries: 5 });
-  const [a, b] = await Promise.all([worker(id), worker(id)]);
+  const { stop, ws: [a, b] } = await cluster(2, { maxEntries: 5 });
   await Promise.all([a, b].map((w) => w.call('ready')));
   for (let i = 0; i < 12; i++) await a.call('set', { key: `k${i}`, value: i });
   await b.call('waitFor', { key: 'k11', value: 11 });
@@ -207,9 +201,7 @@ test('values over the limit are refused at the call; nothing cached is lost', as
 });
 
 test('malformed and oversized frames close that connection only; the hub keeps serving', async () => {
-  const id = uniqueId();
-  const stop = await createNodePSCSynchronizer(id, { maxFrameBytes: 4096 });
-  const [a, b] = await Promise.all([worker(id), worker(id)]);
+  const { id, stop, ws: [a, b] } = await cluster(2, { maxFrameBytes: 4096 });
   await Promise.all([a, b].map((w) => w.call('ready')));
   const closed = async (bytes) => {
     const s = net.createConnection(socketPath(id));
