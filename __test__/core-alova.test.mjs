@@ -413,3 +413,86 @@ test('statesHook: the same name is required; promiseStatesHook returns the bound
     message: 'expected to use the same `statesHook`',
   });
 });
+
+test('a global localStorage becomes the default l2Cache (JSON, $a.-only clear, events)', async () => {
+  const store = new Map();
+  globalThis.localStorage = {
+    getItem: (k) => (store.has(k) ? store.get(k) : null),
+    setItem: (k, v) => store.set(k, String(v)),
+    removeItem: (k) => store.delete(k),
+    key: (i) => [...store.keys()][i] ?? null,
+    get length() {
+      return store.size;
+    },
+  };
+  try {
+    const a = createAlova({ requestAdapter: mockAdapter(() => ({ v: 1 })) });
+    const events = [];
+    a.l2Cache.emitter.on('success', (e) => events.push([e.type, e.key]));
+    const m = a.Get('/ls', { cacheFor: { mode: 'restore', expire: 100000 } });
+    await m.send();
+    const key = `$a.${a.id}${m.key}`;
+    assert.deepEqual(JSON.parse(store.get(key))[0], { v: 1 });
+    store.set('hss.keep', '{}');
+    a.l2Cache.clear();
+    assert.equal(store.has(key), false);
+    assert.equal(store.has('hss.keep'), true, 'index keys survive clear');
+    assert.deepEqual(events.map(([t]) => t).slice(-2), ['set', 'clear']);
+    a.destroy();
+  } finally {
+    delete globalThis.localStorage;
+  }
+});
+
+test('the default logger uses the browser format when ssr is off', async () => {
+  const { globalConfig } = await import('@alova/native');
+  const a = createAlova({ requestAdapter: mockAdapter(() => ({ v: 1 })) });
+  const m = a.Get('/browser-log');
+  await m.send();
+  const calls = [];
+  const saved = { log: console.log, groupCollapsed: console.groupCollapsed, groupEnd: console.groupEnd };
+  console.log = (...args) => calls.push(['log', ...args]);
+  console.groupCollapsed = (...args) => calls.push(['group', ...args]);
+  console.groupEnd = () => calls.push(['end']);
+  globalConfig({ ssr: false });
+  try {
+    await m.send();
+  } finally {
+    Object.assign(console, saved);
+    globalConfig({ ssr: true });
+  }
+  assert.deepEqual(calls.map((c) => c[0]), ['group', 'log', 'log', 'log', 'end']);
+  assert.equal(calls[0][1], '%cHitCache');
+  assert.equal(calls[0][3], '/browser-log');
+  assert.equal(calls[3][1], '%c[Method]');
+  assert.ok(calls[3][3] instanceof Method);
+});
+
+test('promiseStatesHook throws when no statesHook was ever bound', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const entry = new URL('../index.js', import.meta.url).pathname;
+  const code = `try { require(${JSON.stringify(entry)}).promiseStatesHook(); } catch (e) { console.log(e.name + ': ' + e.message); }`;
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+  assert.equal(r.stdout.trim(), '[alova]: `statesHook` is not set in alova instance');
+});
+
+test('a garbage-collected instance leaves the registry on its own', async () => {
+  const v8 = await import('node:v8');
+  const vm = await import('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  let clears = 0;
+  const adapter = { get() {}, set() {}, remove() {}, clear: () => void clears++ };
+  (() => {
+    createAlova({ requestAdapter: mockAdapter(() => 1), l1Cache: adapter });
+  })();
+  await invalidateCache();
+  assert.equal(clears, 1, 'registered while alive');
+  for (let i = 0; i < 50 && clears !== 0; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+    clears = 0;
+    await invalidateCache();
+  }
+  assert.equal(clears, 0);
+});

@@ -357,3 +357,31 @@ test('custom sync and async L1 adapters work as in alova', async () => {
     assert.equal(l1.map.size, 0);
   }
 });
+
+test('without an l2Cache, a source resolves only after its targets are invalidated (slow L1)', async () => {
+  const map = new Map();
+  const delay = () => new Promise((r) => setTimeout(r, 5));
+  const slowL1 = {
+    async get(k) {
+      await delay();
+      return map.get(k);
+    },
+    async set(k, v) {
+      await delay();
+      map.set(k, v);
+    },
+    async remove(k) {
+      await delay();
+      map.delete(k);
+    },
+    clear: () => map.clear(),
+  };
+  const [a] = alovaWith({ l1Cache: slowL1 });
+  const target = a.Get('/t', { hitSource: 'save' });
+  await target;
+  assert.ok(map.has(dataKey(a, target)));
+  await a.Post('/s', {}, { name: 'save' });
+  assert.equal(map.has(dataKey(a, target)), false, 'no window in which the source resolved but the target is still cached');
+  // A direct call still rejects because of the placeholder, as in alova.
+  await assert.rejects(hitCacheBySource(a.Post('/s', {}, { name: 'save' })), /l2Cache is not defined\./);
+});

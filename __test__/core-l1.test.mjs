@@ -44,7 +44,7 @@ test('get/set/remove/clear are synchronous and store references', () => {
 });
 
 test('options are validated', () => {
-  for (const bad of [{ maxEntries: -1 }, { maxBytes: 'x' }, { ttl: NaN }, { sweepInterval: -2 }]) {
+  for (const bad of [{ maxEntries: -1 }, { maxBytes: 'x' }, { ttl: NaN }, { sweepInterval: -2 }, { sizeOf: 5 }]) {
     assert.throws(() => new L1Cache(bad), TypeError);
   }
   assert.deepEqual(new L1Cache().limits, { maxEntries: 100000, maxBytes: 268435456, ttl: 0 });

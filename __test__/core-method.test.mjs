@@ -276,3 +276,75 @@ test('concurrent sends with an equal custom key share one request', async () => 
   assert.equal(before, 2);
   assert.equal(responded, 2);
 });
+
+test('a subclass that overrides send (as server hooks do) is thenable through it', async () => {
+  class Hooked extends Method {
+    constructor(entity, handler) {
+      super(entity.type, entity.context, entity.url, { ...entity.config });
+      this.config = { ...this.config };
+      this.dhs = entity.dhs;
+      this.handler = handler;
+    }
+
+    send(force) {
+      return this.handler(force);
+    }
+  }
+  const alova = fixtureAlova(fx.url);
+  const entity = alova.Post('/unit-test', { a: 1 }, { meta: { m: 1 } });
+  const forces = [];
+  const hooked = new Hooked(entity, (force) => {
+    forces.push(force);
+    return entity.send(force);
+  });
+  assert.ok(hooked instanceof Method);
+  assert.deepEqual(hooked.meta, { m: 1 });
+  assert.notEqual(hooked.key, entity.key, 'the body is not part of the hooked key');
+  assert.equal((await hooked).data.data.a, 1);
+  assert.equal(await hooked.then((r) => r.code), 200);
+  await hooked.finally(() => {});
+  await hooked.send(true);
+  assert.deepEqual(forces, [undefined, undefined, undefined, true]);
+  assert.equal(entity.fromCache, false);
+  assert.equal(hooked.fromCache, undefined);
+});
+
+test('progress handlers registered before send reach the adapter; later ones do not', async () => {
+  const wired = [];
+  const alova = createAlova({
+    cacheFor: null,
+    requestAdapter: () => {
+      let resolve;
+      const response = new Promise((r) => (resolve = r));
+      return {
+        response: () => response,
+        headers: async () => ({}),
+        abort() {},
+        onDownload(cb) {
+          wired.push('download');
+          cb(5, 10);
+          cb(10, 10);
+          resolve('done');
+        },
+        onUpload(cb) {
+          wired.push('upload');
+          cb(3, 3);
+        },
+      };
+    },
+  });
+  const m = alova.Get('/progress');
+  const down = [];
+  const up = [];
+  m.onDownload((p) => down.push(p));
+  m.onUpload((p) => up.push(p));
+  assert.equal(await m.send(), 'done');
+  assert.deepEqual(wired, ['download', 'upload']);
+  assert.deepEqual(down, [{ loaded: 5, total: 10 }, { loaded: 10, total: 10 }]);
+  assert.deepEqual(up, [{ loaded: 3, total: 3 }]);
+  const late = alova.Get('/late');
+  const p = late.send();
+  late.onDownload(() => assert.fail('not wired after send'));
+  await Promise.race([p, new Promise((r) => setTimeout(r, 50))]);
+  assert.deepEqual(wired, ['download', 'upload'], 'no handlers, no wiring');
+});

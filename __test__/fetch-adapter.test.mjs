@@ -153,7 +153,7 @@ test('the response: status, statusText, ok, url, headers, text with BOM removed,
   const r = await handle.response();
   assert.ok(r instanceof Response);
   assert.equal(r.status, 201);
-  assert.equal(r.statusText, 'Created', 'the standard reason phrase');
+  assert.equal(r.statusText, 'Made It', 'the reason phrase the server sent');
   assert.equal(r.ok, true);
   assert.equal(r.url, server.url + '/text');
   assert.equal(r.redirected, false);

@@ -70,6 +70,13 @@ test('bad adapter options throw at creation', () => {
   assert.throws(() => adapterFetch({ proxy: 'http://[::1' }), { code: 'ERR_ALOVA_INVALID_ARG' });
 });
 
+test('config values of the wrong type', async () => {
+  const h = (config) => adapter({ url: server.url, type: 'GET', headers: {} }, { config }).response();
+  assert.equal(await (await h({ timeout: '5000' })).text(), 'fine', 'a numeric string timeout works as in alova');
+  await rejectsWith(h({ redirect: 'sideways' }), 'ERR_ALOVA_INVALID_ARG');
+  await rejectsWith(h({ redirect: 42 }), 'ERR_ALOVA_INVALID_ARG');
+});
+
 test('failures nobody asks about do not become unhandled rejections', async () => {
   adapter({ url: 'not a url', type: 'GET', headers: {} }, { config: {} });
   adapter({ url: server.url, type: 'GET', headers: {} }, { config: {} }).abort();

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { once } from 'node:events';
+import { once, EventEmitter } from 'node:events';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import adapterFetch from '@alova/native/fetch';
 import { startHttpServer, readBody, freePort } from './helpers/servers.mjs';
 
 let server;
+const streamArrivals = new EventEmitter();
 /** Responses that never come are parked here so the server can release them at the end. */
 const parked = new Set();
 
@@ -39,6 +40,17 @@ before(async () => {
         if (!res.write(chunk)) await once(res, 'drain');
       }
       return res.end();
+    }
+    if (url.pathname === '/stream-upload') {
+      // Reports each chunk as it arrives, so the client can send the next one only then.
+      const sizes = [];
+      req.on('data', (c) => {
+        sizes.push(c.length);
+        streamArrivals.emit('chunk', c.toString());
+      });
+      req.on('aborted', () => streamArrivals.emit('aborted'));
+      req.on('end', () => res.end(JSON.stringify({ te: req.headers['transfer-encoding'], sizes })));
+      return;
     }
     if (url.pathname === '/upload') {
       const body = await readBody(req);
@@ -148,6 +160,58 @@ test('onUpload reports real progress of the request body', async () => {
   small.onUpload((loaded, total) => got.push([loaded, total]));
   await (await small.response()).text();
   assert.deepEqual(got, [[4, 4]]);
+});
+
+test('a ReadableStream body is sent while it is read, with upload progress', async () => {
+  const enc = new TextEncoder();
+  let step = 0;
+  const body = new ReadableStream({
+    async pull(controller) {
+      step++;
+      if (step === 1) return controller.enqueue(enc.encode('first;'));
+      // Only once the server has seen the first chunk: a buffered body would never get here.
+      if (step === 2) {
+        await once(streamArrivals, 'chunk');
+        return controller.enqueue(enc.encode('second'));
+      }
+      controller.close();
+    },
+  });
+  const h = send('/stream-upload', { type: 'POST', data: body });
+  const events = [];
+  h.onUpload((loaded, total) => events.push([loaded, total]));
+  const got = await (await h.response()).json();
+  assert.equal(got.te, 'chunked');
+  assert.equal(got.sizes.reduce((a, b) => a + b, 0), 'first;second'.length);
+  assert.deepEqual(events.at(-1), ['first;second'.length, 0]);
+});
+
+test('a ReadableStream that errors fails the request instead of sending a cut body', async () => {
+  const body = new ReadableStream({
+    async pull(controller) {
+      controller.enqueue(new TextEncoder().encode('part'));
+      await once(streamArrivals, 'chunk');
+      controller.error(new Error('source broke'));
+    },
+  });
+  const aborted = once(streamArrivals, 'aborted');
+  const err = await send('/stream-upload', { type: 'POST', data: body }).response().catch((e) => e);
+  assert.equal(err.code, 'ERR_ALOVA_NETWORK');
+  assert.match(err.cause.message, /source broke/);
+  await aborted;
+});
+
+test('many concurrent requests with aborts in between all settle, and the pool recovers', async () => {
+  const handles = Array.from({ length: 600 }, (_, i) => {
+    const h = send(i % 3 === 0 ? '/hang' : '/final');
+    if (i % 3 === 0) setTimeout(() => h.abort(), i % 7);
+    return h;
+  });
+  const results = await Promise.allSettled(handles.map((h) => h.response().then((r) => r.text())));
+  results.forEach((r, i) => {
+    if (i % 3 === 0) assert.equal(r.reason.name, 'AbortError');
+    else assert.equal(r.value, 'arrived');
+  });
 });
 
 test('connection refused rejects TypeError("fetch failed") with the native cause and a code', async () => {

@@ -1,7 +1,14 @@
-//! Binding of the L1 cache index. Every call is synchronous and cheap (no allocation of JS
-//! objects beyond the returned slot lists); the JS side batches LRU touches so that a cache
-//! hit never calls into native code.
+//! Binding of the L1 cache index. Every call is synchronous and allocates nothing on the JS
+//! side: JS passes one `Uint32Array` (`io`) that carries the slots it touched since the last
+//! call (`io[..touched]`, applied first) and receives the slots the index dropped (written
+//! from `io[0]`, the count is returned). Hits never call in: JS batches their touches.
 use alova_core::cache::{Index, Limits};
+
+/// `io` as napi sees it: a mutable view of the caller's `Uint32Array` for the call's duration.
+type Io<'a> = &'a mut [u32];
+
+/// Dropped-slot counts are returned above this bit in `insert`'s result.
+const COUNT_SHIFT: f64 = 4_294_967_296.0;
 
 #[napi(object)]
 pub struct L1IndexStats {
@@ -32,6 +39,13 @@ fn to_ms(n: f64) -> i64 {
     }
 }
 
+impl L1Index {
+    fn apply_touches(&mut self, io: &[u32], touched: u32) {
+        let n = (touched as usize).min(io.len());
+        self.inner.touch_all(&io[..n]);
+    }
+}
+
 #[napi]
 impl L1Index {
     /// `max_entries` / `max_bytes` of 0 mean unlimited.
@@ -45,39 +59,38 @@ impl L1Index {
         }
     }
 
-    /// Adds an entry; returns `[slot, ...dropped slots]`.
+    /// Adds an entry. Returns `slot + 2^32 × n`, with the first `n` dropped slots in `io`.
     #[napi]
     pub fn insert(
         &mut self,
-        touched: &[u32],
+        io: Io,
+        touched: u32,
         bytes: f64,
         expire_at: f64,
         pinned: bool,
-    ) -> Vec<u32> {
-        self.inner.touch_all(touched);
+    ) -> f64 {
+        self.apply_touches(io, touched);
         let slot = self.inner.insert(to_u64(bytes), to_ms(expire_at), pinned);
-        let mut out = Vec::with_capacity(1 + usize::from(self.inner.has_dropped()));
-        out.push(slot);
-        out.extend(self.inner.take_dropped());
-        out
+        let n = self.inner.drain_dropped(io);
+        f64::from(slot) + n as f64 * COUNT_SHIFT
     }
 
-    /// Re-sizes and re-times an entry; returns the dropped slots.
+    /// Re-sizes and re-times an entry; returns how many dropped slots are in `io`.
     #[napi]
-    pub fn update(&mut self, touched: &[u32], slot: u32, bytes: f64, expire_at: f64) -> Vec<u32> {
-        self.inner.touch_all(touched);
+    pub fn update(&mut self, io: Io, touched: u32, slot: u32, bytes: f64, expire_at: f64) -> u32 {
+        self.apply_touches(io, touched);
         self.inner.update(slot, to_u64(bytes), to_ms(expire_at));
-        self.inner.take_dropped()
+        self.inner.drain_dropped(io) as u32
     }
 
     #[napi]
-    pub fn touch(&mut self, touched: &[u32]) {
-        self.inner.touch_all(touched);
+    pub fn touch(&mut self, io: &[u32], touched: u32) {
+        self.apply_touches(io, touched);
     }
 
     #[napi]
-    pub fn remove(&mut self, touched: &[u32], slot: u32) {
-        self.inner.touch_all(touched);
+    pub fn remove(&mut self, io: &[u32], touched: u32, slot: u32) {
+        self.apply_touches(io, touched);
         self.inner.remove(slot);
     }
 
@@ -86,11 +99,18 @@ impl L1Index {
         self.inner.clear();
     }
 
-    /// Drops entries expired at `now` (ms); returns their slots.
+    /// Drops entries expired at `now` (ms); returns how many dropped slots are in `io`.
     #[napi]
-    pub fn expire(&mut self, now: f64) -> Vec<u32> {
+    pub fn expire(&mut self, io: Io, touched: u32, now: f64) -> u32 {
+        self.apply_touches(io, touched);
         self.inner.expire(to_ms(now));
-        self.inner.take_dropped()
+        self.inner.drain_dropped(io) as u32
+    }
+
+    /// Dropped slots that did not fit in `io` last time; returns how many were written.
+    #[napi]
+    pub fn drain(&mut self, io: Io) -> u32 {
+        self.inner.drain_dropped(io) as u32
     }
 
     /// The earliest expiry among live entries, 0 when none.

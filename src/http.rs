@@ -5,14 +5,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alova_core::http::{
-    BodyStream, Client, ClientOptions, Redirect, Request, Response, ResponseBody, UploadProgress,
+    BodyStream, Client, ClientOptions, Redirect, Request, RequestBody, Response, ResponseBody,
+    UploadProgress,
 };
 use alova_core::{Code, Error};
 use bytes::Bytes;
 use dashmap::DashMap;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use tokio::sync::{oneshot, Mutex, Notify};
+use tokio::sync::{mpsc, oneshot, Mutex, Notify};
 
 use crate::error::{self, to_js};
 
@@ -109,7 +110,7 @@ impl HttpClient {
         method: String,
         url: String,
         headers: Vec<String>,
-        body: Option<Either<String, Uint8Array>>,
+        body: Option<Either3<String, Uint8Array, &HttpUpload>>,
         timeout: f64,
         redirect: Option<String>,
         on_upload: Option<Function<'_, f64, ()>>,
@@ -127,10 +128,12 @@ impl HttpClient {
             while let (Some(n), Some(v)) = (it.next(), it.next()) {
                 pairs.push((n, v));
             }
-            let body = body.map(|b| match b {
-                Either::A(s) => Bytes::from(s),
-                Either::B(a) => Bytes::copy_from_slice(&a),
-            });
+            let body = match body {
+                None => None,
+                Some(Either3::A(s)) => Some(RequestBody::Bytes(Bytes::from(s))),
+                Some(Either3::B(a)) => Some(RequestBody::Bytes(Bytes::copy_from_slice(&a))),
+                Some(Either3::C(upload)) => Some(RequestBody::Stream(upload.take_receiver()?)),
+            };
             let upload = match on_upload {
                 Some(f) => {
                     let tsfn = f
@@ -304,6 +307,66 @@ impl HttpBody {
         self.cancelled.notify_one();
         if let Ok(mut guard) = self.stream.try_lock() {
             *guard = None;
+        }
+    }
+}
+
+/// A request body written from JS while the request is sent: `write()` resolves when the
+/// engine has room for more (`false` once the request is gone), `end()` finishes the body.
+#[napi]
+pub struct HttpUpload {
+    tx: std::sync::Mutex<Option<mpsc::Sender<alova_core::Result<Bytes>>>>,
+    rx: std::sync::Mutex<Option<mpsc::Receiver<alova_core::Result<Bytes>>>>,
+}
+
+impl HttpUpload {
+    fn take_receiver(&self) -> alova_core::Result<mpsc::Receiver<alova_core::Result<Bytes>>> {
+        self.rx
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .ok_or_else(|| Error::new(Code::InvalidArgument, "this upload body is already in use"))
+    }
+
+    fn sender(&self) -> Option<mpsc::Sender<alova_core::Result<Bytes>>> {
+        self.tx.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+#[napi]
+impl HttpUpload {
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        // A few chunks in flight: enough to keep the connection busy, bounded memory.
+        let (tx, rx) = mpsc::channel(4);
+        HttpUpload {
+            tx: std::sync::Mutex::new(Some(tx)),
+            rx: std::sync::Mutex::new(Some(rx)),
+        }
+    }
+
+    #[napi(ts_return_type = "Promise<boolean>")]
+    pub fn write<'env>(&self, env: &'env Env, chunk: Uint8Array) -> Result<PromiseRaw<'env, bool>> {
+        let bytes = Bytes::copy_from_slice(&chunk);
+        let tx = self.sender();
+        env.spawn_future(async move {
+            Ok(match tx {
+                Some(tx) => tx.send(Ok(bytes)).await.is_ok(),
+                None => false,
+            })
+        })
+    }
+
+    /// Ends the body; with `error`, aborts the request instead.
+    #[napi]
+    pub fn end(&self, error: Option<String>) {
+        let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let (Some(tx), Some(message)) = (tx, error) {
+            // Must reach the request (a dropped sender would end the body as if complete).
+            runtime().spawn(async move {
+                let _ = tx.send(Err(Error::new(Code::Body, message))).await;
+            });
         }
     }
 }

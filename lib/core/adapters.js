@@ -9,7 +9,16 @@ function notDefined() {
   throw new AlovaError('l2Cache is not defined.');
 }
 
-const placeholderAdapter = () => ({ set: notDefined, get: notDefined, remove: notDefined, clear() {} });
+// Placeholders made here, so the pipeline can skip invalidating what cannot hold anything.
+const placeholders = new WeakSet();
+
+function placeholderAdapter() {
+  const adapter = { set: notDefined, get: notDefined, remove: notDefined, clear() {} };
+  placeholders.add(adapter);
+  return adapter;
+}
+
+const isPlaceholder = (adapter) => placeholders.has(adapter);
 
 function localStorageAdapter() {
   const store = localStorage;
@@ -43,4 +52,4 @@ function localStorageAdapter() {
 
 const defaultL2 = () => (typeof localStorage !== 'undefined' ? localStorageAdapter() : placeholderAdapter());
 
-module.exports = { placeholderAdapter, localStorageAdapter, defaultL2 };
+module.exports = { placeholderAdapter, isPlaceholder, localStorageAdapter, defaultL2 };

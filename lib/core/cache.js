@@ -4,6 +4,7 @@ const { cacheParams, expireTs, MEMORY, RESTORE } = require('./cacheConfig');
 const { getData, setEntry, remove, hitTargets } = require('./storage');
 const { getGlobalConfig } = require('./globalConfig');
 const registry = require('./registry');
+const { isPlaceholder } = require('./adapters');
 const { isFn } = require('./utils');
 
 const L2 = 'l2';
@@ -72,7 +73,13 @@ async function invalidateCache(methods) {
 }
 
 /** Invalidates every entry whose `hitSource` names `source` (by key, name or RegExp). */
-async function hitCacheBySource(source) {
+const hitCacheBySource = (source) => invalidateTargets(source, false);
+
+/**
+ * `skipPlaceholders`: the send pipeline leaves out placeholder L2s (they hold nothing and
+ * would only reject), so a response settles after its invalidations, never before.
+ */
+async function invalidateTargets(source, skipPlaceholders) {
   const { autoHitCache } = getGlobalConfig();
   const { l1Cache, l2Cache } = source.context;
   const adapters = {
@@ -80,8 +87,9 @@ async function hitCacheBySource(source) {
     self: () => [l1Cache, l2Cache],
     close: () => [],
   }[autoHitCache];
-  const list = adapters ? adapters() : [];
+  let list = adapters ? adapters() : [];
+  if (skipPlaceholders) list = list.filter((a) => !isPlaceholder(a));
   if (list.length) await Promise.all(list.map((a) => hitTargets(source.key, source.config.name, a)));
 }
 
-module.exports = { queryCache, setCache, invalidateCache, hitCacheBySource };
+module.exports = { queryCache, setCache, invalidateCache, hitCacheBySource, invalidateTargets };

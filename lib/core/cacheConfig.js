@@ -23,7 +23,7 @@ function cacheParams(method) {
   let mode = MEMORY;
   let tag;
   let column = cacheFor;
-  if (isPlainObject(cacheFor)) {
+  if (typeof cacheFor === 'object' && isPlainObject(cacheFor)) {
     mode = cacheFor.mode === undefined ? MEMORY : cacheFor.mode;
     tag = cacheFor.tag ? cacheFor.tag.toString() : undefined;
     column = cacheFor.expire;

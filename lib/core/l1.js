@@ -15,8 +15,9 @@ const DEFAULTS = Object.freeze({
   ttl: 0,
   sweepInterval: 1000,
 });
-const TOUCH_BATCH = 1024;
-const NO_TOUCHES = new Uint32Array(0);
+// One buffer per cache carries touched slots into native calls and dropped slots back.
+const IO_SIZE = 1024;
+const COUNT_SHIFT = 4294967296;
 
 /** Rough size in bytes of a JS value, for the byte limit. Visits at most `budget` nodes. */
 function estimateSize(value, budget = 100_000) {
@@ -65,7 +66,7 @@ class L1Cache {
   #map = new Map();
   /** slot → key, to find the values of slots the index drops. */
   #keys = [];
-  #touched = NO_TOUCHES;
+  #io = null;
   #nTouched = 0;
   #sizeOf;
   #ttl;
@@ -88,6 +89,7 @@ class L1Cache {
     for (const k of ['maxEntries', 'maxBytes', 'ttl', 'sweepInterval']) {
       if (!(typeof o[k] === 'number' && o[k] >= 0)) throw new TypeError(`L1Cache: ${k} must be a number >= 0`);
     }
+    if (o.sizeOf !== undefined && typeof o.sizeOf !== 'function') throw new TypeError('L1Cache: sizeOf must be a function');
     this.#index = new L1Index(Math.min(o.maxEntries, 0xfffffffe) >>> 0, o.maxBytes === Infinity ? 0 : o.maxBytes);
     this.#sizeOf = o.sizeOf || (o.maxBytes > 0 ? estimateSize : () => 0);
     this.#ttl = o.ttl;
@@ -104,9 +106,9 @@ class L1Cache {
     } else {
       this.#hits++;
       value = entry.value;
-      if (this.#touched === NO_TOUCHES) this.#touched = new Uint32Array(TOUCH_BATCH);
-      this.#touched[this.#nTouched++] = entry.slot;
-      if (this.#nTouched === TOUCH_BATCH) this.#index.touch(this.#takeTouches());
+      const io = this.#io || this.#ioBuffer();
+      io[this.#nTouched++] = entry.slot;
+      if (this.#nTouched === IO_SIZE) this.#index.touch(io, this.#takeTouches());
     }
     if (hasListeners(this.emitter, 'success')) this.#emit('get', key, value);
     return value;
@@ -116,20 +118,21 @@ class L1Cache {
     const bytes = this.#sizeOf(value, key);
     const expireAt = expiryOf(value, this.#ttl);
     const entry = this.#map.get(key);
+    const io = this.#io || this.#ioBuffer();
     let dropped;
     if (entry) {
       entry.value = value;
-      dropped = this.#index.update(this.#takeTouches(), entry.slot, bytes, expireAt);
+      dropped = this.#index.update(io, this.#takeTouches(), entry.slot, bytes, expireAt);
     } else {
-      const out = this.#index.insert(this.#takeTouches(), bytes, expireAt, key === HSRS);
-      const slot = out[0];
+      const r = this.#index.insert(io, this.#takeTouches(), bytes, expireAt, key === HSRS);
+      const slot = r % COUNT_SHIFT;
       this.#map.set(key, { value, slot });
       this.#keys[slot] = key;
-      dropped = out.length > 1 ? out.slice(1) : null;
+      dropped = (r - slot) / COUNT_SHIFT;
     }
     if (expireAt > 0) this.#scheduleSweep(expireAt);
     if (hasListeners(this.emitter, 'success')) this.#emit('set', key, value);
-    if (dropped && dropped.length) this.#drop(dropped);
+    if (dropped) this.#drop(dropped);
   }
 
   remove(key) {
@@ -137,7 +140,7 @@ class L1Cache {
     if (entry) {
       this.#map.delete(key);
       this.#keys[entry.slot] = undefined;
-      this.#index.remove(this.#takeTouches(), entry.slot);
+      this.#index.remove(this.#io || this.#ioBuffer(), this.#takeTouches(), entry.slot);
     }
     if (hasListeners(this.emitter, 'success')) this.emitter.emit('success', { type: 'remove', key, container: this });
   }
@@ -167,7 +170,7 @@ class L1Cache {
 
   /** `{ entries, bytes, hits, misses, evictions, expirations }` (bytes as estimated). */
   stats() {
-    if (this.#nTouched) this.#index.touch(this.#takeTouches());
+    if (this.#nTouched) this.#index.touch(this.#io, this.#takeTouches());
     const s = this.#index.stats();
     return {
       entries: s.entries,
@@ -181,37 +184,50 @@ class L1Cache {
 
   /** Drops expired entries now (the timer does this on its own). */
   prune() {
-    if (this.#nTouched) this.#index.touch(this.#takeTouches());
-    const dropped = this.#index.expire(Date.now());
-    if (dropped.length) this.#drop(dropped);
+    const io = this.#io || this.#ioBuffer();
+    const dropped = this.#index.expire(io, this.#takeTouches(), Date.now());
+    if (dropped) this.#drop(dropped);
   }
 
   #emit(type, key, value) {
     this.emitter.emit('success', { type, key, value, container: this });
   }
 
-  #takeTouches() {
-    if (!this.#nTouched) return NO_TOUCHES;
-    const n = this.#nTouched;
-    this.#nTouched = 0;
-    return this.#touched.subarray(0, n);
+  #ioBuffer() {
+    this.#io = new Uint32Array(IO_SIZE);
+    return this.#io;
   }
 
-  #drop(slots) {
+  /** The number of touches recorded in `io`, which the next native call consumes. */
+  #takeTouches() {
+    const n = this.#nTouched;
+    this.#nTouched = 0;
+    return n;
+  }
+
+  /** Deletes the values of the `count` slots the index wrote into `io` (and any left over). */
+  #drop(count) {
+    const io = this.#io;
     let cascade = null;
-    for (const slot of slots) {
-      const key = this.#keys[slot];
-      if (key === undefined) continue;
-      this.#keys[slot] = undefined;
-      const entry = this.#map.get(key);
-      this.#map.delete(key);
-      // A dropped hit-source index can no longer invalidate its targets: drop them too.
-      if ((key.startsWith(HSS) || key.startsWith(HSR)) && entry && entry.value && typeof entry.value === 'object') {
-        (cascade = cascade || []).push(...Object.keys(entry.value));
-      }
+    for (let n = count; n > 0; n = n === IO_SIZE ? this.#index.drain(io) : 0) {
+      for (let i = 0; i < n; i++) cascade = this.#dropSlot(io[i], cascade);
     }
     if (cascade) for (const key of cascade) this.remove(key);
   }
+
+  #dropSlot(slot, cascade) {
+    const key = this.#keys[slot];
+    if (key === undefined) return cascade;
+    this.#keys[slot] = undefined;
+    const entry = this.#map.get(key);
+    this.#map.delete(key);
+    // A dropped hit-source index can no longer invalidate its targets: drop them too.
+    if ((key.startsWith(HSS) || key.startsWith(HSR)) && entry && entry.value && typeof entry.value === 'object') {
+      (cascade = cascade || []).push(...Object.keys(entry.value));
+    }
+    return cascade;
+  }
+
 
   #scheduleSweep(expireAt) {
     if (this.#timer && this.#timerAt <= expireAt) return;

@@ -4,14 +4,15 @@
 // with identical in-flight requests), `responded` handlers, `transform`, snapshots, hit-source
 // invalidation and cache writes. Sync values are used without awaiting them so that a hit
 // served by a synchronous L1 costs as few ticks as possible.
-const { cacheParams, expireTs, MEMORY, RESTORE } = require('./cacheConfig');
-const { getRaw, getRawAt, methodDataKey, setEntry } = require('./storage');
-const { hitCacheBySource } = require('./cache');
+const { expireTs, MEMORY, RESTORE } = require('./cacheConfig');
+const { getRaw, getRawAt, setEntry } = require('./storage');
+const { memoOf, paramsOf, dataKeyOf } = require('./memo');
+const { invalidateTargets } = require('./cache');
 const { resolveCacheLogger } = require('./logger');
 const { buildURL } = require('./url');
 const { isFn, isPlainObject, isString, isThenable, isSpecialBody, deepClone, identity, noop } = require('./utils');
 
-/** In-flight adapter handles: `{ [alova id]: { [method key]: handle } }`. */
+/** In-flight adapter handles: `{ [alova id]: Map<method key, handle> }`. */
 const inflight = {};
 
 // A constructor that builds an empty object with the class's prototype without running the
@@ -59,21 +60,30 @@ function responseHandlers(responded) {
 function dropInflight(id, key) {
   const ns = inflight[id];
   if (!ns) return;
-  delete ns[key];
-  if (!Object.keys(ns).length) delete inflight[id];
+  ns.delete(key);
+  if (!ns.size) delete inflight[id];
 }
 
 /**
- * One send's link to its adapter handle: abort/progress requests made before the adapter was
- * called wait for it, and run one microtask after it, as alova does.
+ * One send: its inputs, the options read when it started, and its link to the adapter handle
+ * (abort/progress requests made before the adapter was called wait for it, and run one
+ * microtask after it, as alova does).
  */
 class SendState {
-  constructor() {
+  constructor(method, force, MethodCls) {
+    this.method = method;
+    this.force = force;
+    this.MethodCls = MethodCls;
+    this.cache = undefined;
+    this.options = undefined;
     this.ready = false;
     this.handle = undefined;
     this.waiting = null;
     this.promise = undefined;
     this.abortDone = undefined;
+    this.looked = undefined;
+    this.failed = false;
+    this.start = () => resume(this);
   }
 
   when(fn) {
@@ -105,8 +115,10 @@ function abortCurrent() {
   return this.s.abort();
 }
 
+const RESOLVED = Promise.resolve();
+
 function sendRequest(method, force, MethodCls) {
-  const state = new SendState();
+  const state = new SendState(method, force, MethodCls);
   const { dhs, uhs, abort } = method;
   if (dhs.length > 0) {
     state.when((h) => h.onDownload && h.onDownload((loaded, total) => dhs.forEach((fn) => fn({ loaded, total }))));
@@ -117,82 +129,119 @@ function sendRequest(method, force, MethodCls) {
   abort.s = state;
   abort.a = abortCurrent;
   method.fromCache = undefined;
-  const promise = run(method, force, MethodCls, state);
+  // The cache lookup runs now (as in alova); the rest starts one microtask later, so the
+  // original carries this promise when it is cloned for the hooks. Each later stage runs
+  // synchronously while its inputs are plain values.
+  try {
+    state.looked = lookup(state);
+  } catch (error) {
+    state.failed = true;
+    state.looked = error;
+  }
+  const promise = RESOLVED.then(state.start);
   state.promise = promise;
   method.promise = promise;
   return promise;
 }
 
-async function run(method, force, MethodCls, link) {
+/** Stage 1: the cache lookup (controlled, or L1 unless forced): a value or a promise of one. */
+function lookup(s) {
+  const { method } = s;
   const context = method.context;
-  const { beforeRequest, responded, requestAdapter, cacheLogger } = context.options;
-  const key = method.key;
-  const cache = cacheParams(method);
-  const { id, l1Cache, l2Cache, snapshots } = context;
-  const hitSource = method.hitSource;
+  s.options = context.options;
+  const memo = memoOf(method);
+  const cache = (s.cache = paramsOf(method, memo));
+  if (cache.controlled) return cache.cacheFor();
+  if (s.force) return undefined;
+  const raw = getRawAt(dataKeyOf(method, context.id, memo), context.l1Cache, undefined);
+  return isThenable(raw) ? raw.then((r) => (r ? r[0] : undefined)) : raw ? raw[0] : undefined;
+}
 
+function resume(s) {
+  if (s.failed) throw s.looked;
+  const looked = s.looked;
+  return isThenable(looked) ? looked.then((c) => afterL1(s, c)) : afterL1(s, looked);
+}
+
+/** Stage 2: in restore mode, an L1 miss looks in L2 and copies a hit into L1. */
+function afterL1(s, cached) {
+  if (s.cache.mode === RESTORE && !cached && !s.force) return restoreFromL2(s);
+  return afterLookup(s, cached);
+}
+
+async function restoreFromL2(s) {
+  const { method, cache } = s;
+  const { id, l1Cache, l2Cache } = method.context;
+  const raw = await getRaw(id, method.key, l2Cache, cache.tag);
   let cached;
-  if (cache.controlled) {
-    cached = await cache.cacheFor();
-  } else if (!force) {
-    const raw = await getRawAt(methodDataKey(method, id), l1Cache, undefined);
-    cached = raw ? raw[0] : undefined;
-  } else {
-    await undefined;
+  if (raw) {
+    await setEntry(id, method.key, raw[0], raw[1], l1Cache, method.hitSource);
+    cached = raw[0];
   }
-  if (cache.mode === RESTORE && !cached && !force) {
-    let raw = getRaw(id, key, l2Cache, cache.tag);
-    if (isThenable(raw)) raw = await raw;
-    if (raw) {
-      await setEntry(id, key, raw[0], raw[1], l1Cache, hitSource);
-      cached = raw[0];
-    }
-  }
+  return afterLookup(s, cached);
+}
 
+/** Stage 3: the clone and `beforeRequest` (on hits too). */
+function afterLookup(s, cached) {
+  const { method } = s;
+  const { beforeRequest, responded, cacheLogger } = s.options;
+  const hit = cached !== undefined;
+  const logger = hit ? resolveCacheLogger(cacheLogger) : null;
+  const onHitComplete = hit ? completeHandler(responded) : noop;
   // A hit whose hooks are all absent needs no clone: nobody could see it.
-  const logger = cached !== undefined ? resolveCacheLogger(cacheLogger) : null;
-  const onHitComplete = cached !== undefined ? completeHandler(responded) : noop;
-  if (cached !== undefined && !beforeRequest && !logger && onHitComplete === noop) {
-    link.resolve(undefined);
+  if (hit && !beforeRequest && !logger && onHitComplete === noop) {
+    s.resolve(undefined);
     method.fromCache = true;
     return cached;
   }
-  const clone = cloneMethod(method, MethodCls);
-  if (beforeRequest) {
-    const r = beforeRequest(clone);
-    if (isThenable(r)) await r;
-  }
+  const clone = cloneMethod(method, s.MethodCls);
+  const before = beforeRequest ? beforeRequest(clone) : undefined;
+  // Waiting a tick for beforeRequest (as alova does) keeps the hooks of concurrent sends in
+  // alova's order; a hit without the hook skips it.
+  if (!hit) return network(s, clone, before);
+  if (beforeRequest) return Promise.resolve(before).then(() => serveHit(s, clone, cached, logger, onHitComplete));
+  return serveHit(s, clone, cached, logger, onHitComplete);
+}
 
-  if (cached !== undefined) {
-    link.resolve(undefined);
-    clone.fromCache = true;
-    if (logger) logger(cached, clone, cache.mode, cache.tag);
-    onHitComplete(clone);
-    method.fromCache = true;
-    return cached;
-  }
+function serveHit(s, clone, cached, logger, onHitComplete) {
+  s.resolve(undefined);
+  clone.fromCache = true;
+  if (logger) logger(cached, clone, s.cache.mode, s.cache.tag);
+  onHitComplete(clone);
+  s.method.fromCache = true;
+  return cached;
+}
 
+/** Stage 4: the network (shared with an identical in-flight request), handlers, cache writes. */
+async function network(s, clone, before) {
+  await before;
+  const { method, cache } = s;
+  const { responded, requestAdapter } = s.options;
+  const key = method.key;
+  const { id, l1Cache, l2Cache, snapshots } = method.context;
+  const hitSource = method.hitSource;
   const { baseURL, url, type, data } = clone;
   const { params = {}, headers = {}, transform = identity, shareRequest } = clone.config;
   const { onSuccess, onError, onComplete } = responseHandlers(responded);
 
-  const ns = (inflight[id] = inflight[id] || {});
+  const ns = (inflight[id] = inflight[id] || new Map());
   const special = isSpecialBody(data);
-  let handle = special ? undefined : ns[key];
+  let handle = special ? undefined : ns.get(key);
   if (!shareRequest || !handle) {
-    handle = ns[key] = requestAdapter({ url: buildURL(baseURL, url, params), type, data, headers }, clone);
+    handle = requestAdapter({ url: buildURL(baseURL, url, params), type, data, headers }, clone);
+    ns.set(key, handle);
   }
-  link.resolve(handle);
+  s.resolve(handle);
 
   const settle = async (value, responseHeaders, cacheIt) => {
     const transformed = await transform(await value, responseHeaders || {});
     snapshots.save(method);
     try {
-      await hitCacheBySource(clone);
+      await invalidateTargets(clone, true);
     } catch {
       // Invalidation failures never fail the request.
     }
-    if ((!data || !special) && cacheIt) {
+    if (!special && cacheIt) {
       try {
         await Promise.all([
           setEntry(id, key, transformed, expireTs(cache, method, MEMORY), l1Cache, hitSource),

@@ -16,24 +16,16 @@ const isDataKey = (key) => key.startsWith(PREFIX);
 
 function validEntry(stored, adapter, fullKey, tag) {
   if (!stored) return undefined;
-  const [, expireTs, storedTag] = Array.isArray(stored) ? [undefined, stored[1], stored[2]] : stored;
+  let expireTs;
+  let storedTag;
+  if (Array.isArray(stored)) {
+    expireTs = stored[1];
+    storedTag = stored[2];
+  } else {
+    [, expireTs, storedTag] = stored; // other iterables as alova reads them; non-iterables throw
+  }
   if (storedTag === tag && (!expireTs || expireTs > Date.now())) return stored;
   return thenMaybe(adapter.remove(fullKey), () => undefined);
-}
-
-// Data keys of methods, built once per method: a fresh concatenation would be re-hashed on
-// every lookup, which is most of the cost of a hit.
-const methodKeys = new WeakMap();
-
-/** `dataKey(alova id, method.key)`, cached per method while both stay the same. */
-function methodDataKey(method, namespace) {
-  const key = method.key;
-  let cached = methodKeys.get(method);
-  if (cached === undefined || cached.key !== key || cached.namespace !== namespace) {
-    cached = { key, namespace, full: dataKey(namespace, key) };
-    methodKeys.set(method, cached);
-  }
-  return cached.full;
 }
 
 /** The stored `[data, ts?, tag?]` if valid; an invalid entry is removed. Sync or a promise. */
@@ -142,4 +134,4 @@ async function hitTargets(sourceKey, sourceName, adapter) {
   if (regexpCount !== (regexps || []).length) await adapter.set(HSRS, regexps);
 }
 
-module.exports = { dataKey, methodDataKey, isDataKey, getRaw, getRawAt, getData, setEntry, remove, hitTargets, HSS, HSR, HSRS };
+module.exports = { dataKey, isDataKey, getRaw, getRawAt, getData, setEntry, remove, hitTargets, HSS, HSR, HSRS };

@@ -1,7 +1,7 @@
 'use strict';
 // The request adapter backed by the native engine. One engine client (with its keep-alive
 // pool) per adapter; one crossing per request delivers status, headers and a small body.
-const { HttpClient } = require('../native');
+const { HttpClient, HttpUpload } = require('../native');
 const { AlovaError } = require('../errors');
 const { applyHeaderRules, flattenHeaders, encodeBody } = require('./request');
 const { Source, NativeResponse } = require('./response');
@@ -47,10 +47,17 @@ class Engine {
     });
   }
 
-  start(call, ...args) {
+  start(call, url, headers, body, timeout, redirect, onUpload) {
     if (this.calls.size === 0) setBusy(this, true);
     this.calls.set(call.id, call);
-    this.client.send(call.id, ...args);
+    try {
+      this.client.send(call.id, call.method, url, headers, body, timeout, redirect, onUpload);
+    } catch (err) {
+      // An argument the binding cannot convert: the call never started.
+      this.calls.delete(call.id);
+      if (this.calls.size === 0) setBusy(this, false);
+      throw new AlovaError(err.message, 'fetch', 'ERR_ALOVA_INVALID_ARG');
+    }
   }
 
   collect() {
@@ -127,16 +134,20 @@ class Call {
     }
   }
 
-  send(elements, headers, config, { body, type }) {
+  send(elements, headers, config, { body, type, stream }) {
     if (this.aborted) return;
     const { flat, hasType } = flattenHeaders(headers);
     if (!hasType && type) flat.push('content-type', type);
     let onUpload;
-    if (body !== undefined) {
+    if (stream) {
+      body = new HttpUpload();
+      onUpload = (loaded) => this.progress(loaded);
+    } else if (body !== undefined) {
       this.bodyLength = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
       if (this.bodyLength > UPLOAD_SLICE) onUpload = (loaded) => this.progress(loaded);
     }
-    this.engine.start(this, this.method, elements.url, flat, body, config.timeout || 0, config.redirect, onUpload);
+    this.engine.start(this, String(elements.url), flat, body, Number(config.timeout) || 0, config.redirect, onUpload);
+    if (stream) pipe(stream, body);
   }
 
   complete(raw) {
@@ -210,6 +221,23 @@ function watchDownload(src, cb) {
   }
   src.listeners.push((loaded, error) => cb(loaded, error ? 0 : total));
   src.pump();
+}
+
+/** Feeds a ReadableStream into the engine as it is read; stops when the request is gone. */
+async function pipe(stream, upload) {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return upload.end();
+      const chunk = typeof value === 'string' ? Buffer.from(value) : value;
+      if (!ArrayBuffer.isView(chunk)) throw new TypeError('request body stream chunks must be Uint8Array');
+      if (!(await upload.write(chunk))) return reader.cancel().catch(noop);
+    }
+  } catch (err) {
+    upload.end(String((err && err.message) || err));
+    reader.cancel(err).catch(noop);
+  }
 }
 
 function normalizeMethod(type) {

@@ -38,7 +38,8 @@ function flattenHeaders(headers) {
 /**
  * The body to send and the Content-Type fetch would infer for it. Strings and special bodies
  * are sent as they are, Buffers and typed arrays as binary, anything else as JSON (alova's
- * rule). Returns a promise only for bodies that must be read first (Blob, FormData, streams).
+ * rule). A ReadableStream comes back as `stream`, sent while it is read. Returns a promise
+ * only for bodies that must be read first (Blob, FormData).
  */
 function encodeBody(data) {
   if (data === undefined) return { body: undefined, type: null };
@@ -54,6 +55,7 @@ function encodeBody(data) {
   if (t === '[object URLSearchParams]') {
     return { body: data.toString(), type: 'application/x-www-form-urlencoded;charset=UTF-8' };
   }
+  if (t === '[object ReadableStream]') return { body: undefined, stream: data, type: null };
   if (SPECIAL.test(t)) return readSpecial(data);
   let json;
   try {
@@ -66,7 +68,7 @@ function encodeBody(data) {
   return { body: json, type: json === undefined ? null : 'text/plain;charset=UTF-8' };
 }
 
-/** Blob, FormData (multipart) and ReadableStream bodies, encoded exactly as fetch encodes them. */
+/** Blob and FormData (multipart) bodies, encoded exactly as fetch encodes them. */
 async function readSpecial(data) {
   const encoded = new Response(data);
   const bytes = new Uint8Array(await encoded.arrayBuffer());

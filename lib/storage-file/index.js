@@ -1,3 +1,96 @@
 'use strict';
+// FileStorageAdapter: alova's L2 cache as one JSON file per key in a directory. Any key works
+// (names are encoded, see names.js) and nothing is written outside the directory; writes go
+// to a temporary file renamed over the target, so readers, in this process or another, see
+// the old or the new value, never a torn one. Written with node:fs: the work is system calls
+// that libuv already runs off the main thread, so native code would add a crossing and gain
+// nothing.
+const fs = require('node:fs/promises');
+const path = require('node:path');
+const { AlovaError } = require('../errors');
+const { encodeName } = require('./names');
+const { FileLocker } = require('./locker');
 
-module.exports = {};
+let tmpCounter = 0;
+
+class FileStorageAdapter {
+  constructor({ directory, lockerOptions } = {}) {
+    if (typeof directory !== 'string' || !directory) {
+      throw new AlovaError('`directory` must be a non-empty string', 'storage:file', 'ERR_ALOVA_INVALID_ARG');
+    }
+    this.directory = path.resolve(directory);
+    this.lockerOptions = lockerOptions;
+    /** key → tail of its queue of writes, so the last call wins */
+    this.queues = new Map();
+  }
+
+  filePath(key) {
+    return path.join(this.directory, encodeName(key) + '.json');
+  }
+
+  /** Runs `op` after every earlier write or remove of `key`. */
+  queued(key, op) {
+    const prev = this.queues.get(key) || Promise.resolve();
+    const next = prev.then(op, op);
+    this.queues.set(key, next);
+    const drop = () => {
+      if (this.queues.get(key) === next) this.queues.delete(key);
+    };
+    next.then(drop, drop);
+    return next;
+  }
+
+  set(key, value) {
+    const json = JSON.stringify(value);
+    if (json === undefined) {
+      return Promise.reject(new AlovaError(`value of ${key} cannot be stored as JSON`, 'storage:file', 'ERR_ALOVA_INVALID_ARG'));
+    }
+    return this.queued(key, async () => {
+      const file = this.filePath(key);
+      const tmp = path.join(this.directory, `.${path.basename(file)}.${process.pid}.${++tmpCounter}.tmp`);
+      await fs.mkdir(this.directory, { recursive: true });
+      try {
+        await fs.writeFile(tmp, json);
+        await fs.rename(tmp, file);
+      } catch (err) {
+        await fs.rm(tmp, { force: true });
+        throw err;
+      }
+    });
+  }
+
+  async get(key) {
+    let text;
+    try {
+      text = await fs.readFile(this.filePath(key), 'utf8');
+    } catch (err) {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    }
+    return JSON.parse(text);
+  }
+
+  remove(key) {
+    return this.queued(key, () => fs.rm(this.filePath(key), { force: true }));
+  }
+
+  /** Deletes every regular file in the directory whose name does not start with `.`. */
+  async clear() {
+    await fs.mkdir(this.directory, { recursive: true });
+    const entries = await fs.readdir(this.directory, { withFileTypes: true });
+    await Promise.all(
+      entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => fs.rm(path.join(this.directory, e.name), { force: true })),
+    );
+  }
+
+  get locker() {
+    if (!this._locker) this._locker = new FileLocker(this.directory, this.lockerOptions);
+    return this._locker;
+  }
+}
+
+module.exports = FileStorageAdapter;
+module.exports.default = FileStorageAdapter;
+module.exports.FileStorageAdapter = FileStorageAdapter;
+module.exports.FileLocker = FileLocker;
+Object.defineProperty(module.exports, '__esModule', { value: true });

@@ -204,6 +204,15 @@ impl Index {
         !self.dropped.is_empty()
     }
 
+    /// Moves up to `out.len()` dropped slots into `out`; returns how many.
+    pub fn drain_dropped(&mut self, out: &mut [u32]) -> usize {
+        let n = self.dropped.len().min(out.len());
+        let rest = self.dropped.split_off(n);
+        out[..n].copy_from_slice(&self.dropped);
+        self.dropped = rest;
+        n
+    }
+
     fn is_live(&self, id: u32) -> bool {
         self.slots.get(id as usize).is_some_and(|s| s.live)
     }
@@ -359,6 +368,21 @@ mod tests {
         assert!(ix.remove(c));
         assert!(ix.is_empty());
         assert_eq!(ix.stats().expirations, 2);
+    }
+
+    #[test]
+    fn drains_dropped_slots_in_chunks() {
+        let mut ix = index(1, 0);
+        for _ in 0..5 {
+            ix.insert(1, 0, false);
+        }
+        let mut out = [0u32; 3];
+        // Freed slots are reused, so the evicted ones alternate.
+        assert_eq!(ix.drain_dropped(&mut out), 3);
+        assert_eq!(out, [0, 1, 0]);
+        assert_eq!(ix.drain_dropped(&mut out), 1);
+        assert_eq!(out[0], 1);
+        assert_eq!(ix.drain_dropped(&mut out), 0);
     }
 
     #[test]

@@ -68,11 +68,23 @@ pub struct Request {
     pub method: String,
     pub url: String,
     pub headers: Vec<(String, String)>,
-    pub body: Option<Bytes>,
+    pub body: Option<RequestBody>,
     pub timeout: Option<Duration>,
     pub redirect: Redirect,
     /// Set when the caller wants upload progress.
     pub upload: Option<Arc<UploadProgress>>,
+}
+
+pub enum RequestBody {
+    Bytes(Bytes),
+    /// Chunks produced while the request is sent; an `Err` aborts the upload.
+    Stream(tokio::sync::mpsc::Receiver<Result<Bytes>>),
+}
+
+impl<T: Into<Bytes>> From<T> for RequestBody {
+    fn from(b: T) -> Self {
+        RequestBody::Bytes(b.into())
+    }
 }
 
 #[derive(Debug)]
@@ -135,7 +147,7 @@ impl Client {
     }
 
     /// Checks and assembles a request without sending it, so that bad input fails at once.
-    pub fn prepare(&self, req: &Request) -> Result<(reqwest::RequestBuilder, String)> {
+    pub fn prepare(&self, req: &mut Request) -> Result<(reqwest::RequestBuilder, String)> {
         let url = reqwest::Url::parse(&req.url).map_err(|e| {
             Error::new(
                 Code::InvalidArgument,
@@ -189,12 +201,16 @@ impl Client {
             .client_for(req.redirect)?
             .request(method, url)
             .headers(headers);
-        if let Some(body) = &req.body {
-            builder = match &req.upload {
-                Some(progress) => upload::body(body.clone(), progress.clone(), builder),
-                None => builder.body(body.clone()),
-            };
-        }
+        builder = match (req.body.take(), &req.upload) {
+            (None, _) => builder,
+            (Some(RequestBody::Bytes(b)), None) => builder.body(b),
+            (Some(RequestBody::Bytes(b)), Some(progress)) => {
+                upload::body(b, progress.clone(), builder)
+            }
+            (Some(RequestBody::Stream(rx)), progress) => {
+                upload::stream(rx, progress.clone(), builder)
+            }
+        };
         Ok((builder, normalized))
     }
 
@@ -202,12 +218,12 @@ impl Client {
     /// response head, as in alova's fetch adapter.
     pub async fn send(
         &self,
-        req: Request,
+        mut req: Request,
         cancel: impl std::future::Future<Output = ()>,
     ) -> Result<Response> {
         let redirect = req.redirect;
         let timeout = req.timeout;
-        let (builder, requested) = self.prepare(&req)?;
+        let (builder, requested) = self.prepare(&mut req)?;
         let upload = req.upload;
         let work = async move {
             let sent = builder.send();
@@ -291,8 +307,13 @@ fn build(options: &ClientOptions, policy: reqwest::redirect::Policy) -> Result<r
         .map_err(|e| Error::with_cause(Code::InvalidArgument, "cannot build the HTTP client", &e))
 }
 
+/// The reason phrase the server sent (HTTP/1 only; hyper keeps it only when non-standard),
+/// else the standard one.
 fn reason(resp: &reqwest::Response) -> String {
-    resp.status().canonical_reason().unwrap_or("").to_string()
+    match resp.extensions().get::<hyper::ext::ReasonPhrase>() {
+        Some(r) => String::from_utf8_lossy(r.as_bytes()).into_owned(),
+        None => resp.status().canonical_reason().unwrap_or("").to_string(),
+    }
 }
 
 fn flatten(headers: &HeaderMap) -> String {

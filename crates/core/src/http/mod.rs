@@ -8,5 +8,7 @@ mod upload;
 mod tests;
 
 pub use body::BodyStream;
-pub use client::{Client, ClientOptions, Head, Redirect, Request, Response, ResponseBody};
+pub use client::{
+    Client, ClientOptions, Head, Redirect, Request, RequestBody, Response, ResponseBody,
+};
 pub use upload::UploadProgress;

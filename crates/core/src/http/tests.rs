@@ -41,23 +41,30 @@ async fn connection(mut sock: TcpStream, reply: &(dyn Fn(&str, &[u8]) -> Vec<u8>
             }
         };
         let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-        let len = head
-            .lines()
-            .find_map(|l| {
-                l.to_ascii_lowercase()
-                    .strip_prefix("content-length:")
-                    .map(|v| v.trim().parse::<usize>().unwrap())
-            })
-            .unwrap_or(0);
-        while buf.len() < head_end + len {
+        let lower = head.to_ascii_lowercase();
+        let (body, used) = loop {
+            let framed = if lower.contains("transfer-encoding: chunked") {
+                dechunk(&buf[head_end..])
+            } else {
+                let len = lower
+                    .lines()
+                    .find_map(|l| {
+                        l.strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap())
+                    })
+                    .unwrap_or(0);
+                (buf.len() >= head_end + len).then(|| (buf[head_end..head_end + len].to_vec(), len))
+            };
+            if let Some(done) = framed {
+                break done;
+            }
             let mut chunk = [0u8; 65536];
             match sock.read(&mut chunk).await {
                 Ok(0) | Err(_) => return,
                 Ok(n) => buf.extend_from_slice(&chunk[..n]),
             }
-        }
-        let body = buf[head_end..head_end + len].to_vec();
-        buf.drain(..head_end + len);
+        };
+        buf.drain(..head_end + used);
         let out = reply(&head, &body);
         if out.is_empty() {
             // Never answer: lets timeouts and aborts be observed.
@@ -67,6 +74,26 @@ async fn connection(mut sock: TcpStream, reply: &(dyn Fn(&str, &[u8]) -> Vec<u8>
         if sock.write_all(&out).await.is_err() {
             return;
         }
+    }
+}
+
+/// A complete chunked body at the start of `b`: the bytes and how much of `b` they took.
+fn dechunk(b: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let mut body = Vec::new();
+    let mut at = 0;
+    loop {
+        let line_end = at + b[at..].windows(2).position(|w| w == b"\r\n")?;
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&b[at..line_end]).ok()?.trim(), 16).ok()?;
+        let data = line_end + 2;
+        if b.len() < data + size + 2 {
+            return None;
+        }
+        if size == 0 {
+            return Some((body, data + 2));
+        }
+        body.extend_from_slice(&b[data..data + size]);
+        at = data + size + 2;
     }
 }
 
@@ -336,4 +363,45 @@ async fn gzip_is_decoded() {
         }
     }
     assert_eq!(got, b"hello gzip");
+}
+
+#[tokio::test]
+async fn streamed_bodies_are_sent_as_they_come_and_can_fail() {
+    let url = serve(|head, body| {
+        assert!(head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"));
+        ok(&String::from_utf8_lossy(body))
+    })
+    .await;
+    let client = Client::new(ClientOptions::default()).unwrap();
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let seen = Arc::new(AtomicU64::new(0));
+    let s = seen.clone();
+    let mut req = get(&url);
+    req.method = "POST".into();
+    req.body = Some(RequestBody::Stream(rx));
+    req.upload = Some(UploadProgress::new(move |n| s.store(n, Ordering::SeqCst)));
+    tokio::spawn(async move {
+        for part in ["one,", "two,", "three"] {
+            tx.send(Ok(bytes::Bytes::from(part))).await.unwrap();
+        }
+    });
+    let r = client.send(req, never()).await.unwrap();
+    assert_eq!(complete(&r), b"one,two,three");
+    assert_eq!(seen.load(Ordering::SeqCst), 13);
+
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let mut req = get(&url);
+    req.method = "POST".into();
+    req.body = Some(RequestBody::Stream(rx));
+    tokio::spawn(async move {
+        tx.send(Ok(bytes::Bytes::from("partial"))).await.unwrap();
+        tx.send(Err(crate::Error::new(Code::Body, "source broke")))
+            .await
+            .unwrap();
+    });
+    let e = failure(&client, req).await;
+    assert_eq!(e.code, Code::Network);
+    assert!(e.message.contains("source broke"), "{}", e.message);
 }

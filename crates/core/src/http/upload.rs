@@ -31,6 +31,10 @@ impl UploadProgress {
     /// Called once the response head arrived: the whole body was taken by then.
     pub(super) fn finish(&self) {
         let total = self.total.load(Ordering::Relaxed);
+        // A streamed body has no total; its chunks were all counted as they went.
+        if total == 0 {
+            return;
+        }
         if self.sent.swap(total, Ordering::Relaxed) < total {
             (self.notify)(total);
         }
@@ -73,4 +77,23 @@ pub(super) fn body(
     builder
         .header(reqwest::header::CONTENT_LENGTH, len)
         .body(reqwest::Body::wrap_stream(stream))
+}
+
+/// A body whose chunks arrive while it is sent (chunked transfer encoding); each chunk is
+/// counted as the connection takes it.
+pub(super) fn stream(
+    rx: tokio::sync::mpsc::Receiver<crate::Result<Bytes>>,
+    progress: Option<Arc<UploadProgress>>,
+    builder: reqwest::RequestBuilder,
+) -> reqwest::RequestBuilder {
+    let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
+        let item = rx.recv().await?;
+        Some((item.map_err(std::io::Error::other), rx))
+    })
+    .inspect(move |item| {
+        if let (Some(p), Ok(chunk)) = (&progress, item) {
+            p.advance(chunk.len());
+        }
+    });
+    builder.body(reqwest::Body::wrap_stream(chunks))
 }

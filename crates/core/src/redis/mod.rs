@@ -1,0 +1,249 @@
+//! A Redis client for cache storage: one multiplexed connection (or a cluster connection) that
+//! reconnects on its own, a time limit on every operation, values as strings (JSON text made
+//! and parsed by the caller), and the few commands a cache and its locks need.
+mod conn;
+mod value;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dashmap::DashMap;
+use redis::{AsyncCommands, Script};
+
+use crate::{Code, Error, Result};
+pub use conn::Conn;
+pub use value::to_json;
+
+/// How to reach Redis. `url` wins over the separate fields; `nodes` selects Redis Cluster.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub url: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub db: Option<i64>,
+    /// Cluster seed nodes, each `host:port` or a `redis://` URL.
+    pub nodes: Vec<String>,
+    /// Limit for one operation, from the call to its reply (reconnect waits included).
+    pub command_timeout: Duration,
+    /// Limit for one connection attempt.
+    pub connect_timeout: Duration,
+}
+
+pub struct Client {
+    conn: Conn,
+    timeout: Duration,
+    /// Scripts by source text, so EVALSHA is used after the first call.
+    scripts: DashMap<String, Arc<Script>>,
+}
+
+impl Client {
+    /// Creates the client without connecting: the first command connects, so a Redis that is
+    /// down at start-up only fails commands (and works once it is up). Must run inside a tokio
+    /// runtime.
+    pub fn new(opts: &Options) -> Result<Client> {
+        Ok(Client {
+            conn: Conn::lazy(opts)?,
+            timeout: opts.command_timeout,
+            scripts: DashMap::new(),
+        })
+    }
+
+    pub fn is_cluster(&self) -> bool {
+        matches!(self.conn, Conn::Cluster(_))
+    }
+
+    async fn limited<T>(
+        &self,
+        fut: impl std::future::Future<Output = redis::RedisResult<T>>,
+    ) -> Result<T> {
+        match tokio::time::timeout(self.timeout, fut).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(redis_error(&e)),
+            Err(_) => Err(Error::new(
+                Code::Timeout,
+                format!(
+                    "Redis operation timed out after {}ms",
+                    self.timeout.as_millis()
+                ),
+            )),
+        }
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Option<String>> {
+        let mut c = self.conn.clone();
+        self.limited(c.get::<_, Option<String>>(key)).await
+    }
+
+    /// Sends commands as one pipeline, in order, and returns each reply as text: bulk and
+    /// status replies as they are, integers in decimal, nil as `None`. A command that fails
+    /// fails the whole call.
+    pub async fn exec(&self, cmds: &[Vec<String>]) -> Result<Vec<Option<String>>> {
+        let mut parsed = Vec::with_capacity(cmds.len());
+        for args in cmds {
+            let Some((name, rest)) = args.split_first() else {
+                return Err(Error::new(Code::InvalidArgument, "empty Redis command"));
+            };
+            let mut cmd = redis::cmd(name);
+            cmd.arg(rest);
+            parsed.push(cmd);
+        }
+        let replies = if self.is_cluster() {
+            // A cluster pipeline must stay within one slot, so commands go side by side,
+            // except that the commands of one key go one after another, in order.
+            let mut slot_of: std::collections::HashMap<&str, usize> =
+                std::collections::HashMap::new();
+            let mut by_key: Vec<Vec<(usize, redis::Cmd)>> = Vec::new();
+            for (i, cmd) in parsed.into_iter().enumerate() {
+                let key = cmds[i].get(1).map(String::as_str).unwrap_or("");
+                let g = *slot_of.entry(key).or_insert_with(|| {
+                    by_key.push(Vec::new());
+                    by_key.len() - 1
+                });
+                by_key[g].push((i, cmd));
+            }
+            let conn = &self.conn;
+            let groups = by_key.into_iter().map(|group| async move {
+                let mut out = Vec::with_capacity(group.len());
+                for (i, cmd) in group {
+                    out.push((i, cmd.query_async::<redis::Value>(&mut conn.clone()).await?));
+                }
+                Ok::<_, redis::RedisError>(out)
+            });
+            let done = self
+                .limited(futures_util::future::try_join_all(groups))
+                .await?;
+            let mut replies = vec![redis::Value::Nil; cmds.len()];
+            for (i, v) in done.into_iter().flatten() {
+                replies[i] = v;
+            }
+            replies
+        } else {
+            let mut pipe = redis::pipe();
+            for cmd in parsed {
+                pipe.add_command(cmd);
+            }
+            let mut c = self.conn.clone();
+            self.limited(pipe.query_async::<Vec<redis::Value>>(&mut c))
+                .await?
+        };
+        replies.into_iter().map(value::to_text).collect()
+    }
+
+    /// `SET key value [PX ms]`.
+    pub async fn set(&self, key: &str, value: &str, px: Option<u64>) -> Result<()> {
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(key).arg(value);
+        if let Some(ms) = px {
+            cmd.arg("PX").arg(ms.max(1));
+        }
+        let mut c = self.conn.clone();
+        self.limited(cmd.query_async::<()>(&mut c)).await
+    }
+
+    pub async fn del(&self, key: &str) -> Result<()> {
+        let mut c = self.conn.clone();
+        self.limited(c.del::<_, ()>(key)).await
+    }
+
+    /// Deletes every key that starts with `prefix` (SCAN + UNLINK, on every primary of a
+    /// cluster); returns how many were deleted. Not atomic: keys written meanwhile may stay.
+    pub async fn clear(&self, prefix: &str) -> Result<u64> {
+        if prefix.is_empty() {
+            return Err(Error::new(
+                Code::InvalidArgument,
+                "clear() needs a non-empty key prefix; it would delete the whole database",
+            ));
+        }
+        let pattern = format!("{}*", glob_escape(prefix));
+        let conn = self.conn.clone();
+        // The whole sweep gets one limit per batch rather than one overall: a large keyspace
+        // takes many round trips, each of which must answer in time.
+        let mut total = 0;
+        for node in self.limited(conn.scan_targets()).await? {
+            let mut cursor: u64 = 0;
+            loop {
+                let (next, keys): (u64, Vec<String>) = self
+                    .limited(conn.scan_on(&node, cursor, &pattern, 1000))
+                    .await?;
+                if !keys.is_empty() {
+                    total += keys.len() as u64;
+                    self.limited(conn.unlink(&keys)).await?;
+                }
+                if next == 0 {
+                    break;
+                }
+                cursor = next;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Runs a Lua script (EVALSHA, loading it on NOSCRIPT) and returns the raw reply.
+    pub async fn eval(
+        &self,
+        script: &str,
+        keys: &[String],
+        args: &[String],
+    ) -> Result<redis::Value> {
+        let s = match self.scripts.get(script) {
+            Some(s) => s.clone(),
+            None => self
+                .scripts
+                .entry(script.to_string())
+                .or_insert_with(|| Arc::new(Script::new(script)))
+                .clone(),
+        };
+        let mut inv = s.prepare_invoke();
+        for k in keys {
+            inv.key(k);
+        }
+        for a in args {
+            inv.arg(a);
+        }
+        let mut c = self.conn.clone();
+        self.limited(async move { inv.invoke_async::<redis::Value>(&mut c).await })
+            .await
+    }
+}
+
+fn redis_error(e: &redis::RedisError) -> Error {
+    if e.is_timeout() {
+        return Error::new(Code::Timeout, format!("Redis operation timed out: {e}"));
+    }
+    // The JS layer counts only unreachability towards its circuit breaker, not replies such
+    // as a script error, so the two are told apart in the message.
+    if e.is_io_error()
+        || e.is_connection_refusal()
+        || e.is_connection_dropped()
+        || e.is_cluster_error()
+    {
+        Error::new(Code::Redis, format!("Redis unreachable: {e}"))
+    } else {
+        Error::new(Code::Redis, format!("Redis replied: {e}"))
+    }
+}
+
+/// Escapes the characters that are special in a SCAN MATCH pattern.
+fn glob_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_escape;
+
+    #[test]
+    fn escapes_glob_characters() {
+        assert_eq!(glob_escape("alova:"), "alova:");
+        assert_eq!(glob_escape("a*b?[c]\\"), "a\\*b\\?\\[c\\]\\\\");
+    }
+}

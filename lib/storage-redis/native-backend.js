@@ -1,0 +1,142 @@
+'use strict';
+// The native Redis client behind the adapter. Reads issued in the same tick go to Redis as one
+// pipeline in one native call, and concurrent reads of the same key share one round trip.
+const { RedisClient } = require('../native');
+
+const CODE_PREFIX = /^(ERR_ALOVA_[A-Z_]+): /;
+
+/** Async native calls carry their stable code as a message prefix; move it to `err.code`. */
+function withCode(err) {
+  const m = err && typeof err.message === 'string' && CODE_PREFIX.exec(err.message);
+  if (m) {
+    err.code = m[1];
+    err.message = err.message.slice(m[0].length);
+  }
+  return err;
+}
+
+function rethrow(err) {
+  throw withCode(err);
+}
+
+// Pipelines sent with `submit` answer through one callback shared by every client.
+const waiting = new Map();
+let nextId = 0;
+
+function onReply([id, error, replies]) {
+  const done = waiting.get(id);
+  if (!done) return;
+  waiting.delete(id);
+  done(error, replies);
+}
+
+/** Creates a native client whose `submit` answers through `onReply`. */
+function createClient(options) {
+  try {
+    return RedisClient.create(options, onReply);
+  } catch (err) {
+    throw withCode(err);
+  }
+}
+
+class NativeBackend {
+  constructor(client) {
+    this.client = client;
+    this.isCluster = client.isCluster;
+    /** commands waiting for the next pipeline: { args, resolve, reject, key?, p? } */
+    this.queue = [];
+    this.busy = false;
+    this.scheduled = false;
+    /** key → pending read of it, shared by concurrent readers */
+    this.inflight = new Map();
+    this.flush = this.flush.bind(this);
+  }
+
+  static create(options) {
+    return new NativeBackend(createClient(options));
+  }
+
+  // Commands go out in call order as one pipeline per tick, with one pipeline in flight at a
+  // time: a read sees every earlier write of this adapter, and under load each native call
+  // carries many commands.
+  push(entry) {
+    const p = new Promise((resolve, reject) => {
+      entry.resolve = resolve;
+      entry.reject = reject;
+    });
+    this.queue.push(entry);
+    if (!this.busy && !this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flush);
+    }
+    return p;
+  }
+
+  flush() {
+    this.scheduled = false;
+    if (this.busy || !this.queue.length) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.busy = true;
+    const settle = () => {
+      this.busy = false;
+      for (const e of batch) if (e.key !== undefined && this.inflight.get(e.key) === e.p) this.inflight.delete(e.key);
+      if (this.queue.length) this.flush();
+    };
+    const id = (nextId = (nextId + 1) >>> 0);
+    waiting.set(id, (error, replies) => {
+      this.client.settled();
+      settle();
+      if (error === null) {
+        for (let i = 0; i < batch.length; i++) batch[i].resolve(replies[i]);
+      } else {
+        const err = withCode(new Error(error));
+        for (const e of batch) e.reject(err);
+      }
+    });
+    try {
+      this.client.submit(id, batch.map((e) => e.args));
+    } catch (err) {
+      // Runs from process.nextTick: a throw here would be an uncaught exception.
+      waiting.delete(id);
+      settle();
+      for (const e of batch) e.reject(withCode(err));
+    }
+  }
+
+  get(key) {
+    let p = this.inflight.get(key);
+    if (p) return p;
+    const entry = { args: ['GET', key], key, p: null };
+    p = entry.p = this.push(entry);
+    this.inflight.set(key, p);
+    return p;
+  }
+
+  set(key, value, px) {
+    // A read issued after this write must not join a read issued before it.
+    this.inflight.delete(key);
+    const args = px === undefined ? ['SET', key, value] : ['SET', key, value, 'PX', String(Math.max(1, Math.ceil(px)))];
+    return this.push({ args });
+  }
+
+  del(key) {
+    this.inflight.delete(key);
+    return this.push({ args: ['DEL', key] });
+  }
+
+  clear(prefix) {
+    this.inflight.clear();
+    return this.client.clear(prefix).catch(rethrow);
+  }
+
+  eval(script, keys, args) {
+    return this.client.eval(script, keys, args).then(JSON.parse, rethrow);
+  }
+
+  close() {
+    this.client.close();
+  }
+}
+
+module.exports = { NativeBackend, createClient, withCode };
