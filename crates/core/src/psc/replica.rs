@@ -94,6 +94,10 @@ struct State {
     /// Per writer, the last write the upstream order delivered: a fast-path copy of an
     /// older write is stale.
     confirmed: HashMap<u64, u64>,
+    /// Fast-path writes applied ahead of the upstream order and not yet confirmed by it:
+    /// upstream writes to those keys come earlier in the order and are skipped.
+    provisional: HashMap<String, (u64, u64)>,
+    provisional_clear: Option<(u64, u64)>,
     #[cfg(target_os = "linux")]
     ring: Option<(Arc<super::ring::Ring>, u64)>,
 }
@@ -271,6 +275,35 @@ impl Replica {
             let c = st.confirmed.entry(write.origin).or_default();
             *c = (*c).max(write.seq);
         }
+        if !st.provisional.is_empty() || st.provisional_clear.is_some() {
+            let State {
+                confirmed,
+                provisional,
+                provisional_clear,
+                ..
+            } = &mut *st;
+            let done = |(o, s): (u64, u64)| confirmed.get(&o).is_some_and(|c| *c >= s);
+            if provisional_clear.is_some_and(done) {
+                *provisional_clear = None;
+            }
+            let ahead = match &write.op {
+                WriteOp::Set { key, .. } | WriteOp::Remove { key } => match provisional.get(key) {
+                    Some(p) if done(*p) => {
+                        provisional.remove(key);
+                        false
+                    }
+                    Some(_) => true,
+                    None => false,
+                },
+                WriteOp::Clear => {
+                    provisional.retain(|_, p| !done(*p));
+                    false
+                }
+            };
+            if (ahead || provisional_clear.is_some()) && !own {
+                return;
+            }
+        }
         if self.apply_locked(&mut st, write.op.clone(), own) {
             drop(st);
             self.bump();
@@ -290,6 +323,16 @@ impl Replica {
             .is_some_and(|s| *s >= write.seq)
         {
             return;
+        }
+        let mark = (write.origin, write.seq);
+        match &write.op {
+            WriteOp::Set { key, .. } | WriteOp::Remove { key } => {
+                st.provisional.insert(key.clone(), mark);
+            }
+            WriteOp::Clear => {
+                st.provisional.clear();
+                st.provisional_clear = Some(mark);
+            }
         }
         self.apply_locked(st, write.op, false);
     }
@@ -367,6 +410,8 @@ impl Replica {
     /// Replaces the content with the upstream snapshot, keeping keys with own writes in flight.
     pub fn apply_snapshot(&self, entries: Vec<(String, String)>) {
         let mut st = self.lock();
+        st.provisional.clear();
+        st.provisional_clear = None;
         if st.clear_inflight > 0 {
             return;
         }
@@ -650,6 +695,30 @@ mod tests {
         assert!(d == "0d\u{1}c" || d.starts_with("0d\u{1}"), "{d}");
         r.apply(&w(set("n\0l", "1")), false);
         assert_eq!(r.drain_keys(), "[0,[\"n\\u0000l\"],[]]");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_fast_path_write_is_not_undone_by_older_upstream_writes() {
+        let r = replica();
+        let from = |origin: u64, seq: u64, v: &str| Write {
+            scope: None,
+            origin,
+            seq,
+            op: set("k", v),
+        };
+        // Order: A1, B1, A2. The log delivers A2 first; the upstream stream then A1, B1, A2.
+        r.apply_provisional(&mut r.lock(), from(7, 2, "a2"));
+        r.apply(&from(7, 1, "a1"), false);
+        assert_eq!(r.get("k").as_deref(), Some("a2"));
+        r.apply(&from(8, 1, "b1"), false);
+        assert_eq!(r.get("k").as_deref(), Some("a2"));
+        r.apply(&from(7, 2, "a2"), false);
+        r.apply(&from(8, 2, "b2"), false);
+        assert_eq!(r.get("k").as_deref(), Some("b2"));
+        // A stale log record (already confirmed) is ignored.
+        r.apply_provisional(&mut r.lock(), from(7, 2, "a2"));
+        assert_eq!(r.get("k").as_deref(), Some("b2"));
     }
 
     #[test]
