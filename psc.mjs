@@ -2,3 +2,16 @@
 import mod from './psc.js';
 
 export default mod;
+export const {
+  AlovaIPCID,
+  ElectronSyncAdapter,
+  ExplicitCacheAdapter,
+  NodeSyncAdapter,
+  PSCAdapter,
+  RedisSyncAdapter,
+  createElectronPSCSynchronizer,
+  createNodePSCSynchronizer,
+  createPSCAdapter,
+  createPSCSynchronizer,
+  createSyncAdapter,
+} = mod;

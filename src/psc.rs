@@ -1,1 +1,276 @@
-//! (being built)
+//! Binding for the process-shared cache: the hub, links (hub client or Redis) and replicas.
+//! A replica's change counter is exposed as an external ArrayBuffer so that JS can tell,
+//! with a plain memory read, whether anything changed since it last drained.
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use alova_core::psc::{
+    ClientOptions, Hub, HubClient, HubOptions, Limits, RedisSync, RedisSyncOptions, Replica,
+};
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+
+use crate::error::{invalid_arg, to_js, JsError, Result};
+
+fn napi_err(e: napi::Error) -> JsError {
+    to_js(alova_core::Error::new(
+        alova_core::Code::Internal,
+        e.reason.clone(),
+    ))
+}
+
+#[napi(object)]
+#[derive(Default)]
+pub struct PscOptions {
+    /// Largest frame accepted from a peer, in bytes.
+    pub max_frame_bytes: Option<u32>,
+    /// Entries kept per scope.
+    pub max_entries: Option<u32>,
+    /// Largest value accepted by `set`, in bytes.
+    pub max_value_bytes: Option<u32>,
+    /// Redis: values above this are published as removals.
+    pub max_publish_bytes: Option<u32>,
+}
+
+fn positive(v: Option<u32>, name: &str) -> Result<Option<usize>> {
+    match v {
+        Some(0) => Err(invalid_arg(format!("`{name}` must be a positive integer"))),
+        v => Ok(v.map(|v| v as usize)),
+    }
+}
+
+fn limits(o: &PscOptions) -> Result<Limits> {
+    let d = Limits::default();
+    Ok(Limits {
+        max_entries: positive(o.max_entries, "maxEntries")?.unwrap_or(d.max_entries),
+        max_value_bytes: positive(o.max_value_bytes, "maxValueBytes")?.unwrap_or(d.max_value_bytes),
+    })
+}
+
+#[napi]
+pub struct PscHub {
+    hub: Mutex<Option<Hub>>,
+}
+
+#[napi]
+impl PscHub {
+    /// Serves the hub on `path` in a background thread.
+    #[napi(factory)]
+    pub fn start(path: String, options: Option<PscOptions>) -> Result<PscHub> {
+        let o = options.unwrap_or_default();
+        let d = HubOptions::default();
+        let opts = HubOptions {
+            max_frame: positive(o.max_frame_bytes, "maxFrameBytes")?.unwrap_or(d.max_frame),
+            max_entries: positive(o.max_entries, "maxEntries")?.unwrap_or(d.max_entries),
+        };
+        let hub = Hub::start(&PathBuf::from(path), opts).map_err(to_js)?;
+        Ok(PscHub {
+            hub: Mutex::new(Some(hub)),
+        })
+    }
+
+    #[napi]
+    pub fn stop(&self) {
+        if let Some(mut h) = self.hub.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            h.stop();
+        }
+    }
+}
+
+enum Link {
+    Hub(HubClient),
+    Redis(RedisSync),
+}
+
+type ConnectCallback = Function<'static, (), ()>;
+
+fn on_connect_callback(
+    cb: Option<ConnectCallback>,
+) -> Result<Option<alova_core::psc::client::OnConnect>> {
+    let Some(cb) = cb else { return Ok(None) };
+    let tsfn = Arc::new(
+        cb.build_threadsafe_function::<()>()
+            .weak::<true>()
+            .build()
+            .map_err(napi_err)?,
+    );
+    Ok(Some(Box::new(move || {
+        tsfn.call((), ThreadsafeFunctionCallMode::NonBlocking);
+    })))
+}
+
+#[napi]
+pub struct PscLink {
+    link: Link,
+}
+
+#[napi]
+impl PscLink {
+    /// Connects to the hub at `path` in the background (an absent hub is retried).
+    #[napi(
+        factory,
+        ts_args_type = "path: string, options?: PscOptions | undefined | null, onConnect?: (() => void) | undefined | null"
+    )]
+    pub fn connect_hub(
+        path: String,
+        options: Option<PscOptions>,
+        on_connect: Option<ConnectCallback>,
+    ) -> Result<PscLink> {
+        let o = options.unwrap_or_default();
+        let d = ClientOptions::default();
+        let opts = ClientOptions {
+            max_frame: positive(o.max_frame_bytes, "maxFrameBytes")?.unwrap_or(d.max_frame),
+            limits: limits(&o)?,
+            ..d
+        };
+        let client =
+            HubClient::connect(PathBuf::from(path), opts, on_connect_callback(on_connect)?)
+                .map_err(to_js)?;
+        Ok(PscLink {
+            link: Link::Hub(client),
+        })
+    }
+
+    /// Publishes and subscribes on `channel` of the Redis server at `url`.
+    #[napi(
+        factory,
+        ts_args_type = "url: string, channel: string, options?: PscOptions | undefined | null, onConnect?: (() => void) | undefined | null"
+    )]
+    pub fn connect_redis(
+        url: String,
+        channel: String,
+        options: Option<PscOptions>,
+        on_connect: Option<ConnectCallback>,
+    ) -> Result<PscLink> {
+        let o = options.unwrap_or_default();
+        let d = RedisSyncOptions::default();
+        let opts = RedisSyncOptions {
+            channel,
+            limits: limits(&o)?,
+            max_publish_bytes: positive(o.max_publish_bytes, "maxPublishBytes")?
+                .unwrap_or(d.max_publish_bytes),
+        };
+        let sync =
+            RedisSync::connect(&url, opts, on_connect_callback(on_connect)?).map_err(to_js)?;
+        Ok(PscLink {
+            link: Link::Redis(sync),
+        })
+    }
+
+    /// A new replica of `scope` (absent scope and `''` are different scopes).
+    #[napi]
+    pub fn attach(&self, scope: Option<String>) -> PscReplica {
+        let r = match &self.link {
+            Link::Hub(c) => c.attach(scope),
+            Link::Redis(s) => s.attach(scope),
+        };
+        PscReplica { r }
+    }
+
+    #[napi(getter)]
+    pub fn connected(&self) -> bool {
+        match &self.link {
+            Link::Hub(c) => c.is_connected(),
+            Link::Redis(s) => s.is_connected(),
+        }
+    }
+
+    /// Sends what is queued, then closes the connection(s).
+    #[napi]
+    pub fn stop(&self) {
+        match &self.link {
+            Link::Hub(c) => c.stop(),
+            Link::Redis(s) => s.stop(),
+        }
+    }
+}
+
+#[napi]
+pub struct PscReplica {
+    r: Arc<Replica>,
+}
+
+#[napi]
+impl PscReplica {
+    /// A 4-byte ArrayBuffer over the change counter (read it through an Int32Array).
+    #[napi(ts_return_type = "ArrayBuffer")]
+    pub fn counter<'env>(&self, env: &'env Env) -> Result<ArrayBuffer<'env>> {
+        let keep = self.r.clone();
+        let ptr = self.r.counter_ptr() as *mut u8;
+        // SAFETY: the counter lives inside the Arc'd replica, kept alive by the finaliser's
+        // clone until the ArrayBuffer is collected.
+        unsafe { ArrayBuffer::from_external(env, ptr, 4, keep, |_, k| drop(k)) }.map_err(napi_err)
+    }
+
+    /// Changes when the replica starts or stops using a shared log.
+    #[napi(getter)]
+    pub fn ring_gen(&self) -> u32 {
+        self.r.ring_gen()
+    }
+
+    /// Identifies the shared log's mapping (its address), or 0 without one. One ArrayBuffer
+    /// per mapping: V8 refuses two over the same memory.
+    #[napi(getter)]
+    pub fn ring_key(&self) -> f64 {
+        #[cfg(target_os = "linux")]
+        if let Some(r) = self.r.ring() {
+            return r.commit_ptr() as usize as f64;
+        }
+        0.0
+    }
+
+    /// A 4-byte ArrayBuffer over the shared log's commit counter, or null.
+    #[napi(ts_return_type = "ArrayBuffer | null")]
+    pub fn ring_counter<'env>(&self, env: &'env Env) -> Result<Option<ArrayBuffer<'env>>> {
+        #[cfg(target_os = "linux")]
+        if let Some(ring) = self.r.ring() {
+            let ptr = ring.commit_ptr();
+            // SAFETY: the counter lives in the mapping, kept by the finaliser's Arc.
+            return unsafe { ArrayBuffer::from_external(env, ptr, 4, ring, |_, k| drop(k)) }
+                .map(Some)
+                .map_err(napi_err);
+        }
+        let _ = env;
+        Ok(None)
+    }
+
+    /// Sets `key` to the JSON text `value` here and sends it.
+    #[napi]
+    pub fn set(&self, key: String, value: String) -> Result<()> {
+        self.r.set(key, value).map_err(to_js)
+    }
+
+    #[napi]
+    pub fn remove(&self, key: String) {
+        self.r.remove(key)
+    }
+
+    #[napi]
+    pub fn clear(&self) {
+        self.r.clear()
+    }
+
+    /// Changes since the last drain as JSON text:
+    /// `{"full":boolean,"set":{key:value,...},"del":[key,...]}`.
+    #[napi]
+    pub fn drain(&self) -> String {
+        self.r.drain_json()
+    }
+
+    /// Changed keys only, in the text form of `Replica::drain_keys`.
+    #[napi]
+    pub fn drain_keys(&self) -> String {
+        self.r.drain_keys()
+    }
+
+    /// The current JSON text of `key`, or null.
+    #[napi]
+    pub fn get(&self, key: String) -> Option<String> {
+        self.r.get(&key)
+    }
+
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        self.r.len() as u32
+    }
+}

@@ -1,0 +1,371 @@
+//! A worker's connection to the hub, run by its own thread.
+//!
+//! The worker keeps serving its replicas while the hub is absent: writes are queued and sent
+//! once connected. On every connection the client re-sends writes whose echo it has not seen
+//! (at-least-once), offers its entries if the hub is a new one (it restarted empty), and
+//! subscribes its scopes, whose snapshot then replaces the local copy.
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::net::UnixStream;
+use tokio::sync::mpsc;
+
+use super::protocol::{decode, encode, read_frame, Frame, Scope, Write, DEFAULT_MAX_FRAME};
+use super::replica::{lock, ChannelOutbox, Limits, Replica, Replicas};
+use crate::Result;
+
+#[derive(Debug, Clone, Copy)]
+pub struct ClientOptions {
+    pub max_frame: usize,
+    pub limits: Limits,
+    pub reconnect_min: Duration,
+    pub reconnect_max: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            max_frame: DEFAULT_MAX_FRAME,
+            limits: Limits::default(),
+            reconnect_min: Duration::from_millis(20),
+            reconnect_max: Duration::from_millis(500),
+        }
+    }
+}
+
+enum Cmd {
+    Write(u64, Write),
+    Subscribe(u64, Scope),
+    Nudge,
+    Stop,
+}
+
+pub type OnConnect = Box<dyn Fn() + Send + Sync>;
+
+/// Writes kept while the hub is away, beyond which the local copy is re-sent whole.
+const MAX_QUEUED: usize = 100_000;
+
+pub struct HubClient {
+    tx: mpsc::UnboundedSender<Cmd>,
+    replicas: Replicas,
+    connected: Arc<AtomicBool>,
+    limits: Limits,
+}
+
+/// The hub's shared log while connected (Linux only; elsewhere always empty).
+#[cfg(target_os = "linux")]
+type SharedRing = Arc<std::sync::Mutex<Option<Arc<super::ring::Ring>>>>;
+#[cfg(not(target_os = "linux"))]
+type SharedRing = Arc<std::sync::Mutex<Option<()>>>;
+
+/// Opens the hub's log (or forgets it, and stops every replica using it). A replica starts
+/// using the log once its subscription's snapshot arrives: from then on the hub sends it
+/// the echo of every write it appends there.
+fn share_ring(shared: &SharedRing, replicas: &Replicas, ring: Option<&Path>, epoch: u64) {
+    #[cfg(target_os = "linux")]
+    {
+        let ring = ring
+            .and_then(|p| super::ring::Ring::open(p, epoch).ok())
+            .map(Arc::new);
+        *lock(shared) = ring.clone();
+        if ring.is_none() {
+            for (_, r) in lock(replicas).iter() {
+                r.set_ring(None);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (shared, replicas, ring, epoch);
+}
+
+impl HubClient {
+    /// Starts connecting to the hub at `path` in the background; never fails for an absent hub.
+    pub fn connect(
+        path: PathBuf,
+        opts: ClientOptions,
+        on_connect: Option<OnConnect>,
+    ) -> Result<HubClient> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let replicas: Replicas = Arc::default();
+        let connected = Arc::new(AtomicBool::new(false));
+        let (r, c) = (replicas.clone(), connected.clone());
+        let ring: SharedRing = Arc::default();
+        super::spawn_thread(
+            "alova-psc-client",
+            run(path, opts, rx, r, c, ring, on_connect),
+        )?;
+        Ok(HubClient {
+            tx,
+            replicas,
+            connected,
+            limits: opts.limits,
+        })
+    }
+
+    /// A new replica of `scope`, filled from the hub's snapshot once connected.
+    pub fn attach(&self, scope: Scope) -> Arc<Replica> {
+        let id = rand::random::<u64>() | 1;
+        let out = Arc::new(ChannelOutbox {
+            id,
+            tx: self.tx.clone(),
+            make: Cmd::Write,
+            nudge: Some(|| Cmd::Nudge),
+        });
+        let replica = Arc::new(Replica::new(scope.clone(), out, self.limits, id));
+        lock(&self.replicas).push((id, replica.clone()));
+        let _ = self.tx.send(Cmd::Subscribe(id, scope));
+        replica
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.connected.load(Ordering::Acquire)
+    }
+
+    /// Sends what is queued, then closes the connection and ends the thread.
+    pub fn stop(&self) {
+        let _ = self.tx.send(Cmd::Stop);
+    }
+}
+
+async fn run(
+    path: PathBuf,
+    opts: ClientOptions,
+    mut rx: mpsc::UnboundedReceiver<Cmd>,
+    replicas: Replicas,
+    connected: Arc<AtomicBool>,
+    ring: SharedRing,
+    on_connect: Option<OnConnect>,
+) {
+    // Writes sent on a connection whose echo has not come back yet, with the replica that
+    // wrote them; followed by writes queued while disconnected.
+    let mut unacked: VecDeque<(u64, Arc<Vec<u8>>)> = VecDeque::new();
+    let mut last_epoch: Option<u64> = None;
+    let mut lost = false;
+    let mut backoff = opts.reconnect_min;
+    let mut sweep = tokio::time::interval(Duration::from_secs(1));
+    let sweep_all = |replicas: &Replicas| {
+        for (_, r) in lock(replicas).iter() {
+            r.sweep();
+        }
+    };
+    loop {
+        // Disconnected: retry with backoff, queueing writes meanwhile.
+        let stream = loop {
+            if let Ok(s) = UnixStream::connect(&path).await {
+                backoff = opts.reconnect_min;
+                break s;
+            }
+            let wait = tokio::time::sleep(backoff);
+            tokio::pin!(wait);
+            loop {
+                tokio::select! {
+                    _ = &mut wait => break,
+                    _ = sweep.tick() => sweep_all(&replicas),
+                    cmd = rx.recv() => match cmd {
+                        None | Some(Cmd::Stop) => return,
+                        Some(Cmd::Write(id, w)) => {
+                            unacked.push_back((id, Arc::new(encode(&Frame::Write(w)))));
+                            // Bounded while the hub is away: past the bound the queue is
+                            // dropped and the whole local copy is written on reconnection.
+                            if unacked.len() > MAX_QUEUED {
+                                unacked.clear();
+                                lost = true;
+                                for (_, r) in lock(&replicas).iter() {
+                                    r.forget_inflight();
+                                }
+                            }
+                        }
+                        Some(Cmd::Subscribe(..) | Cmd::Nudge) => {}
+                    },
+                }
+            }
+            backoff = (backoff * 2).min(opts.reconnect_max);
+        };
+        let (r, mut w) = stream.into_split();
+        let (frames_tx, mut frames) = mpsc::unbounded_channel();
+        let max_frame = opts.max_frame;
+        let reader = tokio::spawn(async move {
+            let mut r = BufReader::with_capacity(64 * 1024, r);
+            while let Ok(Some(body)) = read_frame(&mut r, max_frame).await {
+                match decode(&body) {
+                    Ok(f) => {
+                        if frames_tx.send(f).is_err() {
+                            return;
+                        }
+                    }
+                    Err(_) => return,
+                }
+            }
+        });
+        let Ok(Some(Frame::Welcome { epoch, conn })) =
+            tokio::time::timeout(Duration::from_secs(2), frames.recv()).await
+        else {
+            reader.abort();
+            continue;
+        };
+        // Re-sent writes first, then the offer to a new hub, then the subscriptions.
+        let mut out = Vec::new();
+        for (_, b) in &unacked {
+            out.extend_from_slice(b);
+        }
+        let current: Vec<(u64, Arc<Replica>)> = lock(&replicas).clone();
+        if std::mem::take(&mut lost) {
+            for (id, r) in &current {
+                for (key, value) in r.offer() {
+                    let write = Write {
+                        scope: r.scope().clone(),
+                        origin: *id,
+                        seq: 0,
+                        op: super::protocol::WriteOp::Set { key, value },
+                    };
+                    let b = Arc::new(encode(&Frame::Write(write)));
+                    out.extend_from_slice(&b);
+                    unacked.push_back((*id, b));
+                }
+            }
+        }
+        if last_epoch.is_some_and(|e| e != epoch) {
+            for (_, r) in &current {
+                // Writes appended to the old hub's log died with it: their echo never comes.
+                r.forget_inflight();
+                for part in r.offer().chunks(1024) {
+                    out.extend(encode(&Frame::Offer {
+                        scope: r.scope().clone(),
+                        entries: part.to_vec(),
+                    }));
+                }
+            }
+        }
+        // Replicas subscribed here need no second snapshot for their queued Subscribe.
+        let subscribed: std::collections::HashSet<u64> =
+            current.iter().map(|(id, _)| *id).collect();
+        let mut scopes: Vec<&Scope> = current.iter().map(|(_, r)| r.scope()).collect();
+        scopes.sort();
+        scopes.dedup();
+        for s in scopes {
+            out.extend(encode(&Frame::Subscribe { scope: s.clone() }));
+        }
+        if w.write_all(&out).await.is_err() {
+            reader.abort();
+            continue;
+        }
+        last_epoch = Some(epoch);
+        connected.store(true, Ordering::Release);
+        share_ring(&ring, &replicas, Some(&path.with_extension("ring")), epoch);
+        if let Some(f) = &on_connect {
+            f();
+        }
+        let mut parts: HashMap<Scope, Vec<(String, String)>> = HashMap::new();
+        let mut batch = Vec::new();
+        let stopped = loop {
+            tokio::select! {
+                frame = frames.recv() => {
+                    let Some(frame) = frame else { break false };
+                    on_frame(frame, conn, &replicas, &ring, &mut unacked, &mut parts);
+                }
+                _ = sweep.tick() => sweep_all(&replicas),
+                cmd = rx.recv() => {
+                    let mut stop = false;
+                    let mut nudged = false;
+                    let mut next = cmd;
+                    // Coalesce what is already queued into one write.
+                    loop {
+                        match next {
+                            None | Some(Cmd::Stop) => { stop = true; break; }
+                            Some(Cmd::Write(id, w)) => {
+                                let b = Arc::new(encode(&Frame::Write(w)));
+                                batch.extend_from_slice(&b);
+                                unacked.push_back((id, b));
+                            }
+                            Some(Cmd::Nudge) => {
+                                if !nudged {
+                                    nudged = true;
+                                    batch.extend(encode(&Frame::Nudge));
+                                }
+                            }
+                            Some(Cmd::Subscribe(id, scope)) => {
+                                if !subscribed.contains(&id) {
+                                    batch.extend(encode(&Frame::Subscribe { scope }));
+                                }
+                            }
+                        }
+                        if batch.len() > (1 << 20) { break; }
+                        match rx.try_recv() { Ok(c) => next = Some(c), Err(_) => break }
+                    }
+                    let ok = w.write_all(&batch).await.is_ok();
+                    batch.clear();
+                    if stop {
+                        let _ = w.shutdown().await;
+                        break true;
+                    }
+                    if !ok { break false; }
+                }
+            }
+        };
+        reader.abort();
+        connected.store(false, Ordering::Release);
+        share_ring(&ring, &replicas, None, 0);
+        if stopped {
+            return;
+        }
+    }
+}
+
+fn on_frame(
+    frame: Frame,
+    conn: u64,
+    replicas: &Replicas,
+    ring: &SharedRing,
+    unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>,
+    parts: &mut HashMap<Scope, Vec<(String, String)>>,
+) {
+    match frame {
+        Frame::Event { origin, write } => {
+            // Writes this connection sent itself are acknowledged; writes the hub read from
+            // the shared log come with origin 0 and were never queued here.
+            if origin == conn {
+                unacked.pop_front();
+            }
+            for (_, r) in lock(replicas).iter() {
+                if *r.scope() == write.scope {
+                    r.apply(&write, write.origin == r.id());
+                }
+            }
+        }
+        Frame::Snapshot {
+            scope,
+            entries,
+            last,
+        } => {
+            let acc = parts.entry(scope.clone()).or_default();
+            acc.extend(entries);
+            if last {
+                let entries = parts.remove(&scope).unwrap_or_default();
+                let targets: Vec<Arc<Replica>> = lock(replicas)
+                    .iter()
+                    .filter(|(_, r)| *r.scope() == scope)
+                    .map(|(_, r)| r.clone())
+                    .collect();
+                if let Some((last, rest)) = targets.split_last() {
+                    for r in rest {
+                        r.apply_snapshot(entries.clone());
+                    }
+                    last.apply_snapshot(entries);
+                }
+                #[cfg(target_os = "linux")]
+                if let Some(ring) = lock(ring).clone() {
+                    for r in &targets {
+                        if r.ring().is_none() {
+                            r.set_ring(Some(ring.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,57 @@
+//! The process-shared cache: copies of a cache kept consistent across processes.
+//!
+//! - [`hub`]: the cluster primary's hub (Unix socket, one order for all writes, snapshots);
+//! - [`client`]: a worker's connection to the hub, reconnecting and resynchronising;
+//! - [`redis_sync`]: the same across hosts through Redis pub/sub;
+//! - [`replica`]: a process's copy of one scope, which JS reads without a call per read;
+//! - [`store`]: the hub's bounded, expiring, per-scope state;
+//! - [`protocol`]: the binary frames;
+//! - [`ring`]: the shared-memory log through which workers' writes travel (Linux).
+//!
+//! Reads never cross a process: each worker keeps its own copy (native replica + JS objects)
+//! and checks two counters with plain memory reads: its replica's (snapshots, the hub's
+//! stream) and the shared log's commit counter. A worker appends its writes to the shared
+//! log synchronously; another worker's next read sees the counter move and applies the new
+//! records, with no thread wake-up between the two (socket wake-ups are what bound the tail
+//! of a socket relay). The hub reads the log in its order, keeps the state for late joiners
+//! and sends the ordered stream over the Unix sockets, which is what every copy converges
+//! to. Without the log (not Linux, hub away, log full) writes go through the socket.
+//! ipc-channel is not used (see [`hub`]).
+
+pub mod client;
+pub mod hub;
+pub mod protocol;
+pub mod redis_sync;
+pub mod replica;
+#[cfg(target_os = "linux")]
+pub mod ring;
+pub mod store;
+
+pub use client::{ClientOptions, HubClient};
+pub use hub::{Hub, HubOptions};
+pub use redis_sync::{RedisSync, RedisSyncOptions};
+pub use replica::{Drain, Limits, Replica};
+
+/// Runs `fut` to completion on a current-thread tokio runtime in a new named thread.
+pub(crate) fn spawn_thread(
+    name: &str,
+    fut: impl std::future::Future<Output = ()> + Send + 'static,
+) -> crate::Result<()> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(fut);
+            }
+        })
+        .map(|_| ())
+        .map_err(|e| {
+            crate::Error::new(
+                crate::Code::Internal,
+                format!("cannot start thread {name}: {e}"),
+            )
+        })
+}

@@ -1,0 +1,438 @@
+//! Binary frames spoken between the hub, its clients and the Redis channel.
+//!
+//! A frame is a little-endian `u32` body length followed by the body: one tag byte and the
+//! fields. Strings are `u32` length + UTF-8; a scope is a presence byte + string (an absent
+//! scope and the empty string are different scopes, as in alova). Values are JSON text and
+//! are never parsed here, except for the expiry slot (see [`expiry_of`]).
+use crate::{Code, Error, Result};
+
+/// Default largest frame body accepted from a peer (bytes).
+pub const DEFAULT_MAX_FRAME: usize = 16 << 20;
+
+pub type Scope = Option<String>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteOp {
+    Set { key: String, value: String },
+    Remove { key: String },
+    Clear,
+}
+
+/// One change to one scope, by replica `origin` (0: the hub), its `seq`-th write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Write {
+    pub scope: Scope,
+    pub origin: u64,
+    pub seq: u64,
+    pub op: WriteOp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Frame {
+    /// client → hub: send me the current entries of `scope` and its later changes.
+    Subscribe { scope: Scope },
+    /// client → hub: one write, to be ordered and broadcast.
+    Write(Write),
+    /// client → hub after the hub restarted: set these entries where the hub has none.
+    Offer {
+        scope: Scope,
+        entries: Vec<(String, String)>,
+    },
+    /// hub → client, first frame of a connection: the hub's run id and the client's id.
+    Welcome { epoch: u64, conn: u64 },
+    /// hub → subscribers (and the writer), in the hub's one order. `origin` 0 is the hub.
+    Event { origin: u64, write: Write },
+    /// client → hub: the shared log has new records.
+    Nudge,
+    /// hub → client: part of a scope's entries; the last part has `last` set.
+    Snapshot {
+        scope: Scope,
+        entries: Vec<(String, String)>,
+        last: bool,
+    },
+}
+
+const T_SUBSCRIBE: u8 = 1;
+const T_WRITE: u8 = 2;
+const T_OFFER: u8 = 3;
+const T_WELCOME: u8 = 4;
+const T_EVENT: u8 = 5;
+const T_SNAPSHOT: u8 = 6;
+const T_NUDGE: u8 = 7;
+const OP_SET: u8 = 1;
+const OP_REMOVE: u8 = 2;
+const OP_CLEAR: u8 = 3;
+
+struct Enc(Vec<u8>);
+
+impl Enc {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.0.extend_from_slice(&(s.len() as u32).to_le_bytes());
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn scope(&mut self, s: &Scope) {
+        match s {
+            None => self.u8(0),
+            Some(s) => {
+                self.u8(1);
+                self.str(s);
+            }
+        }
+    }
+    fn write(&mut self, w: &Write) {
+        self.scope(&w.scope);
+        self.u64(w.origin);
+        self.u64(w.seq);
+        match &w.op {
+            WriteOp::Set { key, value } => {
+                self.u8(OP_SET);
+                self.str(key);
+                self.str(value);
+            }
+            WriteOp::Remove { key } => {
+                self.u8(OP_REMOVE);
+                self.str(key);
+            }
+            WriteOp::Clear => self.u8(OP_CLEAR),
+        }
+    }
+    fn entries(&mut self, entries: &[(String, String)]) {
+        self.0
+            .extend_from_slice(&(entries.len() as u32).to_le_bytes());
+        for (k, v) in entries {
+            self.str(k);
+            self.str(v);
+        }
+    }
+}
+
+/// Encodes a frame with its length prefix.
+pub fn encode(frame: &Frame) -> Vec<u8> {
+    let mut e = Enc(Vec::with_capacity(64));
+    e.0.extend_from_slice(&[0; 4]);
+    match frame {
+        Frame::Subscribe { scope } => {
+            e.u8(T_SUBSCRIBE);
+            e.scope(scope);
+        }
+        Frame::Write(w) => {
+            e.u8(T_WRITE);
+            e.write(w);
+        }
+        Frame::Offer { scope, entries } => {
+            e.u8(T_OFFER);
+            e.scope(scope);
+            e.entries(entries);
+        }
+        Frame::Welcome { epoch, conn } => {
+            e.u8(T_WELCOME);
+            e.u64(*epoch);
+            e.u64(*conn);
+        }
+        Frame::Event { origin, write } => {
+            e.u8(T_EVENT);
+            e.u64(*origin);
+            e.write(write);
+        }
+        Frame::Nudge => e.u8(T_NUDGE),
+        Frame::Snapshot {
+            scope,
+            entries,
+            last,
+        } => {
+            e.u8(T_SNAPSHOT);
+            e.scope(scope);
+            e.u8(*last as u8);
+            e.entries(entries);
+        }
+    }
+    let len = (e.0.len() - 4) as u32;
+    e.0[..4].copy_from_slice(&len.to_le_bytes());
+    e.0
+}
+
+struct Dec<'a>(&'a [u8]);
+
+fn malformed(what: &str) -> Error {
+    Error::new(Code::Psc, format!("malformed frame: {what}"))
+}
+
+impl<'a> Dec<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        if self.0.len() < n {
+            return Err(malformed("truncated"));
+        }
+        let (h, t) = self.0.split_at(n);
+        self.0 = t;
+        Ok(h)
+    }
+    fn u8(&mut self) -> Result<u8> {
+        Ok(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Result<u32> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap()))
+    }
+    fn u64(&mut self) -> Result<u64> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()))
+    }
+    fn str(&mut self) -> Result<String> {
+        let n = self.u32()? as usize;
+        let b = self.take(n)?;
+        String::from_utf8(b.to_vec()).map_err(|_| malformed("string is not UTF-8"))
+    }
+    fn scope(&mut self) -> Result<Scope> {
+        match self.u8()? {
+            0 => Ok(None),
+            1 => Ok(Some(self.str()?)),
+            _ => Err(malformed("bad scope flag")),
+        }
+    }
+    fn write(&mut self) -> Result<Write> {
+        let scope = self.scope()?;
+        let origin = self.u64()?;
+        let seq = self.u64()?;
+        let op = match self.u8()? {
+            OP_SET => WriteOp::Set {
+                key: self.str()?,
+                value: self.str()?,
+            },
+            OP_REMOVE => WriteOp::Remove { key: self.str()? },
+            OP_CLEAR => WriteOp::Clear,
+            _ => return Err(malformed("unknown operation")),
+        };
+        Ok(Write {
+            scope,
+            origin,
+            seq,
+            op,
+        })
+    }
+    fn entries(&mut self) -> Result<Vec<(String, String)>> {
+        let n = self.u32()? as usize;
+        // Each entry takes at least 8 bytes: refuse counts the body cannot hold.
+        if n > self.0.len() / 8 {
+            return Err(malformed("entry count exceeds frame"));
+        }
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push((self.str()?, self.str()?));
+        }
+        Ok(out)
+    }
+}
+
+/// Decodes one frame body (without its length prefix).
+pub fn decode(body: &[u8]) -> Result<Frame> {
+    let mut d = Dec(body);
+    let frame = match d.u8()? {
+        T_SUBSCRIBE => Frame::Subscribe { scope: d.scope()? },
+        T_WRITE => Frame::Write(d.write()?),
+        T_OFFER => Frame::Offer {
+            scope: d.scope()?,
+            entries: d.entries()?,
+        },
+        T_WELCOME => Frame::Welcome {
+            epoch: d.u64()?,
+            conn: d.u64()?,
+        },
+        T_EVENT => Frame::Event {
+            origin: d.u64()?,
+            write: d.write()?,
+        },
+        T_NUDGE => Frame::Nudge,
+        T_SNAPSHOT => {
+            let scope = d.scope()?;
+            let last = d.u8()? != 0;
+            Frame::Snapshot {
+                scope,
+                last,
+                entries: d.entries()?,
+            }
+        }
+        t => return Err(malformed(&format!("unknown tag {t}"))),
+    };
+    if !d.0.is_empty() {
+        return Err(malformed("trailing bytes"));
+    }
+    Ok(frame)
+}
+
+/// Reads one frame body; `Ok(None)` at a clean end of stream. A length above `max` is an
+/// error before anything is allocated.
+pub async fn read_frame<R: tokio::io::AsyncRead + Unpin>(
+    r: &mut R,
+    max: usize,
+) -> std::io::Result<Option<Vec<u8>>> {
+    use tokio::io::AsyncReadExt;
+    let mut len = [0u8; 4];
+    match r.read_exact(&mut len).await {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    let len = u32::from_le_bytes(len) as usize;
+    if len > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("frame of {len} bytes exceeds the limit of {max}"),
+        ));
+    }
+    let mut body = vec![0u8; len];
+    r.read_exact(&mut body).await?;
+    Ok(Some(body))
+}
+
+/// Below this a number in slot 1 is not a millisecond timestamp (it would predate 2001).
+pub const MIN_TIMESTAMP: f64 = 1e12;
+
+/// The expiry time (ms since the epoch) of an alova cache entry `[data, expireTs, tag?]`, if
+/// the JSON text has that shape. Other values never expire here.
+pub fn expiry_of(value: &str) -> Option<f64> {
+    let v = value.trim_end();
+    if !v.trim_start().starts_with('[') || !v.ends_with(']') {
+        return None;
+    }
+    // Fast path, without parsing the data: `[data, <number>]` ends with `,<number>]`.
+    let body = v[..v.len() - 1].trim_end();
+    let start = body
+        .rfind(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')))
+        .map_or(0, |i| i + 1);
+    if start < body.len() {
+        let before = body[..start].trim_end();
+        if before.ends_with(',') {
+            return body[start..]
+                .parse::<f64>()
+                .ok()
+                .filter(|n| *n >= MIN_TIMESTAMP);
+        }
+        return None;
+    }
+    // Anything else ending in a string (`[data, ts, "tag"]`) is parsed.
+    if !body.ends_with('"') {
+        return None;
+    }
+    expiry_parsed(v)
+}
+
+fn expiry_parsed(value: &str) -> Option<f64> {
+    use serde::de::{IgnoredAny, SeqAccess, Visitor};
+    struct Second;
+    impl<'de> Visitor<'de> for Second {
+        type Value = Option<f64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Option<f64>, A::Error> {
+            if seq.next_element::<IgnoredAny>()?.is_none() {
+                return Ok(None);
+            }
+            #[derive(serde::Deserialize)]
+            #[serde(untagged)]
+            enum Slot {
+                Num(f64),
+                Other(IgnoredAny),
+            }
+            let ts = match seq.next_element::<Slot>()? {
+                Some(Slot::Num(n)) if n >= MIN_TIMESTAMP => Some(n),
+                _ => None,
+            };
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(ts)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(value);
+    serde::Deserializer::deserialize_seq(&mut de, Second)
+        .ok()
+        .flatten()
+}
+
+/// Milliseconds since the Unix epoch, as alova's `Date.now()`.
+pub fn now_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as f64)
+        .unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roundtrip(f: Frame) {
+        let bytes = encode(&f);
+        assert_eq!(
+            u32::from_le_bytes(bytes[..4].try_into().unwrap()) as usize,
+            bytes.len() - 4
+        );
+        assert_eq!(decode(&bytes[4..]).unwrap(), f);
+    }
+
+    #[test]
+    fn frames_roundtrip() {
+        roundtrip(Frame::Subscribe { scope: None });
+        roundtrip(Frame::Subscribe {
+            scope: Some(String::new()),
+        });
+        roundtrip(Frame::Write(Write {
+            scope: Some("a".into()),
+            origin: 3,
+            seq: 9,
+            op: WriteOp::Set {
+                key: "k".into(),
+                value: "[1]".into(),
+            },
+        }));
+        roundtrip(Frame::Event {
+            origin: 7,
+            write: Write {
+                scope: None,
+                origin: 0,
+                seq: 0,
+                op: WriteOp::Clear,
+            },
+        });
+        roundtrip(Frame::Snapshot {
+            scope: None,
+            entries: vec![("a".into(), "1".into())],
+            last: true,
+        });
+        roundtrip(Frame::Welcome { epoch: 1, conn: 2 });
+    }
+
+    #[test]
+    fn malformed_frames_are_errors() {
+        assert!(decode(&[]).is_err());
+        assert!(decode(&[99]).is_err());
+        assert!(decode(&[T_WRITE, 0, OP_SET, 255, 255, 255, 255]).is_err());
+        assert!(decode(&[T_OFFER, 0, 255, 255, 255, 255]).is_err());
+        let mut ok = encode(&Frame::Subscribe { scope: None });
+        ok.push(0);
+        assert!(decode(&ok[4..]).is_err());
+    }
+
+    #[test]
+    fn expiry_slot() {
+        assert_eq!(expiry_of("[{\"a\":[1,2]},1700000000000]"), Some(1.7e12));
+        assert_eq!(expiry_of("[{\"a\":1}]"), None);
+        assert_eq!(expiry_of("[1,\"tag\"]"), None);
+        assert_eq!(expiry_of("[1,5]"), None);
+        assert_eq!(
+            expiry_of("[{\"a\":1}, 1700000000000, \"tag\"]"),
+            Some(1.7e12)
+        );
+        assert_eq!(expiry_of("[\"x,1700000000000\"]"), None);
+        assert_eq!(expiry_of("[1700000000000]"), None);
+        assert_eq!(expiry_of("[[1, 1700000000000]]"), None);
+        assert_eq!(expiry_of("{\"a\":1}"), None);
+        assert_eq!(expiry_of("[1,"), None);
+    }
+}

@@ -1,0 +1,781 @@
+//! A process's copy of one scope, kept by a background thread and read by JS.
+//!
+//! The transport thread applies remote writes here and bumps `counter`; the JS side keeps its
+//! own object copy and, on a read, compares the counter with the value it last saw (a plain
+//! memory read through an ArrayBuffer over `counter`). Only when it changed does JS call
+//! [`Replica::drain`], which hands over the keys changed since (coalesced per key, so a worker
+//! that never reads holds at most one pending change per key). No remote write wakes the
+//! worker's event loop.
+//!
+//! Convergence: every copy applies writes in the one order decided upstream (the hub or
+//! Redis). A process's own writes are applied locally at once and counted as in flight; while
+//! a key has writes in flight, remote writes to it are skipped, because the own write comes
+//! later in that order and overwrites them. The same holds for an own `clear` in flight.
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::protocol::{expiry_of, now_ms, Scope, Write, WriteOp};
+use crate::{Code, Error, Result};
+
+/// Where a replica's own writes go (the hub connection or the Redis publisher), in call order.
+pub trait Outbox: Send + Sync {
+    fn send(&self, write: Write);
+    /// Tells the upstream that the shared log has new records.
+    fn nudge(&self) {}
+}
+
+/// An outbox that queues `make(id, write)` on a transport thread's channel.
+pub(crate) struct ChannelOutbox<C> {
+    pub id: u64,
+    pub tx: tokio::sync::mpsc::UnboundedSender<C>,
+    pub make: fn(u64, Write) -> C,
+    pub nudge: Option<fn() -> C>,
+}
+
+impl<C: Send> Outbox for ChannelOutbox<C> {
+    fn send(&self, write: Write) {
+        let _ = self.tx.send((self.make)(self.id, write));
+    }
+    fn nudge(&self) {
+        if let Some(n) = self.nudge {
+            let _ = self.tx.send(n());
+        }
+    }
+}
+
+/// A transport's replicas with the id their own writes carry.
+pub(crate) type Replicas = Arc<Mutex<Vec<(u64, Arc<Replica>)>>>;
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Entries kept per scope; beyond it an entry is evicted.
+    pub max_entries: usize,
+    /// Largest JSON value accepted by `set`.
+    pub max_value_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_entries: 100_000,
+            max_value_bytes: super::protocol::DEFAULT_MAX_FRAME - 1024,
+        }
+    }
+}
+
+struct Entry {
+    value: String,
+    expires: Option<f64>,
+}
+
+impl Entry {
+    fn new(value: String) -> Self {
+        let expires = expiry_of(&value);
+        Entry { value, expires }
+    }
+    fn live(&self, now: f64) -> bool {
+        self.expires.is_none_or(|t| t > now)
+    }
+}
+
+#[derive(Default)]
+struct State {
+    map: HashMap<String, Entry>,
+    inflight: HashMap<String, u32>,
+    clear_inflight: u32,
+    dirty: HashSet<String>,
+    full: bool,
+    seq: u64,
+    /// Per writer, the last write the upstream order delivered: a fast-path copy of an
+    /// older write is stale.
+    confirmed: HashMap<u64, u64>,
+    /// Fast-path writes applied ahead of the upstream order and not yet confirmed by it:
+    /// upstream writes to those keys come earlier in the order and are skipped.
+    provisional: HashMap<String, (u64, u64)>,
+    provisional_clear: Option<(u64, u64)>,
+    #[cfg(target_os = "linux")]
+    ring: Option<(Arc<super::ring::Ring>, u64)>,
+}
+
+/// What changed since the last drain. With `full`, `changes` is the whole content and the
+/// reader replaces its copy; otherwise each key is set (`Some`) or removed (`None`).
+#[derive(Debug, Default, PartialEq)]
+pub struct Drain {
+    pub full: bool,
+    pub changes: Vec<(String, Option<String>)>,
+}
+
+pub struct Replica {
+    counter: AtomicU32,
+    ring_gen: AtomicU32,
+    id: u64,
+    scope: Scope,
+    state: Mutex<State>,
+    outbox: Arc<dyn Outbox>,
+    limits: Limits,
+}
+
+impl Replica {
+    /// `id` identifies this replica's writes everywhere (random, non-zero).
+    pub fn new(scope: Scope, outbox: Arc<dyn Outbox>, limits: Limits, id: u64) -> Self {
+        Replica {
+            counter: AtomicU32::new(0),
+            ring_gen: AtomicU32::new(0),
+            id,
+            scope,
+            state: Mutex::new(State::default()),
+            outbox,
+            limits,
+        }
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Uses (or stops using) the shared log; bumps `ring_gen` so that JS re-reads its counter.
+    #[cfg(target_os = "linux")]
+    pub fn set_ring(&self, ring: Option<Arc<super::ring::Ring>>) {
+        let mut st = self.lock();
+        st.ring = ring.map(|r| {
+            let pos = r.commit();
+            (r, pos)
+        });
+        drop(st);
+        self.ring_gen.fetch_add(1, Ordering::Release);
+        self.bump();
+    }
+
+    /// The shared log in use, if any.
+    #[cfg(target_os = "linux")]
+    pub fn ring(&self) -> Option<Arc<super::ring::Ring>> {
+        self.lock().ring.as_ref().map(|(r, _)| r.clone())
+    }
+
+    pub fn ring_gen(&self) -> u32 {
+        self.ring_gen.load(Ordering::Acquire)
+    }
+
+    /// Sends an own write upstream, and to the shared log when there is one.
+    fn send(&self, st: &mut State, op: WriteOp) {
+        st.seq += 1;
+        let write = Write {
+            scope: self.scope.clone(),
+            origin: self.id,
+            seq: st.seq,
+            op,
+        };
+        // Through the shared log when there is room: it is then durable even if this process
+        // dies at once, and the hub reads it in the log's order.
+        #[cfg(target_os = "linux")]
+        if let Some((ring, _)) = &st.ring {
+            let frame = super::protocol::Frame::Event { origin: 0, write };
+            if ring.append(&super::protocol::encode(&frame)) {
+                self.outbox.nudge();
+                return;
+            }
+            let super::protocol::Frame::Event { write, .. } = frame else {
+                unreachable!()
+            };
+            self.outbox.send(write);
+            return;
+        }
+        self.outbox.send(write);
+    }
+
+    /// The change counter JS reads through an external ArrayBuffer. Stable while `self` lives.
+    pub fn counter_ptr(&self) -> *mut u32 {
+        self.counter.as_ptr()
+    }
+
+    pub fn counter(&self) -> u32 {
+        self.counter.load(Ordering::Acquire)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    fn bump(&self) {
+        self.counter.fetch_add(1, Ordering::Release);
+    }
+
+    fn mark(&self, st: &mut State, key: String) {
+        if st.full {
+            return;
+        }
+        st.dirty.insert(key);
+        // Bounded: past this a full reload is cheaper than remembering keys.
+        if st.dirty.len() > self.limits.max_entries {
+            st.dirty.clear();
+            st.full = true;
+        }
+    }
+
+    /// Keeps the map within its bound after inserting `keep`.
+    fn evict(&self, st: &mut State, keep: &str) {
+        while st.map.len() > self.limits.max_entries {
+            let Some(k) = st.map.keys().find(|k| k.as_str() != keep).cloned() else {
+                break;
+            };
+            st.map.remove(&k);
+            self.mark(st, k);
+            self.bump();
+        }
+    }
+
+    /// A local write: applied here at once (the caller updates its JS copy itself), then sent.
+    pub fn set(&self, key: String, value: String) -> Result<()> {
+        if value.len() > self.limits.max_value_bytes {
+            return Err(Error::new(
+                Code::BodyTooLarge,
+                format!(
+                    "shared cache value for `{key}` is {} bytes, above the limit of {}",
+                    value.len(),
+                    self.limits.max_value_bytes
+                ),
+            ));
+        }
+        let mut st = self.lock();
+        *st.inflight.entry(key.clone()).or_default() += 1;
+        st.map.insert(key.clone(), Entry::new(value.clone()));
+        self.evict(&mut st, &key);
+        self.send(&mut st, WriteOp::Set { key, value });
+        Ok(())
+    }
+
+    pub fn remove(&self, key: String) {
+        let mut st = self.lock();
+        *st.inflight.entry(key.clone()).or_default() += 1;
+        st.map.remove(&key);
+        self.send(&mut st, WriteOp::Remove { key });
+    }
+
+    pub fn clear(&self) {
+        let mut st = self.lock();
+        st.clear_inflight += 1;
+        st.map.clear();
+        st.dirty.clear();
+        self.send(&mut st, WriteOp::Clear);
+    }
+
+    /// Applies a write in the upstream order. `own` marks the echo of this replica's write.
+    pub fn apply(&self, write: &Write, own: bool) {
+        let mut st = self.lock();
+        if write.origin != 0 {
+            let c = st.confirmed.entry(write.origin).or_default();
+            *c = (*c).max(write.seq);
+        }
+        if !st.provisional.is_empty() || st.provisional_clear.is_some() {
+            let State {
+                confirmed,
+                provisional,
+                provisional_clear,
+                ..
+            } = &mut *st;
+            let done = |(o, s): (u64, u64)| confirmed.get(&o).is_some_and(|c| *c >= s);
+            if provisional_clear.is_some_and(done) {
+                *provisional_clear = None;
+            }
+            let ahead = match &write.op {
+                WriteOp::Set { key, .. } | WriteOp::Remove { key } => match provisional.get(key) {
+                    Some(p) if done(*p) => {
+                        provisional.remove(key);
+                        false
+                    }
+                    Some(_) => true,
+                    None => false,
+                },
+                WriteOp::Clear => {
+                    provisional.retain(|_, p| !done(*p));
+                    false
+                }
+            };
+            if (ahead || provisional_clear.is_some()) && !own {
+                return;
+            }
+        }
+        if self.apply_locked(&mut st, write.op.clone(), own) {
+            drop(st);
+            self.bump();
+        }
+    }
+
+    /// Applies another replica's write read from the shared log, ahead of the upstream order
+    /// (which later delivers it again, in its place, so every copy still converges).
+    #[cfg(target_os = "linux")]
+    fn apply_provisional(&self, st: &mut State, write: Write) {
+        if write.origin == 0 || write.origin == self.id || write.scope != self.scope {
+            return;
+        }
+        if st
+            .confirmed
+            .get(&write.origin)
+            .is_some_and(|s| *s >= write.seq)
+        {
+            return;
+        }
+        let mark = (write.origin, write.seq);
+        match &write.op {
+            WriteOp::Set { key, .. } | WriteOp::Remove { key } => {
+                st.provisional.insert(key.clone(), mark);
+            }
+            WriteOp::Clear => {
+                st.provisional.clear();
+                st.provisional_clear = Some(mark);
+            }
+        }
+        self.apply_locked(st, write.op, false);
+    }
+
+    /// Catches up with the shared log (called before each drain, on the reader's thread).
+    fn catch_up(&self, st: &mut State) {
+        #[cfg(target_os = "linux")]
+        {
+            let Some((ring, mut pos)) = st.ring.take() else {
+                return;
+            };
+            let mut writes = Vec::new();
+            ring.read(&mut pos, |body| {
+                if let Ok(super::protocol::Frame::Event { write, .. }) =
+                    super::protocol::decode(body)
+                {
+                    writes.push(write);
+                }
+            });
+            for w in writes {
+                self.apply_provisional(st, w);
+            }
+            st.ring = Some((ring, pos));
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = st;
+    }
+
+    /// Returns whether the content changed.
+    fn apply_locked(&self, st: &mut State, op: WriteOp, own: bool) -> bool {
+        if own {
+            match op {
+                WriteOp::Set { key, .. } | WriteOp::Remove { key } => {
+                    if let Some(n) = st.inflight.get_mut(&key) {
+                        *n -= 1;
+                        if *n == 0 {
+                            st.inflight.remove(&key);
+                        }
+                    }
+                }
+                WriteOp::Clear => st.clear_inflight = st.clear_inflight.saturating_sub(1),
+            }
+            return false;
+        }
+        if st.clear_inflight > 0 {
+            return false;
+        }
+        match op {
+            WriteOp::Set { key, value } => {
+                if st.inflight.contains_key(&key)
+                    || st.map.get(&key).is_some_and(|e| e.value == value)
+                {
+                    return false;
+                }
+                st.map.insert(key.clone(), Entry::new(value));
+                self.evict(st, &key);
+                self.mark(st, key);
+            }
+            WriteOp::Remove { key } => {
+                if st.inflight.contains_key(&key) || st.map.remove(&key).is_none() {
+                    return false;
+                }
+                self.mark(st, key);
+            }
+            WriteOp::Clear => {
+                let State { map, inflight, .. } = st;
+                map.retain(|k, _| inflight.contains_key(k));
+                st.dirty.clear();
+                st.full = true;
+            }
+        }
+        true
+    }
+
+    /// Replaces the content with the upstream snapshot, keeping keys with own writes in flight.
+    pub fn apply_snapshot(&self, entries: Vec<(String, String)>) {
+        let mut st = self.lock();
+        st.provisional.clear();
+        st.provisional_clear = None;
+        if st.clear_inflight > 0 {
+            return;
+        }
+        let State { map, inflight, .. } = &mut *st;
+        map.retain(|k, _| inflight.contains_key(k));
+        for (k, v) in entries {
+            if !inflight.contains_key(&k) {
+                map.insert(k, Entry::new(v));
+            }
+        }
+        st.dirty.clear();
+        st.full = true;
+        drop(st);
+        self.bump();
+    }
+
+    /// Forgets everything (the upstream may have changed unseen), own writes in flight too.
+    pub fn reset(&self) {
+        let mut st = self.lock();
+        *st = State {
+            full: true,
+            ..State::default()
+        };
+        drop(st);
+        self.bump();
+    }
+
+    /// Forgets own writes in flight whose echo will never come (they were dropped unsent).
+    pub fn forget_inflight(&self) {
+        let mut st = self.lock();
+        st.inflight.clear();
+        st.clear_inflight = 0;
+    }
+
+    /// Live entries without own writes in flight: offered to a hub that restarted empty.
+    pub fn offer(&self) -> Vec<(String, String)> {
+        let st = self.lock();
+        let now = now_ms();
+        st.map
+            .iter()
+            .filter(|(k, e)| e.live(now) && !st.inflight.contains_key(*k))
+            .map(|(k, e)| (k.clone(), e.value.clone()))
+            .collect()
+    }
+
+    /// Drops expired entries so memory does not wait for a read.
+    pub fn sweep(&self) {
+        let now = now_ms();
+        let mut st = self.lock();
+        let expired: Vec<String> = st
+            .map
+            .iter()
+            .filter(|(_, e)| !e.live(now))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if expired.is_empty() {
+            return;
+        }
+        for k in expired {
+            st.map.remove(&k);
+            self.mark(&mut st, k);
+        }
+        drop(st);
+        self.bump();
+    }
+
+    /// Visits the changes since the last drain: `full` first, then each key with its value
+    /// (`None`: removed).
+    fn drain_with(&self, mut full: impl FnMut(bool), mut change: impl FnMut(&str, Option<&str>)) {
+        let mut st = self.lock();
+        self.catch_up(&mut st);
+        let now = now_ms();
+        if std::mem::take(&mut st.full) {
+            st.dirty.clear();
+            full(true);
+            for (k, e) in st.map.iter().filter(|(_, e)| e.live(now)) {
+                change(k, Some(&e.value));
+            }
+            return;
+        }
+        full(false);
+        let dirty = std::mem::take(&mut st.dirty);
+        for k in &dirty {
+            change(
+                k,
+                st.map
+                    .get(k)
+                    .filter(|e| e.live(now))
+                    .map(|e| e.value.as_str()),
+            );
+        }
+    }
+
+    /// The changes since the last drain (see [`Drain`]).
+    pub fn drain(&self) -> Drain {
+        let mut d = Drain::default();
+        self.drain_with(
+            |f| d.full = f,
+            |k, v| d.changes.push((k.to_string(), v.map(str::to_string))),
+        );
+        d
+    }
+
+    /// The same as one JSON text, parsed by JS in one call:
+    /// `{"full":bool,"set":{key:value,...},"del":[key,...]}`.
+    pub fn drain_json(&self) -> String {
+        let mut set = String::with_capacity(256);
+        let mut del = String::new();
+        let mut full = false;
+        self.drain_with(
+            |f| full = f,
+            |k, v| {
+                let (out, sep) = match v {
+                    Some(_) => (&mut set, ','),
+                    None => (&mut del, ','),
+                };
+                if !out.is_empty() {
+                    out.push(sep);
+                }
+                out.push_str(&serde_json::to_string(k).unwrap_or_default());
+                if let Some(v) = v {
+                    out.push(':');
+                    out.push_str(v);
+                }
+            },
+        );
+        format!("{{\"full\":{full},\"set\":{{{set}}},\"del\":[{del}]}}")
+    }
+
+    /// Only the keys, for a reader that fetches values on first read (see [`Replica::get`]).
+    /// Plain text split by JS in one call: `'1'|'0'` (full), the changed keys joined by NUL,
+    /// `\u{1}`, the removed keys joined by NUL. If a key contains either separator the whole
+    /// drain is JSON instead: `[full ? 1 : 0, [changed...], [removed...]]`.
+    pub fn drain_keys(&self) -> String {
+        let mut set = String::new();
+        let mut del = String::new();
+        // Filled only once a key contains a separator; the plain part so far splits safely.
+        let mut lists: Option<(Vec<String>, Vec<String>)> = None;
+        let mut full = false;
+        let split = |s: &str| -> Vec<String> {
+            s.split('\0')
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        self.drain_with(
+            |f| full = f,
+            |k, v| {
+                if lists.is_none() && (k.is_empty() || k.contains(['\0', '\u{1}'])) {
+                    lists = Some((split(&set), split(&del)));
+                }
+                if let Some((s, d)) = &mut lists {
+                    if v.is_some() { s } else { d }.push(k.to_string());
+                    return;
+                }
+                let out = if v.is_some() { &mut set } else { &mut del };
+                if !out.is_empty() {
+                    out.push('\0');
+                }
+                out.push_str(k);
+            },
+        );
+        if let Some((s, d)) = lists {
+            return serde_json::to_string(&(full as u8, s, d)).unwrap_or_default();
+        }
+        let mut out = String::with_capacity(2 + set.len() + del.len());
+        out.push(if full { '1' } else { '0' });
+        out.push_str(&set);
+        out.push('\u{1}');
+        out.push_str(&del);
+        out
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The current live value of `key`.
+    pub fn get(&self, key: &str) -> Option<String> {
+        let now = now_ms();
+        self.lock()
+            .map
+            .get(key)
+            .filter(|e| e.live(now))
+            .map(|e| e.value.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Sink(Mutex<Vec<Write>>);
+    impl Outbox for Sink {
+        fn send(&self, w: Write) {
+            self.0.lock().unwrap().push(w);
+        }
+    }
+
+    fn set(k: &str, v: &str) -> WriteOp {
+        WriteOp::Set {
+            key: k.into(),
+            value: v.into(),
+        }
+    }
+
+    fn replica() -> Replica {
+        Replica::new(None, Arc::new(Sink::default()), Limits::default(), 1)
+    }
+
+    fn w(op: WriteOp) -> Write {
+        Write {
+            scope: None,
+            origin: 99,
+            seq: 0,
+            op,
+        }
+    }
+
+    #[test]
+    fn concurrent_writes_converge_to_upstream_order() {
+        // Upstream order: A:k=1, B:k=2, A:k=3 (final 3); then B:k=4 (final 4).
+        let a = replica();
+        let b = replica();
+        a.set("k".into(), "1".into()).unwrap();
+        b.set("k".into(), "2".into()).unwrap();
+        a.set("k".into(), "3".into()).unwrap();
+        for (op, from_a) in [
+            (set("k", "1"), true),
+            (set("k", "2"), false),
+            (set("k", "3"), true),
+        ] {
+            a.apply(&w(op.clone()), from_a);
+            b.apply(&w(op), !from_a);
+        }
+        assert_eq!(a.get("k").as_deref(), Some("3"));
+        assert_eq!(b.get("k").as_deref(), Some("3"));
+        b.set("k".into(), "4".into()).unwrap();
+        a.apply(&w(set("k", "4")), false);
+        b.apply(&w(set("k", "4")), true);
+        assert_eq!(a.get("k"), b.get("k"));
+    }
+
+    #[test]
+    fn drain_coalesces_per_key_and_counts_changes() {
+        let r = replica();
+        let c0 = r.counter();
+        r.apply(&w(set("a", "1")), false);
+        r.apply(&w(set("a", "2")), false);
+        r.apply(&w(set("b", "1")), false);
+        r.apply(&w(WriteOp::Remove { key: "b".into() }), false);
+        assert!(r.counter() > c0);
+        let mut d = r.drain();
+        d.changes.sort();
+        assert_eq!(
+            d,
+            Drain {
+                full: false,
+                changes: vec![("a".into(), Some("2".into())), ("b".into(), None)]
+            }
+        );
+        assert_eq!(r.drain(), Drain::default());
+        r.apply(&w(set("q\"uote", "{\"x\":1}")), false);
+        r.apply(&w(WriteOp::Remove { key: "a".into() }), false);
+        let v: serde_json::Value = serde_json::from_str(&r.drain_json()).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"full": false, "set": {"q\"uote": {"x": 1}}, "del": ["a"]})
+        );
+        r.apply(&w(set("b", "1")), false);
+        assert_eq!(r.drain_keys(), "0b\u{1}");
+        r.apply(&w(set("c", "1")), false);
+        r.apply(&w(set("d", "1")), false);
+        r.apply(&w(WriteOp::Remove { key: "c".into() }), false);
+        let d = r.drain_keys();
+        assert!(d == "0d\u{1}c" || d.starts_with("0d\u{1}"), "{d}");
+        r.apply(&w(set("n\0l", "1")), false);
+        assert_eq!(r.drain_keys(), "[0,[\"n\\u0000l\"],[]]");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_fast_path_write_is_not_undone_by_older_upstream_writes() {
+        let r = replica();
+        let from = |origin: u64, seq: u64, v: &str| Write {
+            scope: None,
+            origin,
+            seq,
+            op: set("k", v),
+        };
+        // Order: A1, B1, A2. The log delivers A2 first; the upstream stream then A1, B1, A2.
+        r.apply_provisional(&mut r.lock(), from(7, 2, "a2"));
+        r.apply(&from(7, 1, "a1"), false);
+        assert_eq!(r.get("k").as_deref(), Some("a2"));
+        r.apply(&from(8, 1, "b1"), false);
+        assert_eq!(r.get("k").as_deref(), Some("a2"));
+        r.apply(&from(7, 2, "a2"), false);
+        r.apply(&from(8, 2, "b2"), false);
+        assert_eq!(r.get("k").as_deref(), Some("b2"));
+        // A stale log record (already confirmed) is ignored.
+        r.apply_provisional(&mut r.lock(), from(7, 2, "a2"));
+        assert_eq!(r.get("k").as_deref(), Some("b2"));
+    }
+
+    #[test]
+    fn own_clear_in_flight_skips_older_remote_writes() {
+        let r = replica();
+        r.clear();
+        r.set("mine".into(), "1".into()).unwrap();
+        r.apply(&w(set("other", "1")), false); // ordered before the own clear: wiped by it
+        r.apply(&w(WriteOp::Clear), true);
+        r.apply(&w(WriteOp::Clear), false); // a later remote clear keeps the write in flight
+        r.apply(&w(set("mine", "1")), true);
+        assert_eq!(r.get("mine").as_deref(), Some("1"));
+        assert_eq!(r.get("other"), None);
+    }
+
+    #[test]
+    fn snapshot_keeps_writes_in_flight_and_drops_expired() {
+        let r = replica();
+        r.set("k".into(), "mine".into()).unwrap();
+        r.apply_snapshot(vec![
+            ("k".into(), "old".into()),
+            ("x".into(), "[1,1000000000000]".into()),
+            ("y".into(), "2".into()),
+        ]);
+        assert_eq!(r.get("k").as_deref(), Some("mine"));
+        let mut d = r.drain();
+        d.changes.sort();
+        assert!(d.full);
+        assert_eq!(
+            d.changes,
+            vec![
+                ("k".into(), Some("mine".into())),
+                ("y".into(), Some("2".into()))
+            ]
+        );
+        r.sweep();
+        assert_eq!(r.len(), 2);
+    }
+
+    #[test]
+    fn values_above_the_limit_are_refused() {
+        let r = Replica::new(
+            None,
+            Arc::new(Sink::default()),
+            Limits {
+                max_entries: 2,
+                max_value_bytes: 4,
+            },
+            1,
+        );
+        assert_eq!(
+            r.set("k".into(), "12345".into()).unwrap_err().code,
+            Code::BodyTooLarge
+        );
+        r.set("a".into(), "1".into()).unwrap();
+        r.set("b".into(), "1".into()).unwrap();
+        r.set("c".into(), "1".into()).unwrap();
+        assert_eq!(r.len(), 2);
+    }
+}

@@ -1,0 +1,163 @@
+//! The hub's copy of every scope: the state each new or resynchronising client receives.
+//!
+//! Scopes are kept apart (a clear or a snapshot touches one scope). Each scope is bounded:
+//! beyond `max_entries` the least recently written entry is evicted, and the hub tells the
+//! subscribers so every copy drops the same key. Expired entries are dropped by `sweep`.
+use std::collections::{BTreeMap, HashMap};
+
+use super::protocol::{expiry_of, Scope, WriteOp};
+
+struct Entry {
+    value: String,
+    expires: Option<f64>,
+    order: u64,
+}
+
+#[derive(Default)]
+struct ScopeMap {
+    entries: HashMap<String, Entry>,
+    by_order: BTreeMap<u64, String>,
+}
+
+pub struct Store {
+    scopes: HashMap<Scope, ScopeMap>,
+    next_order: u64,
+    max_entries: usize,
+}
+
+impl Store {
+    pub fn new(max_entries: usize) -> Self {
+        Store {
+            scopes: HashMap::new(),
+            next_order: 0,
+            max_entries: max_entries.max(1),
+        }
+    }
+
+    /// Applies a write; returns the keys evicted to stay within the bound.
+    pub fn apply(&mut self, scope: &Scope, op: &WriteOp) -> Vec<String> {
+        match op {
+            WriteOp::Set { key, value } => self.set(scope, key, value.clone()),
+            WriteOp::Remove { key } => {
+                if let Some(m) = self.scopes.get_mut(scope) {
+                    if let Some(e) = m.entries.remove(key) {
+                        m.by_order.remove(&e.order);
+                    }
+                }
+                Vec::new()
+            }
+            WriteOp::Clear => {
+                self.scopes.remove(scope);
+                Vec::new()
+            }
+        }
+    }
+
+    fn set(&mut self, scope: &Scope, key: &str, value: String) -> Vec<String> {
+        self.next_order += 1;
+        let order = self.next_order;
+        let m = self.scopes.entry(scope.clone()).or_default();
+        let expires = expiry_of(&value);
+        if let Some(old) = m.entries.insert(
+            key.to_string(),
+            Entry {
+                value,
+                expires,
+                order,
+            },
+        ) {
+            m.by_order.remove(&old.order);
+        }
+        m.by_order.insert(order, key.to_string());
+        let mut evicted = Vec::new();
+        while m.entries.len() > self.max_entries {
+            let Some((_, k)) = m.by_order.pop_first() else {
+                break;
+            };
+            m.entries.remove(&k);
+            evicted.push(k);
+        }
+        evicted
+    }
+
+    pub fn contains(&self, scope: &Scope, key: &str) -> bool {
+        self.scopes
+            .get(scope)
+            .is_some_and(|m| m.entries.contains_key(key))
+    }
+
+    /// The live entries of one scope.
+    pub fn snapshot(&self, scope: &Scope, now: f64) -> Vec<(String, String)> {
+        let Some(m) = self.scopes.get(scope) else {
+            return Vec::new();
+        };
+        m.entries
+            .iter()
+            .filter(|(_, e)| e.expires.is_none_or(|t| t > now))
+            .map(|(k, e)| (k.clone(), e.value.clone()))
+            .collect()
+    }
+
+    /// Drops expired entries of every scope.
+    pub fn sweep(&mut self, now: f64) {
+        for m in self.scopes.values_mut() {
+            let ScopeMap { entries, by_order } = m;
+            entries.retain(|_, e| {
+                let live = e.expires.is_none_or(|t| t > now);
+                if !live {
+                    by_order.remove(&e.order);
+                }
+                live
+            });
+        }
+        self.scopes.retain(|_, m| !m.entries.is_empty());
+    }
+
+    pub fn len(&self, scope: &Scope) -> usize {
+        self.scopes.get(scope).map_or(0, |m| m.entries.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(k: &str, v: &str) -> WriteOp {
+        WriteOp::Set {
+            key: k.into(),
+            value: v.into(),
+        }
+    }
+
+    #[test]
+    fn scopes_are_apart() {
+        let mut s = Store::new(10);
+        let a = Some("a".to_string());
+        s.apply(&None, &set("k", "1"));
+        s.apply(&a, &set("k", "2"));
+        s.apply(&a, &WriteOp::Clear);
+        assert_eq!(s.snapshot(&None, 0.0), vec![("k".into(), "1".into())]);
+        assert!(s.snapshot(&a, 0.0).is_empty());
+    }
+
+    #[test]
+    fn bounded_by_least_recent_write() {
+        let mut s = Store::new(2);
+        s.apply(&None, &set("a", "1"));
+        s.apply(&None, &set("b", "1"));
+        s.apply(&None, &set("a", "2"));
+        assert_eq!(s.apply(&None, &set("c", "1")), vec!["b".to_string()]);
+        assert_eq!(s.len(&None), 2);
+    }
+
+    #[test]
+    fn expired_entries_leave_snapshots_and_sweeps() {
+        let mut s = Store::new(10);
+        s.apply(&None, &set("old", "[1,1000000001000]"));
+        s.apply(&None, &set("new", "[1,1000000003000]"));
+        assert_eq!(s.snapshot(&None, 1000000002000.0).len(), 1);
+        s.sweep(1000000002000.0);
+        assert_eq!(s.len(&None), 1);
+        assert!(s.contains(&None, "new"));
+    }
+}

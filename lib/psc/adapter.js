@@ -1,0 +1,188 @@
+'use strict';
+// createPSCAdapter: a local cache adapter whose writes reach every other process.
+//
+// Two paths under one class:
+// - a native link (NodeSyncAdapter, RedisSyncAdapter): the local copy is kept valid by a
+//   native replica. Other processes' writes are applied by a native thread, which bumps a
+//   counter that `get` compares with a plain memory read; only when it moved does `get`
+//   drain the changes (one native call). Reads never cross a process boundary.
+// - any other sync adapter (custom, Electron): alova's event protocol.
+const { randomBytes } = require('node:crypto');
+const { ExplicitCacheAdapter, UNREAD } = require('./explicit');
+const { kLink } = require('./events');
+const { fromNative } = require('../errors');
+
+const isThenable = (v) => v !== null && typeof v === 'object' && typeof v.then === 'function';
+
+// Below this a number in slot 1 is not a millisecond timestamp (it would predate 2001).
+const MIN_TIMESTAMP = 1e12;
+
+/** An alova cache entry `[data, expireTs]` whose time has passed. */
+function expired(v) {
+  return Array.isArray(v) && typeof v[1] === 'number' && v[1] >= MIN_TIMESTAMP && v[1] <= Date.now();
+}
+
+/** Reads the replica's key drain: `'1'|'0'`, keys joined by NUL, U+0001, removed keys (or JSON). */
+function parseKeys(text) {
+  if (text[0] === '[') return JSON.parse(text);
+  const sep = text.indexOf('\u0001');
+  const set = sep > 1 ? text.slice(1, sep).split('\0') : [];
+  const del = sep < text.length - 1 ? text.slice(sep + 1).split('\0') : [];
+  // Empty keys always come as JSON, so an empty part means no keys.
+  return [text[0] === '1', set, del];
+}
+
+// One view per shared-log mapping (V8 allows one external ArrayBuffer per memory address).
+const ringViews = new Map();
+function ringView(replica) {
+  const key = replica.ringKey;
+  if (!key) return null;
+  let view = ringViews.get(key)?.deref();
+  if (!view) {
+    view = new Int32Array(replica.ringCounter());
+    ringViews.set(key, new WeakRef(view));
+  }
+  return view;
+}
+
+class PSCAdapter {
+  constructor(cacheAdapter = new ExplicitCacheAdapter(), syncAdapter, options = {}) {
+    if (!syncAdapter || typeof syncAdapter !== 'object') {
+      throw new TypeError('[alova/psc] a sync adapter is required');
+    }
+    this.id = randomBytes(6).toString('base64url');
+    this.cacheAdapter = cacheAdapter;
+    this.syncAdapter = syncAdapter;
+    this.options = options;
+    const link = syncAdapter[kLink];
+    if (link) {
+      this._replica = link().attach(options.scope);
+      this._counter = new Int32Array(this._replica.counter());
+      this._seen = 0;
+      // The shared log's commit counter: other workers' writes, visible without a wake-up.
+      this._ring = null;
+      this._ringSeen = 0;
+      this._ringGen = -1;
+      this._lazy = cacheAdapter instanceof ExplicitCacheAdapter;
+      if (this._lazy) cacheAdapter._load = (key) => this._replica.get(key);
+    } else {
+      this._queue = Promise.resolve();
+      syncAdapter.receive((event) => this._receive(event));
+      this._send({ scope: options.scope, senderID: this.id, type: 'init', key: '' });
+    }
+  }
+
+  get(key) {
+    if (this._replica && (this._counter[0] !== this._seen || (this._ring !== null && this._ring[0] !== this._ringSeen))) {
+      const pending = this._drain();
+      if (pending) return pending.then(() => this._read(key));
+    }
+    return this._read(key);
+  }
+
+  async set(key, value) {
+    if (this._replica) {
+      const text = JSON.stringify(value);
+      try {
+        this._replica.set(key, text === undefined ? 'null' : text);
+      } catch (err) {
+        throw fromNative(err, 'psc');
+      }
+      return this.cacheAdapter.set(key, value);
+    }
+    await this.cacheAdapter.set(key, value);
+    return this._send({ scope: this.options.scope, senderID: this.id, type: 'set', key, value });
+  }
+
+  async remove(key) {
+    if (this._replica) {
+      this._replica.remove(key);
+      return this.cacheAdapter.remove(key);
+    }
+    await this.cacheAdapter.remove(key);
+    return this._send({ scope: this.options.scope, senderID: this.id, type: 'remove', key });
+  }
+
+  async clear() {
+    if (this._replica) {
+      this._replica.clear();
+      return this.cacheAdapter.clear();
+    }
+    await this.cacheAdapter.clear();
+    return this._send({ scope: this.options.scope, senderID: this.id, type: 'clear', key: '' });
+  }
+
+  _read(key) {
+    const v = this.cacheAdapter.get(key);
+    if (isThenable(v)) return v.then((x) => (expired(x) ? undefined : x));
+    return expired(v) ? undefined : v;
+  }
+
+  /** Applies the replica's changes to the local copy; a promise if the local adapter is async. */
+  _drain() {
+    this._seen = this._counter[0];
+    const gen = this._replica.ringGen;
+    if (gen !== this._ringGen) {
+      this._ringGen = gen;
+      this._ring = ringView(this._replica);
+    }
+    if (this._ring !== null) this._ringSeen = this._ring[0];
+    const cache = this.cacheAdapter;
+    if (this._lazy) {
+      // Values are read from the replica on first use (see ExplicitCacheAdapter).
+      const [full, set, del] = parseKeys(this._replica.drainKeys());
+      if (full) cache._map = new Map();
+      const m = cache._map;
+      for (let i = 0; i < set.length; i++) m.set(set[i], UNREAD);
+      for (let i = 0; i < del.length; i++) m.delete(del[i]);
+      return undefined;
+    }
+    const { full, set, del } = JSON.parse(this._replica.drain());
+    const waits = [];
+    const track = (r) => isThenable(r) && waits.push(r);
+    if (full) track(cache.clear());
+    for (const key of Object.keys(set)) track(cache.set(key, set[key]));
+    for (const key of del) track(cache.remove(key));
+    return waits.length ? Promise.all(waits) : undefined;
+  }
+
+  /** Sends events one after another in call order; resolves once handed to the adapter. */
+  _send(event) {
+    const sent = this._queue.then(() => this.syncAdapter.send(event));
+    this._queue = sent.catch(() => {});
+    return sent;
+  }
+
+  async _receive(event) {
+    if (!event || event.senderID === this.id || event.scope !== this.options.scope) return;
+    const cache = this.cacheAdapter;
+    switch (event.type) {
+      case 'set':
+        return cache.set(event.key, event.value);
+      case 'remove':
+        return cache.remove(event.key);
+      case 'clear':
+        return cache.clear();
+      case 'init': {
+        if (!event.value) throw new Error('[alova/psc] init event without a snapshot');
+        const entries = typeof event.value === 'string' ? JSON.parse(event.value) : event.value;
+        await cache.clear();
+        for (const key of Object.keys(entries)) await cache.set(key, entries[key]);
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+}
+
+function createPSCAdapter(syncAdapter, cacheAdapter = new ExplicitCacheAdapter(), options = {}) {
+  return new PSCAdapter(cacheAdapter, syncAdapter, options);
+}
+
+/** Typing helper: returns the adapter itself. */
+function createSyncAdapter(syncAdapter) {
+  return syncAdapter;
+}
+
+module.exports = { PSCAdapter, createPSCAdapter, createSyncAdapter };

@@ -1,0 +1,49 @@
+'use strict';
+// A synchronous in-memory cache, the default local copy of a PSC adapter.
+//
+// When a native replica keeps it valid, changed entries are first recorded as UNREAD and
+// their JSON is fetched and parsed on first read (`_load`), so that a late worker receiving
+// thousands of entries does not parse those it never reads. Entries live in a Map (inserting
+// ten thousand long keys into a plain object costs three times as much).
+const UNREAD = Symbol('alova.psc.unread');
+
+class ExplicitCacheAdapter {
+  constructor() {
+    this._map = new Map();
+    this._load = undefined;
+  }
+  set(key, value) {
+    this._map.set(key, value);
+  }
+  get(key) {
+    const v = this._map.get(key);
+    return v === UNREAD ? this._read(key) : v;
+  }
+  remove(key) {
+    this._map.delete(key);
+  }
+  clear() {
+    this._map = new Map();
+  }
+  /** Every entry, as a plain object (a copy). */
+  getCache() {
+    const out = {};
+    for (const key of this._map.keys()) {
+      const v = this.get(key);
+      if (v !== undefined || this._map.has(key)) out[key] = v;
+    }
+    return out;
+  }
+  _read(key) {
+    const text = this._load(key);
+    if (text === null || text === undefined) {
+      this._map.delete(key);
+      return undefined;
+    }
+    const value = JSON.parse(text);
+    this._map.set(key, value);
+    return value;
+  }
+}
+
+module.exports = { ExplicitCacheAdapter, UNREAD };

@@ -1,0 +1,57 @@
+'use strict';
+// Sync adapters whose transport is native. The object they return carries the link under
+// `kLink`; createPSCAdapter attaches a replica to it. Events never go through JS callbacks on
+// this path, so the protocol methods `send`/`receive` are not available.
+const native = require('../native');
+const { AlovaError, fromNative } = require('../errors');
+const { kLink } = require('./events');
+
+function nativeOptions(o = {}) {
+  const out = {};
+  for (const name of ['maxFrameBytes', 'maxEntries', 'maxValueBytes', 'maxPublishBytes']) {
+    if (o[name] === undefined) continue;
+    if (!Number.isInteger(o[name]) || o[name] <= 0 || o[name] > 0xffffffff) {
+      throw new AlovaError(`\`${name}\` must be a positive integer`, 'psc', 'ERR_ALOVA_INVALID_ARG');
+    }
+    out[name] = o[name];
+  }
+  return out;
+}
+
+/**
+ * Wraps a native link as a sync adapter. `onConnect(stop)` runs on every (re)connection;
+ * `ready` resolves on the first one.
+ */
+function linkAdapter(name, connect, onConnect) {
+  let resolveReady;
+  const ready = new Promise((r) => (resolveReady = r));
+  let link;
+  const stop = () => link.stop();
+  try {
+    link = connect(() => {
+      resolveReady();
+      if (typeof onConnect === 'function') onConnect(stop);
+    });
+  } catch (err) {
+    throw fromNative(err, 'psc');
+  }
+  const unsupported = (method) => () => {
+    throw new AlovaError(
+      `${name}.${method}() is not available: its events travel natively; use it through createPSCAdapter`,
+      'psc',
+      'ERR_ALOVA_PSC',
+    );
+  };
+  return {
+    [kLink]: () => link,
+    ready,
+    stop,
+    get connected() {
+      return link.connected;
+    },
+    send: unsupported('send'),
+    receive: unsupported('receive'),
+  };
+}
+
+module.exports = { linkAdapter, nativeOptions, native };
