@@ -1,5 +1,5 @@
 // The storage conformance suite run against every adapter of this package (the default L1,
-// Redis, file) and a plain JS object adapter (the behaviour of alova's own memory adapter).
+// Redis, file, the process-shared cache) and a plain JS object adapter (the behaviour of alova's own memory adapter).
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -59,3 +59,22 @@ storageConformance('file', async () => {
     close: () => fs.rmSync(directory, { recursive: true, force: true }),
   };
 });
+
+storageConformance(
+  'process-shared cache (native hub and link)',
+  async () => {
+    const { createNodePSCSynchronizer, createPSCAdapter, NodeSyncAdapter } = require('@alova/native/psc');
+    const id = `conformance-${process.pid}`;
+    const stopHub = await createNodePSCSynchronizer(id);
+    const sync = NodeSyncAdapter(undefined, id);
+    await sync.ready;
+    return {
+      adapter: createPSCAdapter(sync),
+      close: async () => {
+        sync.stop();
+        await stopHub();
+      },
+    };
+  },
+  { expires: true },
+);
