@@ -37,12 +37,14 @@ function mockAdapter(answer, calls = []) {
   };
 }
 
-function captureLog(fn) {
+/** Runs `fn` (awaited) with console.log captured; resolves the lines it logged. */
+async function captureLog(fn) {
   const calls = [];
   const orig = console.log;
   console.log = (...args) => calls.push(args);
   try {
-    return [fn(), calls];
+    await fn();
+    return calls;
   } finally {
     console.log = orig;
   }
@@ -89,17 +91,8 @@ test('default cache logger: 4 lines for memory hits, 5 for restore with a tag', 
   const a = createAlova({ requestAdapter: mockAdapter(() => ({ v: 1 })) });
   const m = a.Get('/unit-test');
   await m.send();
-  const [, memoryCalls] = captureLog(() => {});
-  assert.equal(memoryCalls.length, 0);
   // A real cache hit logs through the default logger.
-  const calls = [];
-  const orig = console.log;
-  console.log = (...args) => calls.push(args);
-  try {
-    await m.send();
-  } finally {
-    console.log = orig;
-  }
+  const calls = await captureLog(() => m.send());
   const sep = ' [HitCache]/unit-test ';
   assert.deepEqual(calls, [
     ['\x1B[42m%s\x1B[49m', sep],
@@ -115,13 +108,7 @@ test('default cache logger: 4 lines for memory hits, 5 for restore with a tag', 
   });
   const r = b.Get('/unit-test', { cacheFor: { mode: 'restore', expire: 10000, tag: 'v1' } });
   await r.send();
-  const restoreCalls = [];
-  console.log = (...args) => restoreCalls.push(args);
-  try {
-    await r.send();
-  } finally {
-    console.log = orig;
-  }
+  const restoreCalls = await captureLog(() => r.send());
   assert.equal(restoreCalls.length, 5);
   assert.deepEqual(restoreCalls[3], ['\x1B[32m%s\x1B[39m', ' Tag   ', 'v1']);
 });
@@ -131,15 +118,7 @@ test('cacheLogger: false and null silence; a function is called with (response, 
     const a = createAlova({ requestAdapter: mockAdapter(() => ({ v: 1 })), cacheLogger });
     const m = a.Get('/quiet');
     await m.send();
-    const calls = [];
-    const orig = console.log;
-    console.log = (...args) => calls.push(args);
-    try {
-      await m.send();
-    } finally {
-      console.log = orig;
-    }
-    assert.equal(calls.length, 0);
+    assert.equal((await captureLog(() => m.send())).length, 0);
   }
   const seen = [];
   const a = createAlova({
