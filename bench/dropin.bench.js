@@ -1,0 +1,188 @@
+'use strict';
+// The drop-in path as servers run it: a NEW `alova.Get(url, { params }).send()` per request,
+// awaited. alova 3.5.5, @alova/native and the hand-written limit of each row side by side in
+// one run (undici.request + body.json(), `await Map.get`, node-redis GET + JSON.parse), every
+// row with client CPU µs/op (the engine's I/O thread included), ratios printed.
+const os = require('node:os');
+const path = require('node:path');
+const { request: undiciRequest, Agent } = require('undici');
+const { createClient } = require('redis');
+const { measure, report } = require('./lib/measure');
+const { startOrigin } = require('./lib/origin');
+
+const ROOT = path.join(__dirname, '..');
+const alova = require('alova');
+const alovaFetch = require('alova/fetch');
+const ours = require(ROOT);
+const nativeFetch = require(path.join(ROOT, 'fetch.js'));
+const RedisStorageAdapter = require(path.join(ROOT, 'storage-redis.js'));
+
+const SECONDS = Number(process.env.BENCH_SECONDS || 1.5);
+const HIT_BATCH = 10;
+const ALOVA = 'alova 3.5.5';
+const OURS = '@alova/native';
+const UNDICI = 'undici.request + json';
+
+const load = () => `loadavg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+
+/** A request adapter that answers at once: the core's own cost, no HTTP. */
+const instantAdapter = () => () => ({
+  response: () => Promise.resolve({ id: 1, name: 'alova' }),
+  headers: () => Promise.resolve({}),
+  abort() {},
+});
+
+/** An L1 that never keeps anything, so each send goes to L2. */
+const emptyL1 = () => ({ set() {}, get() {}, remove() {}, clear() {} });
+
+/** An alova L2 adapter on node-redis, as users write one for alova 3.5.5. */
+function nodeRedisAdapter(client, prefix) {
+  return {
+    async set(key, value) {
+      const ts = Array.isArray(value) ? value[1] : undefined;
+      const px = typeof ts === 'number' ? ts - Date.now() : 0;
+      await client.set(prefix + key, JSON.stringify(value), px > 0 ? { PX: px } : undefined);
+    },
+    async get(key) {
+      const raw = await client.get(prefix + key);
+      return raw ? JSON.parse(raw) : undefined;
+    },
+    async remove(key) {
+      await client.del(prefix + key);
+    },
+    async clear() {},
+  };
+}
+
+/** Rows for one HTTP size: alova, ours, undici; each send has its own params (its own key). */
+async function httpRows(origin, size, concurrency) {
+  const dispatcher = new Agent({ connections: 64 });
+  const common = { baseURL: origin.url, responded: (r) => r.json(), cacheFor: null, cacheLogger: false };
+  const theirs = alova.createAlova({ ...common, requestAdapter: alovaFetch() });
+  const mine = ours.createAlova({ ...common, requestAdapter: nativeFetch() });
+  let n = 0;
+  const clients = [
+    [UNDICI, () => undiciRequest(`${origin.url}/json?size=${size}&n=${n++}`, { dispatcher }).then((r) => r.body.json())],
+    [ALOVA, () => theirs.Get('/json', { params: { size, n: n++ } }).send()],
+    [OURS, () => mine.Get('/json', { params: { size, n: n++ } }).send()],
+  ];
+  const rows = [];
+  for (const [name, fn] of clients) rows.push(await measure(name, fn, { concurrency, seconds: SECONDS }));
+  mine.destroy();
+  theirs.l1Cache.clear?.();
+  await dispatcher.close();
+  return rows;
+}
+
+async function http(origin) {
+  for (const size of [200, 100 * 1024]) {
+    const rows = [];
+    for (const concurrency of [64, 1]) rows.push(...(await httpRows(origin, size, concurrency)));
+    const what = size === 200 ? '200 B' : '100 KB';
+    report(`uncached GET ${what} JSON, new Method per request, responded: r => r.json() (${load()})`, rows, [UNDICI, ALOVA]);
+  }
+}
+
+/** L1 hits with a new Method per hit; one op = HIT_BATCH sequential awaited sends. */
+async function l1() {
+  const rows = [];
+  for (const keys of [1, 10_000]) {
+    const map = new Map();
+    const list = Array.from({ length: keys }, (_, i) => `["GET","/item",{"i":${i}},null,{}]`);
+    for (let i = 0; i < keys; i++) map.set(list[i], { id: i });
+    let j = 0;
+    rows.push(
+      await measure(`await Map.get ${keys}`, async () => {
+        for (let k = 0; k < HIT_BATCH; k++) await map.get(list[j++ % keys]);
+      }, { seconds: SECONDS }),
+    );
+    for (const [name, lib] of [
+      [ALOVA, alova],
+      [OURS, ours],
+    ]) {
+      const inst = lib.createAlova({ requestAdapter: instantAdapter(), responded: (r) => r, cacheLogger: false });
+      for (let i = 0; i < keys; i++) await inst.Get('/item', { params: { i } }).send();
+      let i = 0;
+      rows.push(
+        await measure(`${name} ${keys}`, async () => {
+          for (let k = 0; k < HIT_BATCH; k++) await inst.Get('/item', { params: { i: i++ % keys } }).send();
+        }, { seconds: SECONDS }),
+      );
+      inst.destroy?.();
+    }
+  }
+  report(`L1 hit, new Method per hit; one op = ${HIT_BATCH} awaited sends (${load()})`, rows, [`${ALOVA} 1`, `${ALOVA} 10000`]);
+  for (const r of rows) {
+    const hps = r.opsPerSec * HIT_BATCH;
+    console.log(`${r.name.padEnd(22)} ${hps.toFixed(0).padStart(9)} hits/s  ${(r.cpuUsPerOp / HIT_BATCH).toFixed(2)} cpu µs/hit`);
+  }
+}
+
+/** L2 (Redis) hits in restore mode through an L1 that keeps nothing. */
+async function l2(origin) {
+  const { startRedis } = await import('../__test__/helpers/servers.mjs');
+  const redis = await startRedis();
+  const nr = createClient({ url: redis.url });
+  await nr.connect();
+  const native = new RedisStorageAdapter({ port: redis.port });
+  const cacheFor = { GET: { mode: 'restore', expire: 3_600_000 } };
+  const common = { baseURL: origin.url, cacheFor, cacheLogger: false, responded: (r) => r.json() };
+  const theirs = alova.createAlova({ ...common, id: 'js', requestAdapter: alovaFetch(), l1Cache: emptyL1(), l2Cache: nodeRedisAdapter(nr, 'nr:') });
+  const mine = ours.createAlova({ ...common, id: 'ours', requestAdapter: nativeFetch(), l1Cache: emptyL1(), l2Cache: native });
+  const url = '/json?size=1024';
+  await theirs.Get(url).send();
+  await mine.Get(url).send();
+  const rawKey = 'nr:' + Object.keys(await nrKeys(nr))[0];
+  const rows = [];
+  for (const concurrency of [64, 1]) {
+    const opts = { concurrency, seconds: SECONDS };
+    rows.push(await measure('node-redis GET+parse', async () => JSON.parse(await nr.get(rawKey)), opts));
+    rows.push(await measure(ALOVA + ' + node-redis', () => theirs.Get(url).send(), opts));
+    rows.push(await measure(OURS + ' + native redis', () => mine.Get(url).send(), opts));
+  }
+  report(`L2 Redis hit (restore), new Method per hit, 1 KB entry (${load()})`, rows, ['node-redis GET+parse', ALOVA + ' + node-redis']);
+  native.close();
+  await nr.quit();
+  await redis.stop();
+}
+
+async function nrKeys(nr) {
+  const out = {};
+  for (const k of await nr.keys('nr:*')) out[k.slice(3)] = 0;
+  return out;
+}
+
+/** The core alone: an adapter that answers at once, uncached, a new Method per send. */
+async function core() {
+  const rows = [];
+  for (const [name, lib] of [
+    [ALOVA, alova],
+    [OURS, ours],
+  ]) {
+    const inst = lib.createAlova({ requestAdapter: instantAdapter(), responded: (r) => r, cacheFor: null, cacheLogger: false });
+    let i = 0;
+    rows.push(await measure(name, () => inst.Get('/nocache', { params: { a: i++ } }).send(), { seconds: SECONDS }));
+    inst.destroy?.();
+  }
+  report(`core overhead: instant adapter, uncached, new Method per send (${load()})`, rows, [ALOVA]);
+  for (const r of rows) console.log(`${r.name}: ${(1e6 / r.opsPerSec).toFixed(2)} µs/send wall, ${r.cpuUsPerOp.toFixed(2)} cpu µs/send`);
+}
+
+const parts = { core, l1, http, l2 };
+
+async function main() {
+  const only = (process.env.BENCH_ONLY || '').split(',').filter(Boolean);
+  console.log(`node ${process.version}, ${os.cpus().length} cpus, ${load()}`);
+  const origin = await startOrigin();
+  try {
+    for (const [name, run] of Object.entries(parts)) if (!only.length || only.includes(name)) await run(origin);
+  } finally {
+    origin.close();
+  }
+  console.log(`\n${load()}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
