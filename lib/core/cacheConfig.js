@@ -15,10 +15,26 @@ function toExpireTs(value) {
 
 /**
  * `{ controlled, cacheFor, mode, store, tag, column }` for `method`; `expireTs(params, method,
- * mode)` gives the expiry for a mode, evaluated at call time (a write needs it > now).
+ * mode)` gives the expiry for a mode, evaluated at call time (a write needs it > now). The
+ * result is read, never written: one object serves every method with the same primitive
+ * `cacheFor` (objects can change in place and are read afresh).
  */
-function cacheParams(method) {
-  const { cacheFor } = method.config;
+const cacheParams = (method) => paramsFor(method.config.cacheFor);
+
+const shared = new Map();
+const SHARED_MAX = 64;
+
+function paramsFor(cacheFor) {
+  if (cacheFor !== null && (typeof cacheFor === 'object' || typeof cacheFor === 'function')) return readParams(cacheFor);
+  let params = shared.get(cacheFor);
+  if (params === undefined) {
+    params = readParams(cacheFor);
+    if (shared.size < SHARED_MAX) shared.set(cacheFor, params);
+  }
+  return params;
+}
+
+function readParams(cacheFor) {
   if (isFn(cacheFor)) return { controlled: true, cacheFor, mode: MEMORY, store: false, tag: undefined, column: undefined };
   let mode = MEMORY;
   let tag;

@@ -1,16 +1,53 @@
 'use strict';
 // `Method`: one request description. It is a thenable (each then/catch/finally sends anew),
-// and its fields are those alova users rely on (type, url, baseURL, config, data, key, ...).
+// and its fields are those alova users rely on (type, url, baseURL, config, data, key, ...),
+// in alova's order. Servers build one per request, so the constructor stays lean: every
+// instance gets the same fields in the same order (one hidden class), no spread of unknown
+// shapes, and the data key of the last send lives in private fields.
 const { sendRequest } = require('./send');
+const { methodKey } = require('./key');
+const { dataKey } = require('./storage');
 
 const resolved = () => Promise.resolve();
+const OBJECT_PROTO = Object.prototype;
+const toTag = (v) => Object.prototype.toString.call(v);
 
 const removeHandler = (handler, list) => () => {
   const i = list.indexOf(handler);
   if (i >= 0) list.splice(i, 1);
 };
 
+/** `cacheFor[type]` when the instance's `cacheFor` is a plain object (alova's per-type form). */
+function typeCacheFor(globalCache, type) {
+  if (globalCache === null || typeof globalCache !== 'object') return undefined;
+  const plainObject = Object.getPrototypeOf(globalCache) === OBJECT_PROTO || toTag(globalCache) === '[object Object]';
+  return plainObject ? globalCache[type] : undefined;
+}
+
+/** `{ ...fromInstanceOptions, headers: {}, params: {}, ...config }`, key order included. */
+function mergeConfig(options, type, config) {
+  const merged = {};
+  if (options.timeout !== undefined) merged.timeout = options.timeout;
+  if (options.shareRequest !== undefined) merged.shareRequest = options.shareRequest;
+  const cacheFor = typeCacheFor(options.cacheFor, type);
+  if (cacheFor !== undefined) merged.cacheFor = cacheFor;
+  merged.headers = {};
+  merged.params = {};
+  if (config) {
+    // Own enumerable keys, symbols included, defined (not assigned) as a spread does.
+    for (const k in config) if (Object.hasOwn(config, k)) merged[k] = config[k];
+    if (Object.getOwnPropertySymbols(config).length) Object.assign(merged, { ...config });
+  }
+  return merged;
+}
+
 class Method {
+  // The data key of the last send and what it was built from: a method sent again looks up
+  // an already hashed string.
+  #dataKey = undefined;
+  #key = undefined;
+  #namespace = undefined;
+
   constructor(type, context, url, config, data) {
     this.dhs = [];
     this.uhs = [];
@@ -26,13 +63,6 @@ class Method {
     this.url = url;
     this.type = type;
     this.context = context;
-    const fromContext = {};
-    if (options.timeout !== undefined) fromContext.timeout = options.timeout;
-    if (options.shareRequest !== undefined) fromContext.shareRequest = options.shareRequest;
-    const globalCache = options.cacheFor;
-    const typeCache =
-      Object.prototype.toString.call(globalCache) === '[object Object]' ? globalCache[type] : undefined;
-    if (typeCache !== undefined) fromContext.cacheFor = typeCache;
     const hitSource = config && config.hitSource;
     if (hitSource) {
       this.hitSource = (Array.isArray(hitSource) ? hitSource : [hitSource]).map((s) =>
@@ -40,7 +70,7 @@ class Method {
       );
       delete config.hitSource;
     }
-    this.config = { ...fromContext, headers: {}, params: {}, ...(config || {}) };
+    this.config = mergeConfig(options, type, config);
     this.data = data;
     this.meta = config ? config.meta : this.meta;
     this.key = this.generateKey();
@@ -58,7 +88,16 @@ class Method {
 
   /** Sends the request through the pipeline; `forceRequest` skips the cache lookup. */
   send(forceRequest = false) {
-    return sendRequest(this, forceRequest, Method);
+    // Copies made for the hooks have no private fields: the pipeline builds their key.
+    if (!(#dataKey in this)) return sendRequest(this, forceRequest, Method, undefined);
+    const key = this.key;
+    const namespace = this.context.id;
+    if (this.#key !== key || this.#namespace !== namespace) {
+      this.#dataKey = dataKey(namespace, key);
+      this.#key = key;
+      this.#namespace = namespace;
+    }
+    return sendRequest(this, forceRequest, Method, this.#dataKey);
   }
 
   setName(name) {
@@ -67,7 +106,7 @@ class Method {
 
   generateKey() {
     const { params, headers } = this.config;
-    return JSON.stringify([this.type, this.url, params, this.data, headers]);
+    return methodKey(this.type, this.url, params, this.data, headers);
   }
 
   then(onFulfilled, onRejected) {

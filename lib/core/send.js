@@ -5,8 +5,8 @@
 // invalidation and cache writes. Sync values are used without awaiting them so that a hit
 // served by a synchronous L1 costs as few ticks as possible.
 const { expireTs, MEMORY, RESTORE } = require('./cacheConfig');
-const { getRaw, getRawAt, setEntry } = require('./storage');
-const { memoOf, paramsOf, dataKeyOf } = require('./memo');
+const { dataKey, getRaw, getRawAt, setEntry } = require('./storage');
+const { cacheParams } = require('./cacheConfig');
 const { invalidateTargets } = require('./cache');
 const { resolveCacheLogger } = require('./logger');
 const { buildURL } = require('./url');
@@ -70,8 +70,9 @@ function dropInflight(id, key) {
  * microtask after it, as alova does).
  */
 class SendState {
-  constructor(method, force, MethodCls) {
+  constructor(method, force, MethodCls, fullKey) {
     this.method = method;
+    this.fullKey = fullKey;
     this.force = force;
     this.MethodCls = MethodCls;
     this.cache = undefined;
@@ -117,8 +118,9 @@ function abortCurrent() {
 
 const RESOLVED = Promise.resolve();
 
-function sendRequest(method, force, MethodCls) {
-  const state = new SendState(method, force, MethodCls);
+/** `fullKey`: the method's data key when the caller keeps one, else it is built here. */
+function sendRequest(method, force, MethodCls, fullKey) {
+  const state = new SendState(method, force, MethodCls, fullKey);
   const { dhs, uhs, abort } = method;
   if (dhs.length > 0) {
     state.when((h) => h.onDownload && h.onDownload((loaded, total) => dhs.forEach((fn) => fn({ loaded, total }))));
@@ -149,11 +151,10 @@ function lookup(s) {
   const { method } = s;
   const context = method.context;
   s.options = context.options;
-  const memo = memoOf(method);
-  const cache = (s.cache = paramsOf(method, memo));
+  const cache = (s.cache = cacheParams(method));
   if (cache.controlled) return cache.cacheFor();
   if (s.force) return undefined;
-  const raw = getRawAt(dataKeyOf(method, context.id, memo), context.l1Cache, undefined);
+  const raw = getRawAt(s.fullKey || dataKey(context.id, method.key), context.l1Cache, undefined);
   return isThenable(raw) ? raw.then((r) => (r ? r[0] : undefined)) : raw ? raw[0] : undefined;
 }
 
