@@ -80,16 +80,37 @@ const hitCacheBySource = (source) => invalidateTargets(source, false);
  * would only reject), so a response settles after its invalidations, never before.
  */
 async function invalidateTargets(source, skipPlaceholders) {
-  const { autoHitCache } = getGlobalConfig();
-  const { l1Cache, l2Cache } = source.context;
-  const adapters = {
-    global: () => [...registry.adapters('l1'), ...registry.adapters('l2')],
-    self: () => [l1Cache, l2Cache],
-    close: () => [],
-  }[autoHitCache];
-  let list = adapters ? adapters() : [];
-  if (skipPlaceholders) list = list.filter((a) => !isPlaceholder(a));
-  if (list.length) await Promise.all(list.map((a) => hitTargets(source.key, source.config.name, a)));
+  const list = involvedAdapters(source, skipPlaceholders);
+  if (list.length) await Promise.all(list.map((a) => hitTargets(source.key, source.config.name, a, false)));
 }
 
-module.exports = { queryCache, setCache, invalidateCache, hitCacheBySource, invalidateTargets };
+/**
+ * `invalidateTargets` for a send no other send shares: undefined when every adapter answered
+ * its first read synchronously with nothing (no promise, no tick), else a promise. Shared
+ * sends keep the ticks of `invalidateTargets`, which order their cache calls as alova does.
+ */
+function invalidateTargetsNow(source, skipPlaceholders) {
+  let pending;
+  for (const adapter of involvedAdapters(source, skipPlaceholders)) {
+    let done;
+    try {
+      done = hitTargets(source.key, source.config.name, adapter, true);
+    } catch (error) {
+      done = Promise.reject(error);
+    }
+    if (done) (pending = pending || []).push(done);
+  }
+  return pending && Promise.all(pending);
+}
+
+/** The adapters `autoHitCache` involves for `source`. */
+function involvedAdapters(source, skipPlaceholders) {
+  const { autoHitCache } = getGlobalConfig();
+  let list;
+  if (autoHitCache === 'global') list = [...registry.adapters('l1'), ...registry.adapters('l2')];
+  else if (autoHitCache === 'self') list = [source.context.l1Cache, source.context.l2Cache];
+  else return [];
+  return skipPlaceholders ? list.filter((a) => !isPlaceholder(a)) : list;
+}
+
+module.exports = { queryCache, setCache, invalidateCache, hitCacheBySource, invalidateTargets, invalidateTargetsNow };

@@ -33,12 +33,9 @@ function mergeConfig(options, type, config) {
   if (cacheFor !== undefined) merged.cacheFor = cacheFor;
   merged.headers = {};
   merged.params = {};
-  if (config) {
-    // Own enumerable keys, symbols included, defined (not assigned) as a spread does.
-    for (const k in config) if (Object.hasOwn(config, k)) merged[k] = config[k];
-    if (Object.getOwnPropertySymbols(config).length) Object.assign(merged, { ...config });
-  }
-  return merged;
+  if (!config) return merged;
+  // A spread defines an own `__proto__` where assign would set the prototype.
+  return Object.hasOwn(config, '__proto__') ? { ...merged, ...config } : Object.assign(merged, config);
 }
 
 class Method {

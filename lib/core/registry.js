@@ -5,8 +5,15 @@
 
 const byInstance = new WeakMap();
 const entries = new Set();
+// The adapter lists of each level, rebuilt after the registry changes (every response reads them).
+let lists = null;
 const finalizer =
-  typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry((entry) => entries.delete(entry));
+  typeof FinalizationRegistry === 'undefined'
+    ? null
+    : new FinalizationRegistry((entry) => {
+        entries.delete(entry);
+        lists = null;
+      });
 let warned = false;
 
 function register(instance, l1, l2) {
@@ -14,6 +21,7 @@ function register(instance, l1, l2) {
   const entry = { l1, l2 };
   byInstance.set(instance, entry);
   entries.add(entry);
+  lists = null;
   if (finalizer) {
     finalizer.register(instance, entry, instance);
   } else if (!warned && entries.size >= 20) {
@@ -28,11 +36,17 @@ function unregister(instance) {
   const entry = byInstance.get(instance);
   if (!entry) return;
   entries.delete(entry);
+  lists = null;
   byInstance.delete(instance);
   if (finalizer) finalizer.unregister(instance);
 }
 
-/** Distinct registered adapters of one level ('l1' or 'l2'). */
-const adapters = (level) => [...new Set([...entries].map((e) => e[level]))];
+const distinct = (level) => [...new Set([...entries].map((e) => e[level]))];
+
+/** Distinct registered adapters of one level ('l1' or 'l2'); the caller must not change it. */
+function adapters(level) {
+  if (!lists) lists = { l1: distinct('l1'), l2: distinct('l2') };
+  return lists[level];
+}
 
 module.exports = { register, unregister, adapters };

@@ -5,15 +5,18 @@
 // invalidation and cache writes. Sync values are used without awaiting them so that a hit
 // served by a synchronous L1 costs as few ticks as possible.
 const { expireTs, MEMORY, RESTORE } = require('./cacheConfig');
-const { dataKey, getRaw, getRawAt, setEntry } = require('./storage');
+const { dataKey, getRaw, getRawAt, setEntry, willStore } = require('./storage');
+const { isFreshParse } = require('./fresh');
 const { cacheParams } = require('./cacheConfig');
-const { invalidateTargets } = require('./cache');
+const { invalidateTargets, invalidateTargetsNow } = require('./cache');
 const { resolveCacheLogger } = require('./logger');
 const { buildURL } = require('./url');
 const { isFn, isPlainObject, isString, isThenable, isSpecialBody, deepClone, identity, noop } = require('./utils');
 
 /** In-flight adapter handles: `{ [alova id]: Map<method key, handle> }`. */
 const inflight = {};
+/** Handles that more than one send awaits. */
+const sharedHandles = new WeakSet();
 
 // A constructor that builds an empty object with the class's prototype without running the
 // class constructor (the clone takes every field from the original).
@@ -84,6 +87,8 @@ class SendState {
     this.abortDone = undefined;
     this.looked = undefined;
     this.failed = false;
+    this.special = false;
+    this.transform = undefined;
     this.start = () => resume(this);
   }
 
@@ -216,44 +221,25 @@ function serveHit(s, clone, cached, logger, onHitComplete) {
 /** Stage 4: the network (shared with an identical in-flight request), handlers, cache writes. */
 async function network(s, clone, before) {
   await before;
-  const { method, cache } = s;
+  const { method } = s;
   const { responded, requestAdapter } = s.options;
   const key = method.key;
-  const { id, l1Cache, l2Cache, snapshots } = method.context;
-  const hitSource = method.hitSource;
+  const id = method.context.id;
   const { baseURL, url, type, data } = clone;
-  const { params = {}, headers = {}, transform = identity, shareRequest } = clone.config;
+  const { params = {}, headers = {}, shareRequest } = clone.config;
+  s.transform = clone.config.transform;
   const { onSuccess, onError, onComplete } = responseHandlers(responded);
 
   const ns = (inflight[id] = inflight[id] || new Map());
-  const special = isSpecialBody(data);
+  const special = (s.special = isSpecialBody(data));
   let handle = special ? undefined : ns.get(key);
   if (!shareRequest || !handle) {
     handle = requestAdapter({ url: buildURL(baseURL, url, params), type, data, headers }, clone);
     ns.set(key, handle);
+  } else {
+    sharedHandles.add(handle);
   }
   s.resolve(handle);
-
-  const settle = async (value, responseHeaders, cacheIt) => {
-    const transformed = await transform(await value, responseHeaders || {});
-    snapshots.save(method);
-    try {
-      await invalidateTargets(clone, true);
-    } catch {
-      // Invalidation failures never fail the request.
-    }
-    if (!special && cacheIt) {
-      try {
-        await Promise.all([
-          setEntry(id, key, transformed, expireTs(cache, method, MEMORY), l1Cache, hitSource),
-          cache.store && setEntry(id, key, transformed, expireTs(cache, method, RESTORE), l2Cache, hitSource, cache.tag),
-        ]);
-      } catch {
-        // Cache write failures never fail the request.
-      }
-    }
-    return deepClone(transformed);
-  };
 
   const pending = Promise.all([handle.response(), handle.headers()]);
   let outcome;
@@ -268,8 +254,8 @@ async function network(s, clone, before) {
       failure = error;
     }
     dropInflight(id, key);
-    if (!failed) outcome = await settle(onSuccess(settled[0], clone), settled[1], true);
-    else if (onError) outcome = await settle(onError(failure, clone), undefined, false);
+    if (!failed) outcome = await settle(s, clone, onSuccess(settled[0], clone), settled[1], true);
+    else if (onError) outcome = await settle(s, clone, onError(failure, clone), undefined, false);
     else throw failure;
   } finally {
     const done = onComplete(clone);
@@ -277,6 +263,52 @@ async function network(s, clone, before) {
   }
   method.fromCache = false;
   return outcome;
+}
+
+/**
+ * The response handler's value through `transform`, then snapshots, hit-source invalidation
+ * and cache writes. The caller gets its own deep copy (as in alova) unless nobody else can
+ * hold the value: a fresh parse of the response body, untransformed and not cached.
+ */
+async function settle(s, clone, value, responseHeaders, cacheIt) {
+  const { method, cache } = s;
+  const { id, l1Cache, l2Cache, snapshots } = method.context;
+  const transform = s.transform;
+  let owned = transform === undefined && isFreshParse(value);
+  // Two awaits even on plain values: concurrent sends of one shared request then reach their
+  // invalidations and writes in alova's order.
+  value = await value;
+  const transformed = await (transform === undefined ? value : transform(value, responseHeaders || {}));
+  snapshots.save(method);
+  try {
+    if (sharedHandles.has(s.handle)) await invalidateTargets(clone, true);
+    else {
+      const invalidated = invalidateTargetsNow(clone, true);
+      if (invalidated) await invalidated;
+    }
+  } catch {
+    // Invalidation failures never fail the request.
+  }
+  if (!s.special && cacheIt) {
+    const key = method.key;
+    const hitSource = method.hitSource;
+    try {
+      const l1Ts = expireTs(cache, method, MEMORY);
+      if (willStore(transformed, l1Ts)) owned = false;
+      const l1Write = setEntry(id, key, transformed, l1Ts, l1Cache, hitSource);
+      let l2Write;
+      if (cache.store) {
+        const l2Ts = expireTs(cache, method, RESTORE);
+        if (willStore(transformed, l2Ts)) owned = false;
+        l2Write = setEntry(id, key, transformed, l2Ts, l2Cache, hitSource, cache.tag);
+      }
+      await Promise.all([l1Write, l2Write]);
+    } catch {
+      owned = false;
+      // Cache write failures never fail the request.
+    }
+  }
+  return owned ? transformed : deepClone(transformed);
 }
 
 module.exports = { sendRequest, inflight };

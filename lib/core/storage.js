@@ -45,9 +45,12 @@ const remove = async (namespace, key, adapter) => {
   await adapter.remove(dataKey(namespace, key));
 };
 
+/** Whether `setEntry` writes anything: truthy data that expires in the future. */
+const willStore = (data, expireTs) => !!(expireTs > Date.now() && data);
+
 /** Writes `data` if it is truthy and `expireTs` is in the future, then indexes `hitSource`. */
 async function setEntry(namespace, key, data, expireTs, adapter, hitSource, tag) {
-  if (!(expireTs > Date.now() && data)) return;
+  if (!willStore(data, expireTs)) return;
   const fullKey = dataKey(namespace, key);
   const entry = [data, expireTs === Infinity ? undefined : expireTs, tag].filter(Boolean);
   await adapter.set(fullKey, entry);
@@ -75,11 +78,21 @@ async function setEntry(namespace, key, data, expireTs, adapter, hitSource, tag)
   await Promise.all([...writes, saveRegexps()]);
 }
 
-/** Removes every cache entry that listed `sourceKey` or `sourceName` as its hit source. */
-async function hitTargets(sourceKey, sourceName, adapter) {
+/**
+ * Removes every cache entry that listed `sourceKey` or `sourceName` as its hit source. With
+ * `lazy`, an unnamed source whose key indexes nothing in a synchronous adapter returns
+ * undefined at once instead of a promise.
+ */
+function hitTargets(sourceKey, sourceName, adapter, lazy) {
+  const first = adapter.get(HSS + sourceKey);
+  if (lazy && !sourceName && !first) return undefined;
+  return hitIndexed(sourceKey, sourceName, adapter, first);
+}
+
+async function hitIndexed(sourceKey, sourceName, adapter, first) {
   const nameStr = `${sourceName}`;
   const indexes = {};
-  indexes[HSS + sourceKey] = await adapter.get(HSS + sourceKey);
+  indexes[HSS + sourceKey] = await first;
   let regexps;
   if (sourceName) {
     indexes[HSS + nameStr] = await adapter.get(HSS + nameStr);
@@ -134,4 +147,4 @@ async function hitTargets(sourceKey, sourceName, adapter) {
   if (regexpCount !== (regexps || []).length) await adapter.set(HSRS, regexps);
 }
 
-module.exports = { dataKey, isDataKey, getRaw, getRawAt, getData, setEntry, remove, hitTargets, HSS, HSR, HSRS };
+module.exports = { dataKey, isDataKey, getRaw, getRawAt, getData, setEntry, willStore, remove, hitTargets, HSS, HSR, HSRS };

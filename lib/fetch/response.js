@@ -4,6 +4,7 @@
 // `NativeResponse` reading the source independently, as `Response.clone()` would.
 const { NativeHeaders } = require('./headers');
 const { abortError, fromBodyError } = require('./errors');
+const { markFresh } = require('../core/fresh');
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const EMPTY = Buffer.alloc(0);
@@ -178,11 +179,11 @@ class NativeResponse {
 
   json() {
     const b = !this.#used && this.#src.buffer;
-    if (!b || (this.#body && this.#body.locked) || this.#src.nullBody) return this.#take().then(parseJson);
+    if (!b || (this.#body && this.#body.locked) || this.#src.nullBody) return markFresh(this.#take().then(parseJson));
     // The body is in hand: parse now and skip a promise hop.
     this.#used = true;
     try {
-      return Promise.resolve(parseJson(b));
+      return markFresh(Promise.resolve(parseJson(b)));
     } catch (err) {
       return Promise.reject(err);
     }
