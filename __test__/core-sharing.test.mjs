@@ -52,9 +52,9 @@ test('the in-flight entry is removed once settled; a later send starts a new req
   const { alova, adapter } = counted();
   const p = alova.Get('/later').send();
   await new Promise((r) => setImmediate(r));
-  assert.ok(inflight[alova.id], 'registered while in flight');
+  assert.ok(inflight.get(alova.id), 'registered while in flight');
   await p;
-  assert.equal(inflight[alova.id], undefined, 'namespace removed when empty');
+  assert.equal(inflight.get(alova.id), undefined, 'namespace removed when empty');
   await alova.Get('/later').send();
   assert.equal(adapter.calls.length, 2);
 });

@@ -13,8 +13,21 @@ const { resolveCacheLogger } = require('./logger');
 const { buildURL } = require('./url');
 const { isFn, isPlainObject, isString, isThenable, isSpecialBody, deepClone, identity, noop } = require('./utils');
 
-/** In-flight adapter handles: `{ [alova id]: Map<method key, handle> }`. */
-const inflight = {};
+/** In-flight adapter handles: `Map<alova id, Map<method key, handle>>`. */
+const inflight = new Map();
+// The last namespace map that emptied, reused by the next (most sends go one at a time).
+let spare = null;
+
+function inflightOf(id) {
+  let ns = inflight.get(id);
+  if (ns === undefined) {
+    ns = spare || new Map();
+    spare = null;
+    inflight.set(id, ns);
+  }
+  return ns;
+}
+
 /** Handles that more than one send awaits. */
 const sharedHandles = new WeakSet();
 
@@ -61,10 +74,13 @@ function responseHandlers(responded) {
 }
 
 function dropInflight(id, key) {
-  const ns = inflight[id];
+  const ns = inflight.get(id);
   if (!ns) return;
   ns.delete(key);
-  if (!ns.size) delete inflight[id];
+  if (!ns.size) {
+    inflight.delete(id);
+    spare = ns;
+  }
 }
 
 /**
@@ -220,7 +236,7 @@ function serveHit(s, clone, cached, logger, onHitComplete) {
 
 /** Stage 4: the network (shared with an identical in-flight request), handlers, cache writes. */
 async function network(s, clone, before) {
-  await before;
+  if (s.options.beforeRequest) await before;
   const { method } = s;
   const { responded, requestAdapter } = s.options;
   const key = method.key;
@@ -230,7 +246,7 @@ async function network(s, clone, before) {
   s.transform = clone.config.transform;
   const { onSuccess, onError, onComplete } = responseHandlers(responded);
 
-  const ns = (inflight[id] = inflight[id] || new Map());
+  const ns = inflightOf(id);
   const special = (s.special = isSpecialBody(data));
   let handle = special ? undefined : ns.get(key);
   if (!shareRequest || !handle) {
@@ -275,13 +291,16 @@ async function settle(s, clone, value, responseHeaders, cacheIt) {
   const { id, l1Cache, l2Cache, snapshots } = method.context;
   const transform = s.transform;
   let owned = transform === undefined && isFreshParse(value);
-  // Two awaits even on plain values: concurrent sends of one shared request then reach their
-  // invalidations and writes in alova's order.
-  value = await value;
-  const transformed = await (transform === undefined ? value : transform(value, responseHeaders || {}));
+  // Concurrent sends of one shared request reach their invalidations and writes in alova's
+  // order only with alova's ticks: they keep every await. A send alone skips those that wait
+  // for nothing.
+  const exact = sharedHandles.has(s.handle);
+  if (exact || isThenable(value)) value = await value;
+  let transformed = transform === undefined ? value : transform(value, responseHeaders || {});
+  if (exact || isThenable(transformed)) transformed = await transformed;
   snapshots.save(method);
   try {
-    if (sharedHandles.has(s.handle)) await invalidateTargets(clone, true);
+    if (exact) await invalidateTargets(clone, true);
     else {
       const invalidated = invalidateTargetsNow(clone, true);
       if (invalidated) await invalidated;
@@ -293,16 +312,19 @@ async function settle(s, clone, value, responseHeaders, cacheIt) {
     const key = method.key;
     const hitSource = method.hitSource;
     try {
+      // setEntry writes nothing when willStore is false: a send alone skips the call.
       const l1Ts = expireTs(cache, method, MEMORY);
-      if (willStore(transformed, l1Ts)) owned = false;
-      const l1Write = setEntry(id, key, transformed, l1Ts, l1Cache, hitSource);
+      const l1Stores = willStore(transformed, l1Ts);
+      const l1Write = exact || l1Stores ? setEntry(id, key, transformed, l1Ts, l1Cache, hitSource) : undefined;
+      let l2Stores = false;
       let l2Write;
       if (cache.store) {
         const l2Ts = expireTs(cache, method, RESTORE);
-        if (willStore(transformed, l2Ts)) owned = false;
-        l2Write = setEntry(id, key, transformed, l2Ts, l2Cache, hitSource, cache.tag);
+        l2Stores = willStore(transformed, l2Ts);
+        if (exact || l2Stores) l2Write = setEntry(id, key, transformed, l2Ts, l2Cache, hitSource, cache.tag);
       }
-      await Promise.all([l1Write, l2Write]);
+      if (l1Stores || l2Stores) owned = false;
+      if (exact || l1Write || l2Write) await Promise.all([l1Write, l2Write]);
     } catch {
       owned = false;
       // Cache write failures never fail the request.

@@ -12,7 +12,8 @@ const identity = (v) => v;
 
 /** Bodies that are never cached nor shared (typed arrays and Buffers are not special). */
 const SPECIAL_BODY = /^\[object (Blob|FormData|ReadableStream|URLSearchParams)\]$/i;
-const isSpecialBody = (data) => SPECIAL_BODY.test(toTag(data)) || data instanceof ArrayBuffer;
+const isSpecialBody = (data) =>
+  data !== null && typeof data === 'object' && (SPECIAL_BODY.test(toTag(data)) || data instanceof ArrayBuffer);
 
 /** Copies arrays and plain `Object` objects deeply; anything else (class instances) as-is. */
 function deepClone(v) {
