@@ -17,11 +17,31 @@ const ours = require(ROOT);
 const nativeFetch = require(path.join(ROOT, 'fetch.js'));
 const RedisStorageAdapter = require(path.join(ROOT, 'storage-redis.js'));
 
-const SECONDS = Number(process.env.BENCH_SECONDS || 1.5);
+const SECONDS = Number(process.env.BENCH_SECONDS || 0.6);
+// The machine is shared: the rows of a table are measured in interleaved rounds and each row
+// is its round with the median throughput.
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const HIT_BATCH = 10;
 const ALOVA = 'alova 3.5.5';
 const OURS = '@alova/native';
 const UNDICI = 'undici.request + json';
+
+/** Measures `clients` ([name, fn] pairs) at `concurrency` in interleaved rounds. */
+async function rounds(clients, concurrency) {
+  const runs = clients.map(() => []);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, [name, fn]] of clients.entries()) runs[i].push(await measure(name, fn, { concurrency, seconds: SECONDS, warmup: 0.2 }));
+  }
+  return runs.map((list) => list.sort((a, b) => a.opsPerSec - b.opsPerSec)[Math.floor(list.length / 2)]);
+}
+
+/** Client CPU per op of each row relative to `baseline` (lower is better). */
+function cpuRatios(rows, baseline) {
+  for (const r of rows) {
+    const base = rows.find((x) => x.name === baseline && x.concurrency === r.concurrency);
+    if (base && r !== base) console.log(`cpu/op ${r.name} at ${r.concurrency}: ${(r.cpuUsPerOp / base.cpuUsPerOp).toFixed(2)}× ${baseline}`);
+  }
+}
 
 const load = () => `loadavg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 
@@ -66,8 +86,7 @@ async function httpRows(origin, size, concurrency) {
     [ALOVA, () => theirs.Get('/json', { params: { size, n: n++ } }).send()],
     [OURS, () => mine.Get('/json', { params: { size, n: n++ } }).send()],
   ];
-  const rows = [];
-  for (const [name, fn] of clients) rows.push(await measure(name, fn, { concurrency, seconds: SECONDS }));
+  const rows = await rounds(clients, concurrency);
   mine.destroy();
   theirs.l1Cache.clear?.();
   await dispatcher.close();
@@ -80,6 +99,7 @@ async function http(origin) {
     for (const concurrency of [64, 1]) rows.push(...(await httpRows(origin, size, concurrency)));
     const what = size === 200 ? '200 B' : '100 KB';
     report(`uncached GET ${what} JSON, new Method per request, responded: r => r.json() (${load()})`, rows, [UNDICI, ALOVA]);
+    cpuRatios(rows, UNDICI);
   }
 }
 
@@ -91,11 +111,14 @@ async function l1() {
     const list = Array.from({ length: keys }, (_, i) => `["GET","/item",{"i":${i}},null,{}]`);
     for (let i = 0; i < keys; i++) map.set(list[i], { id: i });
     let j = 0;
-    rows.push(
-      await measure(`await Map.get ${keys}`, async () => {
-        for (let k = 0; k < HIT_BATCH; k++) await map.get(list[j++ % keys]);
-      }, { seconds: SECONDS }),
-    );
+    const clients = [
+      [
+        `await Map.get ${keys}`,
+        async () => {
+          for (let k = 0; k < HIT_BATCH; k++) await map.get(list[j++ % keys]);
+        },
+      ],
+    ];
     for (const [name, lib] of [
       [ALOVA, alova],
       [OURS, ours],
@@ -103,18 +126,22 @@ async function l1() {
       const inst = lib.createAlova({ requestAdapter: instantAdapter(), responded: (r) => r, cacheLogger: false });
       for (let i = 0; i < keys; i++) await inst.Get('/item', { params: { i } }).send();
       let i = 0;
-      rows.push(
-        await measure(`${name} ${keys}`, async () => {
+      clients.push([
+        `${name} ${keys}`,
+        async () => {
           for (let k = 0; k < HIT_BATCH; k++) await inst.Get('/item', { params: { i: i++ % keys } }).send();
-        }, { seconds: SECONDS }),
-      );
-      inst.destroy?.();
+        },
+      ]);
     }
+    rows.push(...(await rounds(clients, 1)));
   }
   report(`L1 hit, new Method per hit; one op = ${HIT_BATCH} awaited sends (${load()})`, rows, [`${ALOVA} 1`, `${ALOVA} 10000`]);
   for (const r of rows) {
     const hps = r.opsPerSec * HIT_BATCH;
-    console.log(`${r.name.padEnd(22)} ${hps.toFixed(0).padStart(9)} hits/s  ${(r.cpuUsPerOp / HIT_BATCH).toFixed(2)} cpu µs/hit`);
+    const perCpuSecond = (1e6 * HIT_BATCH) / r.cpuUsPerOp;
+    console.log(
+      `${r.name.padEnd(22)} ${hps.toFixed(0).padStart(9)} hits/s  ${(r.cpuUsPerOp / HIT_BATCH).toFixed(2)} cpu µs/hit  ${perCpuSecond.toFixed(0).padStart(9)} hits per cpu-second`,
+    );
   }
 }
 
@@ -133,14 +160,15 @@ async function l2(origin) {
   await theirs.Get(url).send();
   await mine.Get(url).send();
   const rawKey = 'nr:' + Object.keys(await nrKeys(nr))[0];
+  const clients = [
+    ['node-redis GET+parse', async () => JSON.parse(await nr.get(rawKey))],
+    [ALOVA + ' + node-redis', () => theirs.Get(url).send()],
+    [OURS + ' + native redis', () => mine.Get(url).send()],
+  ];
   const rows = [];
-  for (const concurrency of [64, 1]) {
-    const opts = { concurrency, seconds: SECONDS };
-    rows.push(await measure('node-redis GET+parse', async () => JSON.parse(await nr.get(rawKey)), opts));
-    rows.push(await measure(ALOVA + ' + node-redis', () => theirs.Get(url).send(), opts));
-    rows.push(await measure(OURS + ' + native redis', () => mine.Get(url).send(), opts));
-  }
+  for (const concurrency of [64, 1]) rows.push(...(await rounds(clients, concurrency)));
   report(`L2 Redis hit (restore), new Method per hit, 1 KB entry (${load()})`, rows, ['node-redis GET+parse', ALOVA + ' + node-redis']);
+  cpuRatios(rows, 'node-redis GET+parse');
   native.close();
   await nr.quit();
   await redis.stop();
@@ -154,16 +182,15 @@ async function nrKeys(nr) {
 
 /** The core alone: an adapter that answers at once, uncached, a new Method per send. */
 async function core() {
-  const rows = [];
-  for (const [name, lib] of [
+  const clients = [
     [ALOVA, alova],
     [OURS, ours],
-  ]) {
+  ].map(([name, lib]) => {
     const inst = lib.createAlova({ requestAdapter: instantAdapter(), responded: (r) => r, cacheFor: null, cacheLogger: false });
     let i = 0;
-    rows.push(await measure(name, () => inst.Get('/nocache', { params: { a: i++ } }).send(), { seconds: SECONDS }));
-    inst.destroy?.();
-  }
+    return [name, () => inst.Get('/nocache', { params: { a: i++ } }).send()];
+  });
+  const rows = await rounds(clients, 1);
   report(`core overhead: instant adapter, uncached, new Method per send (${load()})`, rows, [ALOVA]);
   for (const r of rows) console.log(`${r.name}: ${(1e6 / r.opsPerSec).toFixed(2)} µs/send wall, ${r.cpuUsPerOp.toFixed(2)} cpu µs/send`);
 }
