@@ -52,11 +52,16 @@ test('the in-flight entry is removed once settled; a later send starts a new req
   const { alova, adapter } = counted();
   const p = alova.Get('/later').send();
   await new Promise((r) => setImmediate(r));
-  assert.ok(inflight.get(alova.id), 'registered while in flight');
+  assert.equal(inflight.get(alova.id).size, 1, 'registered while in flight');
   await p;
-  assert.equal(inflight.get(alova.id), undefined, 'namespace removed when empty');
+  assert.equal(inflight.get(alova.id).size, 0, 'the request leaves its namespace');
   await alova.Get('/later').send();
   assert.equal(adapter.calls.length, 2);
+});
+
+test('emptied namespaces of many instances are swept, not kept forever', async () => {
+  for (let i = 0; i < 200; i++) await counted({ requestAdapter: countingAdapter(undefined, 0) }).alova.Get('/once').send();
+  assert.ok(inflight.size <= 65, `${inflight.size} namespaces kept`);
 });
 
 test('shareRequest: false (method or instance) always sends', async () => {

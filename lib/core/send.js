@@ -13,16 +13,19 @@ const { resolveCacheLogger } = require('./logger');
 const { buildURL } = require('./url');
 const { isFn, isPlainObject, isString, isThenable, isSpecialBody, deepClone, identity, noop } = require('./utils');
 
-/** In-flight adapter handles: `Map<alova id, Map<method key, handle>>`. */
+/**
+ * In-flight adapter handles: `Map<alova id, Map<method key, handle>>`. An emptied namespace
+ * stays for the next send (dropping and re-creating it per request costs more than the rest
+ * of the bookkeeping); empty ones are swept when there are many.
+ */
 const inflight = new Map();
-// The last namespace map that emptied, reused by the next (most sends go one at a time).
-let spare = null;
+const NAMESPACES_KEPT = 64;
 
 function inflightOf(id) {
   let ns = inflight.get(id);
   if (ns === undefined) {
-    ns = spare || new Map();
-    spare = null;
+    if (inflight.size >= NAMESPACES_KEPT) for (const [k, m] of inflight) if (!m.size) inflight.delete(k);
+    ns = new Map();
     inflight.set(id, ns);
   }
   return ns;
@@ -75,12 +78,7 @@ function responseHandlers(responded) {
 
 function dropInflight(id, key) {
   const ns = inflight.get(id);
-  if (!ns) return;
-  ns.delete(key);
-  if (!ns.size) {
-    inflight.delete(id);
-    spare = ns;
-  }
+  if (ns) ns.delete(key);
 }
 
 /**
