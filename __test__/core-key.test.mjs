@@ -154,3 +154,41 @@ test('entries alova 3.5.5 stores are found by key through setCache, queryCache a
   }
   assert.equal(store.size, 0);
 });
+
+test('merged configs equal alova 3.5.5’s for odd configs (own __proto__, symbols, getters, undefined fields)', () => {
+  const sym = Symbol('s');
+  const configs = [
+    () => JSON.parse('{"__proto__": {"x": 1}, "params": {"a": 1}}'),
+    () => ({ [sym]: 1, params: { a: 1 } }),
+    () => ({
+      get headers() {
+        return { g: '1' };
+      },
+    }),
+    () => ({ headers: undefined, params: undefined, timeout: undefined }),
+    () => ({ cacheFor: null, shareRequest: false, name: 'n', meta: { m: 1 } }),
+  ];
+  for (const cacheFor of [undefined, { GET: 5 }, 1000, Object.assign(Object.create(null), { GET: 7 })]) {
+    const [theirs, mine] = pair({ timeout: 10, cacheFor });
+    for (const make of configs) {
+      const a = theirs.Get('/c', make());
+      const b = mine.Get('/c', make());
+      assert.deepEqual(Reflect.ownKeys(b.config), Reflect.ownKeys(a.config));
+      assert.deepEqual(b.config, a.config);
+      assert.equal(Object.getPrototypeOf(b.config), Object.getPrototypeOf(a.config));
+      assert.equal(b.key, a.key);
+    }
+  }
+});
+
+test('a Method has alova 3.5.5’s own fields in alova’s order, before and after a send', async () => {
+  const [theirs, mine] = pair();
+  const build = (inst) => [inst.Get('/f'), inst.Post('/f', { d: 1 }, { hitSource: 'src', meta: 1 })];
+  const a = build(theirs);
+  const b = build(mine);
+  for (let i = 0; i < a.length; i++) {
+    assert.deepEqual(Reflect.ownKeys(b[i]), Reflect.ownKeys(a[i]));
+    await Promise.all([a[i].send(), b[i].send()]);
+    assert.deepEqual(Reflect.ownKeys(b[i]), Reflect.ownKeys(a[i]));
+  }
+});

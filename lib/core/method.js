@@ -7,10 +7,9 @@
 const { sendRequest } = require('./send');
 const { methodKey } = require('./key');
 const { dataKey } = require('./storage');
+const { isPlainObject } = require('./utils');
 
 const resolved = () => Promise.resolve();
-const OBJECT_PROTO = Object.prototype;
-const toTag = (v) => Object.prototype.toString.call(v);
 
 const removeHandler = (handler, list) => () => {
   const i = list.indexOf(handler);
@@ -19,9 +18,7 @@ const removeHandler = (handler, list) => () => {
 
 /** `cacheFor[type]` when the instance's `cacheFor` is a plain object (alova's per-type form). */
 function typeCacheFor(globalCache, type) {
-  if (globalCache === null || typeof globalCache !== 'object') return undefined;
-  const plainObject = Object.getPrototypeOf(globalCache) === OBJECT_PROTO || toTag(globalCache) === '[object Object]';
-  return plainObject ? globalCache[type] : undefined;
+  return globalCache !== null && typeof globalCache === 'object' && isPlainObject(globalCache) ? globalCache[type] : undefined;
 }
 
 /** `{ ...fromInstanceOptions, headers: {}, params: {}, ...config }`, key order included. */
