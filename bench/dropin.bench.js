@@ -9,6 +9,7 @@ const { request: undiciRequest, Agent } = require('undici');
 const { createClient } = require('redis');
 const { measure, report } = require('./lib/measure');
 const { startOrigin } = require('./lib/origin');
+const { nodeRedisAdapter, emptyL1 } = require('./lib/adapters');
 
 const ROOT = path.join(__dirname, '..');
 const alova = require('alova');
@@ -51,28 +52,6 @@ const instantAdapter = () => () => ({
   headers: () => Promise.resolve({}),
   abort() {},
 });
-
-/** An L1 that never keeps anything, so each send goes to L2. */
-const emptyL1 = () => ({ set() {}, get() {}, remove() {}, clear() {} });
-
-/** An alova L2 adapter on node-redis, as users write one for alova 3.5.5. */
-function nodeRedisAdapter(client, prefix) {
-  return {
-    async set(key, value) {
-      const ts = Array.isArray(value) ? value[1] : undefined;
-      const px = typeof ts === 'number' ? ts - Date.now() : 0;
-      await client.set(prefix + key, JSON.stringify(value), px > 0 ? { PX: px } : undefined);
-    },
-    async get(key) {
-      const raw = await client.get(prefix + key);
-      return raw ? JSON.parse(raw) : undefined;
-    },
-    async remove(key) {
-      await client.del(prefix + key);
-    },
-    async clear() {},
-  };
-}
 
 /** Rows for one HTTP size: alova, ours, undici; each send has its own params (its own key). */
 async function httpRows(origin, size, concurrency) {

@@ -9,33 +9,10 @@ const { startOrigin } = require('./lib/origin');
 const Redis = require('ioredis');
 const { createClient } = require('redis');
 const RedisStorageAdapter = require('../storage-redis');
+const { ioredisAdapter, emptyL1 } = require('./lib/adapters');
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 2);
 const SIZE = 1024;
-
-/** An alova L2 adapter on ioredis, as users write one for alova 3.5.5. */
-function ioredisAdapter(client, prefix = 'io:') {
-  return {
-    async set(key, value) {
-      const ts = Array.isArray(value) ? value[1] : undefined;
-      if (typeof ts === 'number') {
-        const px = ts - Date.now();
-        if (px > 0) await client.set(prefix + key, JSON.stringify(value), 'PX', px);
-      } else await client.set(prefix + key, JSON.stringify(value));
-    },
-    async get(key) {
-      const raw = await client.get(prefix + key);
-      return raw ? JSON.parse(raw) : undefined;
-    },
-    async remove(key) {
-      await client.del(prefix + key);
-    },
-    async clear() {},
-  };
-}
-
-/** An L1 that never keeps anything, so each send goes to L2. */
-const emptyL1 = { set() {}, get() {}, remove() {}, clear() {} };
 
 async function main() {
   const { startRedis } = await import('../__test__/helpers/servers.mjs');
@@ -77,7 +54,7 @@ async function main() {
   })();
   const cacheFor = { GET: { mode: 'restore', expire: 3_600_000 } };
   const mk = (createAlova, requestAdapter, l2Cache, id) =>
-    createAlova({ id, baseURL: origin.url, requestAdapter, l1Cache: emptyL1, l2Cache, cacheFor, cacheLogger: false, responded: (r) => r.json() });
+    createAlova({ id, baseURL: origin.url, requestAdapter, l1Cache: emptyL1(), l2Cache, cacheFor, cacheLogger: false, responded: (r) => r.json() });
   const alovaJs = mk(alova.createAlova, adapterFetch(), ioredisAdapter(io), 'js');
   const nativeName = oursCreate ? '@alova/native' : 'alova 3.5.5 + native adapter';
   const alovaOurs = oursCreate
