@@ -385,3 +385,16 @@ test('without an l2Cache, a source resolves only after its targets are invalidat
   // A direct call still rejects because of the placeholder, as in alova.
   await assert.rejects(hitCacheBySource(a.Post('/s', {}, { name: 'save' })), /l2Cache is not defined\./);
 });
+
+test('a direct hitCacheBySource visits every adapter even after a placeholder L2 threw', async () => {
+  // Registered first, so its placeholder L2 is read before the L2 holding the target.
+  alovaWith();
+  const l2Cache = recordingStorage();
+  const [b] = alovaWith({ l2Cache, cacheFor: { GET: { mode: 'restore', expire: 60_000 } } });
+  const target = b.Get('/late-target', { hitSource: 'late-src' });
+  await target;
+  const stored = () => [...l2Cache.map.keys()].filter((k) => k.includes('/late-target'));
+  assert.equal(stored().length, 1);
+  await assert.rejects(hitCacheBySource(b.Post('/s', {}, { name: 'late-src' })), /l2Cache is not defined\./);
+  assert.deepEqual(stored(), [], 'the target left the later L2 too');
+});

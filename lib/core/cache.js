@@ -92,12 +92,7 @@ async function invalidateTargets(source, skipPlaceholders) {
 function invalidateTargetsNow(source, skipPlaceholders) {
   let pending;
   for (const adapter of involvedAdapters(source, skipPlaceholders)) {
-    let done;
-    try {
-      done = hitTargets(source.key, source.config.name, adapter, true);
-    } catch (error) {
-      done = Promise.reject(error);
-    }
+    const done = hitTargets(source.key, source.config.name, adapter, true);
     if (done) (pending = pending || []).push(done);
   }
   return pending && Promise.all(pending);

@@ -4,10 +4,9 @@
 // with identical in-flight requests), `responded` handlers, `transform`, snapshots, hit-source
 // invalidation and cache writes. Sync values are used without awaiting them so that a hit
 // served by a synchronous L1 costs as few ticks as possible.
-const { expireTs, MEMORY, RESTORE } = require('./cacheConfig');
+const { cacheParams, expireTs, MEMORY, RESTORE } = require('./cacheConfig');
 const { dataKey, getRaw, getRawAt, setEntry, willStore } = require('./storage');
 const { isFreshParse } = require('./fresh');
-const { cacheParams } = require('./cacheConfig');
 const { invalidateTargets, invalidateTargetsNow } = require('./cache');
 const { resolveCacheLogger } = require('./logger');
 const { buildURL } = require('./url');

@@ -84,7 +84,13 @@ async function setEntry(namespace, key, data, expireTs, adapter, hitSource, tag)
  * undefined at once instead of a promise.
  */
 function hitTargets(sourceKey, sourceName, adapter, lazy) {
-  const first = adapter.get(HSS + sourceKey);
+  let first;
+  try {
+    first = adapter.get(HSS + sourceKey);
+  } catch (error) {
+    // As from an async function: a rejection, and the other adapters are still visited.
+    first = Promise.reject(error);
+  }
   if (lazy && !sourceName && !first) return undefined;
   return hitIndexed(sourceKey, sourceName, adapter, first);
 }
