@@ -12,14 +12,15 @@ mod psc;
 mod ratelimit;
 mod redis;
 mod runtime;
+mod validate;
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
 /// Throws an `ERR_ALOVA_INVALID_ARG` error; used by tests of the error convention.
-#[napi]
+#[napi(catch_unwind)]
 pub fn check_error_convention(message: String) -> error::Result<()> {
     Err(error::invalid_arg(message))
 }

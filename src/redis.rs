@@ -62,6 +62,7 @@ impl RedisClient {
     /// Creates the client; it connects on first use and reconnects by itself.
     /// `on_reply([id, error, replies])` receives the outcome of every `submit`.
     #[napi(
+        catch_unwind,
         factory,
         ts_args_type = "options: RedisClientOptions, onReply: (reply: [id: number, error: string | null, replies: Array<string | null> | null]) => void"
     )]
@@ -115,7 +116,7 @@ impl RedisClient {
             .ok_or_else(|| to_js_async(Error::new(Code::Redis, "Redis client is closed")))
     }
 
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn is_cluster(&self) -> bool {
         self.client().map(|c| c.is_cluster()).unwrap_or(false)
     }
@@ -123,7 +124,7 @@ impl RedisClient {
     /// Sends commands (each `[name, ...args]`) as one pipeline, in order, and answers through
     /// `onReply([id, error, replies])`: each reply as text, `null` for nil. A sync call that
     /// returns at once; cheaper than a promise per call.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn submit(&self, env: Env, id: u32, cmds: Vec<Vec<String>>) -> Result<()> {
         let on_reply = self.on_reply.clone();
         let Some(client) = self.inner.read().ok().and_then(|g| g.clone()) else {
@@ -153,7 +154,7 @@ impl RedisClient {
     }
 
     /// Marks one submitted pipeline as answered (called by JS from `onReply`).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn settled(&self, env: Env) -> Result<()> {
         self.hold(&env, false)
     }
@@ -183,7 +184,7 @@ impl RedisClient {
     }
 
     /// Deletes every key under `prefix`; resolves the number deleted.
-    #[napi]
+    #[napi(catch_unwind)]
     pub async fn clear(&self, prefix: String) -> napi::Result<f64> {
         self.client()?
             .clear(&prefix)
@@ -193,7 +194,7 @@ impl RedisClient {
     }
 
     /// Runs a Lua script (EVALSHA with EVAL fallback); resolves its reply as JSON text.
-    #[napi]
+    #[napi(catch_unwind)]
     pub async fn eval(
         &self,
         script: String,
@@ -209,7 +210,7 @@ impl RedisClient {
     }
 
     /// Drops the connection; later calls reject.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn close(&self) {
         if let Ok(mut g) = self.inner.write() {
             g.take();
