@@ -6,6 +6,7 @@
 // order exact without a native call per hit. Expired entries leave on a timer even if nobody
 // reads them; the timer is unref'd so it never keeps a process alive.
 const { L1Index } = require('../native');
+const { after } = require('../timers');
 const { createEventManager, hasListeners } = require('./events');
 const { HSS, HSR, HSRS } = require('./storage');
 
@@ -150,7 +151,7 @@ class L1Cache {
     this.#keys = [];
     this.#nTouched = 0;
     this.#index.clear();
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer) this.#timer.clear();
     this.#timer = null;
     this.#timerAt = 0;
     if (hasListeners(this.emitter, 'success')) this.emitter.emit('success', { type: 'clear', key: '', container: this });
@@ -234,11 +235,10 @@ class L1Cache {
     const at = Math.max(expireAt, Date.now() + this.#sweepInterval);
     if (this.#timer) {
       if (this.#timerAt <= at) return;
-      clearTimeout(this.#timer);
+      this.#timer.clear();
     }
     this.#timerAt = at;
-    this.#timer = setTimeout(() => this.#sweep(), Math.max(0, at - Date.now()));
-    this.#timer.unref();
+    this.#timer = after(at - Date.now(), () => this.#sweep()).unref();
   }
 
   #sweep() {

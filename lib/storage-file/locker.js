@@ -8,6 +8,7 @@ const fs = require('node:fs/promises');
 const path = require('node:path');
 const { AlovaError } = require('../errors');
 const { encodeName } = require('./names');
+const { after, sleep } = require('../timers');
 
 /** Locks held by this process, by lock directory (shared by every locker, as proper-lockfile does). */
 const held = new Map();
@@ -15,7 +16,6 @@ const held = new Map();
 /** Lock directories that vanish between `mkdir` and `stat` this often in a row: give up. */
 const MAX_RACES = 100;
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function lockedError(lockDir) {
   const err = new Error('Lock file is already being held');
@@ -120,7 +120,7 @@ class FileLocker {
   }
 
   keepFresh(lockDir, entry) {
-    entry.timer = setTimeout(async () => {
+    entry.timer = after(this.update, async () => {
       if (held.get(lockDir) !== entry) return;
       try {
         const st = await fs.stat(lockDir);
@@ -134,8 +134,7 @@ class FileLocker {
         return;
       }
       if (held.get(lockDir) === entry) this.keepFresh(lockDir, entry);
-    }, this.update);
-    entry.timer.unref();
+    }).unref();
   }
 
   async unlock(resource) {
@@ -154,7 +153,7 @@ class FileLocker {
       throw fail(err);
     }
     held.delete(lockDir);
-    clearTimeout(entry.timer);
+    entry.timer.clear();
     try {
       await fs.rm(lockDir, { recursive: true });
     } catch (err) {

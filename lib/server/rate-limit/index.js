@@ -9,6 +9,7 @@ const { HookedMethod } = require('../hooked-method');
 const { abortError } = require('../sendable');
 const { resultOf, RateLimiterRes } = require('./result');
 const { storeFor } = require('./stores');
+const { sleep } = require('../../timers');
 
 const isThenable = (v) => !!v && typeof v.then === 'function';
 
@@ -46,7 +47,7 @@ class Limiter {
     if (this.execEvenly && res.msBeforeNext > 0 && !res.isFirstInDuration) {
       let delay = Math.ceil(res.msBeforeNext / (res.remainingPoints + 2));
       if (delay < this.execEvenlyMinDelayMs) delay = res.consumedPoints * this.execEvenlyMinDelayMs;
-      return new Promise((resolve) => setTimeout(resolve, delay, res));
+      return sleep(delay, { value: res });
     }
     return Promise.resolve(res);
   }
