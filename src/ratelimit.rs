@@ -48,6 +48,12 @@ impl<'a> Io<'a> {
                 "rate-limit key length is out of range",
             ));
         }
+        // NaN would poison a record for its window (an infinite limit or duration is meaningful).
+        if (0..SLOTS).any(|i| io.slot(i).is_nan()) {
+            return Err(crate::error::invalid_arg(
+                "rate-limit numbers must not be NaN",
+            ));
+        }
         io.key_end = key_end;
         Ok(io)
     }

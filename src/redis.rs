@@ -67,9 +67,10 @@ impl RedisClient {
         ts_args_type = "options: RedisClientOptions, onReply: (reply: [id: number, error: string | null, replies: Array<string | null> | null]) => void"
     )]
     pub fn create(
-        options: RedisClientOptions,
+        options: Option<RedisClientOptions>,
         on_reply: Function<Reply, Unknown<'static>>,
     ) -> Result<RedisClient> {
+        let options = options.ok_or_else(|| invalid_arg("RedisClient options are required"))?;
         let port = match options.port {
             Some(p) if p == 0 || p > 65535 => {
                 return Err(invalid_arg(format!("invalid Redis port {p}")))

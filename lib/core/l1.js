@@ -10,6 +10,9 @@ const { after } = require('../timers');
 const { createEventManager, hasListeners } = require('./events');
 const { HSS, HSR, HSRS } = require('./storage');
 
+/** Keys are strings, as on alova's object-backed memory adapter (`1` and `'1'` are one key). */
+const keyOf = (key) => (typeof key === 'symbol' ? key.toString() : String(key));
+
 const DEFAULTS = Object.freeze({
   maxEntries: 100_000,
   maxBytes: 256 * 1024 * 1024,
@@ -100,6 +103,7 @@ class L1Cache {
   }
 
   get(key) {
+    if (typeof key !== 'string') key = keyOf(key);
     const entry = this.#map.get(key);
     let value;
     if (entry === undefined) {
@@ -116,6 +120,7 @@ class L1Cache {
   }
 
   set(key, value) {
+    if (typeof key !== 'string') key = keyOf(key);
     const bytes = this.#sizeOf(value, key);
     const expireAt = expiryOf(value, this.#ttl);
     const entry = this.#map.get(key);
@@ -137,6 +142,7 @@ class L1Cache {
   }
 
   remove(key) {
+    if (typeof key !== 'string') key = keyOf(key);
     const entry = this.#map.get(key);
     if (entry) {
       this.#map.delete(key);
