@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startHttpServer } from './helpers/servers.mjs';
+import { startHttpServer, startRedis } from './helpers/servers.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -18,6 +18,7 @@ const { createAlova, L1Cache } = require('../index.js');
 const adapterFetch = require('../fetch.js');
 const { createRateLimiter } = require('../server.js');
 const FileStorageAdapter = require('../storage-file.js');
+const { RedisClient } = require('../binding.js');
 
 /** Runs `body` (CommonJS, with `createAlova`, `adapterFetch` and `origin` in scope) in a child. */
 async function inChild(origin, body) {
@@ -148,4 +149,21 @@ test('L1Cache: non-string keys are stringified, as on an object, and never break
   assert.equal(l1.get('k9'), 9);
   assert.equal(l1.get(1), undefined);
   l1.remove(9);
+});
+
+test('Redis: a commandTimeout of Infinity means a long limit, not 1 ms', async (t) => {
+  const redis = await startRedis(['--enable-debug-command', 'yes']);
+  t.after(() => redis.stop());
+  const replies = [];
+  let wake;
+  const client = RedisClient.create({ host: '127.0.0.1', port: redis.port, commandTimeout: Infinity, connectTimeout: Infinity }, (reply) => {
+    client.settled();
+    replies.push(reply);
+    wake();
+  });
+  t.after(() => client.close());
+  const answered = new Promise((r) => (wake = r));
+  client.submit(1, [['DEBUG', 'SLEEP', '0.2'], ['PING']]);
+  await answered;
+  assert.deepEqual(replies, [[1, null, ['OK', 'PONG']]]);
 });

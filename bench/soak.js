@@ -102,6 +102,7 @@ async function worker() {
     l1Cache: createPSCAdapter(NodeSyncAdapter(undefined, process.env.SOAK_APP)),
     l2Cache: l2,
     cacheFor: null,
+    cacheLogger: false,
     responded: (r) => {
       if (r.status >= 400) throw new Error(`status ${r.status}`);
       return r.json();

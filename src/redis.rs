@@ -2,7 +2,6 @@
 //! cross as strings (JSON text); script replies cross as JSON text.
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
-use std::time::Duration;
 
 use napi::bindgen_prelude::{Function, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -32,9 +31,9 @@ pub struct RedisClientOptions {
     /// Redis Cluster seed nodes as `host:port` or URLs.
     pub nodes: Option<Vec<String>>,
     /// Milliseconds one operation may take (default 1000).
-    pub command_timeout: Option<u32>,
+    pub command_timeout: Option<f64>,
     /// Milliseconds one connection attempt may take (default 1000).
-    pub connect_timeout: Option<u32>,
+    pub connect_timeout: Option<f64>,
 }
 
 /// `(id, error, replies)` for a pipeline sent with `submit`.
@@ -85,12 +84,8 @@ impl RedisClient {
             password: options.password,
             db: options.db,
             nodes: options.nodes.unwrap_or_default(),
-            command_timeout: Duration::from_millis(
-                options.command_timeout.unwrap_or(1000).max(1) as u64
-            ),
-            connect_timeout: Duration::from_millis(
-                options.connect_timeout.unwrap_or(1000).max(1) as u64
-            ),
+            command_timeout: crate::validate::deadline(options.command_timeout, 1000),
+            connect_timeout: crate::validate::deadline(options.connect_timeout, 1000),
         };
         let on_reply = on_reply
             .build_threadsafe_function::<Reply>()

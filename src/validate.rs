@@ -15,6 +15,18 @@ pub fn time_limit(ms: f64) -> Option<Duration> {
     Some(Duration::from_millis(ms.min(MAX_MS).ceil() as u64))
 }
 
+/// A time limit that must exist (an operation's deadline): `default_ms` when not given, at
+/// least 1 ms, and at most `u32::MAX` ms (about 49 days) for `Infinity` and other huge values.
+pub fn deadline(ms: Option<f64>, default_ms: u32) -> Duration {
+    let ms = ms.unwrap_or(f64::from(default_ms));
+    let ms = if ms.is_nan() {
+        1.0
+    } else {
+        ms.clamp(1.0, f64::from(u32::MAX))
+    };
+    Duration::from_millis(ms.ceil() as u64)
+}
+
 /// A count where `Infinity` means "as many as allowed": saturates at `cap`; NaN and negative
 /// numbers are 0.
 pub fn count(n: f64, cap: u32) -> u32 {
@@ -48,6 +60,18 @@ mod tests {
         assert_eq!(time_limit(-5.0), None);
         assert_eq!(time_limit(1500.0), Some(Duration::from_millis(1500)));
         assert!(time_limit(f64::INFINITY).unwrap() > Duration::from_secs(86400 * 365 * 1000));
+    }
+
+    #[test]
+    fn deadline_is_bounded() {
+        assert_eq!(deadline(None, 1000), Duration::from_millis(1000));
+        assert_eq!(deadline(Some(0.0), 1000), Duration::from_millis(1));
+        assert_eq!(deadline(Some(f64::NAN), 1000), Duration::from_millis(1));
+        assert_eq!(deadline(Some(250.0), 1000), Duration::from_millis(250));
+        assert_eq!(
+            deadline(Some(f64::INFINITY), 1000),
+            Duration::from_millis(u32::MAX as u64)
+        );
     }
 
     #[test]
