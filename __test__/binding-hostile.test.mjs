@@ -55,7 +55,10 @@ for (const target of targets) {
     const r = await run(target);
     assert.equal(r.signal, null, `${target}: killed by ${r.signal}\n${r.stderr.slice(-2000)}`);
     assert.equal(r.code, 0, `${target}: exit ${r.code}\n${r.stderr.slice(-2000)}`);
-    assert.doesNotMatch(r.stderr, /panicked/, `${target}: a panic reached the boundary\n${r.stderr.slice(-2000)}`);
+    // Only the export that exists to panic may: every other panic is a missing validation.
+    if (target !== 'checkPanicConvention') {
+      assert.doesNotMatch(r.stderr, /panicked/, `${target}: a panic reached the boundary\n${r.stderr.slice(-2000)}`);
+    }
     const report = JSON.parse(r.stdout.trim().split('\n').pop());
     assert.deepEqual(report.bad, [], `${target}: errors without a code`);
     assert.ok(report.calls > 50, `${target}: only ${report.calls} calls`);

@@ -44,6 +44,24 @@ test('a timeout of Infinity, 1e30, NaN or a negative number never aborts the pro
   }
 });
 
+test('a panic inside a native call is a thrown error with a code, and the process lives on', async () => {
+  const out = await inChild(
+    '',
+    `const { checkPanicConvention } = require(${JSON.stringify(path.join(root, 'binding.js'))});
+     const seen = [];
+     for (let i = 0; i < 3; i++) {
+       try { checkPanicConvention(); seen.push('returned'); } catch (e) { seen.push([e instanceof Error, typeof e.code, e.message]); }
+     }
+     return seen;`,
+  );
+  assert.equal(out.length, 3);
+  for (const [isError, codeType, message] of out) {
+    assert.equal(isError, true);
+    assert.equal(codeType, 'string');
+    assert.match(message, /a panic inside a native call/);
+  }
+});
+
 test('24,600 request headers settle with a coded error instead of hanging', async (t) => {
   const srv = await startHttpServer((req, res) => res.end('{}'));
   t.after(() => srv.close());

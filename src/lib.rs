@@ -24,3 +24,10 @@ pub fn version() -> &'static str {
 pub fn check_error_convention(message: String) -> error::Result<()> {
     Err(error::invalid_arg(message))
 }
+
+/// Panics inside the call; used by tests of the boundary's panic guard, which must turn it
+/// into a thrown error instead of aborting the process.
+#[napi(catch_unwind)]
+pub fn check_panic_convention() {
+    panic!("a panic inside a native call");
+}
