@@ -42,6 +42,11 @@ test('a timeout of Infinity, 1e30, NaN or a negative number never aborts the pro
     );
     assert.deepEqual(out, { ok: true }, `timeout: ${timeout}`);
   }
+  // With `customFetch` (alova's own adapter path) an Infinite timeout does not fire at once.
+  const slow = await startHttpServer((req, res) => setTimeout(() => res.end('{"slow":true}'), 100));
+  t.after(() => slow.close());
+  const alova = createAlova({ baseURL: slow.url, requestAdapter: adapterFetch({ customFetch: fetch }), timeout: Infinity, responded: (r) => r.json() });
+  assert.deepEqual(await alova.Get('/').send(), { slow: true });
 });
 
 test('a panic inside a native call is a thrown error with a code, and the process lives on', async () => {
