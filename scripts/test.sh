@@ -6,5 +6,5 @@ bash scripts/ensure-redis.sh
 [ -d node_modules/@napi-rs/cli ] || npm install --ignore-scripts --no-audit --no-fund
 npm run build --silent
 # Same profile and target as the napi build, so the dependencies compile once.
-cargo test --release --target "$(rustc -vV | sed -n "s/^host: //p")" -p alova-core
+cargo test --release --target "$(rustc -vV | sed -n "s/^host: //p")" -p alova-core -p alova-native
 node --test __test__/

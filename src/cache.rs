@@ -49,7 +49,7 @@ impl L1Index {
 #[napi]
 impl L1Index {
     /// `max_entries` / `max_bytes` of 0 mean unlimited.
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(max_entries: u32, max_bytes: f64) -> Self {
         L1Index {
             inner: Index::new(Limits {
@@ -60,7 +60,7 @@ impl L1Index {
     }
 
     /// Adds an entry. Returns `slot + 2^32 × n`, with the first `n` dropped slots in `io`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn insert(
         &mut self,
         io: Io,
@@ -76,31 +76,31 @@ impl L1Index {
     }
 
     /// Re-sizes and re-times an entry; returns how many dropped slots are in `io`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn update(&mut self, io: Io, touched: u32, slot: u32, bytes: f64, expire_at: f64) -> u32 {
         self.apply_touches(io, touched);
         self.inner.update(slot, to_u64(bytes), to_ms(expire_at));
         self.inner.drain_dropped(io) as u32
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn touch(&mut self, io: &[u32], touched: u32) {
         self.apply_touches(io, touched);
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn remove(&mut self, io: &[u32], touched: u32, slot: u32) {
         self.apply_touches(io, touched);
         self.inner.remove(slot);
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn clear(&mut self) {
         self.inner.clear();
     }
 
     /// Drops entries expired at `now` (ms); returns how many dropped slots are in `io`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn expire(&mut self, io: Io, touched: u32, now: f64) -> u32 {
         self.apply_touches(io, touched);
         self.inner.expire(to_ms(now));
@@ -108,18 +108,18 @@ impl L1Index {
     }
 
     /// Dropped slots that did not fit in `io` last time; returns how many were written.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn drain(&mut self, io: Io) -> u32 {
         self.inner.drain_dropped(io) as u32
     }
 
     /// The earliest expiry among live entries, 0 when none.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn next_expiry(&mut self) -> f64 {
         self.inner.next_expiry() as f64
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn stats(&self) -> L1IndexStats {
         let s = self.inner.stats();
         L1IndexStats {

@@ -2,7 +2,6 @@
 //! once, as its head and body or a `{ code, message }` failure that the JS layer turns into
 //! fetch's error shapes.
 use std::sync::Arc;
-use std::time::Duration;
 
 use alova_core::http::{
     BodyStream, Client, ClientOptions, Redirect, Request, RequestBody, Response, ResponseBody,
@@ -22,7 +21,7 @@ pub struct HttpClientOptions {
     /// Extra trusted root certificates, PEM.
     pub ca: Option<Vec<String>>,
     pub reject_unauthorized: Option<bool>,
-    pub max_redirects: Option<u32>,
+    pub max_redirects: Option<f64>,
     pub max_response_size: Option<f64>,
     pub proxy: Option<String>,
     /// Ignore `HTTP(S)_PROXY` from the environment.
@@ -59,7 +58,7 @@ pub struct HttpClient {
 impl HttpClient {
     /// `onReady()` is called (weakly: it never keeps the process alive) when finished requests
     /// can be collected with `take()`.
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(
         options: Option<HttpClientOptions>,
         on_ready: Function<'_, (), ()>,
@@ -73,7 +72,8 @@ impl HttpClient {
                     .collect();
             opts.reject_unauthorized = o.reject_unauthorized.unwrap_or(true);
             if let Some(n) = o.max_redirects {
-                opts.max_redirects = n as usize;
+                // `Infinity` means "follow every redirect": capped so a loop still ends.
+                opts.max_redirects = crate::validate::count(n, MAX_REDIRECTS) as usize;
             }
             opts.max_response_size = match o.max_response_size {
                 Some(n) if n.is_finite() && n >= 0.0 => Some(n as u64),
@@ -102,6 +102,7 @@ impl HttpClient {
     /// (0 = none). Its outcome comes from `take()`.
     #[allow(clippy::too_many_arguments)]
     #[napi(
+        catch_unwind,
         ts_args_type = "id: number, method: string, url: string, headers: string[], body: string | Uint8Array | null | undefined, timeout: number, redirect: string | undefined, onUpload?: (loaded: number) => void"
     )]
     pub fn send(
@@ -121,6 +122,12 @@ impl HttpClient {
                 return Err(Error::new(
                     Code::InvalidArgument,
                     "headers must be name/value pairs",
+                ));
+            }
+            if headers.len() / 2 > MAX_REQUEST_HEADERS {
+                return Err(Error::new(
+                    Code::InvalidArgument,
+                    format!("more than {MAX_REQUEST_HEADERS} request headers"),
                 ));
             }
             let mut pairs = Vec::with_capacity(headers.len() / 2);
@@ -153,7 +160,7 @@ impl HttpClient {
                 url,
                 headers: pairs,
                 body,
-                timeout: (timeout > 0.0).then(|| Duration::from_secs_f64(timeout / 1000.0)),
+                timeout: crate::validate::time_limit(timeout),
                 redirect: Redirect::parse(redirect.as_deref().unwrap_or(""))?,
                 upload,
             })
@@ -164,6 +171,12 @@ impl HttpClient {
         let inflight = self.inflight.clone();
         let done = self.done.clone();
         runtime().spawn(async move {
+            let settle = Settle {
+                id,
+                inflight,
+                done,
+                outcome: None,
+            };
             let result = match request {
                 Ok(req) => {
                     client
@@ -174,15 +187,14 @@ impl HttpClient {
                 }
                 Err(e) => Err(e),
             };
-            inflight.remove(&id);
-            done.push(id, result);
+            settle.finish(result);
         });
     }
 
     /// The requests finished since the last call: objects with `id` and either the response
     /// (`status`, `statusText`, `url`, `redirected`, `headers`, `body` or `stream`) or a
     /// failure (`code`, `message`).
-    #[napi(ts_return_type = "Array<RawResponse | RawFailure>")]
+    #[napi(catch_unwind, ts_return_type = "Array<RawResponse | RawFailure>")]
     pub fn take<'env>(&self, env: &'env Env) -> Result<Vec<Object<'env>>> {
         let items = std::mem::take(&mut *self.done.queue.lock().unwrap_or_else(|e| e.into_inner()));
         items
@@ -196,11 +208,40 @@ impl HttpClient {
     }
 
     /// Aborts request `id` if it is still waiting for its response.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn abort(&self, id: u32) {
         if let Some((_, tx)) = self.inflight.remove(&id) {
             let _ = tx.send(());
         }
+    }
+}
+
+/// Settles one request exactly once: with its outcome, or, if the task panics (a library
+/// assertion on hostile input), with an internal error as the task unwinds, so no request
+/// is left pending.
+struct Settle {
+    id: u32,
+    inflight: Arc<DashMap<u32, oneshot::Sender<()>>>,
+    done: Arc<Completions>,
+    outcome: Option<alova_core::Result<Response>>,
+}
+
+impl Settle {
+    fn finish(mut self, result: alova_core::Result<Response>) {
+        self.outcome = Some(result);
+    }
+}
+
+impl Drop for Settle {
+    fn drop(&mut self) {
+        let result = self.outcome.take().unwrap_or_else(|| {
+            Err(Error::new(
+                Code::Internal,
+                "the request failed inside the engine",
+            ))
+        });
+        self.inflight.remove(&self.id);
+        self.done.push(self.id, result);
     }
 }
 
@@ -237,6 +278,13 @@ fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Resu
     Ok(obj)
 }
 
+/// The most redirects followed, whatever `maxRedirects` asks for.
+const MAX_REDIRECTS: u32 = 1000;
+
+/// The most request headers accepted: far above what any server takes, and below the
+/// header map's own limit, which it enforces by panicking.
+const MAX_REQUEST_HEADERS: usize = 16 * 1024;
+
 const COPY_MAX: usize = 64 * 1024;
 
 fn to_buffer(b: Bytes) -> Buffer {
@@ -261,7 +309,7 @@ impl HttpBody {
 
 #[napi]
 impl HttpBody {
-    #[napi(ts_return_type = "Promise<Buffer | null>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<Buffer | null>")]
     pub fn read<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Option<Buffer>>> {
         let stream = self.stream.clone();
         let cancelled = self.cancelled.clone();
@@ -290,7 +338,7 @@ impl HttpBody {
     }
 
     /// Stops the body and closes its connection; a pending `read()` rejects.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn cancel(&self) {
         self.cancelled.notify_one();
         if let Ok(mut guard) = self.stream.try_lock() {
@@ -323,7 +371,7 @@ impl HttpUpload {
 
 #[napi]
 impl HttpUpload {
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         // A few chunks in flight: enough to keep the connection busy, bounded memory.
@@ -334,7 +382,7 @@ impl HttpUpload {
         }
     }
 
-    #[napi(ts_return_type = "Promise<boolean>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
     pub fn write<'env>(&self, env: &'env Env, chunk: Uint8Array) -> Result<PromiseRaw<'env, bool>> {
         let bytes = Bytes::copy_from_slice(&chunk);
         let tx = self.sender();
@@ -347,7 +395,7 @@ impl HttpUpload {
     }
 
     /// Ends the body; with `error`, aborts the request instead.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn end(&self, error: Option<String>) {
         let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let (Some(tx), Some(message)) = (tx, error) {

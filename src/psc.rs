@@ -55,7 +55,7 @@ pub struct PscHub {
 #[napi]
 impl PscHub {
     /// Serves the hub on `path` in a background thread.
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn start(path: String, options: Option<PscOptions>) -> Result<PscHub> {
         let o = options.unwrap_or_default();
         let d = HubOptions::default();
@@ -69,7 +69,7 @@ impl PscHub {
         })
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn stop(&self) {
         if let Some(mut h) = self.hub.lock().unwrap_or_else(|p| p.into_inner()).take() {
             h.stop();
@@ -108,6 +108,7 @@ pub struct PscLink {
 impl PscLink {
     /// Connects to the hub at `path` in the background (an absent hub is retried).
     #[napi(
+        catch_unwind,
         factory,
         ts_args_type = "path: string, options?: PscOptions | undefined | null, onConnect?: (() => void) | undefined | null"
     )]
@@ -133,6 +134,7 @@ impl PscLink {
 
     /// Publishes and subscribes on `channel` of the Redis server at `url`.
     #[napi(
+        catch_unwind,
         factory,
         ts_args_type = "url: string, channel: string, options?: PscOptions | undefined | null, onConnect?: (() => void) | undefined | null"
     )]
@@ -158,7 +160,7 @@ impl PscLink {
     }
 
     /// A new replica of `scope` (absent scope and `''` are different scopes).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn attach(&self, scope: Option<String>) -> PscReplica {
         let r = match &self.link {
             Link::Hub(c) => c.attach(scope),
@@ -167,7 +169,7 @@ impl PscLink {
         PscReplica { r }
     }
 
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn connected(&self) -> bool {
         match &self.link {
             Link::Hub(c) => c.is_connected(),
@@ -176,7 +178,7 @@ impl PscLink {
     }
 
     /// Sends what is queued, then closes the connection(s).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn stop(&self) {
         match &self.link {
             Link::Hub(c) => c.stop(),
@@ -193,7 +195,7 @@ pub struct PscReplica {
 #[napi]
 impl PscReplica {
     /// A 4-byte ArrayBuffer over the change counter (read it through an Int32Array).
-    #[napi(ts_return_type = "ArrayBuffer")]
+    #[napi(catch_unwind, ts_return_type = "ArrayBuffer")]
     pub fn counter<'env>(&self, env: &'env Env) -> Result<ArrayBuffer<'env>> {
         let keep = self.r.clone();
         let ptr = self.r.counter_ptr() as *mut u8;
@@ -203,14 +205,14 @@ impl PscReplica {
     }
 
     /// Changes when the replica starts or stops using a shared log.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn ring_gen(&self) -> u32 {
         self.r.ring_gen()
     }
 
     /// Identifies the shared log's mapping (its address), or 0 without one. One ArrayBuffer
     /// per mapping: V8 refuses two over the same memory.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn ring_key(&self) -> f64 {
         #[cfg(target_os = "linux")]
         if let Some(r) = self.r.ring() {
@@ -220,7 +222,7 @@ impl PscReplica {
     }
 
     /// A 4-byte ArrayBuffer over the shared log's commit counter, or null.
-    #[napi(ts_return_type = "ArrayBuffer | null")]
+    #[napi(catch_unwind, ts_return_type = "ArrayBuffer | null")]
     pub fn ring_counter<'env>(&self, env: &'env Env) -> Result<Option<ArrayBuffer<'env>>> {
         #[cfg(target_os = "linux")]
         if let Some(ring) = self.r.ring() {
@@ -235,41 +237,41 @@ impl PscReplica {
     }
 
     /// Sets `key` to the JSON text `value` here and sends it.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set(&self, key: String, value: String) -> Result<()> {
         self.r.set(key, value).map_err(to_js)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn remove(&self, key: String) {
         self.r.remove(key)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn clear(&self) {
         self.r.clear()
     }
 
     /// Changes since the last drain as JSON text:
     /// `{"full":boolean,"set":{key:value,...},"del":[key,...]}`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn drain(&self) -> String {
         self.r.drain_json()
     }
 
     /// Changed keys only, in the text form of `Replica::drain_keys`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn drain_keys(&self) -> String {
         self.r.drain_keys()
     }
 
     /// The current JSON text of `key`, or null.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get(&self, key: String) -> Option<String> {
         self.r.get(&key)
     }
 
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn size(&self) -> u32 {
         self.r.len() as u32
     }

@@ -48,6 +48,12 @@ impl<'a> Io<'a> {
                 "rate-limit key length is out of range",
             ));
         }
+        // NaN would poison a record for its window (an infinite limit or duration is meaningful).
+        if (0..SLOTS).any(|i| io.slot(i).is_nan()) {
+            return Err(crate::error::invalid_arg(
+                "rate-limit numbers must not be NaN",
+            ));
+        }
         io.key_end = key_end;
         Ok(io)
     }
@@ -73,7 +79,7 @@ impl<'a> Io<'a> {
 }
 
 /// Creates an empty store and returns its id.
-#[napi]
+#[napi(catch_unwind)]
 pub fn rate_limit_store_create() -> u32 {
     let mut stores = STORES.write().unwrap_or_else(|e| e.into_inner());
     stores.push(Some(Arc::new(MemoryStore::new())));
@@ -81,7 +87,7 @@ pub fn rate_limit_store_create() -> u32 {
 }
 
 /// Frees a store's records; its id is not reused.
-#[napi]
+#[napi(catch_unwind)]
 pub fn rate_limit_store_drop(id: u32) {
     let mut stores = STORES.write().unwrap_or_else(|e| e.into_inner());
     if let Some(slot) = stores.get_mut(id as usize) {
@@ -91,7 +97,7 @@ pub fn rate_limit_store_drop(id: u32) {
 
 /// Consumes `points`; on the first excess over `limit` with `blockMs > 0` the window is
 /// extended to `now + blockMs` in the same step.
-#[napi(ts_args_type = "id: number, io: Uint8Array")]
+#[napi(catch_unwind, ts_args_type = "id: number, io: Uint8Array")]
 pub fn rate_limit_consume(id: u32, mut io: Uint8ArraySlice) -> crate::error::Result<()> {
     let mut io = Io::new(&mut io)?;
     let (p, d, l, b, now) = (io.slot(0), io.slot(1), io.slot(2), io.slot(3), io.slot(4));
@@ -101,7 +107,7 @@ pub fn rate_limit_consume(id: u32, mut io: Uint8ArraySlice) -> crate::error::Res
 }
 
 /// Adds `points`, or overwrites the record when the force slot is non-zero.
-#[napi(ts_args_type = "id: number, io: Uint8Array")]
+#[napi(catch_unwind, ts_args_type = "id: number, io: Uint8Array")]
 pub fn rate_limit_upsert(id: u32, mut io: Uint8ArraySlice) -> crate::error::Result<()> {
     let mut io = Io::new(&mut io)?;
     let (p, d, force, now) = (io.slot(0), io.slot(1), io.slot(3) != 0.0, io.slot(4));
@@ -111,7 +117,7 @@ pub fn rate_limit_upsert(id: u32, mut io: Uint8ArraySlice) -> crate::error::Resu
 }
 
 /// Writes the live record (at time `now`) and returns true, or returns false.
-#[napi(ts_args_type = "id: number, io: Uint8Array")]
+#[napi(catch_unwind, ts_args_type = "id: number, io: Uint8Array")]
 pub fn rate_limit_get(id: u32, mut io: Uint8ArraySlice) -> crate::error::Result<bool> {
     let mut io = Io::new(&mut io)?;
     let now = io.slot(4);
@@ -124,18 +130,18 @@ pub fn rate_limit_get(id: u32, mut io: Uint8ArraySlice) -> crate::error::Result<
     }
 }
 
-#[napi(ts_args_type = "id: number, io: Uint8Array")]
+#[napi(catch_unwind, ts_args_type = "id: number, io: Uint8Array")]
 pub fn rate_limit_delete(id: u32, mut io: Uint8ArraySlice) -> crate::error::Result<bool> {
     let io = Io::new(&mut io)?;
     with_store(id, |s| s.delete(io.key()))
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn rate_limit_clear(id: u32) -> crate::error::Result<()> {
     with_store(id, |s| s.clear())
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn rate_limit_size(id: u32) -> crate::error::Result<u32> {
     with_store(id, |s| s.len() as u32)
 }

@@ -2,7 +2,6 @@
 //! cross as strings (JSON text); script replies cross as JSON text.
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
-use std::time::Duration;
 
 use napi::bindgen_prelude::{Function, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -32,9 +31,9 @@ pub struct RedisClientOptions {
     /// Redis Cluster seed nodes as `host:port` or URLs.
     pub nodes: Option<Vec<String>>,
     /// Milliseconds one operation may take (default 1000).
-    pub command_timeout: Option<u32>,
+    pub command_timeout: Option<f64>,
     /// Milliseconds one connection attempt may take (default 1000).
-    pub connect_timeout: Option<u32>,
+    pub connect_timeout: Option<f64>,
 }
 
 /// `(id, error, replies)` for a pipeline sent with `submit`.
@@ -62,13 +61,15 @@ impl RedisClient {
     /// Creates the client; it connects on first use and reconnects by itself.
     /// `on_reply([id, error, replies])` receives the outcome of every `submit`.
     #[napi(
+        catch_unwind,
         factory,
         ts_args_type = "options: RedisClientOptions, onReply: (reply: [id: number, error: string | null, replies: Array<string | null> | null]) => void"
     )]
     pub fn create(
-        options: RedisClientOptions,
+        options: Option<RedisClientOptions>,
         on_reply: Function<Reply, Unknown<'static>>,
     ) -> Result<RedisClient> {
+        let options = options.ok_or_else(|| invalid_arg("RedisClient options are required"))?;
         let port = match options.port {
             Some(p) if p == 0 || p > 65535 => {
                 return Err(invalid_arg(format!("invalid Redis port {p}")))
@@ -83,12 +84,8 @@ impl RedisClient {
             password: options.password,
             db: options.db,
             nodes: options.nodes.unwrap_or_default(),
-            command_timeout: Duration::from_millis(
-                options.command_timeout.unwrap_or(1000).max(1) as u64
-            ),
-            connect_timeout: Duration::from_millis(
-                options.connect_timeout.unwrap_or(1000).max(1) as u64
-            ),
+            command_timeout: crate::validate::deadline(options.command_timeout, 1000),
+            connect_timeout: crate::validate::deadline(options.connect_timeout, 1000),
         };
         let on_reply = on_reply
             .build_threadsafe_function::<Reply>()
@@ -115,7 +112,7 @@ impl RedisClient {
             .ok_or_else(|| to_js_async(Error::new(Code::Redis, "Redis client is closed")))
     }
 
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn is_cluster(&self) -> bool {
         self.client().map(|c| c.is_cluster()).unwrap_or(false)
     }
@@ -123,7 +120,7 @@ impl RedisClient {
     /// Sends commands (each `[name, ...args]`) as one pipeline, in order, and answers through
     /// `onReply([id, error, replies])`: each reply as text, `null` for nil. A sync call that
     /// returns at once; cheaper than a promise per call.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn submit(&self, env: Env, id: u32, cmds: Vec<Vec<String>>) -> Result<()> {
         let on_reply = self.on_reply.clone();
         let Some(client) = self.inner.read().ok().and_then(|g| g.clone()) else {
@@ -153,7 +150,7 @@ impl RedisClient {
     }
 
     /// Marks one submitted pipeline as answered (called by JS from `onReply`).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn settled(&self, env: Env) -> Result<()> {
         self.hold(&env, false)
     }
@@ -183,7 +180,7 @@ impl RedisClient {
     }
 
     /// Deletes every key under `prefix`; resolves the number deleted.
-    #[napi]
+    #[napi(catch_unwind)]
     pub async fn clear(&self, prefix: String) -> napi::Result<f64> {
         self.client()?
             .clear(&prefix)
@@ -193,7 +190,7 @@ impl RedisClient {
     }
 
     /// Runs a Lua script (EVALSHA with EVAL fallback); resolves its reply as JSON text.
-    #[napi]
+    #[napi(catch_unwind)]
     pub async fn eval(
         &self,
         script: String,
@@ -209,7 +206,7 @@ impl RedisClient {
     }
 
     /// Drops the connection; later calls reject.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn close(&self) {
         if let Ok(mut g) = self.inner.write() {
             g.take();

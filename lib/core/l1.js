@@ -6,8 +6,12 @@
 // order exact without a native call per hit. Expired entries leave on a timer even if nobody
 // reads them; the timer is unref'd so it never keeps a process alive.
 const { L1Index } = require('../native');
+const { after } = require('../timers');
 const { createEventManager, hasListeners } = require('./events');
 const { HSS, HSR, HSRS } = require('./storage');
+
+/** Keys are strings, as on alova's object-backed memory adapter (`1` and `'1'` are one key). */
+const keyOf = (key) => (typeof key === 'symbol' ? key.toString() : String(key));
 
 const DEFAULTS = Object.freeze({
   maxEntries: 100_000,
@@ -99,6 +103,7 @@ class L1Cache {
   }
 
   get(key) {
+    if (typeof key !== 'string') key = keyOf(key);
     const entry = this.#map.get(key);
     let value;
     if (entry === undefined) {
@@ -115,6 +120,7 @@ class L1Cache {
   }
 
   set(key, value) {
+    if (typeof key !== 'string') key = keyOf(key);
     const bytes = this.#sizeOf(value, key);
     const expireAt = expiryOf(value, this.#ttl);
     const entry = this.#map.get(key);
@@ -136,6 +142,7 @@ class L1Cache {
   }
 
   remove(key) {
+    if (typeof key !== 'string') key = keyOf(key);
     const entry = this.#map.get(key);
     if (entry) {
       this.#map.delete(key);
@@ -150,7 +157,7 @@ class L1Cache {
     this.#keys = [];
     this.#nTouched = 0;
     this.#index.clear();
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer) this.#timer.clear();
     this.#timer = null;
     this.#timerAt = 0;
     if (hasListeners(this.emitter, 'success')) this.emitter.emit('success', { type: 'clear', key: '', container: this });
@@ -234,11 +241,10 @@ class L1Cache {
     const at = Math.max(expireAt, Date.now() + this.#sweepInterval);
     if (this.#timer) {
       if (this.#timerAt <= at) return;
-      clearTimeout(this.#timer);
+      this.#timer.clear();
     }
     this.#timerAt = at;
-    this.#timer = setTimeout(() => this.#sweep(), Math.max(0, at - Date.now()));
-    this.#timer.unref();
+    this.#timer = after(at - Date.now(), () => this.#sweep()).unref();
   }
 
   #sweep() {

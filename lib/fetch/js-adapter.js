@@ -2,6 +2,7 @@
 // With `customFetch` the adapter behaves as alova's own: the given fetch does the request.
 const { applyHeaderRules, encodeBody } = require('./request');
 const { timeoutError } = require('./errors');
+const { after } = require('../timers');
 
 const UPLOAD_UNSUPPORTED =
   "fetch API does'nt support uploading progress. please consider to change `@alova/adapter-xhr` or `@alova/adapter-axios`";
@@ -19,18 +20,18 @@ function createJsAdapter(customFetch) {
       .then(() => encodeBody(data))
       .then(({ body }) => customFetch(elements.url, { ...config, method: elements.type, signal: ctrl.signal, body }));
     if (timeout > 0) {
-      timer = setTimeout(() => {
+      timer = after(timeout, () => {
         timedOut = true;
         ctrl.abort();
-      }, timeout);
+      });
     }
     const settled = fetched.then(
       (r) => {
-        clearTimeout(timer);
+        if (timer) timer.clear();
         return r;
       },
       (err) => {
-        clearTimeout(timer);
+        if (timer) timer.clear();
         throw timedOut ? timeoutError() : err;
       },
     );
@@ -46,7 +47,7 @@ function createJsAdapter(customFetch) {
       },
       abort: () => {
         ctrl.abort();
-        clearTimeout(timer);
+        if (timer) timer.clear();
       },
     };
   };

@@ -162,6 +162,8 @@ class NativeResponse {
         if (chunk) controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
         else controller.close();
       },
+      // Releases the connection, as undici does.
+      cancel: () => src.cancel(),
     }));
   }
 

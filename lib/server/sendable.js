@@ -5,6 +5,7 @@
 // the sends in flight (so retry loops and lock waits stop) and forwards to the wrapped target.
 
 const { Method } = require('../core');
+const timers = require('../timers');
 
 const kSends = Symbol('alova.sends');
 
@@ -52,19 +53,7 @@ function abortSends(owner) {
 
 /** Resolves after `ms`, or rejects with the abort reason as soon as `signal` fires. */
 function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
-    if (signal && signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(done, ms);
-    function done() {
-      if (signal) signal.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort() {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }
-    if (signal) signal.addEventListener('abort', onAbort, { once: true });
-  });
+  return timers.sleep(ms, { signal });
 }
 
 /**

@@ -41,9 +41,17 @@ class FileStorageAdapter {
   }
 
   set(key, value) {
-    const json = JSON.stringify(value);
+    let json;
+    let cause;
+    try {
+      json = JSON.stringify(value);
+    } catch (err) {
+      cause = err; // BigInt, a circular structure, a throwing toJSON: rejected like any failure
+    }
     if (json === undefined) {
-      return Promise.reject(new AlovaError(`value of ${key} cannot be stored as JSON`, 'storage:file', 'ERR_ALOVA_INVALID_ARG'));
+      const err = new AlovaError(`value of ${key} cannot be stored as JSON`, 'storage:file', 'ERR_ALOVA_INVALID_ARG');
+      if (cause) err.cause = cause;
+      return Promise.reject(err);
     }
     return this.queued(key, async () => {
       const file = this.filePath(key);

@@ -8,11 +8,14 @@ const fs = require('node:fs/promises');
 const path = require('node:path');
 const { AlovaError } = require('../errors');
 const { encodeName } = require('./names');
+const { after, sleep } = require('../timers');
 
 /** Locks held by this process, by lock directory (shared by every locker, as proper-lockfile does). */
 const held = new Map();
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Lock directories that vanish between `mkdir` and `stat` this often in a row: give up. */
+const MAX_RACES = 100;
+
 
 function lockedError(lockDir) {
   const err = new Error('Lock file is already being held');
@@ -60,36 +63,64 @@ class FileLocker {
   }
 
   async acquire(lockDir) {
-    try {
-      await fs.mkdir(lockDir);
-    } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
-      if (held.has(lockDir) || !(await this.isStale(lockDir))) throw lockedError(lockDir);
-      // The holder died: take the lock over once; a racing process gets ELOCKED.
-      await fs.rm(lockDir, { recursive: true, force: true });
+    for (let tries = 0; ; tries++) {
       try {
         await fs.mkdir(lockDir);
-      } catch (again) {
-        throw again.code === 'EEXIST' ? lockedError(lockDir) : again;
+        break;
+      } catch (err) {
+        if (err.code !== 'EEXIST') throw err;
       }
+      if (held.has(lockDir) || tries >= MAX_RACES) throw lockedError(lockDir);
+      const st = await statOrNull(lockDir);
+      // Released between our mkdir and stat: try again (never treat it as stale).
+      if (!st) continue;
+      if (Date.now() - st.mtimeMs <= this.stale) throw lockedError(lockDir);
+      await this.takeOver(lockDir);
+      break;
     }
-    const entry = { mtime: await touch(lockDir), timer: null };
+    let mtime;
+    try {
+      mtime = await touch(lockDir);
+    } catch (err) {
+      // Taken from us at once (only a holder seen as stale is): we never held it.
+      if (err.code === 'ENOENT') throw lockedError(lockDir);
+      throw err;
+    }
+    const entry = { mtime, timer: null };
     held.set(lockDir, entry);
     this.keepFresh(lockDir, entry);
   }
 
-  async isStale(lockDir) {
+  /**
+   * Replaces a stale lock by ours. Two processes that both see it stale must not both take
+   * it (the second would delete the first's fresh lock): the take-over itself is serialised by
+   * a second directory, and the staleness is checked again inside it.
+   */
+  async takeOver(lockDir) {
+    const guard = `${lockDir}.takeover`;
     try {
-      const st = await fs.stat(lockDir);
-      return Date.now() - st.mtimeMs > this.stale;
+      await fs.mkdir(guard);
     } catch (err) {
-      if (err.code === 'ENOENT') return true;
-      throw err;
+      if (err.code !== 'EEXIST') throw err;
+      // A process that died inside a take-over leaves the guard: clear it once it is stale.
+      const st = await statOrNull(guard);
+      if (st && Date.now() - st.mtimeMs > this.stale) await fs.rm(guard, { recursive: true, force: true });
+      throw lockedError(lockDir);
+    }
+    try {
+      const st = await statOrNull(lockDir);
+      if (st && Date.now() - st.mtimeMs <= this.stale) throw lockedError(lockDir);
+      if (st) await fs.rm(lockDir, { recursive: true, force: true });
+      await fs.mkdir(lockDir).catch((err) => {
+        throw err.code === 'EEXIST' ? lockedError(lockDir) : err;
+      });
+    } finally {
+      await fs.rm(guard, { recursive: true, force: true });
     }
   }
 
   keepFresh(lockDir, entry) {
-    entry.timer = setTimeout(async () => {
+    entry.timer = after(this.update, async () => {
       if (held.get(lockDir) !== entry) return;
       try {
         const st = await fs.stat(lockDir);
@@ -103,8 +134,7 @@ class FileLocker {
         return;
       }
       if (held.get(lockDir) === entry) this.keepFresh(lockDir, entry);
-    }, this.update);
-    entry.timer.unref();
+    }).unref();
   }
 
   async unlock(resource) {
@@ -123,12 +153,22 @@ class FileLocker {
       throw fail(err);
     }
     held.delete(lockDir);
-    clearTimeout(entry.timer);
+    entry.timer.clear();
     try {
       await fs.rm(lockDir, { recursive: true });
     } catch (err) {
       if (err.code !== 'ENOENT') throw fail(err);
     }
+  }
+}
+
+/** `stat`, or null when the path does not exist. */
+async function statOrNull(p) {
+  try {
+    return await fs.stat(p);
+  } catch (err) {
+    if (err.code === 'ENOENT') return null;
+    throw err;
   }
 }
 

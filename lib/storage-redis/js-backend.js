@@ -4,6 +4,7 @@
 // own client. Same interface as the native backend.
 const crypto = require('node:crypto');
 const { AlovaError } = require('../errors');
+const { after } = require('../timers');
 
 function isIORedis(client) {
   return typeof client.call === 'function' && typeof client.status === 'string';
@@ -85,9 +86,9 @@ function limited(promise, ms) {
   if (!(ms > 0)) return promise;
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new AlovaError(`Redis operation timed out after ${ms}ms`, 'storage:redis', 'ERR_ALOVA_TIMEOUT')), ms);
+    timer = after(ms, () => reject(new AlovaError(`Redis operation timed out after ${ms}ms`, 'storage:redis', 'ERR_ALOVA_TIMEOUT')));
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(() => timer.clear());
 }
 
 module.exports = { JsBackend, isJsClient };

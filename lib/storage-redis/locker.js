@@ -7,6 +7,7 @@
 // this package exclude each other.
 const crypto = require('node:crypto');
 const { AlovaError } = require('../errors');
+const { after, sleep } = require('../timers');
 
 // All or nothing: every key is free, then every key is set.
 const ACQUIRE = `for _, k in ipairs(KEYS) do
@@ -29,7 +30,6 @@ return 1`;
 const DEFAULTS = { retryCount: 10, retryDelay: 200, retryJitter: 200 };
 
 const toArray = (res) => (Array.isArray(res) ? res : [res]);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const lockError = (message, code) => new AlovaError(message, 'storage:redis', code);
 
 class RedisLocker {
@@ -93,8 +93,7 @@ class RedisLocker {
       if (!held.lost && held.timer) schedule();
     };
     const schedule = () => {
-      held.timer = setTimeout(extend, Math.max(10, Math.floor(ttl / 3)));
-      held.timer.unref();
+      held.timer = after(Math.max(10, Math.floor(ttl / 3)), extend).unref();
     };
     schedule();
   }
@@ -111,7 +110,7 @@ class RedisLocker {
       const held = this.locks.get(k);
       if (!held) continue;
       for (const key of held.keys) this.locks.delete(key);
-      clearTimeout(held.timer);
+      if (held.timer) held.timer.clear();
       held.timer = null;
       const released = await this.evalEach(RELEASE, held.keys, [held.token]);
       if (held.lost || released < held.keys.length) {

@@ -9,8 +9,16 @@ const { HookedMethod } = require('../hooked-method');
 const { abortError } = require('../sendable');
 const { resultOf, RateLimiterRes } = require('./result');
 const { storeFor } = require('./stores');
+const { sleep } = require('../../timers');
 
 const isThenable = (v) => !!v && typeof v.then === 'function';
+
+/** NaN would poison a record for its whole window and a negative consume would add points. */
+function badPoints(points, name, positive) {
+  if (Number.isFinite(points) && (positive ? points > 0 : points >= 0)) return null;
+  const what = positive ? 'a positive' : 'a non-negative';
+  return Promise.reject(new AlovaError(`${name}: points must be ${what} finite number, got ${String(points)}`, 'RateLimit', 'ERR_ALOVA_INVALID_ARG'));
+}
 
 class Limiter {
   constructor(store, options) {
@@ -31,6 +39,8 @@ class Limiter {
   }
 
   consume(key, points = 1) {
+    const bad = badPoints(points, 'consume', true);
+    if (bad) return bad;
     const now = Date.now();
     const rec = this.store.consume(this.key(key), points, this.durationMs, this.points, this.blockMs, now);
     return isThenable(rec) ? rec.then((r) => this.#afterConsume(r, points, Date.now())) : this.#afterConsume(rec, points, now);
@@ -46,7 +56,7 @@ class Limiter {
     if (this.execEvenly && res.msBeforeNext > 0 && !res.isFirstInDuration) {
       let delay = Math.ceil(res.msBeforeNext / (res.remainingPoints + 2));
       if (delay < this.execEvenlyMinDelayMs) delay = res.consumedPoints * this.execEvenlyMinDelayMs;
-      return new Promise((resolve) => setTimeout(resolve, delay, res));
+      return sleep(delay, { value: res });
     }
     return Promise.resolve(res);
   }
@@ -58,10 +68,14 @@ class Limiter {
   }
 
   penalty(key, points = 1) {
+    const bad = badPoints(points, 'penalty', false);
+    if (bad) return bad;
     return this.#change(key, points);
   }
 
   reward(key, points = 1) {
+    const bad = badPoints(points, 'reward', false);
+    if (bad) return bad;
     return this.#change(key, -points);
   }
 

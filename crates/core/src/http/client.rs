@@ -240,6 +240,17 @@ impl Client {
             if redirect == Redirect::Error && resp.status().is_redirection() {
                 return Err(Error::new(Code::Network, "unexpected redirect"));
             }
+            // A redirect still here in follow mode points where HTTP cannot go (`file:`,
+            // `data:`, ...): fetch fails rather than hand over the 3xx.
+            if redirect == Redirect::Follow
+                && matches!(resp.status().as_u16(), 301 | 302 | 303 | 307 | 308)
+                && resp.headers().contains_key(reqwest::header::LOCATION)
+            {
+                return Err(Error::new(
+                    Code::Network,
+                    "redirect location is not an HTTP(S) URL",
+                ));
+            }
             self.finish(resp, &requested).await
         };
         tokio::select! {

@@ -301,8 +301,9 @@ pub fn expiry_of(value: &str) -> Option<f64> {
     // Fast path, without parsing the data: `[data, <number>]` ends with `,<number>]`.
     let body = v[..v.len() - 1].trim_end();
     let start = body
-        .rfind(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rfind(|&(_, c)| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     if start < body.len() {
         let before = body[..start].trim_end();
         if before.ends_with(',') {

@@ -1,0 +1,84 @@
+//! Numbers that cross the boundary from JS, made safe for the engine: a JS number may be
+//! NaN, ±Infinity, negative or far beyond any Rust integer, and a conversion such as
+//! `Duration::from_secs_f64` panics on some of them. Every numeric option goes through here.
+use std::time::Duration;
+
+/// The longest delay the engine schedules (about 285,000 years): larger values saturate.
+const MAX_MS: f64 = 9_007_199_254_740_991.0;
+
+/// A time limit in milliseconds, where 0, negative and NaN mean "none" (as alova's `timeout`
+/// does) and values too large for any timer, `Infinity` included, saturate.
+pub fn time_limit(ms: f64) -> Option<Duration> {
+    if ms.is_nan() || ms <= 0.0 {
+        return None;
+    }
+    Some(Duration::from_millis(ms.min(MAX_MS).ceil() as u64))
+}
+
+/// A time limit that must exist (an operation's deadline): `default_ms` when not given, at
+/// least 1 ms, and at most `u32::MAX` ms (about 49 days) for `Infinity` and other huge values.
+pub fn deadline(ms: Option<f64>, default_ms: u32) -> Duration {
+    let ms = ms.unwrap_or(f64::from(default_ms));
+    let ms = if ms.is_nan() {
+        1.0
+    } else {
+        ms.clamp(1.0, f64::from(u32::MAX))
+    };
+    Duration::from_millis(ms.ceil() as u64)
+}
+
+/// A count where `Infinity` means "as many as allowed": saturates at `cap`; NaN and negative
+/// numbers are 0.
+pub fn count(n: f64, cap: u32) -> u32 {
+    if n.is_nan() || n <= 0.0 {
+        0
+    } else {
+        n.min(f64::from(cap)) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_limit_never_panics() {
+        for ms in [
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            1e30,
+            -1.0,
+            0.0,
+            0.5,
+            f64::MAX,
+        ] {
+            let _ = time_limit(ms);
+        }
+        assert_eq!(time_limit(0.0), None);
+        assert_eq!(time_limit(f64::NAN), None);
+        assert_eq!(time_limit(-5.0), None);
+        assert_eq!(time_limit(1500.0), Some(Duration::from_millis(1500)));
+        assert!(time_limit(f64::INFINITY).unwrap() > Duration::from_secs(86400 * 365 * 1000));
+    }
+
+    #[test]
+    fn deadline_is_bounded() {
+        assert_eq!(deadline(None, 1000), Duration::from_millis(1000));
+        assert_eq!(deadline(Some(0.0), 1000), Duration::from_millis(1));
+        assert_eq!(deadline(Some(f64::NAN), 1000), Duration::from_millis(1));
+        assert_eq!(deadline(Some(250.0), 1000), Duration::from_millis(250));
+        assert_eq!(
+            deadline(Some(f64::INFINITY), 1000),
+            Duration::from_millis(u32::MAX as u64)
+        );
+    }
+
+    #[test]
+    fn count_saturates() {
+        assert_eq!(count(f64::INFINITY, 100), 100);
+        assert_eq!(count(f64::NAN, 100), 0);
+        assert_eq!(count(-3.0, 100), 0);
+        assert_eq!(count(7.9, 100), 7);
+    }
+}
