@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
-use napi::bindgen_prelude::{Function, Unknown};
+use napi::bindgen_prelude::{Buffer, Function, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 
@@ -31,10 +31,86 @@ pub struct RedisClientOptions {
     pub db: Option<i64>,
     /// Redis Cluster seed nodes as `host:port` or URLs.
     pub nodes: Option<Vec<String>>,
+    /// A unix socket path instead of host and port.
+    pub path: Option<String>,
+    /// TLS to the server (implied by a `rediss://` url).
+    pub tls: Option<RedisTlsOptions>,
+    /// Sentinel addresses; with them `name` is the master group to ask for.
+    pub sentinels: Option<Vec<RedisSentinelAddress>>,
+    pub name: Option<String>,
+    /// `master` (default) or `slave`.
+    pub role: Option<String>,
+    pub sentinel_username: Option<String>,
+    pub sentinel_password: Option<String>,
     /// Milliseconds one operation may take (default 1000).
     pub command_timeout: Option<u32>,
     /// Milliseconds one connection attempt may take (default 1000).
     pub connect_timeout: Option<u32>,
+}
+
+#[napi(object)]
+pub struct RedisTlsOptions {
+    /// PEM text of the trusted CA certificates.
+    pub ca: Option<Buffer>,
+    pub cert: Option<Buffer>,
+    pub key: Option<Buffer>,
+    pub reject_unauthorized: Option<bool>,
+    pub servername: Option<String>,
+}
+
+#[napi(object)]
+pub struct RedisSentinelAddress {
+    pub host: String,
+    pub port: u32,
+}
+
+fn tls_options(t: RedisTlsOptions) -> core::Tls {
+    core::Tls {
+        ca: t.ca.map(|b| b.to_vec()),
+        cert: t.cert.map(|b| b.to_vec()),
+        key: t.key.map(|b| b.to_vec()),
+        reject_unauthorized: t.reject_unauthorized.unwrap_or(true),
+        servername: t.servername,
+    }
+}
+
+fn port_of(p: u32) -> Result<u16> {
+    if p == 0 || p > 65535 {
+        return Err(invalid_arg(format!("invalid Redis port {p}")));
+    }
+    Ok(p as u16)
+}
+
+fn sentinel_options(
+    sentinels: Option<Vec<RedisSentinelAddress>>,
+    name: Option<String>,
+    role: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+) -> Result<Option<core::Sentinel>> {
+    let Some(list) = sentinels else {
+        return Ok(None);
+    };
+    let sentinels = list
+        .into_iter()
+        .map(|a| Ok((a.host, port_of(a.port)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let Some(name) = name.filter(|n| !n.is_empty()) else {
+        return Err(invalid_arg("`name` (the master group) is required with `sentinels`"));
+    };
+    let replica = match role.as_deref() {
+        None | Some("master") => false,
+        Some("slave") => true,
+        Some(r) => return Err(invalid_arg(format!("`role` must be 'master' or 'slave', got {r:?}"))),
+    };
+    Ok(Some(core::Sentinel {
+        sentinels,
+        name,
+        replica,
+        username,
+        password,
+        tls: None,
+    }))
 }
 
 /// `(id, error, replies)` for a pipeline sent with `submit`.
@@ -69,12 +145,14 @@ impl RedisClient {
         options: RedisClientOptions,
         on_reply: Function<Reply, Unknown<'static>>,
     ) -> Result<RedisClient> {
-        let port = match options.port {
-            Some(p) if p == 0 || p > 65535 => {
-                return Err(invalid_arg(format!("invalid Redis port {p}")))
-            }
-            p => p.map(|p| p as u16),
-        };
+        let port = options.port.map(port_of).transpose()?;
+        let sentinel = sentinel_options(
+            options.sentinels,
+            options.name,
+            options.role,
+            options.sentinel_username,
+            options.sentinel_password,
+        )?;
         let opts = core::Options {
             url: options.url,
             host: options.host,
@@ -83,6 +161,9 @@ impl RedisClient {
             password: options.password,
             db: options.db,
             nodes: options.nodes.unwrap_or_default(),
+            path: options.path,
+            tls: options.tls.map(tls_options),
+            sentinel,
             command_timeout: Duration::from_millis(
                 options.command_timeout.unwrap_or(1000).max(1) as u64
             ),
@@ -182,11 +263,12 @@ impl RedisClient {
         Ok(())
     }
 
-    /// Deletes every key under `prefix`; resolves the number deleted.
+    /// Deletes every key under `prefix` that continues with one of `spaces` (every key under
+    /// `prefix` when `spaces` is empty); resolves the number deleted.
     #[napi]
-    pub async fn clear(&self, prefix: String) -> napi::Result<f64> {
+    pub async fn clear(&self, prefix: String, spaces: Vec<String>) -> napi::Result<f64> {
         self.client()?
-            .clear(&prefix)
+            .clear(&prefix, &spaces)
             .await
             .map(|n| n as f64)
             .map_err(to_js_async)
@@ -205,6 +287,14 @@ impl RedisClient {
             .eval(&script, &keys, &args)
             .await
             .map_err(to_js_async)?;
+        core::to_json(&v).map_err(to_js_async)
+    }
+
+    /// Sends one command (`[name, ...args]`); resolves its reply as JSON text (integers as
+    /// numbers, nil as null, arrays as arrays).
+    #[napi]
+    pub async fn command(&self, args: Vec<String>) -> napi::Result<String> {
+        let v = self.client()?.command(&args).await.map_err(to_js_async)?;
         core::to_json(&v).map_err(to_js_async)
     }
 

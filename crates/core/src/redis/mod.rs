@@ -2,6 +2,7 @@
 //! reconnects on its own, a time limit on every operation, values as strings (JSON text made
 //! and parsed by the caller), and the few commands a cache and its locks need.
 mod conn;
+mod reconnect;
 mod value;
 
 use std::sync::Arc;
@@ -25,10 +26,55 @@ pub struct Options {
     pub db: Option<i64>,
     /// Cluster seed nodes, each `host:port` or a `redis://` URL.
     pub nodes: Vec<String>,
+    /// A unix socket to connect to instead of host and port.
+    pub path: Option<String>,
+    /// TLS to the server (also implied by a `rediss://` url).
+    pub tls: Option<Tls>,
+    /// Sentinel: the master is found by asking these `(host, port)` sentinels for `name`.
+    pub sentinel: Option<Sentinel>,
     /// Limit for one operation, from the call to its reply (reconnect waits included).
     pub command_timeout: Duration,
     /// Limit for one connection attempt.
     pub connect_timeout: Duration,
+}
+
+/// TLS settings, as Node's `tls.connect` names them.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    /// Trusted CA certificates (PEM); the system's roots when absent.
+    pub ca: Option<Vec<u8>>,
+    /// Client certificate chain and key (PEM), for servers that ask for one.
+    pub cert: Option<Vec<u8>>,
+    pub key: Option<Vec<u8>>,
+    /// `false` accepts any certificate (tests, private networks).
+    pub reject_unauthorized: bool,
+    /// The name to verify the certificate against, when it differs from `host`.
+    pub servername: Option<String>,
+}
+
+impl Default for Tls {
+    fn default() -> Self {
+        Tls {
+            ca: None,
+            cert: None,
+            key: None,
+            reject_unauthorized: true,
+            servername: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Sentinel {
+    pub sentinels: Vec<(String, u16)>,
+    /// The master group name the sentinels monitor.
+    pub name: String,
+    /// Connect to a replica instead of the master.
+    pub replica: bool,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// TLS to the sentinels themselves.
+    pub tls: Option<Tls>,
 }
 
 pub struct Client {
@@ -131,6 +177,23 @@ impl Client {
         replies.into_iter().map(value::to_text).collect()
     }
 
+    /// Sends one command and returns its raw reply (for callers that need its type).
+    pub async fn command(&self, args: &[String]) -> Result<redis::Value> {
+        let Some((name, rest)) = args.split_first() else {
+            return Err(Error::new(Code::InvalidArgument, "empty Redis command"));
+        };
+        let mut cmd = redis::cmd(name);
+        cmd.arg(rest);
+        let mut c = self.conn.clone();
+        let v = self
+            .limited(cmd.query_async::<redis::Value>(&mut c))
+            .await?;
+        if let redis::Value::ServerError(e) = &v {
+            return Err(Error::new(Code::Redis, format!("Redis replied: {e:?}")));
+        }
+        Ok(v)
+    }
+
     /// `SET key value [PX ms]`.
     pub async fn set(&self, key: &str, value: &str, px: Option<u64>) -> Result<()> {
         let mut cmd = redis::cmd("SET");
@@ -147,9 +210,10 @@ impl Client {
         self.limited(c.del::<_, ()>(key)).await
     }
 
-    /// Deletes every key that starts with `prefix` (SCAN + UNLINK, on every primary of a
-    /// cluster); returns how many were deleted. Not atomic: keys written meanwhile may stay.
-    pub async fn clear(&self, prefix: &str) -> Result<u64> {
+    /// Deletes every key that starts with `prefix` followed by one of `spaces` (all keys under
+    /// `prefix` when `spaces` is empty), with SCAN + UNLINK on every primary of a cluster;
+    /// returns how many were deleted. Not atomic: keys written meanwhile may stay.
+    pub async fn clear(&self, prefix: &str, spaces: &[String]) -> Result<u64> {
         if prefix.is_empty() {
             return Err(Error::new(
                 Code::InvalidArgument,
@@ -164,9 +228,15 @@ impl Client {
         for node in self.limited(conn.scan_targets()).await? {
             let mut cursor: u64 = 0;
             loop {
-                let (next, keys): (u64, Vec<String>) = self
+                let (next, mut keys): (u64, Vec<String>) = self
                     .limited(conn.scan_on(&node, cursor, &pattern, 1000))
                     .await?;
+                if !spaces.is_empty() {
+                    keys.retain(|k| {
+                        let rest = k.get(prefix.len()..).unwrap_or("");
+                        spaces.iter().any(|s| rest.starts_with(s.as_str()))
+                    });
+                }
                 if !keys.is_empty() {
                     total += keys.len() as u64;
                     self.limited(conn.unlink(&keys)).await?;
