@@ -96,12 +96,18 @@ fn sentinel_options(
         .map(|a| Ok((a.host, port_of(a.port)?)))
         .collect::<Result<Vec<_>>>()?;
     let Some(name) = name.filter(|n| !n.is_empty()) else {
-        return Err(invalid_arg("`name` (the master group) is required with `sentinels`"));
+        return Err(invalid_arg(
+            "`name` (the master group) is required with `sentinels`",
+        ));
     };
     let replica = match role.as_deref() {
         None | Some("master") => false,
         Some("slave") => true,
-        Some(r) => return Err(invalid_arg(format!("`role` must be 'master' or 'slave', got {r:?}"))),
+        Some(r) => {
+            return Err(invalid_arg(format!(
+                "`role` must be 'master' or 'slave', got {r:?}"
+            )))
+        }
     };
     Ok(Some(core::Sentinel {
         sentinels,
@@ -111,6 +117,23 @@ fn sentinel_options(
         password,
         tls: None,
     }))
+}
+
+/// `(channel, message)` for a message on a subscribed channel.
+type Message = (String, String);
+type MessageFn = ThreadsafeFunction<Message, Unknown<'static>, Message, Status, false, true>;
+
+/// The outcome of a task on the Redis I/O thread that returns a count.
+fn joined(
+    r: std::result::Result<alova_core::Result<usize>, tokio::task::JoinError>,
+) -> napi::Result<u32> {
+    match r {
+        Ok(r) => r.map(|n| n as u32).map_err(to_js_async),
+        Err(e) => Err(to_js_async(Error::new(
+            Code::Internal,
+            format!("Redis task: {e}"),
+        ))),
+    }
 }
 
 /// `(id, error, replies)` for a pipeline sent with `submit`.
@@ -131,6 +154,7 @@ pub struct RedisClient {
     /// Pipelines sent with `submit` and not answered yet; while there are any, the reply
     /// callback keeps the event loop alive.
     held: AtomicUsize,
+    on_message: OnceLock<Arc<MessageFn>>,
 }
 
 #[napi]
@@ -185,6 +209,7 @@ impl RedisClient {
             inner: RwLock::new(Some(Arc::new(client))),
             on_reply: Arc::new(on_reply),
             held: AtomicUsize::new(0),
+            on_message: OnceLock::new(),
         })
     }
 
@@ -296,6 +321,46 @@ impl RedisClient {
     pub async fn command(&self, args: Vec<String>) -> napi::Result<String> {
         let v = self.client()?.command(&args).await.map_err(to_js_async)?;
         core::to_json(&v).map_err(to_js_async)
+    }
+
+    /// Sets the function that receives `[channel, message]` for subscribed channels (once).
+    #[napi(ts_args_type = "onMessage: (message: [channel: string, message: string]) => void")]
+    pub fn on_message(&self, on_message: Function<Message, Unknown<'static>>) -> Result<()> {
+        let f = on_message
+            .build_threadsafe_function::<Message>()
+            .weak::<true>()
+            .callee_handled::<false>()
+            .build()
+            .map_err(|e| invalid_arg(format!("onMessage: {e}")))?;
+        let _ = self.on_message.set(Arc::new(f));
+        Ok(())
+    }
+
+    /// Subscribes to channels on a connection of their own (made on first use); resolves how
+    /// many channels are subscribed. Messages go to the `onMessage` function.
+    #[napi]
+    pub async fn subscribe(&self, channels: Vec<String>) -> napi::Result<u32> {
+        let client = self.client()?;
+        let Some(f) = self.on_message.get().cloned() else {
+            return Err(to_js_async(Error::new(
+                Code::InvalidArgument,
+                "onMessage must be set before subscribe",
+            )));
+        };
+        let on_message: core::OnMessage = Arc::new(move |channel, message| {
+            f.call((channel, message), ThreadsafeFunctionCallMode::NonBlocking);
+        });
+        // On the Redis I/O thread, where the subscriber connection's reader runs.
+        let task = io_runtime().spawn(async move { client.subscribe(&channels, on_message).await });
+        joined(task.await)
+    }
+
+    /// Unsubscribes from channels (all when empty); resolves how many stay subscribed.
+    #[napi]
+    pub async fn unsubscribe(&self, channels: Vec<String>) -> napi::Result<u32> {
+        let client = self.client()?;
+        let task = io_runtime().spawn(async move { client.unsubscribe(&channels).await });
+        joined(task.await)
     }
 
     /// Drops the connection; later calls reject.

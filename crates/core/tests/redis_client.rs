@@ -101,7 +101,10 @@ async fn commands_pipelines_scripts_and_clear() {
     c.set("other", "1", None).await.unwrap();
     assert_eq!(c.clear("p:", &[]).await.unwrap(), 51);
     assert_eq!(c.get("other").await.unwrap().as_deref(), Some("1"));
-    assert_eq!(c.clear("", &[]).await.unwrap_err().code, Code::InvalidArgument);
+    assert_eq!(
+        c.clear("", &[]).await.unwrap_err().code,
+        Code::InvalidArgument
+    );
 }
 
 #[tokio::test]

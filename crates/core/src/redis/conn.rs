@@ -174,7 +174,11 @@ fn single_client(opts: &Options) -> Result<(redis::Client, Option<Resolver>)> {
     };
     url.set_scheme("rediss")
         .map_err(|_| invalid("cannot use TLS with this url"))?;
-    let host = url.host_str().unwrap_or("").trim_matches(['[', ']']).to_string();
+    let host = url
+        .host_str()
+        .unwrap_or("")
+        .trim_matches(['[', ']'])
+        .to_string();
     let mut resolver = None;
     if let Some(name) = tls.servername.as_deref().filter(|n| *n != host) {
         url.set_host(Some(name))
@@ -184,7 +188,8 @@ fn single_client(opts: &Options) -> Result<(redis::Client, Option<Resolver>)> {
     if !tls.reject_unauthorized {
         url.set_fragment(Some("insecure"));
     }
-    let client = redis::Client::build_with_tls(url.as_str(), certificates(&tls)?).map_err(invalid)?;
+    let client =
+        redis::Client::build_with_tls(url.as_str(), certificates(&tls)?).map_err(invalid)?;
     Ok((client, resolver))
 }
 
@@ -206,6 +211,40 @@ fn certificates(tls: &Tls) -> Result<redis::TlsCertificates> {
 /// A connection to the master (or a replica) that the sentinels name, asked again on every
 /// reconnect so that a failover is followed.
 fn sentinel(opts: &Options, s: &Sentinel) -> Result<Conn> {
+    let source = Source::Sentinel(tokio::sync::Mutex::new(sentinel_client(opts, s)?));
+    Ok(Conn::Reconnecting(Arc::new(Reconnecting::new(
+        source,
+        opts.connect_timeout,
+        None,
+    ))))
+}
+
+/// A client for a subscriber connection to the server `opts` describe (asked of the sentinels
+/// now, for Sentinel).
+pub async fn pubsub_client(opts: &Options) -> Result<redis::Client> {
+    let unsupported = |what: &str| {
+        Error::new(
+            Code::InvalidArgument,
+            format!("subscribe is not supported {what}"),
+        )
+    };
+    if !opts.nodes.is_empty() {
+        return Err(unsupported("on Redis Cluster"));
+    }
+    if let Some(s) = &opts.sentinel {
+        let mut c = sentinel_client(opts, s)?;
+        return c
+            .async_get_client()
+            .await
+            .map_err(|e| Error::new(Code::Redis, format!("Redis unreachable: {e}")));
+    }
+    match single_client(opts)? {
+        (client, None) => Ok(client),
+        (_, Some(_)) => Err(unsupported("with `tls.servername`")),
+    }
+}
+
+fn sentinel_client(opts: &Options, s: &Sentinel) -> Result<redis::sentinel::SentinelClient> {
     use redis::sentinel::{SentinelClientBuilder, SentinelServerType};
     if s.sentinels.is_empty() {
         return Err(invalid("`sentinels` must list at least one sentinel"));
@@ -235,13 +274,7 @@ fn sentinel(opts: &Options, s: &Sentinel) -> Result<Conn> {
     if let Some(p) = &s.password {
         b = b.set_client_to_sentinel_password(p);
     }
-    let client = b.build().map_err(invalid)?;
-    let source = Source::Sentinel(tokio::sync::Mutex::new(client));
-    Ok(Conn::Reconnecting(Arc::new(Reconnecting::new(
-        source,
-        opts.connect_timeout,
-        None,
-    ))))
+    b.build().map_err(invalid)
 }
 
 /// `redis://[user[:password]@]host:port[/db]` from the separate options (or `url` itself).

@@ -5,6 +5,7 @@ mod conn;
 mod reconnect;
 mod value;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -77,8 +78,15 @@ pub struct Sentinel {
     pub tls: Option<Tls>,
 }
 
+/// Receives `(channel, message)` for subscribed channels.
+pub type OnMessage = Arc<dyn Fn(String, String) + Send + Sync>;
+
 pub struct Client {
     conn: Conn,
+    /// What the client was made from, for subscriber connections.
+    opts: Options,
+    /// The subscriber connection (made on first subscribe) and its channels.
+    subscriber: tokio::sync::Mutex<Option<(redis::aio::PubSubSink, HashSet<String>)>>,
     timeout: Duration,
     /// Scripts by source text, so EVALSHA is used after the first call.
     scripts: DashMap<String, Arc<Script>>,
@@ -91,6 +99,8 @@ impl Client {
     pub fn new(opts: &Options) -> Result<Client> {
         Ok(Client {
             conn: Conn::lazy(opts)?,
+            opts: opts.clone(),
+            subscriber: tokio::sync::Mutex::new(None),
             timeout: opts.command_timeout,
             scripts: DashMap::new(),
         })
@@ -189,9 +199,54 @@ impl Client {
             .limited(cmd.query_async::<redis::Value>(&mut c))
             .await?;
         if let redis::Value::ServerError(e) = &v {
-            return Err(Error::new(Code::Redis, format!("Redis replied: {e:?}")));
+            return Err(value::server_error(e));
         }
         Ok(v)
+    }
+
+    /// Subscribes to `channels` on a connection of their own (Redis gives a subscribed
+    /// connection to pub/sub alone), made on first use; `on_message(channel, message)` gets
+    /// every message (the one given first is kept). Returns how many channels are subscribed.
+    pub async fn subscribe(&self, channels: &[String], on_message: OnMessage) -> Result<usize> {
+        let mut guard = self.subscriber.lock().await;
+        if guard.is_none() {
+            let client = conn::pubsub_client(&self.opts).await?;
+            let pubsub = self.limited(client.get_async_pubsub()).await?;
+            let (sink, mut stream) = pubsub.split();
+            tokio::spawn(async move {
+                use futures_util::StreamExt;
+                // Ends when the connection closes (the sink dropped, or Redis gone).
+                while let Some(msg) = stream.next().await {
+                    let payload = String::from_utf8_lossy(msg.get_payload_bytes()).into_owned();
+                    on_message(msg.get_channel_name().to_string(), payload);
+                }
+            });
+            *guard = Some((sink, HashSet::new()));
+        }
+        let Some((sink, subscribed)) = guard.as_mut() else {
+            return Err(Error::new(Code::Internal, "subscriber missing"));
+        };
+        self.limited(sink.subscribe(channels)).await?;
+        subscribed.extend(channels.iter().cloned());
+        Ok(subscribed.len())
+    }
+
+    /// Unsubscribes from `channels` (every channel when empty); returns how many stay.
+    pub async fn unsubscribe(&self, channels: &[String]) -> Result<usize> {
+        let mut guard = self.subscriber.lock().await;
+        let Some((sink, subscribed)) = guard.as_mut() else {
+            return Ok(0);
+        };
+        let channels: Vec<String> = if channels.is_empty() {
+            subscribed.iter().cloned().collect()
+        } else {
+            channels.to_vec()
+        };
+        self.limited(sink.unsubscribe(&channels)).await?;
+        for c in &channels {
+            subscribed.remove(c);
+        }
+        Ok(subscribed.len())
     }
 
     /// `SET key value [PX ms]`.
@@ -290,6 +345,13 @@ fn redis_error(e: &redis::RedisError) -> Error {
         || e.is_cluster_error()
     {
         Error::new(Code::Redis, format!("Redis unreachable: {e}"))
+    } else if let Some(code) = e.code() {
+        // An error reply, in the words Redis used (`NOSCRIPT No matching script...`).
+        let text = match e.detail() {
+            Some(d) => format!("{code} {d}"),
+            None => code.to_string(),
+        };
+        Error::new(Code::Redis, format!("Redis replied: {text}"))
     } else {
         Error::new(Code::Redis, format!("Redis replied: {e}"))
     }
