@@ -165,6 +165,7 @@ describe('storage-redis client', () => {
     const facade = fx.make().client;
     const sub = new Redis(fx.redis.port, '127.0.0.1');
     try {
+      await sub.ping(); // ready before it turns subscriber (its ready check would race the subscribe)
       assert.equal(await facade.subscribe('news', 'sport'), await sub.subscribe('news', 'sport'));
       const mine = once(facade, 'message');
       const theirs = once(sub, 'message');

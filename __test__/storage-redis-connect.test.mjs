@@ -123,7 +123,7 @@ describe('storage-redis through Sentinel', () => {
     await writer.set('r', [1]);
     const reader = adapterFor(t, { ...sentinelOptions(), role: 'slave' });
     let got;
-    for (let i = 0; i < 50 && got === undefined; i++) {
+    for (let i = 0; i < 100 && got === undefined; i++) {
       got = await reader.get('r');
       if (got === undefined) await sleep(50);
     }
@@ -131,7 +131,7 @@ describe('storage-redis through Sentinel', () => {
     assert.equal(await reader.client.call('ROLE').then((r) => r[0]), 'slave');
   });
 
-  it('follows a failover: writes reach the new master', async (t) => {
+  it('follows a failover after the master crashes: writes reach the promoted replica', async (t) => {
     const a = adapterFor(t, { ...sentinelOptions(), commandTimeout: 1000 });
     await a.set('before', [1]);
     const sentinel = new Redis({ port: set.sentinelPort, host: '127.0.0.1', password: 'sentinel-secret' });
@@ -142,17 +142,18 @@ describe('storage-redis through Sentinel', () => {
         if (replicas.length && !String(replicas[0]).includes('disconnected')) break;
         await sleep(100);
       }
-      await sentinel.call('SENTINEL', 'FAILOVER', set.name);
+      // The master crashes; the sentinel promotes the replica.
+      await set.stopMaster();
       let wrote = false;
       for (let i = 0; i < 100 && !wrote; i++) {
         try {
           await a.set('after', [2]);
-          const [, port] = await sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', set.name);
-          wrote = Number(port) === set.replicaPort;
-        } catch {
-          // the old master refuses writes (READONLY) until the adapter asks the sentinel again
+          wrote = true;
+        } catch (err) {
+          // until the sentinel has promoted the replica, and the adapter has asked it again
+          assert.ok(['ERR_ALOVA_REDIS', 'ERR_ALOVA_TIMEOUT'].includes(err.code), err.message);
+          await sleep(100);
         }
-        if (!wrote) await sleep(100);
       }
       assert.ok(wrote, 'a write succeeded after the failover');
       const promoted = new Redis(set.replicaPort, '127.0.0.1');

@@ -73,8 +73,12 @@ export async function startUnixRedis() {
  */
 export async function startSentinelSet({ name = 'mymaster', sentinelPassword } = {}) {
   const [masterPort, replicaPort, sentinelPort] = [await freePort(), await freePort(), await freePort()];
-  const master = await serve('redis-server', [...BASE, '--port', String(masterPort)], { port: masterPort, host: '127.0.0.1' });
-  const replica = await serve('redis-server', [...BASE, '--port', String(replicaPort), '--replicaof', '127.0.0.1', String(masterPort)], {
+  // No 5 s wait before the first sync (Redis 7's default for diskless replication).
+  const master = await serve('redis-server', [...BASE, '--port', String(masterPort), '--repl-diskless-sync-delay', '0'], {
+    port: masterPort,
+    host: '127.0.0.1',
+  });
+  const replica = await serve('redis-server', [...BASE, '--port', String(replicaPort), '--repl-diskless-sync-delay', '0', '--replicaof', '127.0.0.1', String(masterPort)], {
     port: replicaPort,
     host: '127.0.0.1',
   });
@@ -96,6 +100,8 @@ export async function startSentinelSet({ name = 'mymaster', sentinelPassword } =
     masterPort,
     replicaPort,
     sentinelPort,
+    /** Kills the master, as a crash would. */
+    stopMaster: () => master.stop(),
     async stop() {
       for (const s of [sentinel, replica, master]) await s.stop();
       fs.rmSync(dir, { recursive: true, force: true });
