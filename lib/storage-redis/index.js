@@ -152,7 +152,13 @@ class RedisStorageAdapter {
    */
   get client() {
     if (this.userClient) return this.userClient;
-    if (!this.facade) this.facade = new RedisFacade(this.backend.client, { onClose: () => this.backend.close() });
+    if (!this.facade) {
+      const onClose = () => {
+        this.closed = true;
+        this.backend.close();
+      };
+      this.facade = new RedisFacade(this.backend.client, { onClose });
+    }
     return this.facade;
   }
 
@@ -231,6 +237,8 @@ class RedisStorageAdapter {
    * Resolves how many keys were deleted.
    */
   async clear() {
+    // `invalidateCache()` clears every adapter alova has seen: one closed since must not fail it.
+    if (this.closed) return 0;
     return this.guarded(() => this.backend.clear(this.keyPrefix, CACHE_SPACES));
   }
 
@@ -251,6 +259,7 @@ class RedisStorageAdapter {
   /** Closes the connection this adapter created (a client passed in stays open). */
   close() {
     if (!this.ownsClient) return;
+    this.closed = true;
     if (this.facade) this.facade.disconnect();
     else this.backend.close();
   }
