@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
-import { startTlsRedis, startUnixRedis, startSentinelSet, fixture } from './storage-fixtures/redis-variants.mjs';
+import { startTlsRedis, startUnixRedis, startSentinelSet, fixture, clientCertificate } from './storage-fixtures/redis-variants.mjs';
 import { freePort } from './helpers/servers.mjs';
 
 const require = createRequire(import.meta.url);
@@ -53,6 +53,16 @@ describe('storage-redis over TLS', () => {
     await roundTrip(adapterFor(t, { host: '127.0.0.1', port: server.port, tls: { ca, servername: 'localhost' } }));
     const wrong = adapterFor(t, { host: '127.0.0.1', port: server.port, tls: { ca, servername: 'redis.example.com' } });
     await assert.rejects(wrong.get('k'), (e) => e.code === 'ERR_ALOVA_REDIS');
+  });
+
+  it('shows a client certificate (cert, key) to a server that asks for one', async (t) => {
+    const mtls = await startTlsRedis({ clientAuth: true });
+    t.after(() => mtls.stop());
+    const withoutCert = adapterFor(t, { port: mtls.port, tls: { ca } });
+    await assert.rejects(withoutCert.get('k'), (e) => e.code === 'ERR_ALOVA_REDIS');
+    const cert = fs.readFileSync(clientCertificate('tls-client.pem'));
+    const key = fs.readFileSync(clientCertificate('tls-client.key'), 'utf8');
+    await roundTrip(adapterFor(t, { port: mtls.port, tls: { ca, cert, key } }));
   });
 
   it('a plain connection to the TLS port fails instead of talking plain text', async (t) => {

@@ -45,12 +45,28 @@ async function serve(cmd, args, target) {
 
 const BASE = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
 
-/** TLS only (no plain port), with the test CA's leaf for 127.0.0.1/localhost. */
-export async function startTlsRedis() {
+/** A client certificate (`tls-client.pem`/`.key`, here beside this file) and its CA. */
+export const clientCertificate = (name) => fileURLToPath(new URL(name, import.meta.url));
+
+/**
+ * TLS only (no plain port), with the test CA's leaf for 127.0.0.1/localhost. With
+ * `clientAuth`, clients must show a certificate from the client CA.
+ */
+export async function startTlsRedis({ clientAuth = false } = {}) {
   const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alova-redis-tls-'));
+  const cas = path.join(dir, 'cas.pem');
+  fs.writeFileSync(cas, Buffer.concat([fs.readFileSync(fixture('tls-ca.pem')), fs.readFileSync(clientCertificate('tls-client-ca.pem'))]));
   const args = [...BASE, '--port', '0', '--tls-port', String(port), '--tls-cert-file', fixture('tls-leaf.pem'),
-    '--tls-key-file', fixture('tls-leaf.key'), '--tls-ca-cert-file', fixture('tls-ca.pem'), '--tls-auth-clients', 'no'];
-  return { port, ...(await serve('redis-server', args, { port, host: '127.0.0.1' })) };
+    '--tls-key-file', fixture('tls-leaf.key'), '--tls-ca-cert-file', cas, '--tls-auth-clients', clientAuth ? 'yes' : 'no'];
+  const server = await serve('redis-server', args, { port, host: '127.0.0.1' });
+  return {
+    port,
+    async stop() {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A unix socket only. */
