@@ -19,7 +19,7 @@ const { createRateLimiter, createCaptchaProvider } = require('@alova/native/serv
 const FileStorageAdapter = require('@alova/native/storage-file');
 
 /** Stores the four kinds of record in `l2`, invalidates everything, and checks what is left. */
-async function fourKinds(l2, origin, { cacheEntryExists }) {
+async function fourKinds(l2, origin, { cacheEntryExists, readByAlova }) {
   let hits = 0;
   const alova = createAlova({
     id: 'spaces',
@@ -36,6 +36,7 @@ async function fourKinds(l2, origin, { cacheEntryExists }) {
   await get().send();
   const key = get().key;
   assert.ok(await cacheEntryExists(`$a.spaces${key}`), 'cache entry stored under $a.<id><key>');
+  if (readByAlova) await readByAlova(origin, () => hits);
   // 2. a rate-limit counter (2 of 3 points used)
   const limit = createRateLimiter({ storage: l2, points: 3, duration: 60_000 });
   const limited = () => limit(alova.Get('/limited'), { key: 'user-1' });
@@ -75,7 +76,23 @@ describe('cache invalidation keeps non-cache records', () => {
 
     it('keeps limiter, captcha and lock records through invalidateCache()', async () => {
       const l2 = fx.make({ redlockTTL: 60_000 });
-      await fourKinds(l2, origin, { cacheEntryExists: async (k) => (await fx.raw.exists(`alova:${k}`)) === 1 });
+      // alova 3.5.5 itself, with an l2Cache doing what @alova/storage-redis does (JSON under
+      // keyPrefix + key), answers from the entry this package wrote.
+      const readByAlova = async (server, hits) => {
+        const alova = require('alova');
+        const alovaFetch = require('alova/fetch');
+        const ioAdapter = {
+          get: async (k) => JSON.parse((await fx.raw.get(`alova:${k}`)) ?? 'null') ?? undefined,
+          set: async (k, v) => fx.raw.set(`alova:${k}`, JSON.stringify(v)),
+          remove: async (k) => fx.raw.del(`alova:${k}`),
+          clear: () => {},
+        };
+        const theirs = alova.createAlova({ id: 'spaces', baseURL: server.url, requestAdapter: alovaFetch(), l2Cache: ioAdapter, cacheLogger: false, responded: (r) => r.json() });
+        const before = hits();
+        assert.deepEqual(await theirs.Get('/data', { cacheFor: { mode: 'restore', expire: 60_000 } }).send(), { path: '/data' });
+        assert.equal(hits(), before, 'alova read the entry instead of requesting');
+      };
+      await fourKinds(l2, origin, { cacheEntryExists: async (k) => (await fx.raw.exists(`alova:${k}`)) === 1, readByAlova });
       // The lock is still held: another adapter cannot take it.
       const other = fx.make({ redlockOptions: { retryCount: 0 } });
       await assert.rejects(other.locker.lock('job'), (e) => e.code === 'ERR_ALOVA_LOCKED');
