@@ -89,16 +89,13 @@ export async function startUnixRedis() {
  */
 export async function startSentinelSet({ name = 'mymaster', sentinelPassword } = {}) {
   const [masterPort, replicaPort, sentinelPort] = [await freePort(), await freePort(), await freePort()];
-  // No 5 s wait before the first sync (Redis 7's default for diskless replication).
-  const master = await serve('redis-server', [...BASE, '--port', String(masterPort), '--repl-diskless-sync-delay', '0'], {
-    port: masterPort,
-    host: '127.0.0.1',
-  });
-  const replica = await serve('redis-server', [...BASE, '--port', String(replicaPort), '--repl-diskless-sync-delay', '0', '--replicaof', '127.0.0.1', String(masterPort)], {
-    port: replicaPort,
-    host: '127.0.0.1',
-  });
+  // Every file the servers write (a replica saves the master's snapshot) stays in here.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alova-sentinel-'));
+  const node = (port, ...extra) =>
+    serve('redis-server', [...BASE, '--port', String(port), '--dir', dir, '--dbfilename', `dump-${port}.rdb`, ...extra], { port, host: '127.0.0.1' });
+  // No 5 s wait before the first sync (Redis 7's default for diskless replication).
+  const master = await node(masterPort, '--repl-diskless-sync-delay', '0');
+  const replica = await node(replicaPort, '--replicaof', '127.0.0.1', String(masterPort));
   const conf = path.join(dir, 'sentinel.conf');
   fs.writeFileSync(conf, [
     `port ${sentinelPort}`,
