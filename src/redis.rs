@@ -115,7 +115,6 @@ fn sentinel_options(
         replica,
         username,
         password,
-        tls: None,
     }))
 }
 

@@ -74,8 +74,6 @@ pub struct Sentinel {
     pub replica: bool,
     pub username: Option<String>,
     pub password: Option<String>,
-    /// TLS to the sentinels themselves.
-    pub tls: Option<Tls>,
 }
 
 /// Receives `(channel, message)` for subscribed channels.
