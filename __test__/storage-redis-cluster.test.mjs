@@ -106,9 +106,9 @@ describe('storage-redis on Redis Cluster', () => {
     assert.equal(await a.get('k1'), undefined);
   });
 
-  it('clear() sweeps every primary', async () => {
+  it('clear() sweeps the cache entries of every primary', async () => {
     const a = make({ keyPrefix: 'sweep:' });
-    await Promise.all(Array.from({ length: 300 }, (_, i) => a.set(`x${i}`, [i])));
+    await Promise.all(Array.from({ length: 300 }, (_, i) => a.set(`$a.x${i}`, [i])));
     await raw.set('other', '1');
     assert.equal(await a.clear(), 300);
     for (const n of raw.nodes('master')) assert.deepEqual(await n.keys('sweep:*'), []);
@@ -134,8 +134,8 @@ describe('storage-redis on Redis Cluster', () => {
     try {
       const a = make({ client, keyPrefix: 'io-cluster:' });
       assert.equal(a.isCluster, true);
-      await Promise.all(Array.from({ length: 20 }, (_, i) => a.set(`y${i}`, [i, Date.now() + 5000])));
-      assert.deepEqual(await a.get('y3'), [3, JSON.parse(await raw.get('io-cluster:y3'))[1]]);
+      await Promise.all(Array.from({ length: 20 }, (_, i) => a.set(`$a.y${i}`, [i, Date.now() + 5000])));
+      assert.deepEqual(await a.get('$a.y3'), [3, JSON.parse(await raw.get('io-cluster:$a.y3'))[1]]);
       assert.equal(await a.clear(), 20);
     } finally {
       client.disconnect();

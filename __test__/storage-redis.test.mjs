@@ -67,10 +67,10 @@ describe('storage-redis', () => {
     assert.equal(await raw.exists('alova:rm'), 0);
   });
 
-  it('clear() deletes only keys under its prefix, across many SCAN pages', async () => {
+  it('clear() deletes only cache entries under its prefix, across many SCAN pages', async () => {
     const a = make({ keyPrefix: 'clr*[x]:' });
     const pipe = raw.pipeline();
-    for (let i = 0; i < 2500; i++) pipe.set(`clr*[x]:${i}`, '1');
+    for (let i = 0; i < 2500; i++) pipe.set(`clr*[x]:$a.${i}`, '1');
     pipe.set('clr-other', '1');
     pipe.set('clrX[x]:1', '1'); // matches the prefix only if glob characters were not escaped
     await pipe.exec();
@@ -120,8 +120,8 @@ describe('storage-redis', () => {
     assert.ok(pttl > 1000 && pttl <= 2000);
     assert.deepEqual(await viaIo.get('test'), [{ a: 1 }, JSON.parse(await raw.get('alova-redis:test'))[1]]);
     assert.equal(await viaIo.eval("return {1, 'two', false}", [], []).then(JSON.stringify), '[1,"two",null]');
-    await viaIo.set('c1', [1]);
-    assert.equal(await viaIo.clear(), 2);
+    await viaIo.set('$a.c1', [1]);
+    assert.equal(await viaIo.clear(), 1);
     io.disconnect();
 
     const nr = createClient({ url: redis.url });

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
-use napi::bindgen_prelude::{Function, Unknown};
+use napi::bindgen_prelude::{Buffer, Function, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 
@@ -30,10 +30,108 @@ pub struct RedisClientOptions {
     pub db: Option<i64>,
     /// Redis Cluster seed nodes as `host:port` or URLs.
     pub nodes: Option<Vec<String>>,
+    /// A unix socket path instead of host and port.
+    pub path: Option<String>,
+    /// TLS to the server (implied by a `rediss://` url).
+    pub tls: Option<RedisTlsOptions>,
+    /// Sentinel addresses; with them `name` is the master group to ask for.
+    pub sentinels: Option<Vec<RedisSentinelAddress>>,
+    pub name: Option<String>,
+    /// `master` (default) or `slave`.
+    pub role: Option<String>,
+    pub sentinel_username: Option<String>,
+    pub sentinel_password: Option<String>,
     /// Milliseconds one operation may take (default 1000).
     pub command_timeout: Option<f64>,
     /// Milliseconds one connection attempt may take (default 1000).
     pub connect_timeout: Option<f64>,
+}
+
+#[napi(object)]
+pub struct RedisTlsOptions {
+    /// PEM text of the trusted CA certificates.
+    pub ca: Option<Buffer>,
+    pub cert: Option<Buffer>,
+    pub key: Option<Buffer>,
+    pub reject_unauthorized: Option<bool>,
+    pub servername: Option<String>,
+}
+
+#[napi(object)]
+pub struct RedisSentinelAddress {
+    pub host: String,
+    pub port: u32,
+}
+
+fn tls_options(t: RedisTlsOptions) -> core::Tls {
+    core::Tls {
+        ca: t.ca.map(|b| b.to_vec()),
+        cert: t.cert.map(|b| b.to_vec()),
+        key: t.key.map(|b| b.to_vec()),
+        reject_unauthorized: t.reject_unauthorized.unwrap_or(true),
+        servername: t.servername,
+    }
+}
+
+fn port_of(p: u32) -> Result<u16> {
+    if p == 0 || p > 65535 {
+        return Err(invalid_arg(format!("invalid Redis port {p}")));
+    }
+    Ok(p as u16)
+}
+
+fn sentinel_options(
+    sentinels: Option<Vec<RedisSentinelAddress>>,
+    name: Option<String>,
+    role: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+) -> Result<Option<core::Sentinel>> {
+    let Some(list) = sentinels else {
+        return Ok(None);
+    };
+    let sentinels = list
+        .into_iter()
+        .map(|a| Ok((a.host, port_of(a.port)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let Some(name) = name.filter(|n| !n.is_empty()) else {
+        return Err(invalid_arg(
+            "`name` (the master group) is required with `sentinels`",
+        ));
+    };
+    let replica = match role.as_deref() {
+        None | Some("master") => false,
+        Some("slave") => true,
+        Some(r) => {
+            return Err(invalid_arg(format!(
+                "`role` must be 'master' or 'slave', got {r:?}"
+            )))
+        }
+    };
+    Ok(Some(core::Sentinel {
+        sentinels,
+        name,
+        replica,
+        username,
+        password,
+    }))
+}
+
+/// `(channel, message)` for a message on a subscribed channel.
+type Message = (String, String);
+type MessageFn = ThreadsafeFunction<Message, Unknown<'static>, Message, Status, false, true>;
+
+/// The outcome of a task on the Redis I/O thread that returns a count.
+fn joined(
+    r: std::result::Result<alova_core::Result<usize>, tokio::task::JoinError>,
+) -> napi::Result<u32> {
+    match r {
+        Ok(r) => r.map(|n| n as u32).map_err(to_js_async),
+        Err(e) => Err(to_js_async(Error::new(
+            Code::Internal,
+            format!("Redis task: {e}"),
+        ))),
+    }
 }
 
 /// `(id, error, replies)` for a pipeline sent with `submit`.
@@ -54,6 +152,7 @@ pub struct RedisClient {
     /// Pipelines sent with `submit` and not answered yet; while there are any, the reply
     /// callback keeps the event loop alive.
     held: AtomicUsize,
+    on_message: OnceLock<Arc<MessageFn>>,
 }
 
 #[napi]
@@ -70,12 +169,14 @@ impl RedisClient {
         on_reply: Function<Reply, Unknown<'static>>,
     ) -> Result<RedisClient> {
         let options = options.ok_or_else(|| invalid_arg("RedisClient options are required"))?;
-        let port = match options.port {
-            Some(p) if p == 0 || p > 65535 => {
-                return Err(invalid_arg(format!("invalid Redis port {p}")))
-            }
-            p => p.map(|p| p as u16),
-        };
+        let port = options.port.map(port_of).transpose()?;
+        let sentinel = sentinel_options(
+            options.sentinels,
+            options.name,
+            options.role,
+            options.sentinel_username,
+            options.sentinel_password,
+        )?;
         let opts = core::Options {
             url: options.url,
             host: options.host,
@@ -84,6 +185,9 @@ impl RedisClient {
             password: options.password,
             db: options.db,
             nodes: options.nodes.unwrap_or_default(),
+            path: options.path,
+            tls: options.tls.map(tls_options),
+            sentinel,
             command_timeout: crate::validate::deadline(options.command_timeout, 1000),
             connect_timeout: crate::validate::deadline(options.connect_timeout, 1000),
         };
@@ -101,6 +205,7 @@ impl RedisClient {
             inner: RwLock::new(Some(Arc::new(client))),
             on_reply: Arc::new(on_reply),
             held: AtomicUsize::new(0),
+            on_message: OnceLock::new(),
         })
     }
 
@@ -179,11 +284,12 @@ impl RedisClient {
         Ok(())
     }
 
-    /// Deletes every key under `prefix`; resolves the number deleted.
+    /// Deletes every key under `prefix` that continues with one of `spaces` (every key under
+    /// `prefix` when `spaces` is empty); resolves the number deleted.
     #[napi(catch_unwind)]
-    pub async fn clear(&self, prefix: String) -> napi::Result<f64> {
+    pub async fn clear(&self, prefix: String, spaces: Vec<String>) -> napi::Result<f64> {
         self.client()?
-            .clear(&prefix)
+            .clear(&prefix, &spaces)
             .await
             .map(|n| n as f64)
             .map_err(to_js_async)
@@ -203,6 +309,57 @@ impl RedisClient {
             .await
             .map_err(to_js_async)?;
         core::to_json(&v).map_err(to_js_async)
+    }
+
+    /// Sends one command (`[name, ...args]`); resolves its reply as JSON text (integers as
+    /// numbers, nil as null, arrays as arrays).
+    #[napi(catch_unwind)]
+    pub async fn command(&self, args: Vec<String>) -> napi::Result<String> {
+        let v = self.client()?.command(&args).await.map_err(to_js_async)?;
+        core::to_json(&v).map_err(to_js_async)
+    }
+
+    /// Sets the function that receives `[channel, message]` for subscribed channels (once).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "onMessage: (message: [channel: string, message: string]) => void"
+    )]
+    pub fn on_message(&self, on_message: Function<Message, Unknown<'static>>) -> Result<()> {
+        let f = on_message
+            .build_threadsafe_function::<Message>()
+            .weak::<true>()
+            .callee_handled::<false>()
+            .build()
+            .map_err(|e| invalid_arg(format!("onMessage: {e}")))?;
+        let _ = self.on_message.set(Arc::new(f));
+        Ok(())
+    }
+
+    /// Subscribes to channels on a connection of their own (made on first use); resolves how
+    /// many channels are subscribed. Messages go to the `onMessage` function.
+    #[napi(catch_unwind)]
+    pub async fn subscribe(&self, channels: Vec<String>) -> napi::Result<u32> {
+        let client = self.client()?;
+        let Some(f) = self.on_message.get().cloned() else {
+            return Err(to_js_async(Error::new(
+                Code::InvalidArgument,
+                "onMessage must be set before subscribe",
+            )));
+        };
+        let on_message: core::OnMessage = Arc::new(move |channel, message| {
+            f.call((channel, message), ThreadsafeFunctionCallMode::NonBlocking);
+        });
+        // On the Redis I/O thread, where the subscriber connection's reader runs.
+        let task = io_runtime().spawn(async move { client.subscribe(&channels, on_message).await });
+        joined(task.await)
+    }
+
+    /// Unsubscribes from channels (all when empty); resolves how many stay subscribed.
+    #[napi(catch_unwind)]
+    pub async fn unsubscribe(&self, channels: Vec<String>) -> napi::Result<u32> {
+        let client = self.client()?;
+        let task = io_runtime().spawn(async move { client.unsubscribe(&channels).await });
+        joined(task.await)
     }
 
     /// Drops the connection; later calls reject.

@@ -10,17 +10,30 @@ import RedisStorageAdapter from '@alova/native/storage-redis';
 
 const redisAdapter = new RedisStorageAdapter({ host: 'localhost', port: 6379, keyPrefix: 'app:', redlockTTL: 10000 });
 const clusterAdapter = new RedisStorageAdapter({ nodes: [{ host: '127.0.0.1', port: 7000 }, 7001], options: { redisOptions: { password: 'x' } } });
-const sharedAdapter = new RedisStorageAdapter({ client: redisAdapter.client as RedisStorageAdapter.RedisClient, failOpen: false, commandTimeout: 200 });
+const sharedAdapter = new RedisStorageAdapter({ client: redisAdapter.client, failOpen: false, commandTimeout: 200 });
+const redisTlsAdapter = new RedisStorageAdapter({ url: 'rediss://cache.example.com:6380', tls: { ca: 'PEM', servername: 'cache.example.com', rejectUnauthorized: true } });
+const sentinelAdapter = new RedisStorageAdapter({ sentinels: [{ host: '10.0.0.1', port: 26379 }], name: 'mymaster', role: 'master', sentinelPassword: 's' });
+const plainClientAdapter = new RedisStorageAdapter({ client: { get: async (k: string) => k, set: async () => 'OK', del: async () => 1 } });
+redisAdapter.client.on('error', (err) => console.error(err.message));
+const asL2: import('@alova/native').AlovaGlobalCacheAdapter = redisAdapter;
+export { asL2 };
+redisAdapter.client.on('ready', () => {});
 async function storageUsage() {
   await redisAdapter.set('k', [{ a: 1 }, Date.now() + 1000]);
   const v: { a: number }[] | undefined = await redisAdapter.get<{ a: number }[]>('k');
   await redisAdapter.remove('k');
-  const removed: number = await redisAdapter.clear();
+  const removed: void = await redisAdapter.clear();
+  const ok: 'OK' | string | null = await redisAdapter.client.set('k', 'v', 'PX', 100);
+  const h: Record<string, string> = await redisAdapter.client.hgetall('h');
+  const ttl: number = await redisTlsAdapter.client.pttl('k');
+  const status: string = sentinelAdapter.client.status;
+  await plainClientAdapter.remove('k');
+  await redisAdapter.client.quit();
   const n = await redisAdapter.eval<number>("return redis.call('INCR', KEYS[1])", ['counter'], [1]);
   await clusterAdapter.locker.lock(['a', 'b']);
   await clusterAdapter.locker.unlock(['a', 'b']);
   const state: 'closed' | 'open' | 'half-open' = sharedAdapter.health.state;
-  return [v, removed, n, state];
+  return [v, removed, n, state, ok, h, ttl, status];
 }
 export { storageUsage };
 

@@ -9,6 +9,12 @@ const fs = require('node:fs/promises');
 const path = require('node:path');
 const { AlovaError } = require('../errors');
 const { encodeName } = require('./names');
+const { CACHE_SPACES } = require('../cache-space');
+
+// Encoding keeps a key's head, so a file holds a cache entry when its name starts with an
+// encoded cache space.
+const CACHE_FILE_HEADS = CACHE_SPACES.map(encodeName);
+const isCacheFile = (name) => CACHE_FILE_HEADS.some((head) => name.startsWith(head));
 const { FileLocker } = require('./locker');
 
 let tmpCounter = 0;
@@ -82,12 +88,15 @@ class FileStorageAdapter {
     return this.queued(key, () => fs.rm(this.filePath(key), { force: true }));
   }
 
-  /** Deletes every regular file in the directory whose name does not start with `.`. */
+  /**
+   * Deletes the cache entries (see lib/cache-space.js); rate-limit and captcha records, lock
+   * directories and dot files stay.
+   */
   async clear() {
     await fs.mkdir(this.directory, { recursive: true });
     const entries = await fs.readdir(this.directory, { withFileTypes: true });
     await Promise.all(
-      entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => fs.rm(path.join(this.directory, e.name), { force: true })),
+      entries.filter((e) => e.isFile() && isCacheFile(e.name)).map((e) => fs.rm(path.join(this.directory, e.name), { force: true })),
     );
   }
 

@@ -9,23 +9,75 @@ const { CircuitBreaker } = require('./breaker');
 const { NativeBackend } = require('./native-backend');
 const { JsBackend, isJsClient } = require('./js-backend');
 const { RedisLocker } = require('./locker');
+const { RedisFacade } = require('./facade');
+const { CACHE_SPACES } = require('../cache-space');
 const { RedisClient } = require('../native');
 
 const AREA = 'storage:redis';
 
-/** ioredis-style options → the native client's options. */
-function nativeOptions(o, commandTimeout) {
-  if (o.path) throw new AlovaError('Unix socket paths are not supported; use host and port', AREA, 'ERR_ALOVA_INVALID_ARG');
-  if (o.tls) throw new AlovaError('TLS connections are not supported yet', AREA, 'ERR_ALOVA_INVALID_ARG');
+/** ioredis options the native client does not need: accepted, with no effect (it reconnects,
+ * queues and pipelines by itself). Every other unknown option is refused by name. */
+const NO_EFFECT = new Set([
+  'lazyConnect', 'maxRetriesPerRequest', 'enableReadyCheck', 'enableOfflineQueue', 'retryStrategy',
+  'reconnectOnError', 'connectionName', 'keepAlive', 'noDelay', 'showFriendlyErrorStack',
+  'enableAutoPipelining', 'autoResubscribe', 'autoResendUnfulfilledCommands', 'maxLoadingRetryTime',
+]);
+const TLS_KEYS = new Set(['ca', 'cert', 'key', 'rejectUnauthorized', 'servername']);
+
+const unsupported = (what) => new AlovaError(`${what} is not supported by @alova/native/storage-redis`, AREA, 'ERR_ALOVA_UNSUPPORTED');
+const invalid = (message) => new AlovaError(message, AREA, 'ERR_ALOVA_INVALID_ARG');
+
+/** PEM given as a string, a Buffer or an array of them → one Buffer. */
+function pem(value, name) {
+  if (value === undefined || value === null) return undefined;
+  const list = Array.isArray(value) ? value : [value];
+  if (!list.every((v) => typeof v === 'string' || Buffer.isBuffer(v))) throw invalid(`\`tls.${name}\` must be PEM text or a Buffer`);
+  return Buffer.concat(list.map((v) => Buffer.from(v)).flatMap((b) => [b, Buffer.from('\n')]));
+}
+
+function tlsOptions(tls) {
+  if (tls === undefined || tls === null || tls === false) return undefined;
+  if (tls === true) return {};
+  if (typeof tls !== 'object') throw invalid('`tls` must be an object of tls.connect options');
+  for (const k of Object.keys(tls)) if (!TLS_KEYS.has(k) && tls[k] !== undefined) throw unsupported(`\`tls.${k}\``);
   return {
-    url: o.url,
-    host: o.host,
-    port: o.port === undefined ? undefined : Number(o.port),
-    username: o.username,
-    password: o.password,
-    db: o.db,
+    ca: pem(tls.ca, 'ca'),
+    cert: pem(tls.cert, 'cert'),
+    key: pem(tls.key, 'key'),
+    rejectUnauthorized: tls.rejectUnauthorized === undefined ? undefined : tls.rejectUnauthorized !== false,
+    servername: tls.servername,
+  };
+}
+
+/** ioredis-style options → the native client's options; anything else is refused by name. */
+function nativeOptions(o, commandTimeout) {
+  const {
+    url, host, port, username, password, db, path, tls, connectTimeout,
+    sentinels, name, role, sentinelUsername, sentinelPassword,
+    ...rest
+  } = o;
+  for (const k of Object.keys(rest)) if (!NO_EFFECT.has(k) && rest[k] !== undefined) throw unsupported(`The option \`${k}\``);
+  if (sentinels !== undefined) {
+    if (!Array.isArray(sentinels) || !sentinels.length) throw invalid('`sentinels` must be a non-empty array of { host, port }');
+    if (tls) throw unsupported('`tls` together with `sentinels`');
+  }
+  if (path !== undefined && typeof path !== 'string') throw invalid('`path` must be a string');
+  return {
+    url,
+    host,
+    port: port === undefined ? undefined : Number(port),
+    username,
+    password,
+    db,
+    path,
+    tls: tlsOptions(tls),
+    sentinels: sentinels && sentinels.map((s) => ({ host: s.host || '127.0.0.1', port: Number(s.port || 26379) })),
+    name,
+    role,
+    sentinelUsername,
+    sentinelPassword,
     commandTimeout,
-    connectTimeout: o.connectTimeout,
+    connectTimeout,
   };
 }
 
@@ -40,6 +92,7 @@ function nodeAddress(n) {
 function isUnavailable(err) {
   const code = err && err.code;
   if (code === 'ERR_ALOVA_TIMEOUT') return true;
+  if (code === 'ERR_ALOVA_UNSUPPORTED') return false;
   if (code === 'ERR_ALOVA_REDIS') return /^Redis (unreachable|is unavailable)/.test(err.message);
   // A JS client: everything but a reply from the server.
   return !(err && (err.name === 'ReplyError' || err.name === 'ErrorReply'));
@@ -70,11 +123,13 @@ class RedisStorageAdapter {
     this.redlock = { options: redlockOptions, ttl: redlockTTL };
     this.ownsClient = !client;
     if (client) {
-      this.backend = client instanceof RedisClient ? new NativeBackend(client) : isJsClient(client) ? new JsBackend(client, { commandTimeout }) : null;
+      // Another adapter's `.client` shares that adapter's native connection.
+      const native = client instanceof RedisFacade ? client.native : client instanceof RedisClient ? client : null;
+      this.backend = native ? new NativeBackend(native) : isJsClient(client) ? new JsBackend(client, { commandTimeout }) : null;
       if (!this.backend) {
-        throw new AlovaError('`client` must be a RedisClient, an ioredis Redis/Cluster or a node-redis v4 client', AREA, 'ERR_ALOVA_INVALID_ARG');
+        throw new AlovaError('`client` must be an ioredis or node-redis client, another adapter\'s `client`, or an object with get, set and del methods', AREA, 'ERR_ALOVA_INVALID_ARG');
       }
-      this.client = client;
+      this.userClient = client;
     } else if ('nodes' in config) {
       if (!Array.isArray(nodes) || !nodes.length) throw new AlovaError('`nodes` must be a non-empty array', AREA, 'ERR_ALOVA_INVALID_ARG');
       const ro = (options && options.redisOptions) || {};
@@ -85,11 +140,26 @@ class RedisStorageAdapter {
         commandTimeout,
         connectTimeout: ro.connectTimeout,
       });
-      this.client = this.backend.client;
     } else {
       this.backend = NativeBackend.create(nativeOptions(redisOptions, commandTimeout));
-      this.client = this.backend.client;
     }
+  }
+
+  /**
+   * The Redis client, as @alova/storage-redis exposes it: the client passed in, or an
+   * ioredis-compatible facade over this adapter's native connection (events, `status`,
+   * `quit()`, commands).
+   */
+  get client() {
+    if (this.userClient) return this.userClient;
+    if (!this.facade) {
+      const onClose = () => {
+        this.closed = true;
+        this.backend.close();
+      };
+      this.facade = new RedisFacade(this.backend.client, { onClose });
+    }
+    return this.facade;
   }
 
   get isCluster() {
@@ -114,15 +184,18 @@ class RedisStorageAdapter {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (!b) return p;
+    if (!b && !this.facade) return p;
     return p.then(
       (v) => {
-        b.success();
+        if (b) b.success();
+        if (this.facade) this.facade.up();
         return v;
       },
       (err) => {
-        if (isUnavailable(err)) b.failure();
-        else b.success();
+        const down = isUnavailable(err);
+        if (b) (down ? b.failure() : b.success());
+        // The facade's events report what the adapter's own traffic finds too.
+        if (this.facade) (down ? this.facade.down(err) : this.facade.up());
         err.name = `[alova/${AREA}]`;
         throw err;
       },
@@ -158,9 +231,15 @@ class RedisStorageAdapter {
     return this.guarded(() => this.backend.del(this.keyPrefix + key));
   }
 
-  /** Deletes every key under `keyPrefix` (SCAN + UNLINK); resolves how many were deleted. */
+  /**
+   * Deletes the cache entries under `keyPrefix` (SCAN + UNLINK): alova's `$a.` entries and
+   * hit-source index, never rate-limit, captcha or lock records (see lib/cache-space.js).
+   * Resolves how many keys were deleted.
+   */
   async clear() {
-    return this.guarded(() => this.backend.clear(this.keyPrefix));
+    // `invalidateCache()` clears every adapter alova has seen: one closed since must not fail it.
+    if (this.closed) return 0;
+    return this.guarded(() => this.backend.clear(this.keyPrefix, CACHE_SPACES));
   }
 
   /**
@@ -179,7 +258,10 @@ class RedisStorageAdapter {
 
   /** Closes the connection this adapter created (a client passed in stays open). */
   close() {
-    if (this.ownsClient) this.backend.close();
+    if (!this.ownsClient) return;
+    this.closed = true;
+    if (this.facade) this.facade.disconnect();
+    else this.backend.close();
   }
 }
 
@@ -188,4 +270,5 @@ module.exports.default = RedisStorageAdapter;
 module.exports.RedisStorageAdapter = RedisStorageAdapter;
 module.exports.RedisLocker = RedisLocker;
 module.exports.RedisClient = RedisClient;
+module.exports.RedisFacade = RedisFacade;
 Object.defineProperty(module.exports, '__esModule', { value: true });

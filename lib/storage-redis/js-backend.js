@@ -1,21 +1,41 @@
 'use strict';
 // A Redis client the user created in JS (ioredis `Redis` or `Cluster`, node-redis v4 client),
 // driven through its raw command call so the adapter keeps working for people who pass their
-// own client. Same interface as the native backend.
+// own client. Any other object works through its per-command methods (`get`, `set`, `del`, as
+// alova's own tests pass one), and needs only the methods of the operations it is used for.
+// Same interface as the native backend.
 const crypto = require('node:crypto');
 const { AlovaError } = require('../errors');
 const { after } = require('../timers');
 
 function isIORedis(client) {
-  return typeof client.call === 'function' && typeof client.status === 'string';
+  return typeof client.call === 'function';
 }
 
 function isNodeRedis(client) {
   return typeof client.sendCommand === 'function' && 'isOpen' in client;
 }
 
+/** An object with the methods every adapter operation needs. */
+function hasCommandMethods(client) {
+  return ['get', 'set', 'del'].every((m) => typeof client[m] === 'function');
+}
+
 function isJsClient(client) {
-  return !!client && (isIORedis(client) || isNodeRedis(client));
+  return !!client && typeof client === 'object' && (isIORedis(client) || isNodeRedis(client) || hasCommandMethods(client));
+}
+
+/** `[name, ...args]` through the client's method of that name. */
+function byMethod(node, [name, ...args]) {
+  const method = node[name.toLowerCase()];
+  if (typeof method !== 'function') {
+    return Promise.reject(new AlovaError(`the Redis client passed in has no \`${name.toLowerCase()}\` method, which this operation needs`, 'storage:redis', 'ERR_ALOVA_UNSUPPORTED'));
+  }
+  try {
+    return Promise.resolve(method.apply(node, args));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 class JsBackend {
@@ -25,7 +45,7 @@ class JsBackend {
     this.isCluster = client.isCluster === true;
     if (isIORedis(client)) this.send = (node, args) => node.call(...args);
     else if (isNodeRedis(client)) this.send = (node, args) => node.sendCommand(args.map(String));
-    else throw new AlovaError('client must be an ioredis client, a node-redis v4 client or a native RedisClient', 'storage:redis', 'ERR_ALOVA_INVALID_ARG');
+    else this.send = byMethod;
     this.shas = new Map();
   }
 
@@ -46,14 +66,16 @@ class JsBackend {
     return this.command(['DEL', key]);
   }
 
-  async clear(prefix) {
+  async clear(prefix, spaces) {
+    const inSpace = (k) => spaces.some((s) => String(k).startsWith(prefix + s));
     const pattern = prefix.replace(/[*?[\]\\]/g, '\\$&') + '*';
     const nodes = this.isCluster ? this.client.nodes('master') : [this.client];
     let total = 0;
     for (const node of nodes) {
       let cursor = '0';
       do {
-        const [next, keys] = await this.command(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000'], node);
+        const [next, found] = await this.command(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000'], node);
+        const keys = found.filter(inSpace);
         cursor = String(next);
         // One key per command on a cluster, where a multi-key UNLINK must stay in one slot.
         if (keys.length && this.isCluster) await Promise.all(keys.map((k) => this.command(['UNLINK', k], node)));

@@ -115,9 +115,9 @@ class NativeBackend {
     return this.push({ args: ['DEL', key] });
   }
 
-  clear(prefix) {
+  clear(prefix, spaces) {
     this.inflight.clear();
-    return this.client.clear(prefix).catch(rethrow);
+    return this.client.clear(prefix, spaces).catch(rethrow);
   }
 
   eval(script, keys, args) {

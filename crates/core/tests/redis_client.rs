@@ -99,9 +99,43 @@ async fn commands_pipelines_scripts_and_clear() {
         c.set(&format!("p:{i}"), "1", None).await.unwrap();
     }
     c.set("other", "1", None).await.unwrap();
-    assert_eq!(c.clear("p:").await.unwrap(), 51);
+    assert_eq!(c.clear("p:", &[]).await.unwrap(), 51);
     assert_eq!(c.get("other").await.unwrap().as_deref(), Some("1"));
-    assert_eq!(c.clear("").await.unwrap_err().code, Code::InvalidArgument);
+    assert_eq!(
+        c.clear("", &[]).await.unwrap_err().code,
+        Code::InvalidArgument
+    );
+}
+
+#[tokio::test]
+async fn clear_by_key_space_and_typed_commands() {
+    let Some(server) = start().await else { return };
+    let c = Client::new(&options(server.1)).unwrap();
+    for k in [
+        "s:$a.1",
+        "s:$a.2",
+        "s:hss.x",
+        "s:rlflx:k",
+        "s:alova-captcha:k",
+    ] {
+        c.set(k, "1", None).await.unwrap();
+    }
+    let spaces = ["$a.".to_string(), "hss.".to_string()];
+    assert_eq!(c.clear("s:", &spaces).await.unwrap(), 3);
+    assert_eq!(c.get("s:rlflx:k").await.unwrap().as_deref(), Some("1"));
+    assert_eq!(
+        c.get("s:alova-captcha:k").await.unwrap().as_deref(),
+        Some("1")
+    );
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let n = c.command(&args(&["INCRBY", "n", "5"])).await.unwrap();
+    assert_eq!(to_json(&n).unwrap(), "5");
+    c.set("str", "x", None).await.unwrap();
+    let err = c.command(&args(&["INCR", "str"])).await.unwrap_err();
+    assert_eq!(
+        err.message,
+        "Redis replied: ERR value is not an integer or out of range"
+    );
 }
 
 #[tokio::test]

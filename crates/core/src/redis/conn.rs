@@ -1,17 +1,22 @@
 //! The connection under a [`super::Client`]: a reconnecting multiplexed connection to one
-//! server, or a cluster connection. Both are cheap to clone (clones share the socket).
+//! server (over TCP, TLS or a unix socket, or to the master Sentinel names), or a cluster
+//! connection. All are cheap to clone (clones share the socket).
+use std::sync::Arc;
+
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
 use redis::{Cmd, Pipeline, RedisFuture, RedisResult, Value};
 
-use super::Options;
+use super::reconnect::{Reconnecting, Resolver, Source};
+use super::{Options, Sentinel, Tls};
 use crate::{Code, Error, Result};
 
 #[derive(Clone)]
 pub enum Conn {
     Single(ConnectionManager),
     Cluster(ClusterConnection),
+    Reconnecting(Arc<Reconnecting>),
 }
 
 /// A node to SCAN: the only server, or one cluster primary by address.
@@ -22,10 +27,14 @@ impl Conn {
         if !opts.nodes.is_empty() {
             return cluster(opts);
         }
-        let url = single_url(opts)?;
-        let client = redis::Client::open(url.as_str()).map_err(|e| {
-            Error::new(Code::InvalidArgument, format!("invalid Redis options: {e}"))
-        })?;
+        if let Some(s) = &opts.sentinel {
+            return sentinel(opts, s);
+        }
+        let (client, resolver) = single_client(opts)?;
+        if let Some(r) = resolver {
+            let conn = Reconnecting::new(Source::Client(client), opts.connect_timeout, Some(r));
+            return Ok(Conn::Reconnecting(Arc::new(conn)));
+        }
         // Few retries inside the manager: the caller's time limit and circuit breaker decide
         // how long to wait; the manager starts a new attempt on the next command anyway.
         let config = ConnectionManagerConfig::new()
@@ -42,7 +51,7 @@ impl Conn {
     /// The nodes a keyspace sweep must visit.
     pub async fn scan_targets(&self) -> RedisResult<Vec<Node>> {
         match self {
-            Conn::Single(_) => Ok(vec![None]),
+            Conn::Single(_) | Conn::Reconnecting(_) => Ok(vec![None]),
             Conn::Cluster(c) => {
                 let mut c = c.clone();
                 let v = c
@@ -88,7 +97,7 @@ impl Conn {
     /// to share a slot.
     pub async fn unlink(&self, keys: &[String]) -> RedisResult<()> {
         match self {
-            Conn::Single(_) => {
+            Conn::Single(_) | Conn::Reconnecting(_) => {
                 redis::cmd("UNLINK")
                     .arg(keys)
                     .query_async(&mut self.clone())
@@ -112,6 +121,7 @@ impl ConnectionLike for Conn {
         match self {
             Conn::Single(c) => c.req_packed_command(cmd),
             Conn::Cluster(c) => c.req_packed_command(cmd),
+            Conn::Reconnecting(c) => c.req_packed_command(cmd),
         }
     }
 
@@ -124,6 +134,7 @@ impl ConnectionLike for Conn {
         match self {
             Conn::Single(c) => c.req_packed_commands(pipeline, offset, count),
             Conn::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+            Conn::Reconnecting(c) => c.req_packed_commands(pipeline, offset, count),
         }
     }
 
@@ -131,8 +142,139 @@ impl ConnectionLike for Conn {
         match self {
             Conn::Single(c) => c.get_db(),
             Conn::Cluster(c) => c.get_db(),
+            Conn::Reconnecting(_) => 0,
         }
     }
+}
+
+fn invalid(e: impl std::fmt::Display) -> Error {
+    Error::new(Code::InvalidArgument, format!("invalid Redis options: {e}"))
+}
+
+/// The client for one server, and the resolver its connections need when TLS is checked
+/// against a `servername` other than the host.
+fn single_client(opts: &Options) -> Result<(redis::Client, Option<Resolver>)> {
+    let mut url = url::Url::parse(&single_url(opts)?).map_err(invalid)?;
+    let tls = match (&opts.tls, url.scheme()) {
+        (Some(t), _) => Some(t.clone()),
+        (None, "rediss") => Some(Tls::default()),
+        _ => None,
+    };
+    if let Some(path) = &opts.path {
+        if tls.is_some() {
+            return Err(invalid("`tls` cannot be used with a unix socket `path`"));
+        }
+        let info = redis::IntoConnectionInfo::into_connection_info(url.as_str())
+            .map_err(invalid)?
+            .set_addr(redis::ConnectionAddr::Unix(path.into()));
+        return Ok((redis::Client::open(info).map_err(invalid)?, None));
+    }
+    let Some(tls) = tls else {
+        return Ok((redis::Client::open(url.as_str()).map_err(invalid)?, None));
+    };
+    url.set_scheme("rediss")
+        .map_err(|_| invalid("cannot use TLS with this url"))?;
+    let host = url
+        .host_str()
+        .unwrap_or("")
+        .trim_matches(['[', ']'])
+        .to_string();
+    let mut resolver = None;
+    if let Some(name) = tls.servername.as_deref().filter(|n| *n != host) {
+        url.set_host(Some(name))
+            .map_err(|e| invalid(format!("tls.servername {name:?}: {e}")))?;
+        resolver = Some(Resolver { host });
+    }
+    if !tls.reject_unauthorized {
+        url.set_fragment(Some("insecure"));
+    }
+    let client =
+        redis::Client::build_with_tls(url.as_str(), certificates(&tls)?).map_err(invalid)?;
+    Ok((client, resolver))
+}
+
+fn certificates(tls: &Tls) -> Result<redis::TlsCertificates> {
+    let client_tls = match (&tls.cert, &tls.key) {
+        (Some(cert), Some(key)) => Some(redis::ClientTlsConfig {
+            client_cert: cert.clone(),
+            client_key: key.clone(),
+        }),
+        (None, None) => None,
+        _ => return Err(invalid("`tls.cert` and `tls.key` go together")),
+    };
+    Ok(redis::TlsCertificates {
+        client_tls,
+        root_cert: tls.ca.clone(),
+    })
+}
+
+/// A connection to the master (or a replica) that the sentinels name, asked again on every
+/// reconnect so that a failover is followed.
+fn sentinel(opts: &Options, s: &Sentinel) -> Result<Conn> {
+    let source = Source::Sentinel(tokio::sync::Mutex::new(sentinel_client(opts, s)?));
+    Ok(Conn::Reconnecting(Arc::new(Reconnecting::new(
+        source,
+        opts.connect_timeout,
+        None,
+    ))))
+}
+
+/// A client for a subscriber connection to the server `opts` describe (asked of the sentinels
+/// now, for Sentinel).
+pub async fn pubsub_client(opts: &Options) -> Result<redis::Client> {
+    let unsupported = |what: &str| {
+        Error::new(
+            Code::InvalidArgument,
+            format!("subscribe is not supported {what}"),
+        )
+    };
+    if !opts.nodes.is_empty() {
+        return Err(unsupported("on Redis Cluster"));
+    }
+    if let Some(s) = &opts.sentinel {
+        let mut c = sentinel_client(opts, s)?;
+        return c
+            .async_get_client()
+            .await
+            .map_err(|e| Error::new(Code::Redis, format!("Redis unreachable: {e}")));
+    }
+    match single_client(opts)? {
+        (client, None) => Ok(client),
+        (_, Some(_)) => Err(unsupported("with `tls.servername`")),
+    }
+}
+
+fn sentinel_client(opts: &Options, s: &Sentinel) -> Result<redis::sentinel::SentinelClient> {
+    use redis::sentinel::{SentinelClientBuilder, SentinelServerType};
+    if s.sentinels.is_empty() {
+        return Err(invalid("`sentinels` must list at least one sentinel"));
+    }
+    let addrs = s
+        .sentinels
+        .iter()
+        .map(|(h, p)| redis::ConnectionAddr::Tcp(h.clone(), *p));
+    let role = if s.replica {
+        SentinelServerType::Replica
+    } else {
+        SentinelServerType::Master
+    };
+    let mut b = SentinelClientBuilder::new(addrs, &s.name, role).map_err(invalid)?;
+    if let Some(u) = &opts.username {
+        b = b.set_client_to_redis_username(u);
+    }
+    if let Some(p) = &opts.password {
+        b = b.set_client_to_redis_password(p);
+    }
+    if let Some(db) = opts.db {
+        b = b.set_client_to_redis_db(db);
+    }
+    if let Some(u) = &s.username {
+        b = b.set_client_to_sentinel_username(u);
+    }
+    if let Some(p) = &s.password {
+        b = b.set_client_to_sentinel_password(p);
+    }
+    b.build().map_err(invalid)
 }
 
 /// `redis://[user[:password]@]host:port[/db]` from the separate options (or `url` itself).

@@ -2,8 +2,10 @@
 //! reconnects on its own, a time limit on every operation, values as strings (JSON text made
 //! and parsed by the caller), and the few commands a cache and its locks need.
 mod conn;
+mod reconnect;
 mod value;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,14 +27,64 @@ pub struct Options {
     pub db: Option<i64>,
     /// Cluster seed nodes, each `host:port` or a `redis://` URL.
     pub nodes: Vec<String>,
+    /// A unix socket to connect to instead of host and port.
+    pub path: Option<String>,
+    /// TLS to the server (also implied by a `rediss://` url).
+    pub tls: Option<Tls>,
+    /// Sentinel: the master is found by asking these `(host, port)` sentinels for `name`.
+    pub sentinel: Option<Sentinel>,
     /// Limit for one operation, from the call to its reply (reconnect waits included).
     pub command_timeout: Duration,
     /// Limit for one connection attempt.
     pub connect_timeout: Duration,
 }
 
+/// TLS settings, as Node's `tls.connect` names them.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    /// Trusted CA certificates (PEM); the system's roots when absent.
+    pub ca: Option<Vec<u8>>,
+    /// Client certificate chain and key (PEM), for servers that ask for one.
+    pub cert: Option<Vec<u8>>,
+    pub key: Option<Vec<u8>>,
+    /// `false` accepts any certificate (tests, private networks).
+    pub reject_unauthorized: bool,
+    /// The name to verify the certificate against, when it differs from `host`.
+    pub servername: Option<String>,
+}
+
+impl Default for Tls {
+    fn default() -> Self {
+        Tls {
+            ca: None,
+            cert: None,
+            key: None,
+            reject_unauthorized: true,
+            servername: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Sentinel {
+    pub sentinels: Vec<(String, u16)>,
+    /// The master group name the sentinels monitor.
+    pub name: String,
+    /// Connect to a replica instead of the master.
+    pub replica: bool,
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+/// Receives `(channel, message)` for subscribed channels.
+pub type OnMessage = Arc<dyn Fn(String, String) + Send + Sync>;
+
 pub struct Client {
     conn: Conn,
+    /// What the client was made from, for subscriber connections.
+    opts: Options,
+    /// The subscriber connection (made on first subscribe) and its channels.
+    subscriber: tokio::sync::Mutex<Option<(redis::aio::PubSubSink, HashSet<String>)>>,
     timeout: Duration,
     /// Scripts by source text, so EVALSHA is used after the first call.
     scripts: DashMap<String, Arc<Script>>,
@@ -45,6 +97,8 @@ impl Client {
     pub fn new(opts: &Options) -> Result<Client> {
         Ok(Client {
             conn: Conn::lazy(opts)?,
+            opts: opts.clone(),
+            subscriber: tokio::sync::Mutex::new(None),
             timeout: opts.command_timeout,
             scripts: DashMap::new(),
         })
@@ -131,6 +185,68 @@ impl Client {
         replies.into_iter().map(value::to_text).collect()
     }
 
+    /// Sends one command and returns its raw reply (for callers that need its type).
+    pub async fn command(&self, args: &[String]) -> Result<redis::Value> {
+        let Some((name, rest)) = args.split_first() else {
+            return Err(Error::new(Code::InvalidArgument, "empty Redis command"));
+        };
+        let mut cmd = redis::cmd(name);
+        cmd.arg(rest);
+        let mut c = self.conn.clone();
+        let v = self
+            .limited(cmd.query_async::<redis::Value>(&mut c))
+            .await?;
+        if let redis::Value::ServerError(e) = &v {
+            return Err(value::server_error(e));
+        }
+        Ok(v)
+    }
+
+    /// Subscribes to `channels` on a connection of their own (Redis gives a subscribed
+    /// connection to pub/sub alone), made on first use; `on_message(channel, message)` gets
+    /// every message (the one given first is kept). Returns how many channels are subscribed.
+    pub async fn subscribe(&self, channels: &[String], on_message: OnMessage) -> Result<usize> {
+        let mut guard = self.subscriber.lock().await;
+        if guard.is_none() {
+            let client = conn::pubsub_client(&self.opts).await?;
+            let pubsub = self.limited(client.get_async_pubsub()).await?;
+            let (sink, mut stream) = pubsub.split();
+            tokio::spawn(async move {
+                use futures_util::StreamExt;
+                // Ends when the connection closes (the sink dropped, or Redis gone).
+                while let Some(msg) = stream.next().await {
+                    let payload = String::from_utf8_lossy(msg.get_payload_bytes()).into_owned();
+                    on_message(msg.get_channel_name().to_string(), payload);
+                }
+            });
+            *guard = Some((sink, HashSet::new()));
+        }
+        let Some((sink, subscribed)) = guard.as_mut() else {
+            return Err(Error::new(Code::Internal, "subscriber missing"));
+        };
+        self.limited(sink.subscribe(channels)).await?;
+        subscribed.extend(channels.iter().cloned());
+        Ok(subscribed.len())
+    }
+
+    /// Unsubscribes from `channels` (every channel when empty); returns how many stay.
+    pub async fn unsubscribe(&self, channels: &[String]) -> Result<usize> {
+        let mut guard = self.subscriber.lock().await;
+        let Some((sink, subscribed)) = guard.as_mut() else {
+            return Ok(0);
+        };
+        let channels: Vec<String> = if channels.is_empty() {
+            subscribed.iter().cloned().collect()
+        } else {
+            channels.to_vec()
+        };
+        self.limited(sink.unsubscribe(&channels)).await?;
+        for c in &channels {
+            subscribed.remove(c);
+        }
+        Ok(subscribed.len())
+    }
+
     /// `SET key value [PX ms]`.
     pub async fn set(&self, key: &str, value: &str, px: Option<u64>) -> Result<()> {
         let mut cmd = redis::cmd("SET");
@@ -147,9 +263,10 @@ impl Client {
         self.limited(c.del::<_, ()>(key)).await
     }
 
-    /// Deletes every key that starts with `prefix` (SCAN + UNLINK, on every primary of a
-    /// cluster); returns how many were deleted. Not atomic: keys written meanwhile may stay.
-    pub async fn clear(&self, prefix: &str) -> Result<u64> {
+    /// Deletes every key that starts with `prefix` followed by one of `spaces` (all keys under
+    /// `prefix` when `spaces` is empty), with SCAN + UNLINK on every primary of a cluster;
+    /// returns how many were deleted. Not atomic: keys written meanwhile may stay.
+    pub async fn clear(&self, prefix: &str, spaces: &[String]) -> Result<u64> {
         if prefix.is_empty() {
             return Err(Error::new(
                 Code::InvalidArgument,
@@ -164,9 +281,15 @@ impl Client {
         for node in self.limited(conn.scan_targets()).await? {
             let mut cursor: u64 = 0;
             loop {
-                let (next, keys): (u64, Vec<String>) = self
+                let (next, mut keys): (u64, Vec<String>) = self
                     .limited(conn.scan_on(&node, cursor, &pattern, 1000))
                     .await?;
+                if !spaces.is_empty() {
+                    keys.retain(|k| {
+                        let rest = k.get(prefix.len()..).unwrap_or("");
+                        spaces.iter().any(|s| rest.starts_with(s.as_str()))
+                    });
+                }
                 if !keys.is_empty() {
                     total += keys.len() as u64;
                     self.limited(conn.unlink(&keys)).await?;
@@ -220,6 +343,13 @@ fn redis_error(e: &redis::RedisError) -> Error {
         || e.is_cluster_error()
     {
         Error::new(Code::Redis, format!("Redis unreachable: {e}"))
+    } else if let Some(code) = e.code() {
+        // An error reply, in the words Redis used (`NOSCRIPT No matching script...`).
+        let text = match e.detail() {
+            Some(d) => format!("{code} {d}"),
+            None => code.to_string(),
+        };
+        Error::new(Code::Redis, format!("Redis replied: {text}"))
     } else {
         Error::new(Code::Redis, format!("Redis replied: {e}"))
     }

@@ -21,11 +21,19 @@ pub fn to_text(v: redis::Value) -> Result<Option<String>> {
         Value::SimpleString(s) => Some(s),
         Value::Okay => Some("OK".into()),
         Value::Int(i) => Some(i.to_string()),
-        Value::ServerError(e) => {
-            return Err(Error::new(Code::Redis, format!("Redis replied: {e:?}")))
-        }
+        Value::ServerError(e) => return Err(server_error(&e)),
         other => Some(to_json(&other)?),
     })
+}
+
+/// An error reply as Redis sends it (`ERR ...`, `WRONGTYPE ...`), after a marker the JS layer
+/// uses to tell replies from unreachability.
+pub fn server_error(e: &redis::ServerError) -> Error {
+    let text = match e.details() {
+        Some(d) => format!("{} {d}", e.code()),
+        None => e.code().to_string(),
+    };
+    Error::new(Code::Redis, format!("Redis replied: {text}"))
 }
 
 fn write(v: &Value, out: &mut String) -> Result<()> {
@@ -41,9 +49,7 @@ fn write(v: &Value, out: &mut String) -> Result<()> {
         Value::VerbatimString { text, .. } => push_str(text, out),
         Value::Array(items) | Value::Set(items) => list(items.iter(), out)?,
         Value::Map(pairs) => list(pairs.iter().flat_map(|(k, v)| [k, v]), out)?,
-        Value::ServerError(e) => {
-            return Err(Error::new(Code::Redis, format!("Redis replied: {e:?}")))
-        }
+        Value::ServerError(e) => return Err(server_error(e)),
         other => push_str(&format!("{other:?}"), out),
     }
     Ok(())
