@@ -6,7 +6,7 @@
 const { randomUUID } = require('node:crypto');
 const { AlovaError } = require('../../errors');
 const { HookedMethod } = require('../hooked-method');
-const { abortError } = require('../sendable');
+const { abortError, withSignal } = require('../sendable');
 const { resultOf, RateLimiterRes } = require('./result');
 const { storeFor } = require('./stores');
 
@@ -102,11 +102,14 @@ class Limiter {
  */
 class LimitedMethod extends HookedMethod {
   constructor(method, limiterKey, limiter) {
-    super(method, (force, signal) =>
-      this.consume().then(() => {
-        if (signal.aborted) throw abortError();
-        return method.send(force);
-      }),
+    super(
+      method,
+      withSignal((force, signal) =>
+        this.consume().then(() => {
+          if (signal.aborted) throw abortError();
+          return method.send(force);
+        }),
+      ),
     );
     this.limiter = limiter;
     this.keyGetter = typeof limiterKey === 'function' ? () => limiterKey(method) : () => limiterKey;
