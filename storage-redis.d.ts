@@ -75,6 +75,9 @@ declare namespace RedisStorageAdapter {
   class RedisClient {
     private constructor();
     readonly isCluster: boolean;
+    readonly status: string;
+    on(event: 'connect' | 'ready' | 'error' | 'close' | 'reconnecting' | 'end', listener: (...args: any[]) => void): this;
+    quit(): Promise<'OK'>;
     close(): void;
   }
 
@@ -117,15 +120,15 @@ declare class RedisStorageAdapter {
   readonly name: 'adapterRedis';
   readonly keyPrefix: string;
   /** The native `RedisClient`, or the client passed in. */
-  readonly client: unknown;
+  readonly client: RedisStorageAdapter.RedisClient;
   readonly isCluster: boolean;
   /** Circuit breaker state. */
   readonly health: { state: 'closed' | 'open' | 'half-open'; failures: number };
   set(key: string, value: any): Promise<void>;
   get<T = any>(key: string): Promise<T | undefined>;
   remove(key: string): Promise<void>;
-  /** Deletes every key under `keyPrefix` (SCAN + UNLINK); resolves how many. */
-  clear(): Promise<number>;
+  /** Deletes every cache entry under `keyPrefix`. */
+  clear(): Promise<void>;
   /**
    * Runs a Lua script atomically (EVALSHA, falling back to EVAL). `keys` get no prefix.
    * Reply: integer → number, bulk/status → string, nil → null, array → array. Rejects with

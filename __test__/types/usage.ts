@@ -15,7 +15,7 @@ async function storageUsage() {
   await redisAdapter.set('k', [{ a: 1 }, Date.now() + 1000]);
   const v: { a: number }[] | undefined = await redisAdapter.get<{ a: number }[]>('k');
   await redisAdapter.remove('k');
-  const removed: number = await redisAdapter.clear();
+  const removed: void = await redisAdapter.clear();
   const n = await redisAdapter.eval<number>("return redis.call('INCR', KEYS[1])", ['counter'], [1]);
   await clusterAdapter.locker.lock(['a', 'b']);
   await clusterAdapter.locker.unlock(['a', 'b']);

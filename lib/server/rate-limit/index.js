@@ -7,7 +7,7 @@ const { randomUUID } = require('node:crypto');
 const { AlovaError } = require('../../errors');
 const { HookedMethod } = require('../hooked-method');
 const { abortError, withSignal } = require('../sendable');
-const { resultOf, RateLimiterRes } = require('./result');
+const { resultOf, makeResult, RateLimiterRes } = require('./result');
 const { storeFor } = require('./stores');
 
 const isThenable = (v) => !!v && typeof v.then === 'function';
@@ -74,7 +74,7 @@ class Limiter {
   /** A forced record `[points, now + ms]` (`ms <= 0` never expires), as rate-limiter-flexible's _block. */
   force(key, points, ms) {
     return Promise.resolve(this.store.upsert(this.key(key), points, ms, true, Date.now())).then(
-      () => new RateLimiterRes(0, ms > 0 ? ms : -1, points),
+      () => makeResult(0, ms > 0 ? ms : -1, points),
     );
   }
 
