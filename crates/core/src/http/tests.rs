@@ -271,37 +271,33 @@ async fn connection_refused_is_a_network_error() {
     assert_eq!(e.message, format!("connect ECONNREFUSED 127.0.0.1:{port}"));
 }
 
+/// A server that reads a request, then closes: with a reset, or with a plain shutdown.
+async fn hang_up(reset: bool) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = sock.read(&mut buf).await;
+            if reset {
+                // SO_LINGER 0: closing sends a reset (and does not block).
+                #[allow(deprecated)]
+                sock.set_linger(Some(Duration::ZERO)).unwrap();
+            } else {
+                let _ = sock.shutdown().await;
+            }
+        }
+    });
+    format!("http://{addr}/")
+}
+
 #[tokio::test]
 async fn failures_are_told_as_node_tells_them() {
     let client = Client::new(ClientOptions::default()).unwrap();
-    // A reset while the response is awaited.
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let (mut sock, _) = listener.accept().await.unwrap();
-            let mut buf = [0u8; 1024];
-            let _ = sock.read(&mut buf).await;
-            // SO_LINGER 0: closing sends a reset (and does not block).
-            #[allow(deprecated)]
-            sock.set_linger(Some(Duration::ZERO)).unwrap();
-            drop(sock);
-        }
-    });
-    let e = failure(&client, get(&format!("http://{addr}/"))).await;
+    let e = failure(&client, get(&hang_up(true).await)).await;
     assert_eq!(e.message, "read ECONNRESET");
-    // Closed without an answer.
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let (mut sock, _) = listener.accept().await.unwrap();
-            let mut buf = [0u8; 1024];
-            let _ = sock.read(&mut buf).await;
-            let _ = sock.shutdown().await;
-        }
-    });
-    let e = failure(&client, get(&format!("http://{addr}/"))).await;
+    let e = failure(&client, get(&hang_up(false).await)).await;
     assert_eq!(e.message, "other side closed");
     // A name that does not resolve.
     let e = failure(&client, get("http://no-such-host.invalid/")).await;
@@ -340,7 +336,10 @@ async fn default_user_agent_and_empty_body_length_as_fetch_sends_them() {
     let mut empty = head_of("DELETE", vec![]);
     empty.body = Some(RequestBody::Bytes(bytes::Bytes::new()));
     let sent = text(client.send(empty, never()).await.unwrap());
-    assert!(sent.contains("\r\ncontent-length: 0\r\n"), "empty body: {sent}");
+    assert!(
+        sent.contains("\r\ncontent-length: 0\r\n"),
+        "empty body: {sent}"
+    );
     let own = vec![("User-Agent".to_string(), "mine/1".to_string())];
     let sent = text(client.send(head_of("GET", own), never()).await.unwrap());
     assert!(sent.contains("\r\nuser-agent: mine/1\r\n"), "{sent}");
