@@ -197,8 +197,8 @@ test('NODE_EXTRA_CA_CERTS and NODE_TLS_REJECT_UNAUTHORIZED=0 are honoured as by 
     server: https.createServer({ key: certs.key, cert: certs.cert }, (req, res) => res.end('secret')),
   });
   // Node reads these at startup: each case runs in a fresh process, ours and Node's fetch side by side.
-  const script = `
-    const adapter = require(${JSON.stringify(FETCH_ENTRY)})();
+  const scriptFor = (options = '') => `
+    const adapter = require(${JSON.stringify(FETCH_ENTRY)})(${options});
     const url = process.argv[1];
     const outcome = (p) => p.then((r) => r.text(), () => 'failed');
     (async () => {
@@ -206,8 +206,8 @@ test('NODE_EXTRA_CA_CERTS and NODE_TLS_REJECT_UNAUTHORIZED=0 are honoured as by 
       const node = await outcome(fetch(url));
       console.log(JSON.stringify({ ours, node }));
     })();`;
-  const run = async (env) => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script, tls.url + '/'], {
+  const run = async (env, options) => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', scriptFor(options), tls.url + '/'], {
       env: { PATH: process.env.PATH, ...env },
       timeout: 20_000,
     });
@@ -217,6 +217,8 @@ test('NODE_EXTRA_CA_CERTS and NODE_TLS_REJECT_UNAUTHORIZED=0 are honoured as by 
     assert.deepEqual(await run({}), { ours: 'failed', node: 'failed' });
     assert.deepEqual(await run({ NODE_EXTRA_CA_CERTS: CA_FILE }), { ours: 'secret', node: 'secret' });
     assert.deepEqual(await run({ NODE_TLS_REJECT_UNAUTHORIZED: '0' }), { ours: 'secret', node: 'secret' });
+    const strict = await run({ NODE_TLS_REJECT_UNAUTHORIZED: '0' }, '{ rejectUnauthorized: true }');
+    assert.equal(strict.ours, 'failed', 'an explicit rejectUnauthorized: true wins over the variable');
   } finally {
     await tls.close();
   }

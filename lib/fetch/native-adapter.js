@@ -6,7 +6,7 @@ const { AlovaError } = require('../errors');
 const { applyHeaderRules, flattenHeaders, encodeBody } = require('./request');
 const { Source, NativeResponse } = require('./response');
 const { abortError, fromFailure } = require('./errors');
-const { fetchOptionsFromEnv, viaJsFetch } = require('./node-compat');
+const { fetchOptionsFromEnv, warnInsecure, viaJsFetch } = require('./node-compat');
 
 /** Bodies above this are sent in slices whose progress the engine reports. */
 const UPLOAD_SLICE = 64 * 1024;
@@ -92,6 +92,7 @@ function clientOptions({ ca, rejectUnauthorized, maxRedirects, maxResponseSize, 
     });
   }
   if (rejectUnauthorized !== undefined) out.rejectUnauthorized = rejectUnauthorized !== false;
+  else if (out.rejectUnauthorized === false) warnInsecure();
   if (maxRedirects !== undefined) out.maxRedirects = checkCount(maxRedirects, 'maxRedirects');
   if (maxResponseSize !== undefined) out.maxResponseSize = checkCount(maxResponseSize, 'maxResponseSize');
   if (proxy === false) out.envProxy = false;

@@ -28,17 +28,18 @@ function fetchOptionsFromEnv(env = process.env) {
       process.emitWarning(`Ignoring extra certs from \`${env.NODE_EXTRA_CA_CERTS}\`, load failed: ${err.message}`);
     }
   }
-  if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
-    out.rejectUnauthorized = false;
-    if (!warnedInsecure) {
-      warnedInsecure = true;
-      process.emitWarning(
-        "Setting the NODE_TLS_REJECT_UNAUTHORIZED environment variable to '0' makes TLS connections and HTTPS requests insecure by disabling certificate verification.",
-      );
-    }
-  }
+  if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') out.rejectUnauthorized = false;
   out.envProxy = env.NODE_USE_ENV_PROXY === '1';
   return out;
+}
+
+/** Node's warning, once, when the variable is what turns verification off. */
+function warnInsecure() {
+  if (warnedInsecure) return;
+  warnedInsecure = true;
+  process.emitWarning(
+    "Setting the NODE_TLS_REJECT_UNAUTHORIZED environment variable to '0' makes TLS connections and HTTPS requests insecure by disabling certificate verification.",
+  );
 }
 
 let jsFetchAdapter = null;
@@ -52,4 +53,4 @@ function viaJsFetch(config) {
   return jsFetchAdapter || (jsFetchAdapter = createJsAdapter((url, init) => fetch(url, init)));
 }
 
-module.exports = { fetchOptionsFromEnv, viaJsFetch };
+module.exports = { fetchOptionsFromEnv, warnInsecure, viaJsFetch };
