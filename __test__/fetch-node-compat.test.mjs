@@ -85,8 +85,12 @@ async function causeOf(promise) {
   return out;
 }
 
-test('failures carry the cause Node fetch gives: refused, reset, closed, unknown host', async () => {
+test('failures carry the cause Node fetch gives: refused, reset, closed, unknown host, untrusted certificate', async () => {
   const port = await freePort();
+  const certs = loadCertificates();
+  const tls = await startHttpServer(null, {
+    server: https.createServer({ key: certs.key, cert: certs.cert }, (req, res) => res.end('secret')),
+  });
   const refused = `http://127.0.0.1:${port}/`;
   const reset = net.createServer((s) => s.once('data', () => s.resetAndDestroy()));
   const closed = net.createServer((s) => s.once('data', () => s.end()));
@@ -100,6 +104,7 @@ test('failures carry the cause Node fetch gives: refused, reset, closed, unknown
       reset: `http://127.0.0.1:${reset.address().port}/`,
       closed: `http://127.0.0.1:${closed.address().port}/`,
       unknown: 'http://no-such-host.invalid/',
+      untrusted: tls.url + '/',
     };
     const got = {};
     for (const [name, url] of Object.entries(cases)) {
@@ -112,9 +117,11 @@ test('failures carry the cause Node fetch gives: refused, reset, closed, unknown
     assert.deepEqual(got.reset, 'ECONNRESET');
     assert.deepEqual(got.closed, 'UND_ERR_SOCKET');
     assert.ok(['ENOTFOUND', 'EAI_AGAIN'].includes(got.unknown), got.unknown);
+    assert.equal(got.untrusted, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
   } finally {
     reset.close();
     closed.close();
+    await tls.close();
   }
 });
 

@@ -6,6 +6,8 @@ const { AlovaError, codeFromMessage } = require('../errors');
 // The engine tells system failures as Node does: `connect ECONNREFUSED 127.0.0.1:80`,
 // `read ECONNRESET`, `getaddrinfo ENOTFOUND host`; and undici's `other side closed`.
 const SYSTEM_FAILURE = /^(connect|read|write|getaddrinfo) ([A-Z][A-Z0-9_]*)(?: (.+))?$/;
+// A rejected certificate: `tls <OpenSSL's code> <Node's message>`.
+const TLS_FAILURE = /^tls ([A-Z][A-Z0-9_]*) (.+)$/;
 const DNS_ERRNO = { ENOTFOUND: -3008, EAI_AGAIN: -3001 };
 
 function withCode(err, code) {
@@ -42,6 +44,11 @@ function networkCause(message) {
   if (message === 'other side closed') {
     err.name = 'SocketError';
     return withCode(err, 'UND_ERR_SOCKET');
+  }
+  const tls = TLS_FAILURE.exec(message);
+  if (tls) {
+    err.message = tls[2];
+    return withCode(err, tls[1]);
   }
   const m = SYSTEM_FAILURE.exec(message);
   if (!m) return withCode(err, 'ERR_ALOVA_NETWORK');

@@ -1,8 +1,9 @@
 //! Network failures told as Node's `net`/`dns` modules tell them, so that code written for
 //! fetch (retry filters, error handlers) sees the same `cause.code`. The message is Node's:
 //! `connect ECONNREFUSED 127.0.0.1:8080`, `read ECONNRESET`, `getaddrinfo ENOTFOUND host`,
-//! or undici's `other side closed` for a connection closed before the response; the binding's
-//! JS layer reads the code, syscall, address and port back from it.
+//! or undici's `other side closed` for a connection closed before the response; a rejected
+//! certificate reads `tls <OpenSSL's code> <Node's message>`. The binding's JS layer reads the
+//! code, syscall, address and port back from it.
 use std::error::Error as StdError;
 use std::io::ErrorKind;
 use std::net::SocketAddr;
@@ -37,6 +38,42 @@ fn chain<'a>(e: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'static
     out
 }
 
+/// rustls' error, which travels inside io::Errors (whose `source()` skips what they wrap).
+fn find_rustls<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    let inner: Option<&'a (dyn StdError + 'static)> = match e.downcast_ref::<std::io::Error>() {
+        Some(io) => io.get_ref().map(|i| i as &(dyn StdError + 'static)),
+        None => e.source(),
+    };
+    inner.and_then(find_rustls)
+}
+
+/// OpenSSL's code and Node's message for a certificate rustls rejected, where they match.
+fn certificate_failure(e: &rustls::Error) -> Option<(&'static str, &'static str)> {
+    use rustls::CertificateError as C;
+    let rustls::Error::InvalidCertificate(cert) = e else {
+        return None;
+    };
+    Some(match cert {
+        C::UnknownIssuer => (
+            "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+            "unable to verify the first certificate",
+        ),
+        C::Expired | C::ExpiredContext { .. } => ("CERT_HAS_EXPIRED", "certificate has expired"),
+        C::NotValidYet | C::NotValidYetContext { .. } => {
+            ("CERT_NOT_YET_VALID", "certificate is not yet valid")
+        }
+        C::NotValidForName | C::NotValidForNameContext { .. } => (
+            "ERR_TLS_CERT_ALTNAME_INVALID",
+            "Hostname/IP does not match certificate's altnames",
+        ),
+        C::Revoked => ("CERT_REVOKED", "certificate revoked"),
+        _ => return None,
+    })
+}
+
 /// The address a failed connect was aimed at: hyper-util names it only in its error's Debug
 /// form (`ConnectError("tcp connect error", 127.0.0.1:80, ...)`).
 fn connect_addr(e: &(dyn StdError + 'static)) -> Option<SocketAddr> {
@@ -51,6 +88,9 @@ fn connect_addr(e: &(dyn StdError + 'static)) -> Option<SocketAddr> {
 pub(super) fn system_failure(e: &reqwest::Error) -> Option<Error> {
     let root: &(dyn StdError + 'static) = e;
     let host = e.url().and_then(|u| u.host_str()).unwrap_or("").to_string();
+    if let Some((code, message)) = find_rustls(root).and_then(certificate_failure) {
+        return Some(Error::new(Code::Network, format!("tls {code} {message}")));
+    }
     for s in chain(root) {
         let text = s.to_string();
         if text.starts_with("failed to lookup address information") {
@@ -65,7 +105,9 @@ pub(super) fn system_failure(e: &reqwest::Error) -> Option<Error> {
             ));
         }
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            let name = errno_name(io.kind())?;
+            let Some(name) = errno_name(io.kind()) else {
+                continue;
+            };
             let message = if e.is_connect() {
                 let addr = connect_addr(root).map(|a| format!(" {}:{}", a.ip(), a.port()));
                 format!("connect {name}{}", addr.unwrap_or_default())
