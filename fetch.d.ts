@@ -12,13 +12,13 @@ declare namespace adapterFetch {
     customFetch?: typeof fetch;
     /** Extra trusted root certificates (PEM), added to the system roots. */
     ca?: string | Uint8Array | ReadonlyArray<string | Uint8Array>;
-    /** `false` accepts any server certificate. Default `true`. */
+    /** `false` accepts any server certificate. Default `true` (`false` with `NODE_TLS_REJECT_UNAUTHORIZED=0`, as Node). */
     rejectUnauthorized?: boolean;
     /** Redirects followed before the request fails. Default 20, as fetch. */
     maxRedirects?: number;
     /** Largest response body accepted, in bytes; larger ones fail with `ERR_ALOVA_BODY_TOO_LARGE`. */
     maxResponseSize?: number;
-    /** Proxy URL for every request; `false` ignores `HTTP(S)_PROXY`. Default: the environment. */
+    /** Proxy URL for every request (https tunnelled with CONNECT). Default: none, as Node's fetch; with `NODE_USE_ENV_PROXY=1`, `HTTP(S)_PROXY`/`NO_PROXY`, which `false` ignores. */
     proxy?: string | false;
   }
 

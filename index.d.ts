@@ -48,15 +48,17 @@ export type AlovaRequestAdapter<RequestConfig, Response, ResponseHeader> = (
 };
 
 type AnyCase<M extends string> = Lowercase<M> | M;
-export type MethodType =
+export type Arg = Record<string, any>;
+export type StandardMethodType =
   | AnyCase<'GET'>
   | AnyCase<'POST'>
   | AnyCase<'PUT'>
   | AnyCase<'DELETE'>
   | AnyCase<'PATCH'>
   | AnyCase<'OPTIONS'>
-  | AnyCase<'HEAD'>
-  | (string & {});
+  | AnyCase<'HEAD'>;
+export type CustomMethodType = string & {};
+export type MethodType = StandardMethodType | CustomMethodType;
 
 /** Augment this interface to type `meta`. */
 export interface AlovaCustomTypes {
@@ -306,6 +308,9 @@ export declare function createAlova<
 ): Alova<AlovaGenerics<any, any, RequestConfig, Response, ResponseHeader, L1Cache, L2Cache, SE>>;
 
 export declare function invalidateCache(matcher?: Method | Method[]): Promise<void>;
+export interface UpdateOptions {
+  onMatch?: (method: Method) => void;
+}
 export declare function setCache<AG extends AlovaGenerics>(
   matcher: Method<AG> | Method<AG>[],
   dataOrUpdater: AG['Responded'] | ((oldCache: AG['Responded']) => AG['Responded'] | undefined | void),

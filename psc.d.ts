@@ -19,9 +19,15 @@ export interface SharedCacheEvent {
   value?: any;
 }
 
+/** What a sync adapter's `receive` registers; `replyFn` answers the sender only. */
+export type SharedEventHandler = (
+  event: SharedCacheEvent,
+  replyFn?: (event: SharedCacheEvent) => void | Promise<void>,
+) => void | Promise<void>;
+
 export interface SyncAdapter {
   send(event: SharedCacheEvent): void | Promise<void>;
-  receive(handler: (event: SharedCacheEvent, reply?: (event: SharedCacheEvent) => void) => void): void;
+  receive(handler: SharedEventHandler): void;
   ready?: Promise<void>;
 }
 
@@ -38,6 +44,8 @@ export interface PSCOptions {
   /** Adapters of different scopes never share entries. */
   scope?: string;
 }
+/** @alova/psc's name for the options of `createPSCAdapter`. */
+export type ProcessSharedCacheAdapterOptions = PSCOptions;
 
 /** Limits of the native transports. */
 export interface NativePSCOptions {

@@ -169,6 +169,9 @@ declare namespace RedisStorageAdapter {
   class RedisClient {
     private constructor();
     readonly isCluster: boolean;
+    readonly status: string;
+    on(event: 'connect' | 'ready' | 'error' | 'close' | 'reconnecting' | 'end', listener: (...args: any[]) => void): this;
+    quit(): Promise<'OK'>;
     close(): void;
   }
 

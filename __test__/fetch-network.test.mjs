@@ -2,7 +2,6 @@
 // against loopback servers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import { once, EventEmitter } from 'node:events';
 import { execFile } from 'node:child_process';
@@ -214,54 +213,16 @@ test('many concurrent requests with aborts in between all settle, and the pool r
   });
 });
 
-test('connection refused rejects TypeError("fetch failed") with the native cause and a code', async () => {
+test('connection refused rejects TypeError("fetch failed") with Node\'s cause and a code', async () => {
   const port = await freePort();
   const h = adapter({ url: `http://127.0.0.1:${port}/`, type: 'GET', headers: {} }, { config: {} });
   const err = await h.response().catch((e) => e);
   assert.ok(err instanceof TypeError);
   assert.equal(err.message, 'fetch failed');
   assert.equal(err.code, 'ERR_ALOVA_NETWORK');
-  assert.match(err.cause.message, /refused/i);
+  assert.equal(err.cause.code, 'ECONNREFUSED');
+  assert.equal(err.cause.message, `connect ECONNREFUSED 127.0.0.1:${port}`);
   assert.deepEqual(await h.headers(), {});
-});
-
-test('HTTP_PROXY and NO_PROXY from the environment are honoured', async () => {
-  const proxied = [];
-  const proxy = http.createServer((req, res) => {
-    proxied.push(req.url);
-    res.end('via proxy');
-  });
-  proxy.listen(0, '127.0.0.1');
-  await once(proxy, 'listening');
-  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
-  try {
-    process.env.HTTP_PROXY = `http://127.0.0.1:${proxy.address().port}`;
-    delete process.env.NO_PROXY;
-    const viaEnv = adapterFetch();
-    const r = await send('/final', { use: viaEnv }).response();
-    assert.equal(await r.text(), 'via proxy');
-    assert.deepEqual(proxied, [server.url + '/final'], 'absolute-form request line to the proxy');
-
-    process.env.NO_PROXY = '127.0.0.1';
-    const bypass = adapterFetch();
-    assert.equal(await (await send('/final', { use: bypass }).response()).text(), 'arrived');
-    delete process.env.NO_PROXY;
-    const off = adapterFetch({ proxy: false });
-    assert.equal(await (await send('/final', { use: off }).response()).text(), 'arrived');
-    assert.equal(proxied.length, 1);
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    proxy.close();
-  }
-  const explicit = http.createServer((req, res) => res.end('explicit'));
-  explicit.listen(0, '127.0.0.1');
-  await once(explicit, 'listening');
-  const viaOption = adapterFetch({ proxy: `http://127.0.0.1:${explicit.address().port}` });
-  assert.equal(await (await send('/final', { use: viaOption }).response()).text(), 'explicit');
-  explicit.close();
 });
 
 test('a server that closes mid-response gives a network error, not a crash', async () => {

@@ -114,6 +114,38 @@ test('codeSet as array, object and function', async () => {
   assert.equal(await codeOf(() => '1234'), '1234');
 });
 
+test('a codeSet that cannot make a code is refused at createCaptchaProvider, naming codeSet', () => {
+  for (const codeSet of [[], { chars: [] }, { length: 0 }, { chars: ['a'], length: 1.5 }, 'abc', null]) {
+    assert.throws(() => createCaptchaProvider({ store: mapStorage(), codeSet }), {
+      name: '[alova/Captcha]',
+      code: 'ERR_ALOVA_INVALID_ARG',
+      message: /^`codeSet` /,
+    });
+  }
+});
+
+test('codeSet runs only for sends that proceed (JS adapter and Redis), not for refused or reused ones', async () => {
+  for (const store of [mapStorage(), redisStore('codeset:')]) {
+    let made = 0;
+    const codeSet = () => `c${++made}`;
+    const { sendCaptcha } = createCaptchaProvider({ store, codeSet, resetTime: 1000, resendFormStore: true });
+    await withClock(async (clock) => {
+      await sendCaptcha(post, { key: 'once' });
+      await assert.rejects(sendCaptcha(post, { key: 'once' }), { message: 'Cannot send captcha yet, please wait' });
+      assert.equal(made, 1, 'a refused resend draws no code');
+      clock.now += 2000;
+      await sendCaptcha(post, { key: 'once' });
+      assert.equal(made, 1, 'a resend of the stored code draws none');
+      await sendCaptcha(post, { key: 'fresh' });
+      assert.equal(made, 2);
+    });
+  }
+  assert.deepEqual(
+    received.map((r) => r.code),
+    ['c1', 'c1', 'c2', 'c1', 'c1', 'c2'],
+  );
+});
+
 test('codes are spread over the whole set (crypto random)', async () => {
   const { generateCode } = await import('../lib/server/captcha.js');
   const seen = new Map();

@@ -17,6 +17,26 @@ test('require and import give the same five exports', () => {
   }
 });
 
+test("require('@alova/native/server').default is the module, as alova/server's CommonJS build", async () => {
+  const cjs = require('../server.js');
+  assert.equal(cjs.default, cjs);
+  assert.equal(esm.default.retry, esm.retry);
+});
+
+test('a HookedMethod calls its handler with exactly the arguments of send()', async () => {
+  const a = makeAlova('http://127.0.0.1:1');
+  const calls = [];
+  const handler = function (...args) {
+    calls.push(args);
+    return Promise.resolve(1);
+  };
+  const h = new HookedMethod(a.Get('/x'), handler);
+  await h.send(true);
+  await h.send();
+  await retry(h, { retry: 1 }).send(true);
+  assert.deepEqual(calls, [[true], [undefined], [true]]);
+});
+
 test('a HookedMethod sends through its handler and is a thenable Method', async () => {
   const a = makeAlova('http://127.0.0.1:1');
   const entity = a.Get('/x', { params: { p: 1 } });

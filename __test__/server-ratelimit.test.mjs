@@ -263,3 +263,41 @@ test('exactly `points` pass across processes sharing Redis (fix)', async () => {
   for (const o of out) assert.deepEqual(o.errors, []);
   assert.equal(out.reduce((n, o) => n + o.passed, 0), 100);
 });
+
+test("rejections are rate-limiter-flexible's RateLimiterRes when the app has it, ours otherwise", async () => {
+  const { RateLimiterRes } = await import('rate-limiter-flexible');
+  const m = createRateLimiter({ points: 1, duration: 60_000, storage: new L1Cache() })(method(), { key: 'flex' });
+  const ok = await m.consume();
+  const rej = await m.consume().then(
+    () => assert.fail('should reject'),
+    (r) => r,
+  );
+  assert.ok(rej instanceof RateLimiterRes, 'the app (this package) has rate-limiter-flexible installed');
+  assert.ok(ok instanceof RateLimiterRes);
+  assert.deepEqual(json(rej), { remainingPoints: 0, msBeforeNext: rej.msBeforeNext, consumedPoints: 2, isFirstInDuration: false });
+  assert.ok(rej.msBeforeNext > 59_000);
+
+  // An app without it: a process started in an empty directory.
+  const { execFile } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(`${tmpdir()}/alova-app-`);
+  const server = fileURLToPath(new URL('../server.js', import.meta.url));
+  const core = fileURLToPath(new URL('../index.js', import.meta.url));
+  const script = `
+    const { createRateLimiter } = require(${JSON.stringify(server)});
+    const { createAlova, L1Cache } = require(${JSON.stringify(core)});
+    const alova = createAlova({ requestAdapter: () => ({ response: async () => 1, headers: async () => ({}), abort() {} }) });
+    const m = createRateLimiter({ points: 0, storage: new L1Cache() })(alova.Get('/x'), { key: 'k' });
+    m.consume().catch((r) => console.log(JSON.stringify({ name: r.constructor.name, own: r.constructor === require(${JSON.stringify(
+      fileURLToPath(new URL('../lib/server/rate-limit/result.js', import.meta.url)),
+    )}).RateLimiterRes, remaining: r.remainingPoints, consumed: r.consumedPoints })));`;
+  try {
+    const out = await new Promise((resolve, reject) =>
+      execFile(process.execPath, ['-e', script], { cwd: dir, timeout: 20_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    assert.deepEqual(JSON.parse(out), { name: 'RateLimiterRes', own: true, remaining: 0, consumed: 1 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -24,8 +24,10 @@ pub struct HttpClientOptions {
     pub max_redirects: Option<f64>,
     pub max_response_size: Option<f64>,
     pub proxy: Option<String>,
-    /// Ignore `HTTP(S)_PROXY` from the environment.
-    pub no_proxy: Option<bool>,
+    /// Without `proxy`: follow `HTTP(S)_PROXY`/`NO_PROXY` from the environment.
+    pub env_proxy: Option<bool>,
+    /// The `user-agent` sent when a request has none ('' sends none); default `node`.
+    pub user_agent: Option<String>,
 }
 
 /// Finished requests wait here until JS takes them; one wake-up of the JS thread serves every
@@ -80,7 +82,10 @@ impl HttpClient {
                 _ => None,
             };
             opts.proxy = o.proxy;
-            opts.no_proxy = o.no_proxy.unwrap_or(false);
+            opts.env_proxy = o.env_proxy.unwrap_or(false);
+            if let Some(ua) = o.user_agent {
+                opts.user_agent = ua;
+            }
         }
         let wake = on_ready
             .build_threadsafe_function::<()>()

@@ -1,6 +1,14 @@
 'use strict';
 // fetch's error shapes for engine failures, each with a stable `code`.
+const { constants } = require('node:os');
 const { AlovaError, codeFromMessage } = require('../errors');
+
+// The engine tells system failures as Node does: `connect ECONNREFUSED 127.0.0.1:80`,
+// `read ECONNRESET`, `getaddrinfo ENOTFOUND host`; and undici's `other side closed`.
+const SYSTEM_FAILURE = /^(connect|read|write|getaddrinfo) ([A-Z][A-Z0-9_]*)(?: (.+))?$/;
+// A rejected certificate: `tls <OpenSSL's code> <Node's message>`.
+const TLS_FAILURE = /^tls ([A-Z][A-Z0-9_]*) (.+)$/;
+const DNS_ERRNO = { ENOTFOUND: -3008, EAI_AGAIN: -3001 };
 
 function withCode(err, code) {
   // DOMException's `code` is an accessor on its prototype: define our own.
@@ -23,13 +31,38 @@ function fromFailure({ code, message }) {
       return timeoutError();
     case 'ERR_ALOVA_ABORTED':
       return abortError();
-    case 'ERR_ALOVA_NETWORK': {
-      const cause = withCode(new Error(message), code);
-      return withCode(new TypeError('fetch failed', { cause }), code);
-    }
+    case 'ERR_ALOVA_NETWORK':
+      return withCode(new TypeError('fetch failed', { cause: networkCause(message) }), code);
     default:
       return new AlovaError(message, 'fetch', code);
   }
+}
+
+/** The `cause` Node's fetch gives for the same failure (`code`, `errno`, `syscall`, ...). */
+function networkCause(message) {
+  const err = new Error(message);
+  if (message === 'other side closed') {
+    err.name = 'SocketError';
+    return withCode(err, 'UND_ERR_SOCKET');
+  }
+  const tls = TLS_FAILURE.exec(message);
+  if (tls) {
+    err.message = tls[2];
+    return withCode(err, tls[1]);
+  }
+  const m = SYSTEM_FAILURE.exec(message);
+  if (!m) return withCode(err, 'ERR_ALOVA_NETWORK');
+  const [, syscall, code, target] = m;
+  err.errno = syscall === 'getaddrinfo' ? DNS_ERRNO[code] : -constants.errno[code];
+  err.code = code;
+  err.syscall = syscall;
+  if (syscall === 'getaddrinfo') err.hostname = target;
+  else if (target) {
+    const colon = target.lastIndexOf(':');
+    err.address = target.slice(0, colon);
+    err.port = Number(target.slice(colon + 1));
+  }
+  return err;
 }
 
 /** A rejected `HttpBody.read()` carries `ERR_ALOVA_X: message`. */

@@ -6,6 +6,7 @@ const { AlovaError } = require('../errors');
 const { applyHeaderRules, flattenHeaders, encodeBody } = require('./request');
 const { Source, NativeResponse } = require('./response');
 const { abortError, fromFailure } = require('./errors');
+const { fetchOptionsFromEnv, warnInsecure, viaJsFetch } = require('./node-compat');
 
 /** Bodies above this are sent in slices whose progress the engine reports. */
 const UPLOAD_SLICE = 64 * 1024;
@@ -73,23 +74,28 @@ class Engine {
 
 function createNativeAdapter(options) {
   const engine = new Engine(options);
-  return (elements, method) => new Call(engine, elements, (method && method.config) || {}).handle();
+  return (elements, method) => {
+    const config = (method && method.config) || {};
+    const js = viaJsFetch(config);
+    return js ? js(elements, method) : new Call(engine, elements, config).handle();
+  };
 }
 
 function clientOptions({ ca, rejectUnauthorized, maxRedirects, maxResponseSize, proxy }) {
-  const out = {};
+  const out = fetchOptionsFromEnv();
   if (ca !== undefined) {
     const list = Array.isArray(ca) ? ca : [ca];
-    out.ca = list.map((c) => {
+    out.ca = (out.ca || []).concat(list).map((c) => {
       if (typeof c === 'string') return c;
       if (ArrayBuffer.isView(c)) return Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('utf8');
       throw new AlovaError('`ca` must be a PEM string or Buffer (or an array of them)', 'fetch', 'ERR_ALOVA_INVALID_ARG');
     });
   }
   if (rejectUnauthorized !== undefined) out.rejectUnauthorized = rejectUnauthorized !== false;
+  else if (out.rejectUnauthorized === false) warnInsecure();
   if (maxRedirects !== undefined) out.maxRedirects = checkCount(maxRedirects, 'maxRedirects');
   if (maxResponseSize !== undefined) out.maxResponseSize = checkCount(maxResponseSize, 'maxResponseSize');
-  if (proxy === false) out.noProxy = true;
+  if (proxy === false) out.envProxy = false;
   else if (proxy !== undefined) out.proxy = String(proxy);
   return out;
 }
@@ -136,6 +142,9 @@ class Call {
 
   send(elements, headers, config, { body, type, stream }) {
     if (this.aborted) return;
+    if ((body !== undefined || stream) && (this.method === 'GET' || this.method === 'HEAD')) {
+      throw new TypeError('Request with GET/HEAD method cannot have body.');
+    }
     const { flat, hasType } = flattenHeaders(headers);
     if (!hasType && type) flat.push('content-type', type);
     let onUpload;

@@ -5,7 +5,7 @@
 // released on success, failure and abort. Aborting also stops waiting for the lock.
 const { AlovaError } = require('../errors');
 const { HookedMethod } = require('./hooked-method');
-const { sleep } = require('./sendable');
+const { sleep, withSignal } = require('./sendable');
 
 const fail = (message) => new AlovaError(message, 'atomize');
 
@@ -15,7 +15,7 @@ function atomize(method, options = {}) {
   const locker = l2 && l2.locker;
   if (!locker) throw fail('expect set `@alova/storage-redis` or `@alova/storage-file` as l2Cache of alova instance.');
 
-  return new HookedMethod(method, async (forceRequest, signal) => {
+  return new HookedMethod(method, withSignal(async (forceRequest, signal) => {
     const start = Date.now();
     let locked = false;
     while (Date.now() - start < timeout) {
@@ -36,7 +36,7 @@ function atomize(method, options = {}) {
     } finally {
       await locker.unlock(channel);
     }
-  });
+  }));
 }
 
 module.exports = { atomize };

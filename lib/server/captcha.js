@@ -11,12 +11,23 @@
 //   the sending, each retry being a complete send attempt.
 const { randomInt } = require('node:crypto');
 const { AlovaError } = require('../errors');
-const { Sendable, runHook, noop } = require('./sendable');
+const { Sendable, runHook, withSignal, noop } = require('./sendable');
 const { hasEval, serialize } = require('./atomic-store');
 const { redisKey } = require('./redis-keys');
 
 const DEFAULT_CHARS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const DEFAULT_LENGTH = 4;
+
+/** Refuses a codeSet that could never produce a code, at createCaptchaProvider. */
+function checkCodeSet(codeSet) {
+  if (codeSet === undefined || typeof codeSet === 'function') return;
+  const chars = Array.isArray(codeSet) ? codeSet : codeSet && codeSet.chars;
+  const length = Array.isArray(codeSet) ? undefined : codeSet && codeSet.length;
+  const bad = (what) => new AlovaError(`\`codeSet\` ${what}`, 'Captcha', 'ERR_ALOVA_INVALID_ARG');
+  if (codeSet === null || typeof codeSet !== 'object') throw bad('must be an array of characters, { chars, length } or a function');
+  if (chars !== undefined && (!Array.isArray(chars) || chars.length === 0)) throw bad('needs at least one character');
+  if (length !== undefined && !(Number.isInteger(length) && length > 0)) throw bad('length must be a positive integer');
+}
 
 function generateCode(codeSet = DEFAULT_CHARS) {
   if (typeof codeSet === 'function') return codeSet();
@@ -28,7 +39,8 @@ function generateCode(codeSet = DEFAULT_CHARS) {
 
 // Reserve: refuse while a record's resetTs is in the future; otherwise write the pending
 // record (the same shape as the final one) and return it with the previous value.
-// ARGV: now, resetTs, expireTs, ttlMs, fresh code (JSON), reuse stored code ('1'|'0').
+// ARGV: now, resetTs, expireTs, ttlMs, fresh code (JSON; '' = none yet: answer {2} when one
+// is needed, so a user's codeSet runs only for sends that proceed), reuse stored code.
 const RESERVE = `
 local old = redis.call('GET', KEYS[1])
 local now = tonumber(ARGV[1])
@@ -41,6 +53,7 @@ if old then
     if ARGV[6] == '1' and data.code ~= nil and now < exp then codeJson = cjson.encode(data.code) end
   end
 end
+if codeJson == '' then return {2} end
 local pending = '[{"code":' .. codeJson .. ',"resetTs":' .. ARGV[2] .. '},' .. ARGV[3] .. ']'
 redis.call('SET', KEYS[1], pending, 'PX', ARGV[4])
 return {1, pending, old}
@@ -89,24 +102,31 @@ function createCaptchaProvider(options) {
     codeSet,
   } = options;
   if (!store) throw new AlovaError('store is required', 'Captcha');
+  checkCodeSet(codeSet);
   const storeKey = (key) => `${keyPrefix}:${key}`;
   const tooEarly = () => new AlovaError('Cannot send captcha yet, please wait', 'Captcha');
 
   /** Atomically checks the resend interval and reserves the key; null when too early. */
   async function reserve(key) {
-    const fresh = generateCode(codeSet);
     const now = Date.now();
     if (hasEval(store)) {
-      const args = [now, now + resetTime, now + expireTime, expireTime, JSON.stringify(fresh), resendFormStore ? '1' : '0'];
-      const [ok, pending, previous] = await store.eval(RESERVE, [redisKey(store, key)], args.map(String));
-      if (!Number(ok)) return null;
+      // The built-in generator has no visible effect: its code goes along at once. A user's
+      // codeSet is called only once the script says the send proceeds with a new code.
+      const eager = typeof codeSet !== 'function';
+      const run = (fresh) => {
+        const args = [now, now + resetTime, now + expireTime, expireTime, fresh, resendFormStore ? '1' : '0'];
+        return store.eval(RESERVE, [redisKey(store, key)], args.map(String));
+      };
+      let [ok, pending, previous] = await run(eager ? JSON.stringify(generateCode(codeSet)) : '');
+      if (Number(ok) === 2) [ok, pending, previous] = await run(JSON.stringify(generateCode(codeSet)));
+      if (Number(ok) !== 1) return null;
       return { code: JSON.parse(pending)[0].code, pending, previous };
     }
     return serialize(store, key, async () => {
       const previous = await store.get(key);
       const [data, expireTs = 0] = previous || [];
       if (data && now < data.resetTs) return null;
-      const code = resendFormStore && data && now < expireTs ? data.code : fresh;
+      const code = resendFormStore && data && now < expireTs ? data.code : generateCode(codeSet);
       const pending = [{ code, resetTs: now + resetTime }, now + expireTime];
       await store.set(key, pending);
       return { code, pending, previous };
@@ -149,7 +169,7 @@ function createCaptchaProvider(options) {
     return response;
   }
 
-  const sendCaptcha = (methodHandler, { key }) => new CaptchaSending((force, signal) => attempt(methodHandler, key, signal));
+  const sendCaptcha = (methodHandler, { key }) => new CaptchaSending(withSignal((force, signal) => attempt(methodHandler, key, signal)));
 
   // One atomic step too, so a code verifies true at most once under concurrent checks.
   const verifyCaptcha = async (code, key) => {

@@ -4,7 +4,7 @@
 // manner of got/undici: `statusCodes`, `errorCodes`, `retryAfter`, `maxDelay`.
 const { hookOf } = require('./hooked-method');
 const { delayWithBackoff, parseRetryAfter } = require('./backoff');
-const { sleep } = require('./sendable');
+const { sleep, withSignal } = require('./sendable');
 
 const isNumber = (v) => typeof v === 'number' && !Number.isNaN(v);
 
@@ -70,7 +70,7 @@ function retry(method, options = {}) {
     return capped ? Math.min(ms, maxDelay) : ms;
   };
 
-  return hookOf(method, async (forceRequest, signal) => {
+  return hookOf(method, withSignal(async (forceRequest, signal) => {
     for (let retries = 0; ; ) {
       try {
         return await method.send(forceRequest);
@@ -84,7 +84,7 @@ function retry(method, options = {}) {
         await sleep(ms, signal);
       }
     }
-  });
+  }));
 }
 
 module.exports = { retry };

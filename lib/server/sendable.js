@@ -1,13 +1,21 @@
 'use strict';
-// What every server hook shares: a `handler(force, signal)` run once per `send()`, with
-// `then/catch/finally` sending anew (as a Method does), and an `abort()` that reaches the
-// request the hook wraps. Each send gets its own AbortSignal; `abort()` fires the signals of
-// the sends in flight (so retry loops and lock waits stop) and forwards to the wrapped target.
+// What every server hook shares: a handler run once per `send()`, with `then/catch/finally`
+// sending anew (as a Method does), and an `abort()` that reaches the request the hook wraps.
+// A handler is called with exactly alova's arguments, `(forceRequest)`; our own hooks mark
+// theirs with `withSignal` to also receive the send's AbortSignal. `abort()` fires the signals
+// of the sends in flight (so retry loops and lock waits stop) and forwards to the target.
 
 const { Method } = require('../core');
 const timers = require('../timers');
 
 const kSends = Symbol('alova.sends');
+const kWantsSignal = Symbol('alova.wantsSignal');
+
+/** Marks a hook's own handler as `(forceRequest, signal)`. */
+function withSignal(handler) {
+  handler[kWantsSignal] = true;
+  return handler;
+}
 
 function abortError() {
   return new DOMException('This operation was aborted', 'AbortError');
@@ -30,7 +38,8 @@ function runHook(owner, force) {
   // handles is still reported as unhandled, as it is for a plain Method.
   const run = async () => {
     try {
-      return await owner.handler(force, entry.ac.signal);
+      const { handler } = owner;
+      return await (handler[kWantsSignal] ? owner.handler(force, entry.ac.signal) : owner.handler(force));
     } finally {
       sends.delete(entry);
       settle();
@@ -76,4 +85,4 @@ for (const name of ['then', 'catch', 'finally']) {
 
 function noop() {}
 
-module.exports = { Sendable, initHook, runHook, sleep, abortError, noop };
+module.exports = { Sendable, initHook, runHook, withSignal, sleep, abortError, noop };

@@ -6,8 +6,8 @@
 const { randomUUID } = require('node:crypto');
 const { AlovaError } = require('../../errors');
 const { HookedMethod } = require('../hooked-method');
-const { abortError } = require('../sendable');
-const { resultOf, RateLimiterRes } = require('./result');
+const { abortError, withSignal } = require('../sendable');
+const { resultOf, makeResult, RateLimiterRes } = require('./result');
 const { storeFor } = require('./stores');
 const { sleep } = require('../../timers');
 
@@ -88,7 +88,7 @@ class Limiter {
   /** A forced record `[points, now + ms]` (`ms <= 0` never expires), as rate-limiter-flexible's _block. */
   force(key, points, ms) {
     return Promise.resolve(this.store.upsert(this.key(key), points, ms, true, Date.now())).then(
-      () => new RateLimiterRes(0, ms > 0 ? ms : -1, points),
+      () => makeResult(0, ms > 0 ? ms : -1, points),
     );
   }
 
@@ -116,11 +116,14 @@ class Limiter {
  */
 class LimitedMethod extends HookedMethod {
   constructor(method, limiterKey, limiter) {
-    super(method, (force, signal) =>
-      this.consume().then(() => {
-        if (signal.aborted) throw abortError();
-        return method.send(force);
-      }),
+    super(
+      method,
+      withSignal((force, signal) =>
+        this.consume().then(() => {
+          if (signal.aborted) throw abortError();
+          return method.send(force);
+        }),
+      ),
     );
     this.limiter = limiter;
     this.keyGetter = typeof limiterKey === 'function' ? () => limiterKey(method) : () => limiterKey;

@@ -1,6 +1,8 @@
 'use strict';
-// RateLimiterRes with the shape and serialisation of rate-limiter-flexible's: four accessor
-// properties, `toJSON()`/`toString()` with those four, and the same console output.
+// Limiter results. When the app has rate-limiter-flexible installed (alova's limiter depends
+// on it), results are instances of its RateLimiterRes, so `err instanceof RateLimiterRes`
+// holds as with alova; otherwise of our class, with the same shape and serialisation: four
+// accessor properties, `toJSON()`/`toString()` with those four, and the same console output.
 
 class RateLimiterRes {
   constructor(remainingPoints = 0, msBeforeNext = 0, consumedPoints = 0, isFirstInDuration = false) {
@@ -60,6 +62,29 @@ class RateLimiterRes {
   }
 }
 
+let resultClass = null;
+
+/** rate-limiter-flexible's RateLimiterRes as the app resolves it (looked up once), else ours. */
+function appResultClass() {
+  if (resultClass) return resultClass;
+  resultClass = RateLimiterRes;
+  const from = [process.cwd()];
+  if (require.main && require.main.path) from.push(require.main.path);
+  try {
+    const theirs = require(require.resolve('rate-limiter-flexible', { paths: from })).RateLimiterRes;
+    if (typeof theirs === 'function') resultClass = theirs;
+  } catch {
+    // not installed in the app: ours
+  }
+  return resultClass;
+}
+
+/** A result in the app's RateLimiterRes class. */
+function makeResult(remainingPoints, msBeforeNext, consumedPoints, isFirstInDuration) {
+  const Res = appResultClass();
+  return new Res(remainingPoints, msBeforeNext, consumedPoints, isFirstInDuration);
+}
+
 /**
  * The result for a record `[consumed, expire]` after a change of `changed` points, as
  * alova's limiter store computes it.
@@ -68,7 +93,7 @@ function resultOf(limit, changed, consumed, expire, now) {
   const msBeforeNext = expire > 0 ? Math.max(expire - now, 0) : -1;
   const first = !consumed || changed === consumed;
   const points = first ? changed : consumed;
-  return new RateLimiterRes(Math.max(0, limit - points), msBeforeNext, points, first);
+  return makeResult(Math.max(0, limit - points), msBeforeNext, points, first);
 }
 
-module.exports = { RateLimiterRes, resultOf };
+module.exports = { RateLimiterRes, resultOf, makeResult };

@@ -19,6 +19,9 @@ pub(super) async fn read_inline(resp: reqwest::Response, limit: Option<u64>) -> 
 /// A body that stops early and one that cannot be decompressed look alike to the caller, as
 /// with fetch: both are network failures, told apart by the cause in the message.
 fn body_error(e: reqwest::Error) -> Error {
+    if let Some(failure) = super::failure::system_failure(&e) {
+        return failure;
+    }
     Error::with_cause(Code::Network, "reading the response body failed", &e)
 }
 

@@ -22,10 +22,12 @@ pub struct ClientOptions {
     pub max_redirects: usize,
     /// Largest response body accepted, in bytes.
     pub max_response_size: Option<u64>,
-    /// An explicit proxy for every request; `None` reads `HTTP(S)_PROXY`/`NO_PROXY`.
+    /// An explicit proxy for every request.
     pub proxy: Option<String>,
-    /// Ignore the proxy environment variables.
-    pub no_proxy: bool,
+    /// Without `proxy`: follow `HTTP(S)_PROXY`/`NO_PROXY`. Off by default, as Node's fetch.
+    pub env_proxy: bool,
+    /// Sent when the request has no `user-agent` of its own.
+    pub user_agent: String,
 }
 
 impl Default for ClientOptions {
@@ -36,7 +38,9 @@ impl Default for ClientOptions {
             max_redirects: 20,
             max_response_size: None,
             proxy: None,
-            no_proxy: false,
+            env_proxy: false,
+            // What Node's fetch sends.
+            user_agent: "node".to_string(),
         }
     }
 }
@@ -196,6 +200,19 @@ impl Client {
             })?;
             headers.append(n, v);
         }
+        // fetch states the length of an empty body, and of none for these methods; hyper
+        // would send no length at all.
+        let zero_length = match &req.body {
+            None => matches!(method.as_str(), "POST" | "PUT" | "PATCH"),
+            Some(RequestBody::Bytes(b)) => b.is_empty(),
+            Some(RequestBody::Stream(_)) => false,
+        };
+        if zero_length {
+            headers.insert(
+                reqwest::header::CONTENT_LENGTH,
+                HeaderValue::from_static("0"),
+            );
+        }
         let normalized = url.as_str().to_owned();
         let mut builder = self
             .client_for(req.redirect)?
@@ -311,8 +328,13 @@ fn build(options: &ClientOptions, policy: reqwest::redirect::Policy) -> Result<r
         let p = reqwest::Proxy::all(proxy)
             .map_err(|e| Error::with_cause(Code::InvalidArgument, "invalid `proxy`", &e))?;
         b = b.proxy(p);
-    } else if options.no_proxy {
+    } else if !options.env_proxy {
         b = b.no_proxy();
+    }
+    if !options.user_agent.is_empty() {
+        let ua = HeaderValue::from_str(&options.user_agent)
+            .map_err(|_| Error::new(Code::InvalidArgument, "invalid `userAgent` header value"))?;
+        b = b.user_agent(ua);
     }
     b.build()
         .map_err(|e| Error::with_cause(Code::InvalidArgument, "cannot build the HTTP client", &e))
@@ -354,6 +376,9 @@ pub(super) fn network(e: reqwest::Error) -> Error {
     }
     if e.is_builder() {
         return Error::with_cause(Code::InvalidArgument, "invalid request", &e);
+    }
+    if let Some(failure) = super::failure::system_failure(&e) {
+        return failure;
     }
     Error::with_cause(Code::Network, "request failed", &e)
 }

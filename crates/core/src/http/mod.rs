@@ -2,6 +2,7 @@
 //! that can be cancelled, small bodies delivered whole with the head and large ones streamed.
 mod body;
 mod client;
+mod failure;
 mod upload;
 
 #[cfg(test)]

@@ -268,11 +268,82 @@ async fn connection_refused_is_a_network_error() {
     let client = Client::new(ClientOptions::default()).unwrap();
     let e = failure(&client, get(&format!("http://127.0.0.1:{port}/"))).await;
     assert_eq!(e.code, Code::Network);
+    assert_eq!(e.message, format!("connect ECONNREFUSED 127.0.0.1:{port}"));
+}
+
+/// A server that reads a request, then closes: with a reset, or with a plain shutdown.
+async fn hang_up(reset: bool) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = sock.read(&mut buf).await;
+            if reset {
+                // SO_LINGER 0: closing sends a reset (and does not block).
+                #[allow(deprecated)]
+                sock.set_linger(Some(Duration::ZERO)).unwrap();
+            } else {
+                let _ = sock.shutdown().await;
+            }
+        }
+    });
+    format!("http://{addr}/")
+}
+
+#[tokio::test]
+async fn failures_are_told_as_node_tells_them() {
+    let client = Client::new(ClientOptions::default()).unwrap();
+    let e = failure(&client, get(&hang_up(true).await)).await;
+    assert_eq!(e.message, "read ECONNRESET");
+    let e = failure(&client, get(&hang_up(false).await)).await;
+    assert_eq!(e.message, "other side closed");
+    // A name that does not resolve.
+    let e = failure(&client, get("http://no-such-host.invalid/")).await;
     assert!(
-        e.message.to_lowercase().contains("refused"),
+        e.message == "getaddrinfo ENOTFOUND no-such-host.invalid"
+            || e.message == "getaddrinfo EAI_AGAIN no-such-host.invalid",
         "{}",
         e.message
     );
+}
+
+#[tokio::test]
+async fn default_user_agent_and_empty_body_length_as_fetch_sends_them() {
+    let url = serve(|head, _| ok(head)).await;
+    let client = Client::new(ClientOptions::default()).unwrap();
+    let head_of = |method: &str, headers: Vec<(String, String)>| {
+        let mut r = get(&format!("{url}/"));
+        r.method = method.to_string();
+        r.headers = headers;
+        r
+    };
+    let text = |r: Response| {
+        String::from_utf8(complete(&r).to_vec())
+            .unwrap()
+            .to_ascii_lowercase()
+    };
+    for m in ["POST", "PUT", "PATCH"] {
+        let sent = text(client.send(head_of(m, vec![]), never()).await.unwrap());
+        assert!(sent.contains("\r\ncontent-length: 0\r\n"), "{m}: {sent}");
+        assert!(sent.contains("\r\nuser-agent: node\r\n"), "{m}: {sent}");
+    }
+    for m in ["GET", "DELETE"] {
+        let sent = text(client.send(head_of(m, vec![]), never()).await.unwrap());
+        assert!(!sent.contains("content-length"), "{m}: {sent}");
+    }
+    let mut empty = head_of("DELETE", vec![]);
+    empty.body = Some(RequestBody::Bytes(bytes::Bytes::new()));
+    let sent = text(client.send(empty, never()).await.unwrap());
+    assert!(
+        sent.contains("\r\ncontent-length: 0\r\n"),
+        "empty body: {sent}"
+    );
+    let own = vec![("User-Agent".to_string(), "mine/1".to_string())];
+    let sent = text(client.send(head_of("GET", own), never()).await.unwrap());
+    assert!(sent.contains("\r\nuser-agent: mine/1\r\n"), "{sent}");
+    assert_eq!(sent.matches("user-agent").count(), 1, "{sent}");
 }
 
 #[tokio::test]
