@@ -102,6 +102,8 @@ export type DetailCacheConfig<AG extends AlovaGenerics> = {
   expire: CacheExpire | CacheExpireGetter<AG>;
   mode?: CacheMode;
   tag?: string | number;
+  /** Extension: ms an expired entry may still be served when a send fails (stale-if-error). */
+  staleIfError?: number;
 };
 export type CacheConfig<AG extends AlovaGenerics> = CacheExpire | DetailCacheConfig<AG>;
 export type CacheController<Responded> = () => Responded | undefined | Promise<Responded | undefined>;

@@ -119,6 +119,21 @@ describe('stale-if-error', () => {
     }
   });
 
+  it('a hit-source invalidation removes the grace copy', async () => {
+    const origin = await startOrigin();
+    const alova = mk(origin);
+    try {
+      const get = () => alova.Get('/i', { cacheFor: { expire: 40, staleIfError: 10_000 }, hitSource: 'save' });
+      await get();
+      await alova.Post('/save', {}, { name: 'save' });
+      await sleep(80);
+      origin.status = 500;
+      await assert.rejects(get(), /status 500/);
+    } finally {
+      await origin.close();
+    }
+  });
+
   it('setCache writes the grace copy too', async () => {
     const origin = await startOrigin();
     const alova = mk(origin);
