@@ -72,6 +72,9 @@ describe('rate limiter insurance', () => {
       assert.ok(isRes(e), 'a rate-limit rejection, not an Error');
       assert.equal(e.remainingPoints, 0);
       assert.equal(e.consumedPoints, 3);
+      const h = limited().headers(e);
+      assert.equal(h['RateLimit-Limit'], '2', 'the limit of the limiter that answered');
+      assert.ok(Number(h['Retry-After']) > 0);
       return true;
     });
     assert.equal(hits, 2, 'the rejected request was not sent');

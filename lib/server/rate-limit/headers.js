@@ -6,6 +6,14 @@ const { AlovaError } = require('../../errors');
 
 const seconds = (ms) => String(Math.max(0, Math.ceil(ms / 1000)));
 
+/** The limit of results an insurance limiter gave (it may differ from the primary's). */
+const limits = new WeakMap();
+const noteLimit = (res, limit) => {
+  if (res !== null && typeof res === 'object') limits.set(res, limit);
+  return res;
+};
+const limitOf = (res, fallback) => (res !== null && typeof res === 'object' && limits.get(res)) ?? fallback;
+
 /** `res`: a result or rejection of `consume()`; `limit`: the limiter's `points`. */
 function rateLimitHeaders(res, limit) {
   if (!res || typeof res !== 'object' || typeof res.remainingPoints !== 'number') {
@@ -24,4 +32,4 @@ function rateLimitHeaders(res, limit) {
   return headers;
 }
 
-module.exports = { rateLimitHeaders };
+module.exports = { rateLimitHeaders, noteLimit, limitOf };

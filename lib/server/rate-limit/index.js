@@ -10,7 +10,7 @@ const { abortError } = require('../sendable');
 const { resultOf, RateLimiterRes } = require('./result');
 const { storeFor } = require('./stores');
 const { OPTIONS, insuranceOptions, insure } = require('./insurance');
-const { rateLimitHeaders } = require('./headers');
+const { rateLimitHeaders, limitOf } = require('./headers');
 
 const isThenable = (v) => !!v && typeof v.then === 'function';
 
@@ -148,7 +148,7 @@ class LimitedMethod extends HookedMethod {
 
   /** `RateLimit-*` (and on a rejection `Retry-After`) headers for a result of this limiter. */
   headers(res) {
-    return rateLimitHeaders(res, this.limiter.points);
+    return rateLimitHeaders(res, limitOf(res, this.limiter.points));
   }
 }
 

@@ -4,6 +4,7 @@
 // this process's memory, instead of failing the request. A rate-limit rejection (not an Error)
 // is passed through; the insurance never sees calls the primary answered.
 const { AlovaError } = require('../../errors');
+const { noteLimit } = require('./headers');
 
 /** Marks `createRateLimiter` results with their options, so one can insure another. */
 const OPTIONS = Symbol('alova.rateLimiterOptions');
@@ -27,7 +28,13 @@ function insure(primary, insurance) {
     insured[name] = (...args) => {
       const fallback = (err) => {
         if (!(err instanceof Error)) throw err;
-        return insurance[name](...args);
+        // Its results (and rejections) carry its own limit for `headers()`.
+        return insurance[name](...args).then(
+          (res) => noteLimit(res, insurance.points),
+          (res) => {
+            throw noteLimit(res, insurance.points);
+          },
+        );
       };
       let result;
       try {
