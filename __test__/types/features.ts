@@ -14,3 +14,9 @@ limited.consume().then((res) => {
   const r: string | undefined = rateLimitHeaders(res, 5)['Retry-After'];
   return [h['RateLimit-Limit'], r];
 });
+
+import RedisStorageAdapter from '@alova/native/storage-redis';
+import FileStorageAdapter from '@alova/native/storage-file';
+createAlova({ requestAdapter: adapterFetch(), logger: console });
+new RedisStorageAdapter({ logger: console });
+new FileStorageAdapter({ directory: '/tmp/x', logger: console });

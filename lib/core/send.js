@@ -206,7 +206,7 @@ function afterLookup(s, cached) {
   const { method } = s;
   const { beforeRequest, responded, cacheLogger } = s.options;
   const hit = cached !== undefined;
-  const logger = hit ? resolveCacheLogger(cacheLogger) : null;
+  const logger = hit ? resolveCacheLogger(cacheLogger, s.options.logger) : null;
   const onHitComplete = hit ? completeHandler(responded) : noop;
   // A hit whose hooks are all absent needs no clone: nobody could see it.
   if (hit && !beforeRequest && !logger && onHitComplete === noop) {
