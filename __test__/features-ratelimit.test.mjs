@@ -3,26 +3,14 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startHttpServer, startRedis } from './helpers/servers.mjs';
+import { eventually } from './helpers/eventually.mjs';
 
 const require = createRequire(import.meta.url);
 const { createAlova } = require('@alova/native');
 const adapterFetch = require('@alova/native/fetch');
 const RedisStorageAdapter = require('@alova/native/storage-redis');
 const { createRateLimiter, rateLimitHeaders } = require('@alova/native/server');
-
-async function eventually(check, ms = 10_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await sleep(50);
-    }
-  }
-}
 
 const isRes = (e) => !(e instanceof Error) && typeof e.remainingPoints === 'number';
 

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startHttpServer, startRedis } from './helpers/servers.mjs';
 
 const require = createRequire(import.meta.url);
-const { createAlova, invalidateCache, setCache } = require('@alova/native');
+const { createAlova, invalidateCache, setCache, queryCache } = require('@alova/native');
 const adapterFetch = require('@alova/native/fetch');
 const RedisStorageAdapter = require('@alova/native/storage-redis');
 
@@ -37,8 +37,17 @@ function recordStale() {
 
 describe('stale-if-error', () => {
   let n = 0;
-  const mk = (origin, extra = {}) =>
-    createAlova({ id: `stale${++n}`, baseURL: origin.url, requestAdapter: adapterFetch(), cacheLogger: false, responded: okJson, ...extra });
+  const mk = (origin) =>
+    createAlova({ id: `stale${++n}`, baseURL: origin.url, requestAdapter: adapterFetch(), cacheLogger: false, responded: okJson });
+  /** Runs `fn(origin, alova)` with a fresh origin and instance; the origin is closed after. */
+  async function withOrigin(fn) {
+    const origin = await startOrigin();
+    try {
+      await fn(origin, mk(origin));
+    } finally {
+      await origin.close();
+    }
+  }
 
   it('serves the expired entry within the grace window once the origin is down, and reports it', async () => {
     const origin = await startOrigin();
@@ -66,27 +75,19 @@ describe('stale-if-error', () => {
     }
   });
 
-  it('leaves the expired entry unreadable for alova: only a failed send sees it', async () => {
-    const origin = await startOrigin();
-    const alova = mk(origin);
-    try {
+  it('leaves the expired entry unreadable for alova: only a failed send sees it', () =>
+    withOrigin(async (origin, alova) => {
       const get = () => alova.Get('/b', { cacheFor: { expire: 60, staleIfError: 10_000 } });
       await get();
-      const { queryCache } = require('@alova/native');
       assert.deepEqual(await queryCache(get()), { n: 1 });
       await sleep(100);
       assert.equal(await queryCache(get()), undefined);
       const stored = alova.l1Cache.get(`$a.${alova.id}${get().key}`);
       assert.equal(stored, undefined, 'the entry itself expired as alova stores it');
-    } finally {
-      await origin.close();
-    }
-  });
+    }));
 
-  it('serves stale when `responded` throws (the origin answers 503)', async () => {
-    const origin = await startOrigin();
-    const alova = mk(origin);
-    try {
+  it('serves stale when `responded` throws (the origin answers 503)', () =>
+    withOrigin(async (origin, alova) => {
       const get = () => alova.Get('/c', { cacheFor: { expire: 50, staleIfError: 10_000 } });
       await get();
       await sleep(80);
@@ -95,15 +96,10 @@ describe('stale-if-error', () => {
       assert.deepEqual(await m, { n: 1 });
       assert.equal(m.fromCache, true);
       assert.equal(origin.hits, 2, 'the origin was asked');
-    } finally {
-      await origin.close();
-    }
-  });
+    }));
 
-  it('fails as before after the grace window, without the option, and after invalidation', async () => {
-    const origin = await startOrigin();
-    const alova = mk(origin);
-    try {
+  it('fails as before after the grace window, without the option, and after invalidation', () =>
+    withOrigin(async (origin, alova) => {
       const short = () => alova.Get('/d', { cacheFor: { expire: 40, staleIfError: 40 } });
       const plain = () => alova.Get('/e', { cacheFor: 40 });
       const dropped = () => alova.Get('/f', { cacheFor: { expire: 40, staleIfError: 10_000 } });
@@ -114,45 +110,30 @@ describe('stale-if-error', () => {
       for (const get of [short, plain, dropped]) {
         await assert.rejects(get(), /status 500/);
       }
-    } finally {
-      await origin.close();
-    }
-  });
+    }));
 
-  it('a hit-source invalidation removes the grace copy', async () => {
-    const origin = await startOrigin();
-    const alova = mk(origin);
-    try {
+  it('a hit-source invalidation removes the grace copy', () =>
+    withOrigin(async (origin, alova) => {
       const get = () => alova.Get('/i', { cacheFor: { expire: 40, staleIfError: 10_000 }, hitSource: 'save' });
       await get();
       await alova.Post('/save', {}, { name: 'save' });
       await sleep(80);
       origin.status = 500;
       await assert.rejects(get(), /status 500/);
-    } finally {
-      await origin.close();
-    }
-  });
+    }));
 
-  it('setCache writes the grace copy too', async () => {
-    const origin = await startOrigin();
-    const alova = mk(origin);
-    try {
+  it('setCache writes the grace copy too', () =>
+    withOrigin(async (origin, alova) => {
       const get = () => alova.Get('/g', { cacheFor: { expire: 40, staleIfError: 10_000 } });
       await setCache(get(), { n: 'set' });
       await sleep(80);
       await origin.close();
       assert.deepEqual(await get(), { n: 'set' });
       assert.equal(origin.hits, 0);
-    } finally {
-      await origin.close();
-    }
-  });
+    }));
 
-  it('refuses a staleIfError that is not a finite number of ms', async () => {
-    const origin = await startOrigin();
-    const alova = mk(origin);
-    try {
+  it('refuses a staleIfError that is not a finite number of ms', () =>
+    withOrigin(async (origin, alova) => {
       for (const bad of [-1, NaN, Infinity, '100']) {
         await assert.rejects(alova.Get('/h', { cacheFor: { expire: 40, staleIfError: bad } }), (e) => {
           assert.equal(e.code, 'ERR_ALOVA_INVALID_ARG');
@@ -162,10 +143,7 @@ describe('stale-if-error', () => {
         });
       }
       assert.equal(origin.hits, 0);
-    } finally {
-      await origin.close();
-    }
-  });
+    }));
 
   describe('with a Redis L2 (restore mode)', () => {
     let redis;
