@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { startHttpServer, startRedis } from './helpers/servers.mjs';
+import { startHttpServer, startRedis, freePort } from './helpers/servers.mjs';
 import { eventually } from './helpers/eventually.mjs';
 
 const require = createRequire(import.meta.url);
@@ -85,6 +85,35 @@ describe('rate limiter insurance', () => {
       const seen = await createRateLimiter({ points: 1, storage: alova.l1Cache })(alova.Get('/x'), { key: 'opts' }).get();
       assert.equal(seen.consumedPoints, 2);
     } finally {
+      deadStorage.close();
+    }
+  });
+
+  it('falls back as rate-limiter-flexible does (RateLimiterRedis on a dead Redis, memory insurance)', async () => {
+    const { RateLimiterRedis, RateLimiterMemory } = require('rate-limiter-flexible');
+    const Redis = require('ioredis');
+    const port = await freePort(); // nothing listens there
+    const client = new Redis({ port, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => {});
+    const deadStorage = new RedisStorageAdapter({ port, commandTimeout: 200, circuitBreaker: false });
+    const outcome = (p) =>
+      p.then(
+        (r) => ['pass', r.remainingPoints, r.consumedPoints, r.isFirstInDuration],
+        (r) => (r instanceof Error ? ['error', r.message] : ['reject', r.remainingPoints, r.consumedPoints, r.isFirstInDuration]),
+      );
+    try {
+      const theirs = new RateLimiterRedis({ storeClient: client, points: 3, duration: 60, insuranceLimiter: new RateLimiterMemory({ points: 2, duration: 60 }) });
+      const ours = createRateLimiter({ points: 3, duration: 60_000, storage: deadStorage, insuranceLimiter: { points: 2, duration: 60_000 } });
+      const expected = [];
+      const actual = [];
+      for (let i = 0; i < 3; i++) {
+        expected.push(await outcome(theirs.consume('parity')));
+        actual.push(await outcome(ours(alova.Get('/p'), { key: 'parity' }).consume()));
+      }
+      assert.deepEqual(actual, expected);
+      assert.deepEqual(expected.map((o) => o[0]), ['pass', 'pass', 'reject']);
+    } finally {
+      client.disconnect();
       deadStorage.close();
     }
   });
