@@ -122,6 +122,31 @@ describe('stale-if-error', () => {
       await assert.rejects(get(), /status 500/);
     }));
 
+  it('works from createAlova\'s per-type cacheFor; an aborted send is not served stale', async () => {
+    const origin = await startOrigin();
+    try {
+      const alova = createAlova({
+        baseURL: origin.url,
+        requestAdapter: adapterFetch(),
+        cacheLogger: false,
+        responded: okJson,
+        cacheFor: { GET: { expire: 40, staleIfError: 10_000 } },
+      });
+      await alova.Get('/j');
+      await sleep(80);
+      const aborted = alova.Get('/j');
+      const sent = aborted.send();
+      aborted.abort();
+      await assert.rejects(sent, { name: 'AbortError' });
+      await origin.close();
+      const m = alova.Get('/j');
+      assert.deepEqual(await m, { n: 1 });
+      assert.equal(m.fromCache, true);
+    } finally {
+      await origin.close();
+    }
+  });
+
   it('setCache writes the grace copy too', () =>
     withOrigin(async (origin, alova) => {
       const get = () => alova.Get('/g', { cacheFor: { expire: 40, staleIfError: 10_000 } });
