@@ -4,11 +4,12 @@
 // own key, so the entry itself expires exactly as alova reads it, and the copy outlives it by
 // the grace window in L1 and (restore mode) in L2. When a send fails, the copy is served.
 const { channel } = require('node:diagnostics_channel');
-const { dataKey, getRawAt, setEntryAt, willStore } = require('./storage');
+const { getRawAt, setEntryAt, willStore } = require('./storage');
 const { deepClone } = require('./utils');
 
 const STALE = '$a.$stale.';
-const staleKey = (namespace, key) => STALE + dataKey(namespace, key).slice(3);
+// Under alova's data prefix (`$a.`), so adapters that clear only data keys clear these too.
+const staleKey = (namespace, key) => STALE + namespace + key;
 const staleChannel = channel('alova:cache:stale');
 
 /** Writes the grace copies of an entry written with the expiries `l1Ts` and (restore) `l2Ts`. */
