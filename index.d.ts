@@ -104,6 +104,8 @@ export type DetailCacheConfig<AG extends AlovaGenerics> = {
   expire: CacheExpire | CacheExpireGetter<AG>;
   mode?: CacheMode;
   tag?: string | number;
+  /** Extension: ms an expired entry may still be served when a send fails (stale-if-error). */
+  staleIfError?: number;
 };
 export type CacheConfig<AG extends AlovaGenerics> = CacheExpire | DetailCacheConfig<AG>;
 export type CacheController<Responded> = () => Responded | undefined | Promise<Responded | undefined>;
@@ -185,6 +187,15 @@ export interface AlovaOptions<AG extends AlovaGenerics> {
   shareRequest?: boolean;
   cacheLogger?: boolean | null | CacheLoggerHandler<AG>;
   snapshots?: number;
+  /** Extension: a pino-compatible logger; cache hits (default cacheLogger) at `debug`, stale serves at `warn`. */
+  logger?: AlovaLogger;
+}
+/** Extension: what `logger` options accept (pino, or any object with these methods). */
+export interface AlovaLogger {
+  debug(fields: object, message?: string): void;
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+  error(fields: object, message?: string): void;
 }
 
 export type Progress = { total: number; loaded: number };

@@ -105,7 +105,13 @@ export interface RateLimitOptions {
   storage?: AlovaGlobalCacheAdapter;
   /** Alias of `storage`. */
   store?: AlovaGlobalCacheAdapter;
+  /** Extension: answers instead when the store fails (default storage: the instance's L1 cache). */
+  insuranceLimiter?: RateLimitOptions | ReturnType<typeof createRateLimiter>;
 }
+/** Extension: `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`, and `Retry-After` on a rejection. */
+export type RateLimitHeaders = Record<'RateLimit-Limit' | 'RateLimit-Remaining', string> &
+  Partial<Record<'RateLimit-Reset' | 'Retry-After', string>>;
+export declare function rateLimitHeaders(res: RateLimiterRes, limit: number): RateLimitHeaders;
 export interface LimitHandlerOptions<AG extends AlovaGenerics> {
   key?: string | ((method: Method<AG>) => string);
 }
@@ -119,6 +125,8 @@ export interface LimitedMethod<AG extends AlovaGenerics = any> extends HookedMet
   reward(points?: number): Promise<RateLimiterRes>;
   block(msDuration: number): Promise<RateLimiterRes>;
   delete(): Promise<boolean>;
+  /** Extension: the headers for a result of this limiter. */
+  headers(res: RateLimiterRes): RateLimitHeaders;
 }
 export declare function createRateLimiter(
   options?: RateLimitOptions,

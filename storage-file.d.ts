@@ -20,6 +20,8 @@ declare namespace FileStorageAdapter {
   interface FileStorageAdapterOptions {
     directory: string;
     lockerOptions?: LockerOptions;
+    /** Extension: a pino-compatible logger; a compromised lock is logged at `error`. */
+    logger?: import('./index').AlovaLogger;
   }
 
   /** Locks across processes on one machine; used by alova's `atomize`. */

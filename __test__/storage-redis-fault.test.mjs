@@ -4,23 +4,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startRedis, startHttpServer } from './helpers/servers.mjs';
+import { eventually } from './helpers/eventually.mjs';
 
 const require = createRequire(import.meta.url);
 const RedisStorageAdapter = require('@alova/native/storage-redis');
-
-async function eventually(check, ms = 10_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await sleep(50);
-    }
-  }
-}
 
 describe('storage-redis faults', () => {
   const unhandled = [];

@@ -6,6 +6,7 @@ const { MethodSnapshotContainer } = require('./snapshots');
 const { L1Cache } = require('./l1');
 const { defaultL2 } = require('./adapters');
 const registry = require('./registry');
+const { checkLogger } = require('./logger');
 
 const DEFAULT_OPTIONS = { cacheFor: { GET: 300000 }, shareRequest: true, snapshots: 1000 };
 let idCount = 0;
@@ -60,13 +61,14 @@ class Alova {
 }
 
 function createAlova(options) {
+  checkLogger(options && options.logger);
   const instance = new Alova(options);
   const statesHook = instance.options.statesHook;
   if (boundStatesHook && statesHook && boundStatesHook.name !== statesHook.name) {
     throw new AlovaError('expected to use the same `statesHook`');
   }
   boundStatesHook = statesHook;
-  registry.register(instance, instance.l1Cache, instance.l2Cache);
+  registry.register(instance, instance.l1Cache, instance.l2Cache, instance.options.logger);
   return instance;
 }
 

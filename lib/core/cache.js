@@ -6,6 +6,7 @@ const { getGlobalConfig } = require('./globalConfig');
 const registry = require('./registry');
 const { isPlaceholder } = require('./adapters');
 const { isFn } = require('./utils');
+const { writeStale, removeStale } = require('./stale');
 
 const L2 = 'l2';
 const ALL = 'all';
@@ -43,12 +44,14 @@ async function setCache(methods, dataOrUpdater, { policy = ALL } = {}) {
         data = dataOrUpdater(old);
         if (data === undefined) return undefined;
       }
-      return Promise.all([
-        policy !== L2 && setEntry(id, key, data, expireTs(c, method, MEMORY), l1Cache, hitSource),
-        policy === L2 || (policy === ALL && c.store)
-          ? setEntry(id, key, data, expireTs(c, method, RESTORE), l2Cache, hitSource, c.tag)
-          : undefined,
-      ]);
+      const l1Ts = policy !== L2 ? expireTs(c, method, MEMORY) : undefined;
+      const l2Ts = policy === L2 || (policy === ALL && c.store) ? expireTs(c, method, RESTORE) : undefined;
+      const writes = [
+        l1Ts !== undefined && setEntry(id, key, data, l1Ts, l1Cache, hitSource),
+        l2Ts !== undefined ? setEntry(id, key, data, l2Ts, l2Cache, hitSource, c.tag) : undefined,
+      ];
+      // The grace copy is not part of the resolved value (alova's has two elements).
+      return c.grace ? Promise.all([Promise.all(writes), writeStale(method, c, data, l1Ts, l2Ts)]).then((r) => r[0]) : Promise.all(writes);
     }),
   );
 }
@@ -64,10 +67,11 @@ async function invalidateCache(methods) {
       const { id, l1Cache, l2Cache } = method.context;
       const c = cacheParams(method);
       if (c.controlled) return undefined;
-      return Promise.all([
+      const removals = Promise.all([
         remove(id, method.key, l1Cache),
         c.mode === RESTORE ? remove(id, method.key, l2Cache) : undefined,
       ]);
+      return c.grace ? Promise.all([removals, removeStale(method, c)]) : removals;
     }),
   );
 }

@@ -1,6 +1,7 @@
 'use strict';
 // Reads a method's `cacheFor` into the parameters the pipeline and cache functions need.
 const { isFn, isNumber, isPlainObject } = require('./utils');
+const { AlovaError } = require('../errors');
 
 const MEMORY = 'memory';
 const RESTORE = 'restore';
@@ -35,16 +36,28 @@ function paramsFor(cacheFor) {
 }
 
 function readParams(cacheFor) {
-  if (isFn(cacheFor)) return { controlled: true, cacheFor, mode: MEMORY, store: false, tag: undefined, column: undefined };
+  if (isFn(cacheFor)) return { controlled: true, cacheFor, mode: MEMORY, store: false, tag: undefined, column: undefined, grace: 0 };
   let mode = MEMORY;
   let tag;
   let column = cacheFor;
+  let grace = 0;
   if (typeof cacheFor === 'object' && isPlainObject(cacheFor)) {
     mode = cacheFor.mode === undefined ? MEMORY : cacheFor.mode;
     tag = cacheFor.tag ? cacheFor.tag.toString() : undefined;
     column = cacheFor.expire;
+    if (cacheFor.staleIfError !== undefined) grace = staleGrace(cacheFor.staleIfError);
   }
-  return { controlled: false, cacheFor, mode, store: mode === RESTORE, tag, column };
+  return { controlled: false, cacheFor, mode, store: mode === RESTORE, tag, column, grace };
+}
+
+/** `cacheFor.staleIfError` (an extension): ms an entry may be served after expiry when a send fails. */
+function staleGrace(value) {
+  if (typeof value === 'number' && value >= 0 && value !== Infinity) return value;
+  throw new AlovaError(
+    `cacheFor.staleIfError must be a finite number of ms >= 0, got ${String(value)}`,
+    undefined,
+    'ERR_ALOVA_INVALID_ARG',
+  );
 }
 
 function expireTs(params, method, mode) {

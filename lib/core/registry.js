@@ -2,6 +2,7 @@
 // The cache adapters of every live alova instance, for global operations
 // (`invalidateCache()` without arguments, `hitCacheBySource` with autoHitCache 'global').
 // Instances are held weakly: a collected instance leaves the registry on its own.
+const { warn } = require('./logger');
 
 const byInstance = new WeakMap();
 const entries = new Set();
@@ -16,7 +17,8 @@ const finalizer =
       });
 let warned = false;
 
-function register(instance, l1, l2) {
+/** `logger`: the instance's `logger` option, for the one warning this module gives. */
+function register(instance, l1, l2, logger) {
   if (byInstance.has(instance)) return;
   const entry = { l1, l2 };
   byInstance.set(instance, entry);
@@ -26,7 +28,8 @@ function register(instance, l1, l2) {
     finalizer.register(instance, entry, instance);
   } else if (!warned && entries.size >= 20) {
     warned = true;
-    console.warn(
+    warn(
+      logger,
       '[alova] FinalizationRegistry is not available in the current environment, cache adapters will remain in memory. Please call `alova.destroy()` when an instance is no longer needed to avoid memory leaks.',
     );
   }

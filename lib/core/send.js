@@ -9,6 +9,7 @@ const { dataKey, getRaw, getRawAt, setEntry, willStore } = require('./storage');
 const { isFreshParse } = require('./fresh');
 const { invalidateTargets, invalidateTargetsNow } = require('./cache');
 const { resolveCacheLogger } = require('./logger');
+const { writeStale, serveStale } = require('./stale');
 const { buildURL } = require('./url');
 const { isFn, isPlainObject, isString, isThenable, isSpecialBody, deepClone, identity, noop } = require('./utils');
 
@@ -205,7 +206,7 @@ function afterLookup(s, cached) {
   const { method } = s;
   const { beforeRequest, responded, cacheLogger } = s.options;
   const hit = cached !== undefined;
-  const logger = hit ? resolveCacheLogger(cacheLogger) : null;
+  const logger = hit ? resolveCacheLogger(cacheLogger, s.options.logger) : null;
   const onHitComplete = hit ? completeHandler(responded) : noop;
   // A hit whose hooks are all absent needs no clone: nobody could see it.
   if (hit && !beforeRequest && !logger && onHitComplete === noop) {
@@ -217,7 +218,7 @@ function afterLookup(s, cached) {
   const before = beforeRequest ? beforeRequest(clone) : undefined;
   // Waiting a tick for beforeRequest (as alova does) keeps the hooks of concurrent sends in
   // alova's order; a hit without the hook skips it.
-  if (!hit) return network(s, clone, before);
+  if (!hit) return s.cache.grace ? network(s, clone, before).catch((error) => staleOrThrow(s, error)) : network(s, clone, before);
   if (beforeRequest) return Promise.resolve(before).then(() => serveHit(s, clone, cached, logger, onHitComplete));
   return serveHit(s, clone, cached, logger, onHitComplete);
 }
@@ -229,6 +230,12 @@ function serveHit(s, clone, cached, logger, onHitComplete) {
   onHitComplete(clone);
   s.method.fromCache = true;
   return cached;
+}
+
+/** Stale-if-error: a failed send (not an abort) serves the grace copy if there is one. */
+function staleOrThrow(s, error) {
+  if (error && error.name === 'AbortError') throw error;
+  return serveStale(s, error);
 }
 
 /** Stage 4: the network (shared with an identical in-flight request), handlers, cache writes. */
@@ -315,13 +322,15 @@ async function settle(s, clone, value, responseHeaders, cacheIt) {
       const l1Write = exact || l1Stores ? setEntry(id, key, transformed, l1Ts, l1Cache, hitSource) : undefined;
       let l2Stores = false;
       let l2Write;
+      let l2Ts;
       if (cache.store) {
-        const l2Ts = expireTs(cache, method, RESTORE);
+        l2Ts = expireTs(cache, method, RESTORE);
         l2Stores = willStore(transformed, l2Ts);
         if (exact || l2Stores) l2Write = setEntry(id, key, transformed, l2Ts, l2Cache, hitSource, cache.tag);
       }
       if (l1Stores || l2Stores) owned = false;
-      if (exact || l1Write || l2Write) await Promise.all([l1Write, l2Write]);
+      const staleWrite = cache.grace ? writeStale(method, cache, transformed, l1Ts, l2Ts) : undefined;
+      if (exact || l1Write || l2Write || staleWrite) await Promise.all([l1Write, l2Write, staleWrite]);
     } catch {
       owned = false;
       // Cache write failures never fail the request.

@@ -49,9 +49,12 @@ const remove = async (namespace, key, adapter) => {
 const willStore = (data, expireTs) => !!(expireTs > Date.now() && data);
 
 /** Writes `data` if it is truthy and `expireTs` is in the future, then indexes `hitSource`. */
-async function setEntry(namespace, key, data, expireTs, adapter, hitSource, tag) {
+const setEntry = (namespace, key, data, expireTs, adapter, hitSource, tag) =>
+  setEntryAt(dataKey(namespace, key), data, expireTs, adapter, hitSource, tag);
+
+/** `setEntry` under a full storage key. */
+async function setEntryAt(fullKey, data, expireTs, adapter, hitSource, tag) {
   if (!willStore(data, expireTs)) return;
-  const fullKey = dataKey(namespace, key);
   const entry = [data, expireTs === Infinity ? undefined : expireTs, tag].filter(Boolean);
   await adapter.set(fullKey, entry);
   if (!hitSource) return;
@@ -153,4 +156,4 @@ async function hitIndexed(sourceKey, sourceName, adapter, first) {
   if (regexpCount !== (regexps || []).length) await adapter.set(HSRS, regexps);
 }
 
-module.exports = { dataKey, isDataKey, getRaw, getRawAt, getData, setEntry, willStore, remove, hitTargets, HSS, HSR, HSRS };
+module.exports = { dataKey, isDataKey, getRaw, getRawAt, getData, setEntry, setEntryAt, willStore, remove, hitTargets, HSS, HSR, HSRS };

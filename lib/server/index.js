@@ -3,7 +3,7 @@
 const { HookedMethod } = require('./hooked-method');
 const { retry } = require('./retry');
 const { createCaptchaProvider } = require('./captcha');
-const { createRateLimiter } = require('./rate-limit');
+const { createRateLimiter, rateLimitHeaders } = require('./rate-limit');
 const { atomize } = require('./atomize');
 
-module.exports = { HookedMethod, retry, createCaptchaProvider, createRateLimiter, atomize };
+module.exports = { HookedMethod, retry, createCaptchaProvider, createRateLimiter, rateLimitHeaders, atomize };

@@ -16,16 +16,18 @@ const { CACHE_SPACES } = require('../cache-space');
 const CACHE_FILE_HEADS = CACHE_SPACES.map(encodeName);
 const isCacheFile = (name) => CACHE_FILE_HEADS.some((head) => name.startsWith(head));
 const { FileLocker } = require('./locker');
+const { checkLogger } = require('../core/logger');
 
 let tmpCounter = 0;
 
 class FileStorageAdapter {
-  constructor({ directory, lockerOptions } = {}) {
+  constructor({ directory, lockerOptions, logger } = {}) {
     if (typeof directory !== 'string' || !directory) {
       throw new AlovaError('`directory` must be a non-empty string', 'storage:file', 'ERR_ALOVA_INVALID_ARG');
     }
     this.directory = path.resolve(directory);
     this.lockerOptions = lockerOptions;
+    this.logger = checkLogger(logger, 'storage:file');
     /** key → tail of its queue of writes, so the last call wins */
     this.queues = new Map();
   }
@@ -101,7 +103,7 @@ class FileStorageAdapter {
   }
 
   get locker() {
-    if (!this._locker) this._locker = new FileLocker(this.directory, this.lockerOptions);
+    if (!this._locker) this._locker = new FileLocker(this.directory, this.lockerOptions, this.logger);
     return this._locker;
   }
 }

@@ -32,13 +32,14 @@ function retryDelays(retries) {
 }
 
 class FileLocker {
-  constructor(directory, options = {}) {
+  constructor(directory, options = {}, logger = undefined) {
     this.directory = directory;
     this.options = options;
     this.stale = Math.max(options.stale ?? 10000, 2000);
     this.update = Math.min(Math.max(options.update ?? this.stale / 2, 1000), this.stale / 2);
     this.delays = retryDelays(options.retries);
-    this.onCompromised = options.onCompromised || ((err) => process.emitWarning(err));
+    this.onCompromised =
+      options.onCompromised || (logger ? (err) => logger.error({ err }, err.message) : (err) => process.emitWarning(err));
   }
 
   paths(resource) {

@@ -12,6 +12,7 @@ const { RedisLocker } = require('./locker');
 const { RedisFacade } = require('./facade');
 const { CACHE_SPACES } = require('../cache-space');
 const { RedisClient } = require('../native');
+const { checkLogger } = require('../core/logger');
 
 const AREA = 'storage:redis';
 
@@ -109,6 +110,7 @@ class RedisStorageAdapter {
       failOpen = true,
       circuitBreaker = {},
       onError,
+      logger,
       client,
       nodes,
       options,
@@ -119,6 +121,7 @@ class RedisStorageAdapter {
     this.keyPrefix = keyPrefix;
     this.failOpen = failOpen;
     this.onError = typeof onError === 'function' ? onError : null;
+    this.logger = checkLogger(logger, AREA);
     this.breaker = circuitBreaker === false ? null : new CircuitBreaker(circuitBreaker);
     this.redlock = { options: redlockOptions, ttl: redlockTTL };
     this.ownsClient = !client;
@@ -222,6 +225,7 @@ class RedisStorageAdapter {
     } catch (err) {
       if (!this.failOpen) throw err;
       if (this.onError) this.onError(err, { op: 'get', key });
+      if (this.logger) this.logger.warn({ err, op: 'get', key }, 'alova/storage:redis: read failed, treated as a cache miss');
       return undefined;
     }
     return raw == null || raw === '' ? undefined : JSON.parse(raw);

@@ -10,6 +10,8 @@ const { abortError, withSignal } = require('../sendable');
 const { resultOf, makeResult, RateLimiterRes } = require('./result');
 const { storeFor } = require('./stores');
 const { sleep } = require('../../timers');
+const { OPTIONS, insuranceOptions, insure } = require('./insurance');
+const { rateLimitHeaders, limitOf } = require('./headers');
 
 const isThenable = (v) => !!v && typeof v.then === 'function';
 
@@ -160,15 +162,26 @@ class LimitedMethod extends HookedMethod {
   delete() {
     return this.limiter.delete(this.getLimiterKey());
   }
+
+  /** `RateLimit-*` (and on a rejection `Retry-After`) headers for a result of this limiter. */
+  headers(res) {
+    return rateLimitHeaders(res, limitOf(res, this.limiter.points));
+  }
 }
 
 function createRateLimiter(options = {}) {
-  return (method, handlerOptions = {}) => {
+  const insurance = options.insuranceLimiter === undefined ? undefined : insuranceOptions(options.insuranceLimiter);
+  const factory = (method, handlerOptions = {}) => {
     const { key = randomUUID() } = handlerOptions;
     const storage = options.storage ?? options.store ?? method.context.options.l2Cache;
     if (!storage) throw new AlovaError('storage is not define', 'RateLimit');
-    return new LimitedMethod(method, key, new Limiter(storeFor(storage), options));
+    const limiter = new Limiter(storeFor(storage), options);
+    if (!insurance) return new LimitedMethod(method, key, limiter);
+    const spare = insurance.storage ?? insurance.store ?? method.context.l1Cache;
+    return new LimitedMethod(method, key, insure(limiter, new Limiter(storeFor(spare), insurance)));
   };
+  factory[OPTIONS] = options;
+  return factory;
 }
 
-module.exports = { createRateLimiter, LimitedMethod, RateLimiterRes };
+module.exports = { createRateLimiter, LimitedMethod, RateLimiterRes, rateLimitHeaders };

@@ -1,0 +1,22 @@
+// Types of the opt-in production extensions.
+import { createAlova } from '@alova/native';
+import adapterFetch from '@alova/native/fetch';
+import { createRateLimiter, rateLimitHeaders, type RateLimitHeaders } from '@alova/native/server';
+
+const alova = createAlova({ requestAdapter: adapterFetch(), cacheFor: { GET: { expire: 1000, staleIfError: 60_000 } } });
+alova.Get('/x', { cacheFor: { expire: 1000, mode: 'restore', staleIfError: 5000 } });
+
+const limit = createRateLimiter({ points: 5, insuranceLimiter: createRateLimiter({ points: 5 }) });
+createRateLimiter({ insuranceLimiter: { points: 2, duration: 1000 } });
+const limited = limit(alova.Get('/y'), { key: 'k' });
+limited.consume().then((res) => {
+  const h: RateLimitHeaders = limited.headers(res);
+  const r: string | undefined = rateLimitHeaders(res, 5)['Retry-After'];
+  return [h['RateLimit-Limit'], r];
+});
+
+import RedisStorageAdapter from '@alova/native/storage-redis';
+import FileStorageAdapter from '@alova/native/storage-file';
+createAlova({ requestAdapter: adapterFetch(), logger: console });
+new RedisStorageAdapter({ logger: console });
+new FileStorageAdapter({ directory: '/tmp/x', logger: console });
