@@ -300,9 +300,12 @@ pub fn expiry_of(value: &str) -> Option<f64> {
     }
     // Fast path, without parsing the data: `[data, <number>]` ends with `,<number>]`.
     let body = v[..v.len() - 1].trim_end();
+    // The numeric tail is ASCII; the byte after the last other character is a char boundary
+    // whatever that character's width.
     let start = body
-        .rfind(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rfind(|(_, c)| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     if start < body.len() {
         let before = body[..start].trim_end();
         if before.ends_with(',') {
@@ -434,5 +437,10 @@ mod tests {
         assert_eq!(expiry_of("[[1, 1700000000000]]"), None);
         assert_eq!(expiry_of("{\"a\":1}"), None);
         assert_eq!(expiry_of("[1,"), None);
+        // Multi-byte characters before the tail are skipped whole.
+        assert_eq!(expiry_of("[é]"), None);
+        assert_eq!(expiry_of("[\"é\",é1700000000000]"), None);
+        assert_eq!(expiry_of("[\"é\",1700000000000]"), Some(1.7e12));
+        assert_eq!(expiry_of("[\"x\",1700000000000 ]"), Some(1.7e12));
     }
 }
