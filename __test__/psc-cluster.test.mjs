@@ -221,15 +221,20 @@ test('malformed and oversized frames close that connection only; the hub keeps s
 test('the socket is owner-only and stop() closes the hub and its clients', async () => {
   const id = uniqueId();
   const stop = await createNodePSCSynchronizer(id);
-  assert.equal(fs.statSync(socketPath(id)).mode & 0o777, 0o600);
+  const own = socketPath(id).replace(/\.sock$/, `.${process.pid}.sock`);
+  assert.equal(fs.statSync(own).mode & 0o777, 0o600);
+  assert.ok(fs.statSync(own).isSocket());
+  assert.equal(fs.readlinkSync(socketPath(id)), path.basename(own), 'the well-known name points at it');
+  // One hub per id and process; other processes start their own (see psc-generations).
   await assert.rejects(createNodePSCSynchronizer(id), { code: 'ERR_ALOVA_PSC', name: '[alova/psc]' });
   const a = await worker(id);
   await a.call('ready');
   assert.equal(await a.call('connected'), true);
-  assert.equal(fs.statSync(socketPath(id).replace(/\.sock$/, '.ring')).mode & 0o777, 0o600);
+  // The shared log has no path: nothing in the directory but the socket and its name.
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith(id)).sort(), [path.basename(socketPath(id)), path.basename(own)].sort());
   stop();
   assert.equal(fs.existsSync(socketPath(id)), false);
-  assert.equal(fs.existsSync(socketPath(id).replace(/\.sock$/, '.ring')), false);
+  assert.equal(fs.existsSync(own), false);
   const end = Date.now() + 5000;
   while ((await a.call('connected')) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   assert.equal(await a.call('connected'), false);

@@ -12,10 +12,10 @@
 //! a key has writes in flight, remote writes to it are skipped, because the own write comes
 //! later in that order and overwrites them. The same holds for an own `clear` in flight.
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::protocol::{expiry_of, now_ms, Scope, Write, WriteOp};
+use super::protocol::{event_len, expiry_of, now_ms, Scope, Write, WriteOp};
 use crate::{Code, Error, Result};
 
 /// Where a replica's own writes go (the hub connection or the Redis publisher), in call order.
@@ -112,6 +112,9 @@ pub struct Drain {
 
 pub struct Replica {
     counter: AtomicU32,
+    /// The largest frame the upstream accepts: a write that would not fit is refused at the
+    /// call, never sent (a peer closes the connection on an oversized frame).
+    frame_limit: AtomicUsize,
     ring_gen: AtomicU32,
     id: u64,
     scope: Scope,
@@ -125,6 +128,7 @@ impl Replica {
     pub fn new(scope: Scope, outbox: Arc<dyn Outbox>, limits: Limits, id: u64) -> Self {
         Replica {
             counter: AtomicU32::new(0),
+            frame_limit: AtomicUsize::new(super::protocol::DEFAULT_MAX_FRAME),
             ring_gen: AtomicU32::new(0),
             id,
             scope,
@@ -132,6 +136,10 @@ impl Replica {
             outbox,
             limits,
         }
+    }
+
+    pub fn set_frame_limit(&self, bytes: usize) {
+        self.frame_limit.store(bytes, Ordering::Release);
     }
 
     pub fn scope(&self) -> &Scope {
@@ -245,6 +253,23 @@ impl Replica {
                 ),
             ));
         }
+        let op = WriteOp::Set { key, value };
+        let frame = event_len(&self.scope, &op);
+        let limit = self.frame_limit.load(Ordering::Acquire);
+        let WriteOp::Set { key, value } = op else {
+            unreachable!()
+        };
+        if frame > limit {
+            return Err(Error::new(
+                Code::BodyTooLarge,
+                format!(
+                    "shared cache entry `{}` would make a frame of {frame} bytes (key {} + value {} + framing), above the limit of {limit}",
+                    key.chars().take(64).collect::<String>(),
+                    key.len(),
+                    value.len()
+                ),
+            ));
+        }
         let mut st = self.lock();
         *st.inflight.entry(key.clone()).or_default() += 1;
         st.map.insert(key.clone(), Entry::new(value.clone()));
@@ -255,6 +280,14 @@ impl Replica {
 
     pub fn remove(&self, key: String) {
         let mut st = self.lock();
+        let op = WriteOp::Remove { key };
+        // No entry can exist under a key too long to send: nothing to tell the others.
+        if event_len(&self.scope, &op) > self.frame_limit.load(Ordering::Acquire) {
+            return;
+        }
+        let WriteOp::Remove { key } = op else {
+            unreachable!()
+        };
         *st.inflight.entry(key.clone()).or_default() += 1;
         st.map.remove(&key);
         self.send(&mut st, WriteOp::Remove { key });
@@ -346,10 +379,14 @@ impl Replica {
             };
             let mut writes = Vec::new();
             ring.read(&mut pos, |body| {
-                if let Ok(super::protocol::Frame::Event { write, .. }) =
-                    super::protocol::decode(body)
-                {
-                    writes.push(write);
+                // Checked as the hub checks frames: a peer's garbage never reaches JS.
+                match super::protocol::decode(body) {
+                    Ok(super::protocol::Frame::Event { write, .. })
+                        if super::hub::value_is_json(&write.op) =>
+                    {
+                        writes.push(write)
+                    }
+                    _ => {}
                 }
             });
             for w in writes {
