@@ -6,13 +6,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { drive, forkChild } from './fixtures/psc/driver.mjs';
+import { forkChild, startPrimary } from './fixtures/psc/driver.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psc-gen-'));
 process.env.ALOVA_PSC_DIR = dir;
-const PRIMARY = fileURLToPath(new URL('./fixtures/psc/primary.cjs', import.meta.url));
 const procs = [];
 after(async () => {
   await Promise.all(procs.map((p) => p.kill()));
@@ -23,22 +20,10 @@ let n = 0;
 const uniqueId = () => `gen-${process.pid}-${n++}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** A cluster primary process running a hub for `id`, with `workers` workers. */
 async function primary(id, workers) {
-  const p = drive(fork(PRIMARY, [], { env: { ...process.env } }));
-  procs.push(p);
-  await p.online;
-  const pid = await p.call('hub', { id });
-  const ws = [];
-  const add = async () => {
-    const w = await p.call('fork', { id });
-    const handle = { call: (wop, args = {}) => p.call('call', { w, wop, args }) };
-    await handle.call('ready');
-    ws.push(handle);
-    return handle;
-  };
-  for (let i = 0; i < workers; i++) await add();
-  return { p, pid, ws, add, sock: path.join(dir, `${id}.${pid}.sock`) };
+  const pr = await startPrimary({ id, dir, workers });
+  procs.push(pr.p);
+  return pr;
 }
 
 /** `w`'s copy, once a marker written by `writer` after everything else has reached it. */

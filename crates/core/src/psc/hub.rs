@@ -48,10 +48,10 @@ impl Default for HubOptions {
 }
 
 impl HubOptions {
-    /// Bytes queued for one connection beyond which it is dropped as a slow consumer: room
-    /// for two of the largest frames and a burst of small ones.
+    /// Bytes of the live stream queued for one connection beyond which it is dropped as a
+    /// slow consumer: room for two of the largest frames, and at least 8 MiB.
     fn max_queue(&self) -> usize {
-        2 * self.max_frame + (1 << 20)
+        (2 * self.max_frame).max(8 << 20)
     }
 }
 
@@ -66,14 +66,20 @@ pub struct Hub {
 
 type Bytes = Arc<Vec<u8>>;
 
+/// A frame queued for a connection, with the bytes it counts against the queue's bound
+/// (0 for snapshot parts: a snapshot is as large as the scope, and is sent once per
+/// subscription; only the live stream can grow without end behind a slow reader).
+type Out = (Bytes, usize);
+
 enum Msg {
     Join(u64, Conn),
     Frame(u64, Frame),
+    Refused(u64, Write),
     Leave(u64),
 }
 
 struct Conn {
-    tx: mpsc::UnboundedSender<Bytes>,
+    tx: mpsc::UnboundedSender<Out>,
     writer: tokio::task::JoinHandle<()>,
     scopes: HashSet<Scope>,
     /// Bytes queued and not yet written to the socket.
@@ -87,8 +93,13 @@ impl Conn {
             return false;
         }
         self.queued.fetch_add(b.len(), Ordering::Relaxed);
-        let _ = self.tx.send(b.clone());
+        let _ = self.tx.send((b.clone(), b.len()));
         true
+    }
+
+    /// Queues a snapshot part, outside the bound.
+    fn push_snapshot(&self, b: Bytes) {
+        let _ = self.tx.send((b, 0));
     }
 }
 
@@ -243,18 +254,21 @@ async fn serve(
             tokio::spawn(async move {
                 let mut r = BufReader::with_capacity(64 * 1024, r);
                 while let Ok(Some(body)) = read_frame(&mut r, opts.max_frame).await {
-                    match decode(&body) {
-                        Ok(
-                            f @ (Frame::Subscribe { .. }
-                            | Frame::Write(_)
-                            | Frame::Offer { .. }
-                            | Frame::Nudge),
-                        ) if values_are_json(&f) => {
-                            if msgs.send(Msg::Frame(id, f)).is_err() {
-                                return;
-                            }
+                    let msg = match decode(&body) {
+                        // A value that is not JSON is acknowledged and dropped: no copy
+                        // receives it, and its writer does not re-send it forever.
+                        Ok(Frame::Write(w)) if !value_is_json(&w.op) => Msg::Refused(id, w),
+                        Ok(Frame::Offer { scope, mut entries }) => {
+                            entries.retain(|(_, v)| is_json(v));
+                            Msg::Frame(id, Frame::Offer { scope, entries })
                         }
+                        Ok(
+                            f @ (Frame::Subscribe { .. } | Frame::Write(_) | Frame::Nudge),
+                        ) => Msg::Frame(id, f),
                         _ => break,
+                    };
+                    if msgs.send(msg).is_err() {
+                        return;
                     }
                 }
                 let _ = msgs.send(Msg::Leave(id));
@@ -291,7 +305,11 @@ async fn serve(
                         hub.conns.remove(&id);
                     }
                     // A dropped slow consumer's late frames: it re-sends them on reconnection.
-                    Msg::Frame(id, _) if !hub.conns.contains_key(&id) => {}
+                    Msg::Frame(id, _) | Msg::Refused(id, _) if !hub.conns.contains_key(&id) => {}
+                    Msg::Refused(id, write) => {
+                        let echo = Arc::new(encode(&Frame::Event { origin: id, write }));
+                        hub.send(id, &echo);
+                    }
                     Msg::Frame(id, frame) => {
                         // The log's records come first: a writer appended them before
                         // anything it sends afterwards.
@@ -313,16 +331,8 @@ async fn serve(
     .await;
 }
 
-/// Values are JSON text handed to `JSON.parse` in every worker: a peer sending anything else
-/// is treated as sending a malformed frame.
-fn values_are_json(f: &Frame) -> bool {
-    match f {
-        Frame::Write(w) => value_is_json(&w.op),
-        Frame::Offer { entries, .. } => entries.iter().all(|(_, v)| is_json(v)),
-        _ => true,
-    }
-}
-
+/// Values are JSON text handed to `JSON.parse` in every worker: anything else is dropped,
+/// whether it comes over a socket or through the shared log.
 fn is_json(v: &str) -> bool {
     serde_json::from_str::<serde::de::IgnoredAny>(v).is_ok()
 }
@@ -409,6 +419,7 @@ impl State {
                     return;
                 };
                 c.scopes.insert(scope.clone());
+                let c = &*c;
                 let entries = self.store.snapshot(&scope, now_ms());
                 let mut parts = split_entries(entries, self.part_bytes).peekable();
                 let mut frames = Vec::new();
@@ -424,8 +435,8 @@ impl State {
                         break;
                     }
                 }
-                for f in &frames {
-                    self.send(id, f);
+                for f in frames {
+                    c.push_snapshot(f);
                 }
             }
             Frame::Write(write) => {
@@ -499,30 +510,34 @@ impl Log {
 /// Writes queued frames, coalescing what is already queued into one system call.
 async fn write_loop(
     mut w: OwnedWriteHalf,
-    mut rx: mpsc::UnboundedReceiver<Bytes>,
+    mut rx: mpsc::UnboundedReceiver<Out>,
     queued: Arc<AtomicUsize>,
 ) {
     let mut buf = Vec::with_capacity(64 * 1024);
-    while let Some(b) = rx.recv().await {
+    while let Some((b, counted)) = rx.recv().await {
         // A large frame (a snapshot part) goes out as is, without a copy.
         if b.len() >= (64 << 10) {
             if w.write_all(&b).await.is_err() {
                 return;
             }
-            queued.fetch_sub(b.len(), Ordering::Relaxed);
+            queued.fetch_sub(counted, Ordering::Relaxed);
             continue;
         }
         buf.extend_from_slice(&b);
+        let mut done = counted;
         while buf.len() < (1 << 20) {
             match rx.try_recv() {
-                Ok(b) => buf.extend_from_slice(&b),
+                Ok((b, counted)) => {
+                    buf.extend_from_slice(&b);
+                    done += counted;
+                }
                 Err(_) => break,
             }
         }
         if w.write_all(&buf).await.is_err() {
             return;
         }
-        queued.fetch_sub(buf.len(), Ordering::Relaxed);
+        queued.fetch_sub(done, Ordering::Relaxed);
         buf.clear();
     }
     let _ = w.shutdown().await;
