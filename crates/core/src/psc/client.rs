@@ -207,7 +207,7 @@ async fn run(
     loop {
         // Disconnected: retry with backoff, queueing writes meanwhile.
         let stream = loop {
-            if let Some(p) = target.next() {
+            if let Some(p) = target.choose() {
                 if let Ok(s) = UnixStream::connect(&p).await {
                     break s;
                 }

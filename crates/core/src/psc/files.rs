@@ -18,7 +18,10 @@ use crate::{Code, Error, Result};
 fn refused(path: &Path, why: &str) -> Error {
     Error::new(
         Code::Psc,
-        format!("refusing {}: {why} (only this user may have access)", path.display()),
+        format!(
+            "refusing {}: {why} (only this user may have access)",
+            path.display()
+        ),
     )
 }
 
@@ -58,7 +61,9 @@ pub fn secure_dir(dir: &Path) -> Result<()> {
                 .recursive(true)
                 .mode(0o700)
                 .create(dir)
-                .map_err(|e| Error::new(Code::Psc, format!("cannot create {}: {e}", dir.display())))?;
+                .map_err(|e| {
+                    Error::new(Code::Psc, format!("cannot create {}: {e}", dir.display()))
+                })?;
         }
         Err(e) => {
             return Err(Error::new(
@@ -147,8 +152,7 @@ pub fn sweep_stale(link: &Path) {
             continue;
         }
         let path = e.path();
-        if std::os::unix::net::UnixStream::connect(&path).is_err() && check_socket(&path).is_ok()
-        {
+        if std::os::unix::net::UnixStream::connect(&path).is_err() && check_socket(&path).is_ok() {
             let _ = std::fs::remove_file(&path);
         }
     }
@@ -180,7 +184,7 @@ impl Target {
     }
 
     /// The socket to try now, checked to be this user's own; None if there is none yet.
-    pub fn next(&mut self) -> Option<PathBuf> {
+    pub fn choose(&mut self) -> Option<PathBuf> {
         if self.pinned.is_none() {
             self.pinned = self
                 .own

@@ -262,9 +262,9 @@ async fn serve(
                             entries.retain(|(_, v)| is_json(v));
                             Msg::Frame(id, Frame::Offer { scope, entries })
                         }
-                        Ok(
-                            f @ (Frame::Subscribe { .. } | Frame::Write(_) | Frame::Nudge),
-                        ) => Msg::Frame(id, f),
+                        Ok(f @ (Frame::Subscribe { .. } | Frame::Write(_) | Frame::Nudge)) => {
+                            Msg::Frame(id, f)
+                        }
                         _ => break,
                     };
                     if msgs.send(msg).is_err() {
@@ -489,13 +489,9 @@ impl Log {
         #[cfg(target_os = "linux")]
         if let Some(ring) = &self.ring {
             let mut writes = Vec::new();
-            ring.read(&mut self.pos, |body| {
-                match decode(body) {
-                    Ok(Frame::Event { write, .. }) if value_is_json(&write.op) => {
-                        writes.push(write)
-                    }
-                    _ => {}
-                }
+            ring.read(&mut self.pos, |body| match decode(body) {
+                Ok(Frame::Event { write, .. }) if value_is_json(&write.op) => writes.push(write),
+                _ => {}
             });
             ring.set_hub_pos(self.pos);
             for write in writes {

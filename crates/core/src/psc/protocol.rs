@@ -40,7 +40,11 @@ pub enum Frame {
     },
     /// hub → client, first frame of a connection: the hub's run id, the client's id and the
     /// largest frame the hub accepts (0: not said).
-    Welcome { epoch: u64, conn: u64, max_frame: u64 },
+    Welcome {
+        epoch: u64,
+        conn: u64,
+        max_frame: u64,
+    },
     /// hub → subscribers (and the writer), in the hub's one order. `origin` 0 is the hub.
     Event { origin: u64, write: Write },
     /// client → hub: the shared log has new records.
@@ -477,7 +481,10 @@ mod tests {
         let e = |k: &str, n: usize| (k.to_string(), "x".repeat(n));
         let parts: Vec<_> =
             split_entries(vec![e("a", 10), e("b", 10), e("big", 100), e("c", 1)], 40).collect();
-        assert_eq!(parts.iter().map(Vec::len).collect::<Vec<_>>(), vec![2, 1, 1]);
+        assert_eq!(
+            parts.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![2, 1, 1]
+        );
         assert_eq!(split_entries(Vec::new(), 10).count(), 0);
     }
 
