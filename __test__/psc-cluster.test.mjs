@@ -240,3 +240,34 @@ test('the socket is owner-only and stop() closes the hub and its clients', async
   assert.equal(await a.call('connected'), false);
   await a.call('stop');
 });
+
+/** Voluntary context switches (wake-ups) of a process's shared-cache threads. */
+function pscWakeups(pid) {
+  let n = 0;
+  for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').startsWith('alova-psc')) continue;
+      n += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8'))[1]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return n;
+}
+
+test('an idle cluster never wakes up: no periodic timer in the hub or the workers', { skip: process.platform !== 'linux' }, async () => {
+  const { stop, ws: [a, b] } = await cluster(2);
+  await a.call('set', { key: 'expires-later', value: ['v', Date.now() + 3600e3] });
+  await a.call('set', { key: 'plain', value: 1 });
+  await b.call('waitFor', { key: 'plain', value: 1 });
+  await new Promise((r) => setTimeout(r, 200));
+  const pids = [process.pid, a.proc.pid, b.proc.pid];
+  const before = pids.map(pscWakeups);
+  await new Promise((r) => setTimeout(r, 3000));
+  const after = pids.map(pscWakeups);
+  assert.deepEqual(after, before, 'wake-ups of the hub thread and both client threads over 3 s');
+  // Expiry still happens on time without the periodic sweep.
+  await a.call('set', { key: 'short', value: ['v', Date.now() + 300] });
+  await b.call('waitFor', { key: 'short', value: undefined });
+  stop();
+});

@@ -20,7 +20,7 @@ use super::files;
 use super::protocol::{
     decode, encode, read_frame, split_entries, Frame, Scope, Write, DEFAULT_MAX_FRAME,
 };
-use super::replica::{lock, ChannelOutbox, Limits, Replica, Replicas};
+use super::replica::{lock, next_expiry, sweep_deadline, ChannelOutbox, Limits, Replica, Replicas};
 use crate::Result;
 
 #[derive(Debug, Clone, Copy)]
@@ -198,12 +198,7 @@ async fn run(
     let mut last_epoch: Option<u64> = None;
     let mut lost = false;
     let mut backoff = opts.reconnect_min;
-    let mut sweep = tokio::time::interval(Duration::from_secs(1));
-    let sweep_all = |replicas: &Replicas| {
-        for (_, r) in lock(replicas).iter() {
-            r.sweep();
-        }
-    };
+    let mut swept = tokio::time::Instant::now();
     loop {
         // Disconnected: retry with backoff, queueing writes meanwhile.
         let stream = loop {
@@ -217,7 +212,7 @@ async fn run(
             loop {
                 tokio::select! {
                     _ = &mut wait => break,
-                    _ = sweep.tick() => sweep_all(&replicas),
+                    _ = tokio::time::sleep_until(sweep_deadline(next_expiry(&replicas), swept)) => sweep_all(&replicas, &mut swept),
                     cmd = rx.recv() => match cmd {
                         None | Some(Cmd::Stop) => return,
                         Some(Cmd::Write(id, w)) => {
@@ -344,7 +339,7 @@ async fn run(
                     let Some(frame) = frame else { break false };
                     on_frame(frame, conn, &replicas, &ring, &mut unacked, &mut parts);
                 }
-                _ = sweep.tick() => sweep_all(&replicas),
+                _ = tokio::time::sleep_until(sweep_deadline(next_expiry(&replicas), swept)) => sweep_all(&replicas, &mut swept),
                 cmd = rx.recv() => {
                     let mut stop = false;
                     let mut nudged = false;
@@ -389,6 +384,13 @@ async fn run(
         if stopped {
             return;
         }
+    }
+}
+
+fn sweep_all(replicas: &Replicas, swept: &mut tokio::time::Instant) {
+    *swept = tokio::time::Instant::now();
+    for (_, r) in lock(replicas).iter() {
+        r.sweep();
     }
 }
 

@@ -29,6 +29,7 @@ use super::protocol::{
     decode, encode, now_ms, read_frame, split_entries, Frame, Scope, Write, WriteOp,
     DEFAULT_MAX_FRAME,
 };
+use super::replica::sweep_deadline;
 use super::store::Store;
 use crate::{Code, Error, Result};
 
@@ -284,14 +285,17 @@ async fn serve(
         part_bytes: SNAPSHOT_PART_BYTES.min(opts.max_frame / 2),
         slow: Vec::new(),
     };
-    // The log is read when a writer nudges after appending, before each socket frame, and
-    // with the expiry sweep (a nudge lost with its connection waits at most that long).
-    let mut sweep = tokio::time::interval(Duration::from_secs(1));
+    // The log is read when a writer nudges after appending, before each socket frame, when
+    // a connection ends (its last nudge may be lost with it) and with the expiry sweep. No
+    // timer runs while nothing expires: an idle hub never wakes up.
+    let mut swept = tokio::time::Instant::now();
     let mut log = Log { ring, pos: 0 };
     loop {
+        let sweep_at = sweep_deadline(hub.store.next_expiry(), swept);
         tokio::select! {
             _ = &mut stop => break,
-            _ = sweep.tick() => {
+            _ = tokio::time::sleep_until(sweep_at) => {
+                swept = tokio::time::Instant::now();
                 log.catch_up(&mut hub);
                 hub.store.sweep(now_ms());
             }
@@ -303,6 +307,7 @@ async fn serve(
                     }
                     Msg::Leave(id) => {
                         hub.conns.remove(&id);
+                        log.catch_up(&mut hub);
                     }
                     // A dropped slow consumer's late frames: it re-sends them on reconnection.
                     Msg::Frame(id, _) | Msg::Refused(id, _) if !hub.conns.contains_key(&id) => {}

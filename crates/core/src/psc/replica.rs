@@ -12,7 +12,7 @@
 //! a key has writes in flight, remote writes to it are skipped, because the own write comes
 //! later in that order and overwrites them. The same holds for an own `clear` in flight.
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::protocol::{event_len, expiry_of, now_ms, Scope, Write, WriteOp};
@@ -49,6 +49,29 @@ pub(crate) type Replicas = Arc<Mutex<Vec<(u64, Arc<Replica>)>>>;
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// When a transport thread should next drop expired entries: at `next` (ms since the epoch;
+/// never without one), at most once a second, so that an idle process never wakes up.
+pub(crate) fn sweep_deadline(
+    next: Option<f64>,
+    last: tokio::time::Instant,
+) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    let Some(t) = next else {
+        return now + std::time::Duration::from_secs(86_400 * 365);
+    };
+    let wait =
+        std::time::Duration::from_millis((t - now_ms()).clamp(0.0, 86_400e3 * 365.0) as u64 + 1);
+    (now + wait).max(last + std::time::Duration::from_secs(1))
+}
+
+/// The earliest expiry among `replicas`.
+pub(crate) fn next_expiry(replicas: &Replicas) -> Option<f64> {
+    lock(replicas)
+        .iter()
+        .filter_map(|(_, r)| r.next_expiry())
+        .min_by(f64::total_cmp)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -115,6 +138,9 @@ pub struct Replica {
     /// The largest frame the upstream accepts: a write that would not fit is refused at the
     /// call, never sent (a peer closes the connection on an oversized frame).
     frame_limit: AtomicUsize,
+    /// The earliest expiry of an entry (f64 bits; positive floats order as their bits), or
+    /// infinity: the transport thread sleeps until then.
+    soonest: AtomicU64,
     ring_gen: AtomicU32,
     id: u64,
     scope: Scope,
@@ -129,6 +155,7 @@ impl Replica {
         Replica {
             counter: AtomicU32::new(0),
             frame_limit: AtomicUsize::new(super::protocol::DEFAULT_MAX_FRAME),
+            soonest: AtomicU64::new(f64::INFINITY.to_bits()),
             ring_gen: AtomicU32::new(0),
             id,
             scope,
@@ -136,6 +163,21 @@ impl Replica {
             outbox,
             limits,
         }
+    }
+
+    /// The earliest time an entry expires, if any does.
+    pub fn next_expiry(&self) -> Option<f64> {
+        let t = f64::from_bits(self.soonest.load(Ordering::Acquire));
+        t.is_finite().then_some(t)
+    }
+
+    /// A new entry, its expiry noted for the sweep.
+    fn entry(&self, value: String) -> Entry {
+        let e = Entry::new(value);
+        if let Some(t) = e.expires.filter(|t| *t > 0.0) {
+            self.soonest.fetch_min(t.to_bits(), Ordering::AcqRel);
+        }
+        e
     }
 
     pub fn set_frame_limit(&self, bytes: usize) {
@@ -272,7 +314,8 @@ impl Replica {
         }
         let mut st = self.lock();
         *st.inflight.entry(key.clone()).or_default() += 1;
-        st.map.insert(key.clone(), Entry::new(value.clone()));
+        let e = self.entry(value.clone());
+        st.map.insert(key.clone(), e);
         self.evict(&mut st, &key);
         self.send(&mut st, WriteOp::Set { key, value });
         Ok(())
@@ -424,7 +467,8 @@ impl Replica {
                 {
                     return false;
                 }
-                st.map.insert(key.clone(), Entry::new(value));
+                let e = self.entry(value);
+                st.map.insert(key.clone(), e);
                 self.evict(st, &key);
                 self.mark(st, key);
             }
@@ -456,7 +500,7 @@ impl Replica {
         map.retain(|k, _| inflight.contains_key(k));
         for (k, v) in entries {
             if !inflight.contains_key(&k) {
-                map.insert(k, Entry::new(v));
+                map.insert(k, self.entry(v));
             }
         }
         st.dirty.clear();
@@ -504,6 +548,12 @@ impl Replica {
             .filter(|(_, e)| !e.live(now))
             .map(|(k, _)| k.clone())
             .collect();
+        let soonest = st
+            .map
+            .values()
+            .filter_map(|e| e.expires.filter(|t| *t > now))
+            .fold(f64::INFINITY, f64::min);
+        self.soonest.store(soonest.to_bits(), Ordering::Release);
         if expired.is_empty() {
             return;
         }
