@@ -38,6 +38,26 @@ async function inDir(dir, fn) {
   }
 }
 
+/** Runs `fn` in directory `name` with a hub in this process and one ready worker. */
+function withHub(name, fn) {
+  const dir = path.join(root, name);
+  return inDir(dir, async () => {
+    const id = uniqueId();
+    const stop = await createNodePSCSynchronizer(id);
+    const worker = async () => {
+      const w = await forkWorker({ PSC_ID: id, ALOVA_PSC_DIR: dir });
+      procs.push(w);
+      await w.call('ready');
+      return w;
+    };
+    try {
+      await fn({ dir, id, worker, a: await worker() });
+    } finally {
+      stop();
+    }
+  });
+}
+
 async function refusedEverywhere(dir) {
   await inDir(dir, async () => {
     await assert.rejects(createNodePSCSynchronizer(uniqueId()), { code: 'ERR_ALOVA_PSC', name: '[alova/psc]', message: /refusing/ });
@@ -141,24 +161,15 @@ test('set refuses an entry whose frame would exceed the limit; later writes stil
   });
 });
 
-test('a late joiner gets a cache of small entries plus one value near the limit', async () => {
-  const dir = path.join(root, 'snapshot');
-  await inDir(dir, async () => {
-    const id = uniqueId();
-    const stop = await createNodePSCSynchronizer(id);
-    const a = await forkWorker({ PSC_ID: id, ALOVA_PSC_DIR: dir });
-    procs.push(a);
-    await a.call('ready');
+test('a late joiner gets a cache of small entries plus one value near the limit', () =>
+  withHub('snapshot', async ({ a, worker }) => {
     await a.call('fill', { prefix: 's', count: 2100, size: 500 }); // ~1 MiB of small entries
     const big = 16 * 1024 * 1024 - 4096;
     assert.deepEqual(await a.call('setTooLarge', { key: 'big', size: big }), { ok: true });
-    const late = await forkWorker({ PSC_ID: id, ALOVA_PSC_DIR: dir });
-    procs.push(late);
+    const late = await worker();
     await late.call('waitFor', { key: 's2099', value: 'x'.repeat(500), timeout: 20000 });
     assert.equal(await late.call('length', { key: 'big' }), big);
-    stop();
-  });
-});
+  }));
 
 /** Resident and peak memory of a process, in MiB. */
 function memory(pid) {
@@ -199,13 +210,9 @@ test('a stopped subscriber during a write flood: the hub stays bounded and the w
   await hub.exit();
 });
 
-test('the shared log cannot be truncated; workers keep working after the attempt', async () => {
-  const dir = path.join(root, 'log');
-  await inDir(dir, async () => {
-    const id = uniqueId();
-    const stop = await createNodePSCSynchronizer(id);
-    const [a, b] = [await forkWorker({ PSC_ID: id, ALOVA_PSC_DIR: dir }), await forkWorker({ PSC_ID: id, ALOVA_PSC_DIR: dir })];
-    procs.push(a, b);
+test('the shared log cannot be truncated; workers keep working after the attempt', () =>
+  withHub('log', async ({ dir, a, worker }) => {
+    const b = await worker();
     await a.call('set', { key: 'k', value: 1 });
     await b.call('waitFor', { key: 'k', value: 1 });
     const logs = fs
@@ -226,18 +233,10 @@ test('the shared log cannot be truncated; workers keep working after the attempt
     assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith('.ring')).length, 0, 'no log file to truncate');
     await a.call('set', { key: 'k', value: 2 });
     await b.call('waitFor', { key: 'k', value: 2 });
-    stop();
-  });
-});
+  }));
 
-test('garbage through the private binding crashes no process and stops no other worker', async () => {
-  const dir = path.join(root, 'garbage');
-  await inDir(dir, async () => {
-    const id = uniqueId();
-    const stop = await createNodePSCSynchronizer(id);
-    const a = await forkWorker({ PSC_ID: id, ALOVA_PSC_DIR: dir });
-    procs.push(a);
-    await a.call('ready');
+test('garbage through the private binding crashes no process and stops no other worker', () =>
+  withHub('garbage', async ({ dir, id, a, worker }) => {
     const { socketPath } = require('../lib/psc/node.js');
     const binding = require.resolve('../lib/native.js');
     const child = spawn(
@@ -260,9 +259,6 @@ test('garbage through the private binding crashes no process and stops no other 
     await a.call('waitFor', { key: 'good', value: 'yes' });
     assert.equal(await a.call('get', { key: 'bad' }), undefined, 'nothing that is not JSON reached a copy');
     await a.call('set', { key: 'still', value: 'fine' });
-    const late = await forkWorker({ PSC_ID: id, ALOVA_PSC_DIR: dir });
-    procs.push(late);
+    const late = await worker();
     await late.call('waitFor', { key: 'still', value: 'fine' });
-    stop();
-  });
-});
+  }));
