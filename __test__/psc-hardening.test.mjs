@@ -166,6 +166,9 @@ test('a late joiner gets a cache of small entries plus one value near the limit'
     await a.call('fill', { prefix: 's', count: 2100, size: 500 }); // ~1 MiB of small entries
     const big = 16 * 1024 * 1024 - 4096;
     assert.deepEqual(await a.call('setTooLarge', { key: 'big', size: big }), { ok: true });
+    // Default limits: a value just under maxValueBytes with a 2 KiB key is refused at the call.
+    const over = await a.call('setTooLarge', { key: 'k'.repeat(2048), size: 16 * 1024 * 1024 - 1024 - 10 });
+    assert.equal(over.code, 'ERR_ALOVA_BODY_TOO_LARGE');
     const late = await worker();
     await late.call('waitFor', { key: 's2099', value: 'x'.repeat(500), timeout: 20000 });
     assert.equal(await late.call('length', { key: 'big' }), big);
