@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::files;
 use super::protocol::{
-    decode, encode, now_ms, read_frame, split_entries, Frame, Scope, Write, WriteOp,
+    decode, encode, is_json, now_ms, read_frame, split_entries, Frame, Scope, Write, WriteOp,
     DEFAULT_MAX_FRAME,
 };
 use super::replica::sweep_deadline;
@@ -338,11 +338,7 @@ async fn serve(
 
 /// Values are JSON text handed to `JSON.parse` in every worker: anything else is dropped,
 /// whether it comes over a socket or through the shared log.
-fn is_json(v: &str) -> bool {
-    serde_json::from_str::<serde::de::IgnoredAny>(v).is_ok()
-}
-
-pub(crate) fn value_is_json(op: &WriteOp) -> bool {
+fn value_is_json(op: &WriteOp) -> bool {
     match op {
         WriteOp::Set { value, .. } => is_json(value),
         _ => true,

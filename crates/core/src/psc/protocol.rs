@@ -334,6 +334,12 @@ pub async fn read_frame<R: tokio::io::AsyncRead + Unpin>(
     Ok(Some(body))
 }
 
+/// Whether `v` is one JSON text. Values reach `JSON.parse` in every process: what fails
+/// this is dropped by the hub and by the Redis subscriber, and never handed to JS in a drain.
+pub fn is_json(v: &str) -> bool {
+    serde_json::from_str::<serde::de::IgnoredAny>(v).is_ok()
+}
+
 /// Below this a number in slot 1 is not a millisecond timestamp (it would predate 2001).
 pub const MIN_TIMESTAMP: f64 = 1e12;
 

@@ -206,7 +206,7 @@ async fn subscribe_loop(
                         let Ok(Frame::Event { origin, write }) = decode(msg.get_payload_bytes()) else { continue };
                         // Values reach JSON.parse in every process: skip anything else.
                         if let WriteOp::Set { value, .. } = &write.op {
-                            if serde_json::from_str::<serde::de::IgnoredAny>(value).is_err() {
+                            if !super::protocol::is_json(value) {
                                 continue;
                             }
                         }

@@ -422,14 +422,12 @@ impl Replica {
             };
             let mut writes = Vec::new();
             ring.read(&mut pos, |body| {
-                // Checked as the hub checks frames: a peer's garbage never reaches JS.
-                match super::protocol::decode(body) {
-                    Ok(super::protocol::Frame::Event { write, .. })
-                        if super::hub::value_is_json(&write.op) =>
-                    {
-                        writes.push(write)
-                    }
-                    _ => {}
+                // Values are not validated on this fast path: a reader parses only what it
+                // reads (and treats what does not parse as absent); drains are checked.
+                if let Ok(super::protocol::Frame::Event { write, .. }) =
+                    super::protocol::decode(body)
+                {
+                    writes.push(write);
                 }
             });
             for w in writes {
@@ -611,6 +609,9 @@ impl Replica {
         self.drain_with(
             |f| full = f,
             |k, v| {
+                // A value that is not JSON (written into the shared log by a peer) would break
+                // the whole text: it is reported as removed.
+                let v = v.filter(|v| super::protocol::is_json(v));
                 let (out, sep) = match v {
                     Some(_) => (&mut set, ','),
                     None => (&mut del, ','),
@@ -843,6 +844,26 @@ mod tests {
         );
         r.sweep();
         assert_eq!(r.len(), 2);
+    }
+
+    #[test]
+    fn a_drain_never_hands_text_that_is_not_json_to_js() {
+        let r = Replica::new(None, Arc::new(Sink::default()), Limits::default(), 1);
+        for (seq, (key, value)) in [("bad", "[é"), ("good", "[1]")].into_iter().enumerate() {
+            let write = Write {
+                scope: None,
+                origin: 9,
+                seq: seq as u64 + 1,
+                op: WriteOp::Set {
+                    key: key.into(),
+                    value: value.into(),
+                },
+            };
+            r.apply(&write, false);
+        }
+        let text = r.drain_json();
+        assert!(text.contains("\"good\":[1]"), "{text}");
+        assert!(text.contains("\"del\":[\"bad\"]"), "{text}");
     }
 
     #[test]
