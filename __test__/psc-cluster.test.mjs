@@ -221,17 +221,53 @@ test('malformed and oversized frames close that connection only; the hub keeps s
 test('the socket is owner-only and stop() closes the hub and its clients', async () => {
   const id = uniqueId();
   const stop = await createNodePSCSynchronizer(id);
-  assert.equal(fs.statSync(socketPath(id)).mode & 0o777, 0o600);
+  const own = socketPath(id).replace(/\.sock$/, `.${process.pid}.sock`);
+  assert.equal(fs.statSync(own).mode & 0o777, 0o600);
+  assert.ok(fs.statSync(own).isSocket());
+  assert.equal(fs.readlinkSync(socketPath(id)), path.basename(own), 'the well-known name points at it');
+  // One hub per id and process; other processes start their own (see psc-generations).
   await assert.rejects(createNodePSCSynchronizer(id), { code: 'ERR_ALOVA_PSC', name: '[alova/psc]' });
   const a = await worker(id);
   await a.call('ready');
   assert.equal(await a.call('connected'), true);
-  assert.equal(fs.statSync(socketPath(id).replace(/\.sock$/, '.ring')).mode & 0o777, 0o600);
+  // The shared log has no path: nothing in the directory but the socket and its name.
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith(id)).sort(), [path.basename(socketPath(id)), path.basename(own)].sort());
   stop();
   assert.equal(fs.existsSync(socketPath(id)), false);
-  assert.equal(fs.existsSync(socketPath(id).replace(/\.sock$/, '.ring')), false);
+  assert.equal(fs.existsSync(own), false);
   const end = Date.now() + 5000;
   while ((await a.call('connected')) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   assert.equal(await a.call('connected'), false);
   await a.call('stop');
+});
+
+/** Voluntary context switches (wake-ups) of a process's shared-cache threads. */
+function pscWakeups(pid) {
+  let n = 0;
+  for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').startsWith('alova-psc')) continue;
+      n += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8'))[1]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return n;
+}
+
+test('an idle cluster never wakes up: no periodic timer in the hub or the workers', { skip: process.platform !== 'linux' }, async () => {
+  const { stop, ws: [a, b] } = await cluster(2);
+  await a.call('set', { key: 'expires-later', value: ['v', Date.now() + 3600e3] });
+  await a.call('set', { key: 'plain', value: 1 });
+  await b.call('waitFor', { key: 'plain', value: 1 });
+  await new Promise((r) => setTimeout(r, 200));
+  const pids = [process.pid, a.proc.pid, b.proc.pid];
+  const before = pids.map(pscWakeups);
+  await new Promise((r) => setTimeout(r, 3000));
+  const after = pids.map(pscWakeups);
+  assert.deepEqual(after, before, 'wake-ups of the hub thread and both client threads over 3 s');
+  // Expiry still happens on time without the periodic sweep.
+  await a.call('set', { key: 'short', value: ['v', Date.now() + 300] });
+  await b.call('waitFor', { key: 'short', value: undefined });
+  stop();
 });

@@ -164,6 +164,57 @@ test('the hub keeps scopes apart: clear and init snapshots concern one scope', a
   assert.deepEqual(late.cacheAdapter.getCache(), { k: 'plain' });
 });
 
+/** A hub and client sync adapters whose deliveries each take `delay()` ms (FIFO per direction). */
+function prepareAsyncEnv(delay) {
+  const bus = new EventEmitter();
+  const later = (name) => {
+    let last = 0;
+    return (e) => {
+      const copy = JSON.parse(JSON.stringify(e));
+      const at = Math.max(last, Date.now() + delay());
+      last = at;
+      setTimeout(() => bus.emit(name, copy), at - Date.now());
+    };
+  };
+  const toClient = later('to-client');
+  createPSCSynchronizer(createSyncAdapter({ send: toClient, receive: (h) => void bus.on('to-main', (e) => h(e)) }));
+  return () => {
+    const toMain = later('to-main');
+    return createSyncAdapter({ send: toMain, receive: (h) => void bus.on('to-client', h) });
+  };
+}
+
+/** Writes made right after creating an adapter, without awaiting, on top of existing entries. */
+async function writesRightAfterCreation(client, settle) {
+  const a = createPSCAdapter(client());
+  await settle();
+  await a.set('k', 'old');
+  await a.set('keep', 'a');
+  await settle();
+  const w = createPSCAdapter(client());
+  const writes = [w.set('k', 'new'), w.set('x', 1), w.set('y', { z: 2 })];
+  await Promise.all(writes);
+  await settle();
+  const want = { k: 'new', keep: 'a', x: 1, y: { z: 2 } };
+  assert.deepEqual(w.cacheAdapter.getCache(), want, 'the writer keeps its own writes');
+  assert.deepEqual(a.cacheAdapter.getCache(), want, 'the other copy holds the same');
+  const late = createPSCAdapter(client());
+  await settle();
+  assert.deepEqual(late.cacheAdapter.getCache(), want, 'and so does the hub');
+}
+
+test('custom transport: init is handed over synchronously, so writes made right after converge', async () => {
+  const sent = [];
+  createPSCAdapter(createSyncAdapter({ send: (e) => void sent.push(e.type), receive() {} }));
+  assert.deepEqual(sent, ['init'], 'sent inside the constructor');
+  await writesRightAfterCreation(prepareEnv(), tick);
+});
+
+test('custom asynchronous transport: own writes made before the init snapshot arrives are kept', async () => {
+  const settle = () => new Promise((r) => setTimeout(r, 60));
+  await writesRightAfterCreation(prepareAsyncEnv(() => 5 + Math.random() * 10), settle);
+});
+
 test('set/remove/clear resolve once handed to the sync adapter, in call order', async () => {
   const sent = [];
   const a = createPSCAdapter(

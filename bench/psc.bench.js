@@ -5,7 +5,9 @@
 // Rows: propagation latency set-in-A → visible-in-B (CLOCK_MONOTONIC is shared by processes
 // on Linux, so A stamps the value with process.hrtime and B subtracts on sight), sustained
 // sets/s with 2 and 4 workers (until every worker has seen every write), init time of a late
-// worker with 10k entries, and reads/s in B while A writes.
+// worker with 10k entries, reads/s in B while A writes, and what an idle cluster costs (CPU
+// and thread wake-ups of the primary and two workers over IDLE_SECONDS, default 10, with one
+// entry that expires in an hour). BENCH_ONLY=idle runs that row alone.
 const cluster = require('node:cluster');
 const os = require('node:os');
 const fs = require('node:fs');
@@ -26,7 +28,8 @@ else workerMain();
 async function primary() {
   process.env.ALOVA_PSC_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'psc-bench-'));
   const seconds = Number(process.env.BENCH_SECONDS || 2);
-  const rows = { latency: [], sets: [], init: [], reads: [] };
+  const rows = { latency: [], sets: [], init: [], reads: [], idle: [] };
+  const only = process.env.BENCH_ONLY;
   for (const impl of Object.keys(IMPLS)) {
     const id = `bench-${process.pid}-${impl.replace(/\W/g, '')}`;
     const stop = await IMPLS[impl]().createNodePSCSynchronizer(id);
@@ -38,6 +41,13 @@ async function primary() {
       return d;
     };
     const ws = [await spawn(), await spawn()];
+
+    rows.idle.push({ name: impl, ...(await idle(ws, Number(process.env.IDLE_SECONDS || 10))) });
+    if (only === 'idle') {
+      for (const w of ws) w.worker.kill('SIGKILL');
+      stop();
+      continue;
+    }
 
     const lat = await latency(ws[0], ws[1], 2000, false);
     rows.latency.push({ name: impl, concurrency: 1, opsPerSec: lat.rate, cpuUsPerOp: 0, p50us: lat.p50, p99us: lat.p99 });
@@ -77,13 +87,50 @@ async function primary() {
     await new Promise((r) => setTimeout(r, 200));
     stop();
   }
-  console.log(`\n(${os.cpus().length} cores; ${seconds}s per throughput row)`);
+  console.log(`\n(${os.cpus().length} cores; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${seconds}s per throughput row)`);
+  console.log(`\nidle cluster (primary + 2 workers, ${process.env.IDLE_SECONDS || 10} s, no traffic)`);
+  for (const r of rows.idle) {
+    console.log(`  ${r.name.padEnd(12)} CPU ${r.cpuMs.toFixed(0).padStart(4)} ms (${r.cpuPct.toFixed(2)}%)  wake-ups/s: ${r.wakeups.map((w) => w.toFixed(1)).join(' / ')} (primary / workers)`);
+  }
+  if (only === 'idle') return;
   report('propagation set-in-A → visible-in-B (µs; ops/s = samples/s)', rows.latency, ['@alova/psc']);
   report('sustained sets/s, all workers writing, until every worker saw every write', rows.sets, ['@alova/psc']);
   console.log('(native: workers see each other through the shared log; the hub replays it for late joiners and may finish later)');
   report('late worker init with 10k entries (p50 column = ms × 1000 = µs)', rows.init, ['@alova/psc']);
   report('reads/s in B while A writes', rows.reads, ['@alova/psc']);
   for (const r of rows.reads) console.log(`${r.name}: B saw A's last write ${r.stale ? 'late' : 'at the end of the run'}`);
+}
+
+/** CPU time and voluntary context switches (all threads) of this process and `ws` while idle. */
+async function idle(ws, seconds) {
+  await ws[0].call('expiring');
+  await new Promise((r) => setTimeout(r, 500));
+  const pids = [process.pid, ...ws.map((w) => w.worker.process.pid)];
+  const sample = () =>
+    pids.map((pid) => {
+      let ticks = 0;
+      let wakes = 0;
+      for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
+        try {
+          const st = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1].split(' ');
+          ticks += Number(st[11]) + Number(st[12]);
+          const status = fs.readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
+          wakes += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)[1]);
+        } catch {
+          // thread ended
+        }
+      }
+      return { ticks, wakes };
+    });
+  const a = sample();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const b = sample();
+  const cpuMs = b.reduce((sum, x, i) => sum + (x.ticks - a[i].ticks) * 10, 0);
+  return {
+    cpuMs,
+    cpuPct: (cpuMs / (seconds * 1000)) * 100,
+    wakeups: b.map((x, i) => (x.wakes - a[i].wakes) / seconds),
+  };
 }
 
 async function latency(a, b, samples, spin) {
@@ -159,6 +206,7 @@ function workerMain() {
       await ready;
       await new Promise((r) => setTimeout(r, 100)); // let the init snapshot land
     },
+    expiring: () => psc.set('expiring', [{ v: 1 }, Date.now() + 3600e3]),
     stamp: async ({ samples }) => {
       for (let i = 0; i < samples; i++) {
         await psc.set('stamp', [String(now()), i]);

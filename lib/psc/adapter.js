@@ -17,6 +17,15 @@ const isThenable = (v) => v !== null && typeof v === 'object' && typeof v.then =
 // Below this a number in slot 1 is not a millisecond timestamp (it would predate 2001).
 const MIN_TIMESTAMP = 1e12;
 
+/** Runs `steps` one after another, waiting only for those that return a promise. */
+function inOrder(steps, from = 0) {
+  for (let i = from; i < steps.length; i++) {
+    const r = steps[i]();
+    if (isThenable(r)) return r.then(() => inOrder(steps, i + 1));
+  }
+  return undefined;
+}
+
 /** An alova cache entry `[data, expireTs]` whose time has passed. */
 function expired(v) {
   return Array.isArray(v) && typeof v[1] === 'number' && v[1] >= MIN_TIMESTAMP && v[1] <= Date.now();
@@ -66,8 +75,13 @@ class PSCAdapter {
       this._lazy = cacheAdapter instanceof ExplicitCacheAdapter;
       if (this._lazy) cacheAdapter._load = (key) => this._replica.get(key);
     } else {
-      this._queue = Promise.resolve();
+      // The tail of the sends still in progress; null when the transport is idle.
+      this._busy = null;
+      // Own writes made after `init` was sent and before its snapshot came back: the
+      // snapshot predates them, so they are applied again on top of it.
+      this._early = [];
       syncAdapter.receive((event) => this._receive(event));
+      // Sent now, as alova does: the hub must see `init` before any write made after this.
       this._send({ scope: options.scope, senderID: this.id, type: 'init', key: '' });
     }
   }
@@ -90,6 +104,7 @@ class PSCAdapter {
       }
       return this.cacheAdapter.set(key, value);
     }
+    this._early?.push(() => this.cacheAdapter.set(key, value));
     await this.cacheAdapter.set(key, value);
     return this._send({ scope: this.options.scope, senderID: this.id, type: 'set', key, value });
   }
@@ -99,6 +114,7 @@ class PSCAdapter {
       this._replica.remove(key);
       return this.cacheAdapter.remove(key);
     }
+    this._early?.push(() => this.cacheAdapter.remove(key));
     await this.cacheAdapter.remove(key);
     return this._send({ scope: this.options.scope, senderID: this.id, type: 'remove', key });
   }
@@ -108,6 +124,7 @@ class PSCAdapter {
       this._replica.clear();
       return this.cacheAdapter.clear();
     }
+    this._early?.push(() => this.cacheAdapter.clear());
     await this.cacheAdapter.clear();
     return this._send({ scope: this.options.scope, senderID: this.id, type: 'clear', key: '' });
   }
@@ -146,11 +163,34 @@ class PSCAdapter {
     return waits.length ? Promise.all(waits) : undefined;
   }
 
-  /** Sends events one after another in call order; resolves once handed to the adapter. */
+  /**
+   * Sends events one after another in call order; resolves once handed to the adapter. An
+   * event is handed over synchronously when no earlier send is still pending.
+   */
   _send(event) {
-    const sent = this._queue.then(() => this.syncAdapter.send(event));
-    this._queue = sent.catch(() => {});
+    const run = () => this.syncAdapter.send(event);
+    let sent;
+    if (this._busy === null) {
+      try {
+        sent = run();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (!isThenable(sent)) return Promise.resolve(sent);
+      sent = Promise.resolve(sent);
+    } else {
+      sent = this._busy.then(run);
+    }
+    const tail = sent.then(
+      () => this._idle(tail),
+      () => this._idle(tail),
+    );
+    this._busy = tail;
     return sent;
+  }
+
+  _idle(tail) {
+    if (this._busy === tail) this._busy = null;
   }
 
   async _receive(event) {
@@ -166,9 +206,13 @@ class PSCAdapter {
       case 'init': {
         if (!event.value) throw new Error('[alova/psc] init event without a snapshot');
         const entries = typeof event.value === 'string' ? JSON.parse(event.value) : event.value;
-        await cache.clear();
-        for (const key of Object.keys(entries)) await cache.set(key, entries[key]);
-        return undefined;
+        const own = this._early ?? [];
+        this._early = null;
+        // Synchronous with a synchronous local cache: a write made right after cannot land
+        // between the snapshot's entries.
+        const steps = [() => cache.clear()];
+        for (const key of Object.keys(entries)) steps.push(() => cache.set(key, entries[key]));
+        return inOrder(steps.concat(own));
       }
       default:
         return undefined;

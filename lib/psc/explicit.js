@@ -40,7 +40,15 @@ class ExplicitCacheAdapter {
       this._map.delete(key);
       return undefined;
     }
-    const value = JSON.parse(text);
+    let value;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      // Only a peer writing into the shared log directly can put this here: the hub drops
+      // it, so it never becomes the shared value.
+      this._map.delete(key);
+      return undefined;
+    }
     this._map.set(key, value);
     return value;
   }

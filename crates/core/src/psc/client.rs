@@ -3,10 +3,12 @@
 //! The worker keeps serving its replicas while the hub is absent: writes are queued and sent
 //! once connected. On every connection the client re-sends writes whose echo it has not seen
 //! (at-least-once), offers its entries if the hub is a new one (it restarted empty), and
-//! subscribes its scopes, whose snapshot then replaces the local copy.
+//! subscribes its scopes, whose snapshot then replaces the local copy. Which hub it connects
+//! to is decided by [`files::Target`]; the hub's first frame says how large a frame it
+//! accepts, and writes that would not fit are refused at `set` (never re-sent forever).
 use std::collections::{HashMap, VecDeque};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,8 +16,11 @@ use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 use tokio::sync::mpsc;
 
-use super::protocol::{decode, encode, read_frame, Frame, Scope, Write, DEFAULT_MAX_FRAME};
-use super::replica::{lock, ChannelOutbox, Limits, Replica, Replicas};
+use super::files;
+use super::protocol::{
+    decode, encode, read_frame, split_entries, Frame, Scope, Write, DEFAULT_MAX_FRAME,
+};
+use super::replica::{lock, next_expiry, sweep_deadline, ChannelOutbox, Limits, Replica, Replicas};
 use crate::Result;
 
 #[derive(Debug, Clone, Copy)]
@@ -54,6 +59,8 @@ pub struct HubClient {
     replicas: Replicas,
     connected: Arc<AtomicBool>,
     limits: Limits,
+    /// The largest frame both ends accept, as the last hub said.
+    frame_limit: Arc<AtomicUsize>,
 }
 
 /// The hub's shared log while connected (Linux only; elsewhere always empty).
@@ -65,11 +72,16 @@ type SharedRing = Arc<std::sync::Mutex<Option<()>>>;
 /// Opens the hub's log (or forgets it, and stops every replica using it). A replica starts
 /// using the log once its subscription's snapshot arrives: from then on the hub sends it
 /// the echo of every write it appends there.
-fn share_ring(shared: &SharedRing, replicas: &Replicas, ring: Option<&Path>, epoch: u64) {
+fn share_ring(
+    shared: &SharedRing,
+    replicas: &Replicas,
+    ring: Option<std::os::fd::OwnedFd>,
+    epoch: u64,
+) {
     #[cfg(target_os = "linux")]
     {
         let ring = ring
-            .and_then(|p| super::ring::Ring::open(p, epoch).ok())
+            .and_then(|fd| super::ring::Ring::from_fd(fd, epoch).ok())
             .map(Arc::new);
         *lock(shared) = ring.clone();
         if ring.is_none() {
@@ -83,26 +95,35 @@ fn share_ring(shared: &SharedRing, replicas: &Replicas, ring: Option<&Path>, epo
 }
 
 impl HubClient {
-    /// Starts connecting to the hub at `path` in the background; never fails for an absent hub.
+    /// Starts connecting to the hub at `path` (the well-known name) in the background; never
+    /// fails for an absent hub, but refuses a directory that is not this user's own.
     pub fn connect(
         path: PathBuf,
         opts: ClientOptions,
         on_connect: Option<OnConnect>,
     ) -> Result<HubClient> {
+        if let Some(dir) = path.parent() {
+            files::check_dir_if_present(dir)?;
+        }
         let (tx, rx) = mpsc::unbounded_channel();
+        let frame_limit = Arc::new(AtomicUsize::new(opts.max_frame));
         let replicas: Replicas = Arc::default();
         let connected = Arc::new(AtomicBool::new(false));
         let (r, c) = (replicas.clone(), connected.clone());
         let ring: SharedRing = Arc::default();
-        super::spawn_thread(
-            "alova-psc-client",
-            run(path, opts, rx, r, c, ring, on_connect),
-        )?;
+        let link = Link {
+            replicas: r,
+            connected: c,
+            ring,
+            frame_limit: frame_limit.clone(),
+        };
+        super::spawn_thread("alova-psc-client", run(path, opts, rx, link, on_connect))?;
         Ok(HubClient {
             tx,
             replicas,
             connected,
             limits: opts.limits,
+            frame_limit,
         })
     }
 
@@ -116,6 +137,7 @@ impl HubClient {
             nudge: Some(|| Cmd::Nudge),
         });
         let replica = Arc::new(Replica::new(scope.clone(), out, self.limits, id));
+        replica.set_frame_limit(self.frame_limit.load(Ordering::Acquire));
         lock(&self.replicas).push((id, replica.clone()));
         let _ = self.tx.send(Cmd::Subscribe(id, scope));
         replica
@@ -131,40 +153,66 @@ impl HubClient {
     }
 }
 
+/// What the transport thread shares with the `HubClient`.
+struct Link {
+    replicas: Replicas,
+    connected: Arc<AtomicBool>,
+    ring: SharedRing,
+    frame_limit: Arc<AtomicUsize>,
+}
+
+/// The hub's first frame: its run, this connection's id, the largest frame it accepts, and
+/// the shared log's descriptor.
+async fn welcome(stream: &UnixStream) -> Option<(u64, u64, usize, Option<std::os::fd::OwnedFd>)> {
+    let (body, fd) = tokio::time::timeout(Duration::from_secs(2), super::handoff::receive(stream))
+        .await
+        .ok()?
+        .ok()?;
+    match decode(&body).ok()? {
+        Frame::Welcome {
+            epoch,
+            conn,
+            max_frame,
+        } => Some((epoch, conn, max_frame as usize, fd)),
+        _ => None,
+    }
+}
+
 async fn run(
     path: PathBuf,
     opts: ClientOptions,
     mut rx: mpsc::UnboundedReceiver<Cmd>,
-    replicas: Replicas,
-    connected: Arc<AtomicBool>,
-    ring: SharedRing,
+    link: Link,
     on_connect: Option<OnConnect>,
 ) {
+    let Link {
+        replicas,
+        connected,
+        ring,
+        frame_limit,
+    } = link;
+    let mut target = files::Target::new(path);
     // Writes sent on a connection whose echo has not come back yet, with the replica that
     // wrote them; followed by writes queued while disconnected.
     let mut unacked: VecDeque<(u64, Arc<Vec<u8>>)> = VecDeque::new();
     let mut last_epoch: Option<u64> = None;
     let mut lost = false;
     let mut backoff = opts.reconnect_min;
-    let mut sweep = tokio::time::interval(Duration::from_secs(1));
-    let sweep_all = |replicas: &Replicas| {
-        for (_, r) in lock(replicas).iter() {
-            r.sweep();
-        }
-    };
+    let mut swept = tokio::time::Instant::now();
     loop {
         // Disconnected: retry with backoff, queueing writes meanwhile.
         let stream = loop {
-            if let Ok(s) = UnixStream::connect(&path).await {
-                backoff = opts.reconnect_min;
-                break s;
+            if let Some(p) = target.choose() {
+                if let Ok(s) = UnixStream::connect(&p).await {
+                    break s;
+                }
             }
             let wait = tokio::time::sleep(backoff);
             tokio::pin!(wait);
             loop {
                 tokio::select! {
                     _ = &mut wait => break,
-                    _ = sweep.tick() => sweep_all(&replicas),
+                    _ = tokio::time::sleep_until(sweep_deadline(next_expiry(&replicas), swept)) => sweep_all(&replicas, &mut swept),
                     cmd = rx.recv() => match cmd {
                         None | Some(Cmd::Stop) => return,
                         Some(Cmd::Write(id, w)) => {
@@ -185,9 +233,23 @@ async fn run(
             }
             backoff = (backoff * 2).min(opts.reconnect_max);
         };
+        let Some((epoch, conn, hub_max, log_fd)) = welcome(&stream).await else {
+            // Not a hub that answers: try again later, as for an absent one.
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(opts.reconnect_max);
+            continue;
+        };
+        backoff = opts.reconnect_min;
+        // Writes are refused at the call if either end would refuse their frame; frames from
+        // the hub are read up to its own limit (a snapshot part fits in it).
+        let limit = match hub_max {
+            0 => opts.max_frame,
+            n => n.min(opts.max_frame),
+        };
+        frame_limit.store(limit, Ordering::Release);
         let (r, mut w) = stream.into_split();
         let (frames_tx, mut frames) = mpsc::unbounded_channel();
-        let max_frame = opts.max_frame;
+        let max_frame = opts.max_frame.max(hub_max);
         let reader = tokio::spawn(async move {
             let mut r = BufReader::with_capacity(64 * 1024, r);
             while let Ok(Some(body)) = read_frame(&mut r, max_frame).await {
@@ -201,18 +263,28 @@ async fn run(
                 }
             }
         });
-        let Ok(Some(Frame::Welcome { epoch, conn })) =
-            tokio::time::timeout(Duration::from_secs(2), frames.recv()).await
-        else {
-            reader.abort();
-            continue;
-        };
-        // Re-sent writes first, then the offer to a new hub, then the subscriptions.
+        // Re-sent writes first, then the offer to a new hub, then the subscriptions. A write
+        // this hub would refuse (its limit is lower than the last one's) is dropped, not
+        // re-sent on every connection; its replica then stops waiting for echoes.
+        let current: Vec<(u64, Arc<Replica>)> = lock(&replicas).clone();
+        for (_, r) in &current {
+            r.set_frame_limit(limit);
+        }
         let mut out = Vec::new();
+        unacked.retain(|(id, b)| {
+            let fits = b.len() - 4 <= limit;
+            if !fits {
+                for (rid, r) in &current {
+                    if rid == id {
+                        r.forget_inflight();
+                    }
+                }
+            }
+            fits
+        });
         for (_, b) in &unacked {
             out.extend_from_slice(b);
         }
-        let current: Vec<(u64, Arc<Replica>)> = lock(&replicas).clone();
         if std::mem::take(&mut lost) {
             for (id, r) in &current {
                 for (key, value) in r.offer() {
@@ -232,10 +304,10 @@ async fn run(
             for (_, r) in &current {
                 // Writes appended to the old hub's log died with it: their echo never comes.
                 r.forget_inflight();
-                for part in r.offer().chunks(1024) {
+                for entries in split_entries(r.offer(), (limit / 2).min(1 << 20)) {
                     out.extend(encode(&Frame::Offer {
                         scope: r.scope().clone(),
-                        entries: part.to_vec(),
+                        entries,
                     }));
                 }
             }
@@ -255,7 +327,7 @@ async fn run(
         }
         last_epoch = Some(epoch);
         connected.store(true, Ordering::Release);
-        share_ring(&ring, &replicas, Some(&path.with_extension("ring")), epoch);
+        share_ring(&ring, &replicas, log_fd, epoch);
         if let Some(f) = &on_connect {
             f();
         }
@@ -267,7 +339,7 @@ async fn run(
                     let Some(frame) = frame else { break false };
                     on_frame(frame, conn, &replicas, &ring, &mut unacked, &mut parts);
                 }
-                _ = sweep.tick() => sweep_all(&replicas),
+                _ = tokio::time::sleep_until(sweep_deadline(next_expiry(&replicas), swept)) => sweep_all(&replicas, &mut swept),
                 cmd = rx.recv() => {
                     let mut stop = false;
                     let mut nudged = false;
@@ -312,6 +384,13 @@ async fn run(
         if stopped {
             return;
         }
+    }
+}
+
+fn sweep_all(replicas: &Replicas, swept: &mut tokio::time::Instant) {
+    *swept = tokio::time::Instant::now();
+    for (_, r) in lock(replicas).iter() {
+        r.sweep();
     }
 }
 

@@ -1,16 +1,21 @@
 //! The hub: one thread in the cluster primary that decides the order of every write.
 //!
-//! Transport: a tokio `UnixListener` on a well-known path per app id (in a 0700 directory,
-//! socket mode 0600). ipc-channel is not used: its `IpcOneShotServer` hands one fresh name to
-//! one child the parent spawns, while `node:cluster` forks workers itself and they come and
-//! go; a second process connecting to a one-shot name is silently lost.
+//! Transport: a tokio `UnixListener` on this process's generation socket (see [`files`]: a
+//! 0700 directory of this user's own, socket mode 0600, the well-known name pointed at it).
+//! ipc-channel is not used: its `IpcOneShotServer` hands one fresh name to one child the
+//! parent spawns, while `node:cluster` forks workers itself and they come and go; a second
+//! process connecting to a one-shot name is silently lost.
 //!
 //! One task (the sequencer) owns the store and every connection's outgoing queue, so the
 //! order in which writes are applied is the order in which every client receives them.
-//! A client's malformed or oversized frame closes that client only.
+//! A client's malformed or oversized frame closes that client only. Each connection's queue
+//! is bounded: a client that stops reading (a stopped process) is disconnected, which frees
+//! its queue; it resynchronises from a snapshot when it reconnects.
 use std::collections::{HashMap, HashSet};
+use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,9 +24,12 @@ use tokio::net::unix::OwnedWriteHalf;
 use tokio::net::UnixListener;
 use tokio::sync::{mpsc, oneshot};
 
+use super::files;
 use super::protocol::{
-    decode, encode, now_ms, read_frame, Frame, Scope, Write, WriteOp, DEFAULT_MAX_FRAME,
+    decode, encode, is_json, now_ms, read_frame, split_entries, Frame, Scope, Write, WriteOp,
+    DEFAULT_MAX_FRAME,
 };
+use super::replica::sweep_deadline;
 use super::store::Store;
 use crate::{Code, Error, Result};
 
@@ -40,6 +48,14 @@ impl Default for HubOptions {
     }
 }
 
+impl HubOptions {
+    /// Bytes of the live stream queued for one connection beyond which it is dropped as a
+    /// slow consumer: room for two of the largest frames, and at least 8 MiB.
+    fn max_queue(&self) -> usize {
+        (2 * self.max_frame).max(8 << 20)
+    }
+}
+
 /// Snapshot parts stay well below any sane frame limit.
 const SNAPSHOT_PART_BYTES: usize = 1 << 20;
 
@@ -51,84 +67,116 @@ pub struct Hub {
 
 type Bytes = Arc<Vec<u8>>;
 
+/// A frame queued for a connection, with the bytes it counts against the queue's bound
+/// (0 for snapshot parts: a snapshot is as large as the scope, and is sent once per
+/// subscription; only the live stream can grow without end behind a slow reader).
+type Out = (Bytes, usize);
+
 enum Msg {
-    Join(
-        u64,
-        mpsc::UnboundedSender<Bytes>,
-        tokio::task::JoinHandle<()>,
-    ),
+    Join(u64, Conn),
     Frame(u64, Frame),
+    Refused(u64, Write),
     Leave(u64),
 }
 
 struct Conn {
-    tx: mpsc::UnboundedSender<Bytes>,
+    tx: mpsc::UnboundedSender<Out>,
     writer: tokio::task::JoinHandle<()>,
     scopes: HashSet<Scope>,
+    /// Bytes queued and not yet written to the socket.
+    queued: Arc<AtomicUsize>,
+}
+
+impl Conn {
+    /// Queues `b`; false if that would exceed `limit` (the connection is then dropped).
+    fn push(&self, b: &Bytes, limit: usize) -> bool {
+        if self.queued.load(Ordering::Relaxed) + b.len() > limit {
+            return false;
+        }
+        self.queued.fetch_add(b.len(), Ordering::Relaxed);
+        let _ = self.tx.send((b.clone(), b.len()));
+        true
+    }
+
+    /// Queues a snapshot part, outside the bound.
+    fn push_snapshot(&self, b: Bytes) {
+        let _ = self.tx.send((b, 0));
+    }
 }
 
 fn io_err(context: &str, path: &Path, e: std::io::Error) -> Error {
     Error::new(Code::Psc, format!("{context} {}: {e}", path.display()))
 }
 
-/// Creates the socket's directory owner-only, so other users cannot reach the socket.
-pub fn prepare_dir(path: &Path) -> Result<()> {
-    let Some(dir) = path.parent() else {
-        return Ok(());
-    };
-    if !dir.exists() {
-        std::fs::create_dir_all(dir).map_err(|e| io_err("cannot create", dir, e))?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| io_err("cannot restrict", dir, e))?;
+#[cfg(target_os = "linux")]
+type LogRing = super::ring::Ring;
+#[cfg(not(target_os = "linux"))]
+type LogRing = ();
+
+fn ring_fd(ring: &Option<Arc<LogRing>>) -> Option<RawFd> {
+    #[cfg(target_os = "linux")]
+    return ring.as_ref().map(|r| r.fd());
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = ring;
+        None
     }
-    Ok(())
 }
 
 impl Hub {
-    /// Binds `path` and serves it on a new thread. Fails if a live hub already serves it; a
-    /// stale socket file left by a dead hub is removed.
+    /// Binds this process's generation socket for the well-known `path`, points `path` at
+    /// it and serves it on a new thread. Another process's hub on the same path keeps
+    /// serving its own clients (see [`files`]); a second hub in this process is refused.
     pub fn start(path: &Path, opts: HubOptions) -> Result<Hub> {
-        prepare_dir(path)?;
-        if path.exists() {
-            if std::os::unix::net::UnixStream::connect(path).is_ok() {
+        if let Some(dir) = path.parent() {
+            files::secure_dir(dir)?;
+        }
+        let own = files::generation_path(path, std::process::id());
+        if std::fs::symlink_metadata(&own).is_ok() {
+            if std::os::unix::net::UnixStream::connect(&own).is_ok() {
                 return Err(Error::new(
                     Code::Psc,
                     format!(
-                        "a shared-cache hub is already listening on {}",
-                        path.display()
+                        "a shared-cache hub of this process is already listening on {}",
+                        own.display()
                     ),
                 ));
             }
-            std::fs::remove_file(path)
-                .map_err(|e| io_err("cannot remove stale socket", path, e))?;
+            std::fs::remove_file(&own)
+                .map_err(|e| io_err("cannot remove stale socket", &own, e))?;
         }
-        let std_listener = std::os::unix::net::UnixListener::bind(path)
-            .map_err(|e| io_err("cannot listen on", path, e))?;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| io_err("cannot restrict", path, e))?;
-        std_listener
-            .set_nonblocking(true)
-            .map_err(|e| io_err("cannot configure", path, e))?;
+        files::sweep_stale(path);
+        let std_listener = std::os::unix::net::UnixListener::bind(&own)
+            .map_err(|e| io_err("cannot listen on", &own, e))?;
+        let ready = std::fs::set_permissions(&own, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| io_err("cannot restrict", &own, e))
+            .and_then(|()| {
+                std_listener
+                    .set_nonblocking(true)
+                    .map_err(|e| io_err("cannot configure", &own, e))
+            })
+            .and_then(|()| files::publish(path, &own));
+        if let Err(e) = ready {
+            let _ = std::fs::remove_file(&own);
+            return Err(e);
+        }
         let epoch: u64 = rand::random::<u64>() | 1;
         // The shared log of the fast path; without it workers use the socket alone.
         #[cfg(target_os = "linux")]
-        let ring = super::ring::Ring::create(
-            &path.with_extension("ring"),
-            epoch,
-            super::ring::DEFAULT_CAPACITY,
-        )
-        .ok();
+        let ring = super::ring::Ring::create(epoch, super::ring::DEFAULT_CAPACITY)
+            .ok()
+            .map(Arc::new);
         #[cfg(not(target_os = "linux"))]
-        let ring: Option<()> = None;
+        let ring: Option<Arc<()>> = None;
         let (stop_tx, stop_rx) = oneshot::channel();
         let (done_tx, done_rx) = std::sync::mpsc::channel();
-        let owned = path.to_path_buf();
+        let link = path.to_path_buf();
         super::spawn_thread("alova-psc-hub", async move {
             if let Ok(listener) = UnixListener::from_std(std_listener) {
                 serve(listener, opts, epoch, ring, stop_rx).await;
             }
-            let _ = std::fs::remove_file(&owned);
-            let _ = std::fs::remove_file(owned.with_extension("ring"));
+            let _ = std::fs::remove_file(&own);
+            files::unpublish(&link, &own);
             let _ = done_tx.send(());
         })?;
         Ok(Hub {
@@ -143,7 +191,8 @@ impl Hub {
     }
 
     /// Stops accepting, flushes what each client was sent, closes every connection and
-    /// removes the socket file. Waits at most two seconds.
+    /// removes this hub's socket (and the well-known name while it points there). Waits at
+    /// most two seconds.
     pub fn stop(&mut self) {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
@@ -166,38 +215,61 @@ async fn serve(
     listener: UnixListener,
     opts: HubOptions,
     epoch: u64,
-    ring: Option<LogRing>,
+    ring: Option<Arc<LogRing>>,
     mut stop: oneshot::Receiver<()>,
 ) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let accept_tx = tx.clone();
+    let log_fd = ring_fd(&ring);
+    let keep_ring = ring.clone();
     let accept = tokio::spawn(async move {
+        let _keep = keep_ring;
         let mut next_id = 0u64;
         while let Ok((stream, _)) = listener.accept().await {
             next_id += 1;
             let id = next_id;
+            // The first frame carries the shared log's descriptor, so it goes out here,
+            // before anything the sequencer queues.
+            let welcome = encode(&Frame::Welcome {
+                epoch,
+                conn: id,
+                max_frame: opts.max_frame as u64,
+            });
+            if super::handoff::send(stream.as_raw_fd(), &welcome, log_fd).is_err() {
+                continue;
+            }
             let (r, w) = stream.into_split();
             let (out_tx, out_rx) = mpsc::unbounded_channel();
-            let writer = tokio::spawn(write_loop(w, out_rx));
-            if accept_tx.send(Msg::Join(id, out_tx, writer)).is_err() {
+            let queued = Arc::new(AtomicUsize::new(0));
+            let writer = tokio::spawn(write_loop(w, out_rx, queued.clone()));
+            let conn = Conn {
+                tx: out_tx,
+                writer,
+                scopes: HashSet::new(),
+                queued,
+            };
+            if accept_tx.send(Msg::Join(id, conn)).is_err() {
                 break;
             }
             let msgs = accept_tx.clone();
             tokio::spawn(async move {
                 let mut r = BufReader::with_capacity(64 * 1024, r);
                 while let Ok(Some(body)) = read_frame(&mut r, opts.max_frame).await {
-                    match decode(&body) {
-                        Ok(
-                            f @ (Frame::Subscribe { .. }
-                            | Frame::Write(_)
-                            | Frame::Offer { .. }
-                            | Frame::Nudge),
-                        ) if values_are_json(&f) => {
-                            if msgs.send(Msg::Frame(id, f)).is_err() {
-                                return;
-                            }
+                    let msg = match decode(&body) {
+                        // A value that is not JSON is acknowledged and dropped: no copy
+                        // receives it, and its writer does not re-send it forever.
+                        Ok(Frame::Write(w)) if !value_is_json(&w.op) => Msg::Refused(id, w),
+                        Ok(Frame::Offer { scope, mut entries }) => {
+                            entries.retain(|(_, v)| is_json(v));
+                            Msg::Frame(id, Frame::Offer { scope, entries })
+                        }
+                        Ok(f @ (Frame::Subscribe { .. } | Frame::Write(_) | Frame::Nudge)) => {
+                            Msg::Frame(id, f)
                         }
                         _ => break,
+                    };
+                    if msgs.send(msg).is_err() {
+                        return;
                     }
                 }
                 let _ = msgs.send(Msg::Leave(id));
@@ -205,40 +277,58 @@ async fn serve(
         }
     });
     drop(tx);
-    let mut store = Store::new(opts.max_entries);
-    let mut conns: HashMap<u64, Conn> = HashMap::new();
-    let mut sweep = tokio::time::interval(Duration::from_secs(1));
-    // Writers nudge after appending to the log; this also reads it if a nudge was lost.
-    let mut poll = tokio::time::interval(Duration::from_millis(50));
+    let mut hub = State {
+        store: Store::new(opts.max_entries),
+        conns: HashMap::new(),
+        seen: HashMap::new(),
+        max_queue: opts.max_queue(),
+        part_bytes: SNAPSHOT_PART_BYTES.min(opts.max_frame / 2),
+        slow: Vec::new(),
+    };
+    // The log is read when a writer nudges after appending, before each socket frame, when
+    // a connection ends (its last nudge may be lost with it) and with the expiry sweep. No
+    // timer runs while nothing expires: an idle hub never wakes up.
+    let mut swept = tokio::time::Instant::now();
     let mut log = Log { ring, pos: 0 };
     loop {
+        let sweep_at = sweep_deadline(hub.store.next_expiry(), swept);
         tokio::select! {
             _ = &mut stop => break,
-            _ = sweep.tick() => store.sweep(now_ms()),
-            _ = poll.tick() => log.catch_up(&mut store, &conns),
+            _ = tokio::time::sleep_until(sweep_at) => {
+                swept = tokio::time::Instant::now();
+                log.catch_up(&mut hub);
+                hub.store.sweep(now_ms());
+            }
             msg = rx.recv() => {
                 let Some(msg) = msg else { break };
                 match msg {
-                    Msg::Join(id, tx, writer) => {
-                        let _ = tx.send(Arc::new(encode(&Frame::Welcome { epoch, conn: id })));
-                        conns.insert(id, Conn { tx, writer, scopes: HashSet::new() });
+                    Msg::Join(id, conn) => {
+                        hub.conns.insert(id, conn);
                     }
                     Msg::Leave(id) => {
-                        conns.remove(&id);
+                        hub.conns.remove(&id);
+                        log.catch_up(&mut hub);
+                    }
+                    // A dropped slow consumer's late frames: it re-sends them on reconnection.
+                    Msg::Frame(id, _) | Msg::Refused(id, _) if !hub.conns.contains_key(&id) => {}
+                    Msg::Refused(id, write) => {
+                        let echo = Arc::new(encode(&Frame::Event { origin: id, write }));
+                        hub.send(id, &echo);
                     }
                     Msg::Frame(id, frame) => {
                         // The log's records come first: a writer appended them before
                         // anything it sends afterwards.
-                        log.catch_up(&mut store, &conns);
-                        handle(&mut store, &mut conns, id, frame);
+                        log.catch_up(&mut hub);
+                        hub.handle(id, frame);
                     }
                 }
+                hub.drop_slow();
             }
         }
     }
     accept.abort();
     // Flush before close: writers end once their queue is drained and dropped.
-    let writers: Vec<_> = conns.into_values().map(|c| c.writer).collect();
+    let writers: Vec<_> = hub.conns.into_values().map(|c| c.writer).collect();
     let _ = tokio::time::timeout(
         Duration::from_secs(1),
         futures_util::future::join_all(writers),
@@ -246,162 +336,205 @@ async fn serve(
     .await;
 }
 
-/// Values are JSON text handed to `JSON.parse` in every worker: a peer sending anything else
-/// is treated as sending a malformed frame.
-fn values_are_json(f: &Frame) -> bool {
-    let json = |v: &str| serde_json::from_str::<serde::de::IgnoredAny>(v).is_ok();
-    match f {
-        Frame::Write(Write {
-            op: WriteOp::Set { value, .. },
-            ..
-        }) => json(value),
-        Frame::Offer { entries, .. } => entries.iter().all(|(_, v)| json(v)),
+/// Values are JSON text handed to `JSON.parse` in every worker: anything else is dropped,
+/// whether it comes over a socket or through the shared log.
+fn value_is_json(op: &WriteOp) -> bool {
+    match op {
+        WriteOp::Set { value, .. } => is_json(value),
         _ => true,
     }
 }
 
-fn broadcast(conns: &HashMap<u64, Conn>, scope: &Scope, also: u64, frame: &Frame) {
-    let bytes = Arc::new(encode(frame));
-    for (id, c) in conns {
-        if *id == also || c.scopes.contains(scope) {
-            let _ = c.tx.send(bytes.clone());
+/// Writers remembered for de-duplication before the table is reset.
+const MAX_WRITERS: usize = 1 << 16;
+
+/// The sequencer's state.
+struct State {
+    store: Store,
+    conns: HashMap<u64, Conn>,
+    /// Per writing replica, the last `seq` received over a socket: a client re-sends the
+    /// writes whose echo it did not get (after being dropped as a slow consumer, say), and
+    /// those already applied are only acknowledged again.
+    seen: HashMap<u64, u64>,
+    max_queue: usize,
+    part_bytes: usize,
+    /// Connections whose queue overflowed, dropped after the current message.
+    slow: Vec<u64>,
+}
+
+impl State {
+    fn send(&mut self, id: u64, b: &Bytes) {
+        if let Some(c) = self.conns.get(&id) {
+            if !c.push(b, self.max_queue) {
+                self.slow.push(id);
+            }
+        }
+    }
+
+    fn broadcast(&mut self, scope: &Scope, also: u64, frame: &Frame) {
+        let bytes = Arc::new(encode(frame));
+        for (id, c) in &self.conns {
+            if (*id == also || c.scopes.contains(scope)) && !c.push(&bytes, self.max_queue) {
+                self.slow.push(*id);
+            }
+        }
+    }
+
+    /// Drops connections that fell too far behind: their queue is freed at once and their
+    /// client, seeing the connection end, reconnects and resynchronises from a snapshot.
+    fn drop_slow(&mut self) {
+        for id in std::mem::take(&mut self.slow) {
+            if let Some(c) = self.conns.remove(&id) {
+                c.writer.abort();
+            }
+        }
+    }
+
+    /// Applies a write in the hub's order and sends it to the scope's subscribers.
+    fn apply(&mut self, from: u64, write: Write) {
+        let evicted = self.store.apply(&write.scope, &write.op);
+        let scope = write.scope.clone();
+        self.broadcast(
+            &scope,
+            from,
+            &Frame::Event {
+                origin: from,
+                write,
+            },
+        );
+        for key in evicted {
+            let write = Write {
+                scope: scope.clone(),
+                origin: 0,
+                seq: 0,
+                op: WriteOp::Remove { key },
+            };
+            self.broadcast(&scope, 0, &Frame::Event { origin: 0, write });
+        }
+    }
+
+    fn handle(&mut self, id: u64, frame: Frame) {
+        match frame {
+            Frame::Subscribe { scope } => {
+                let Some(c) = self.conns.get_mut(&id) else {
+                    return;
+                };
+                c.scopes.insert(scope.clone());
+                let c = &*c;
+                let entries = self.store.snapshot(&scope, now_ms());
+                let mut parts = split_entries(entries, self.part_bytes).peekable();
+                let mut frames = Vec::new();
+                loop {
+                    let entries = parts.next().unwrap_or_default();
+                    let last = parts.peek().is_none();
+                    frames.push(Arc::new(encode(&Frame::Snapshot {
+                        scope: scope.clone(),
+                        entries,
+                        last,
+                    })));
+                    if last {
+                        break;
+                    }
+                }
+                for f in frames {
+                    c.push_snapshot(f);
+                }
+            }
+            Frame::Write(write) => {
+                if write.seq != 0 {
+                    if self.seen.len() > MAX_WRITERS {
+                        self.seen.clear();
+                    }
+                    let last = self.seen.entry(write.origin).or_default();
+                    if write.seq <= *last {
+                        // Already applied: acknowledged to its sender only.
+                        let echo = Arc::new(encode(&Frame::Event { origin: id, write }));
+                        self.send(id, &echo);
+                        return;
+                    }
+                    *last = write.seq;
+                }
+                self.apply(id, write);
+            }
+            Frame::Offer { scope, entries } => {
+                let now = now_ms();
+                for (key, value) in entries {
+                    let live = super::protocol::expiry_of(&value).is_none_or(|t| t > now);
+                    if !live || self.store.contains(&scope, &key) {
+                        continue;
+                    }
+                    let write = Write {
+                        scope: scope.clone(),
+                        origin: 0,
+                        seq: 0,
+                        op: WriteOp::Set { key, value },
+                    };
+                    self.apply(0, write);
+                }
+            }
+            _ => {}
         }
     }
 }
 
-#[cfg(target_os = "linux")]
-type LogRing = super::ring::Ring;
-#[cfg(not(target_os = "linux"))]
-type LogRing = ();
-
 /// The hub's reading position in the shared log.
 struct Log {
-    ring: Option<LogRing>,
+    ring: Option<Arc<LogRing>>,
     pos: u64,
 }
 
 impl Log {
-    /// Orders and applies the records appended since the last call, like socket writes.
-    fn catch_up(&mut self, store: &mut Store, conns: &HashMap<u64, Conn>) {
+    /// Orders and applies the records appended since the last call, like socket writes
+    /// (with the same check that values are JSON).
+    fn catch_up(&mut self, hub: &mut State) {
         #[cfg(target_os = "linux")]
         if let Some(ring) = &self.ring {
             let mut writes = Vec::new();
-            ring.read(&mut self.pos, |body| {
-                if let Ok(Frame::Event { write, .. }) = decode(body) {
-                    writes.push(write);
-                }
+            ring.read(&mut self.pos, |body| match decode(body) {
+                Ok(Frame::Event { write, .. }) if value_is_json(&write.op) => writes.push(write),
+                _ => {}
             });
             ring.set_hub_pos(self.pos);
             for write in writes {
-                let evicted = store.apply(&write.scope, &write.op);
-                let scope = write.scope.clone();
-                broadcast(conns, &scope, 0, &Frame::Event { origin: 0, write });
-                evict(conns, &scope, evicted);
+                hub.apply(0, write);
             }
         }
         #[cfg(not(target_os = "linux"))]
-        let _ = (store, conns);
-    }
-}
-
-fn handle(store: &mut Store, conns: &mut HashMap<u64, Conn>, id: u64, frame: Frame) {
-    match frame {
-        Frame::Subscribe { scope } => {
-            let Some(c) = conns.get_mut(&id) else { return };
-            c.scopes.insert(scope.clone());
-            let entries = store.snapshot(&scope, now_ms());
-            let mut part = Vec::new();
-            let mut bytes = 0;
-            for (k, v) in entries {
-                bytes += k.len() + v.len() + 8;
-                part.push((k, v));
-                if bytes >= SNAPSHOT_PART_BYTES {
-                    let entries = std::mem::take(&mut part);
-                    bytes = 0;
-                    let f = Frame::Snapshot {
-                        scope: scope.clone(),
-                        entries,
-                        last: false,
-                    };
-                    let _ = c.tx.send(Arc::new(encode(&f)));
-                }
-            }
-            let f = Frame::Snapshot {
-                scope,
-                entries: part,
-                last: true,
-            };
-            let _ = c.tx.send(Arc::new(encode(&f)));
-        }
-        Frame::Write(write) => {
-            let evicted = store.apply(&write.scope, &write.op);
-            let scope = write.scope.clone();
-            broadcast(conns, &scope, id, &Frame::Event { origin: id, write });
-            evict(conns, &scope, evicted);
-        }
-        Frame::Offer { scope, entries } => {
-            let now = now_ms();
-            for (key, value) in entries {
-                let live = super::protocol::expiry_of(&value).is_none_or(|t| t > now);
-                if !live || store.contains(&scope, &key) {
-                    continue;
-                }
-                let op = WriteOp::Set { key, value };
-                let evicted = store.apply(&scope, &op);
-                broadcast(
-                    conns,
-                    &scope,
-                    0,
-                    &Frame::Event {
-                        origin: 0,
-                        write: Write {
-                            scope: scope.clone(),
-                            origin: 0,
-                            seq: 0,
-                            op,
-                        },
-                    },
-                );
-                evict(conns, &scope, evicted);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn evict(conns: &HashMap<u64, Conn>, scope: &Scope, keys: Vec<String>) {
-    for key in keys {
-        let write = Write {
-            scope: scope.clone(),
-            origin: 0,
-            seq: 0,
-            op: WriteOp::Remove { key },
-        };
-        broadcast(conns, scope, 0, &Frame::Event { origin: 0, write });
+        let _ = hub;
     }
 }
 
 /// Writes queued frames, coalescing what is already queued into one system call.
-async fn write_loop(mut w: OwnedWriteHalf, mut rx: mpsc::UnboundedReceiver<Bytes>) {
+async fn write_loop(
+    mut w: OwnedWriteHalf,
+    mut rx: mpsc::UnboundedReceiver<Out>,
+    queued: Arc<AtomicUsize>,
+) {
     let mut buf = Vec::with_capacity(64 * 1024);
-    while let Some(b) = rx.recv().await {
+    while let Some((b, counted)) = rx.recv().await {
         // A large frame (a snapshot part) goes out as is, without a copy.
         if b.len() >= (64 << 10) {
             if w.write_all(&b).await.is_err() {
                 return;
             }
+            queued.fetch_sub(counted, Ordering::Relaxed);
             continue;
         }
         buf.extend_from_slice(&b);
+        let mut done = counted;
         while buf.len() < (1 << 20) {
             match rx.try_recv() {
-                Ok(b) => buf.extend_from_slice(&b),
+                Ok((b, counted)) => {
+                    buf.extend_from_slice(&b);
+                    done += counted;
+                }
                 Err(_) => break,
             }
         }
         if w.write_all(&buf).await.is_err() {
             return;
         }
+        queued.fetch_sub(done, Ordering::Relaxed);
         buf.clear();
     }
     let _ = w.shutdown().await;

@@ -6,7 +6,8 @@
 //! - [`replica`]: a process's copy of one scope, which JS reads without a call per read;
 //! - [`store`]: the hub's bounded, expiring, per-scope state;
 //! - [`protocol`]: the binary frames;
-//! - [`ring`]: the shared-memory log through which workers' writes travel (Linux).
+//! - [`ring`]: the shared-memory log through which workers' writes travel (Linux);
+//! - [`files`]: where hubs live on disk, generations, and the ownership checks.
 //!
 //! Reads never cross a process: each worker keeps its own copy (native replica + JS objects)
 //! and checks two counters with plain memory reads: its replica's (snapshots, the hub's
@@ -19,6 +20,8 @@
 //! ipc-channel is not used (see [`hub`]).
 
 pub mod client;
+pub mod files;
+mod handoff;
 pub mod hub;
 pub mod protocol;
 pub mod redis_sync;

@@ -38,8 +38,13 @@ pub enum Frame {
         scope: Scope,
         entries: Vec<(String, String)>,
     },
-    /// hub → client, first frame of a connection: the hub's run id and the client's id.
-    Welcome { epoch: u64, conn: u64 },
+    /// hub → client, first frame of a connection: the hub's run id, the client's id and the
+    /// largest frame the hub accepts (0: not said).
+    Welcome {
+        epoch: u64,
+        conn: u64,
+        max_frame: u64,
+    },
     /// hub → subscribers (and the writer), in the hub's one order. `origin` 0 is the hub.
     Event { origin: u64, write: Write },
     /// client → hub: the shared log has new records.
@@ -130,10 +135,15 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
             e.scope(scope);
             e.entries(entries);
         }
-        Frame::Welcome { epoch, conn } => {
+        Frame::Welcome {
+            epoch,
+            conn,
+            max_frame,
+        } => {
             e.u8(T_WELCOME);
             e.u64(*epoch);
             e.u64(*conn);
+            e.u64(*max_frame);
         }
         Frame::Event { origin, write } => {
             e.u8(T_EVENT);
@@ -240,6 +250,7 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
         T_WELCOME => Frame::Welcome {
             epoch: d.u64()?,
             conn: d.u64()?,
+            max_frame: if d.0.is_empty() { 0 } else { d.u64()? },
         },
         T_EVENT => Frame::Event {
             origin: d.u64()?,
@@ -261,6 +272,41 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
         return Err(malformed("trailing bytes"));
     }
     Ok(frame)
+}
+
+/// The body length of the `Event` frame carrying `op` on `scope`: the largest form a write
+/// takes on the wire (socket or shared log).
+pub fn event_len(scope: &Scope, op: &WriteOp) -> usize {
+    let scope = 1 + scope.as_ref().map_or(0, |s| 4 + s.len());
+    let op = match op {
+        WriteOp::Set { key, value } => 1 + 4 + key.len() + 4 + value.len(),
+        WriteOp::Remove { key } => 1 + 4 + key.len(),
+        WriteOp::Clear => 1,
+    };
+    1 + 8 + scope + 8 + 8 + op
+}
+
+/// Splits entries into parts of about `budget` bytes each, so that every part's frame stays
+/// within the limit; an entry larger than `budget` goes alone (it arrived in a frame that fit).
+pub fn split_entries(
+    entries: Vec<(String, String)>,
+    budget: usize,
+) -> impl Iterator<Item = Vec<(String, String)>> {
+    let mut it = entries.into_iter().peekable();
+    std::iter::from_fn(move || {
+        it.peek()?;
+        let mut part = Vec::new();
+        let mut bytes = 0;
+        while let Some((k, v)) = it.peek() {
+            let n = 8 + k.len() + v.len();
+            if !part.is_empty() && bytes + n > budget {
+                break;
+            }
+            bytes += n;
+            part.extend(it.next());
+        }
+        Some(part)
+    })
 }
 
 /// Reads one frame body; `Ok(None)` at a clean end of stream. A length above `max` is an
@@ -288,6 +334,12 @@ pub async fn read_frame<R: tokio::io::AsyncRead + Unpin>(
     Ok(Some(body))
 }
 
+/// Whether `v` is one JSON text. Values reach `JSON.parse` in every process: what fails
+/// this is dropped by the hub and by the Redis subscriber, and never handed to JS in a drain.
+pub fn is_json(v: &str) -> bool {
+    serde_json::from_str::<serde::de::IgnoredAny>(v).is_ok()
+}
+
 /// Below this a number in slot 1 is not a millisecond timestamp (it would predate 2001).
 pub const MIN_TIMESTAMP: f64 = 1e12;
 
@@ -300,9 +352,11 @@ pub fn expiry_of(value: &str) -> Option<f64> {
     }
     // Fast path, without parsing the data: `[data, <number>]` ends with `,<number>]`.
     let body = v[..v.len() - 1].trim_end();
+    // The numeric tail is ASCII; the byte after the last other character is a char boundary
+    // whatever that character's width.
     let start = body
         .char_indices()
-        .rfind(|&(_, c)| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')))
+        .rfind(|(_, c)| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')))
         .map_or(0, |(i, c)| i + c.len_utf8());
     if start < body.len() {
         let before = body[..start].trim_end();
@@ -406,7 +460,38 @@ mod tests {
             entries: vec![("a".into(), "1".into())],
             last: true,
         });
-        roundtrip(Frame::Welcome { epoch: 1, conn: 2 });
+        roundtrip(Frame::Welcome {
+            epoch: 1,
+            conn: 2,
+            max_frame: 3,
+        });
+    }
+
+    #[test]
+    fn event_len_is_the_encoded_length() {
+        let write = Write {
+            scope: Some("sc".into()),
+            origin: 1,
+            seq: 2,
+            op: WriteOp::Set {
+                key: "kéy".into(),
+                value: "[1]".into(),
+            },
+        };
+        let n = event_len(&write.scope, &write.op);
+        assert_eq!(encode(&Frame::Event { origin: 0, write }).len(), n + 4);
+    }
+
+    #[test]
+    fn split_parts_stay_within_budget() {
+        let e = |k: &str, n: usize| (k.to_string(), "x".repeat(n));
+        let parts: Vec<_> =
+            split_entries(vec![e("a", 10), e("b", 10), e("big", 100), e("c", 1)], 40).collect();
+        assert_eq!(
+            parts.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![2, 1, 1]
+        );
+        assert_eq!(split_entries(Vec::new(), 10).count(), 0);
     }
 
     #[test]
@@ -435,5 +520,10 @@ mod tests {
         assert_eq!(expiry_of("[[1, 1700000000000]]"), None);
         assert_eq!(expiry_of("{\"a\":1}"), None);
         assert_eq!(expiry_of("[1,"), None);
+        // Multi-byte characters before the tail are skipped whole.
+        assert_eq!(expiry_of("[é]"), None);
+        assert_eq!(expiry_of("[\"é\",é1700000000000]"), None);
+        assert_eq!(expiry_of("[\"é\",1700000000000]"), Some(1.7e12));
+        assert_eq!(expiry_of("[\"x\",1700000000000 ]"), Some(1.7e12));
     }
 }

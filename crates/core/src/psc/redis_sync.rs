@@ -17,7 +17,7 @@ use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
 
 use super::protocol::{decode, encode, Frame, Scope, Write, WriteOp};
-use super::replica::{lock, ChannelOutbox, Limits, Replica, Replicas};
+use super::replica::{lock, next_expiry, sweep_deadline, ChannelOutbox, Limits, Replica, Replicas};
 use crate::{Code, Error, Result};
 
 #[derive(Debug, Clone)]
@@ -191,19 +191,22 @@ async fn subscribe_loop(
         if let Some(f) = &on_connect {
             f();
         }
-        let mut sweep = tokio::time::interval(Duration::from_secs(1));
+        let mut swept = tokio::time::Instant::now();
         {
             let mut messages = ps.on_message();
             loop {
                 tokio::select! {
                     _ = stop.changed() => { connected.store(false, Ordering::Release); return; }
-                    _ = sweep.tick() => for (_, r) in lock(&replicas).iter() { r.sweep(); },
+                    _ = tokio::time::sleep_until(sweep_deadline(next_expiry(&replicas), swept)) => {
+                        swept = tokio::time::Instant::now();
+                        for (_, r) in lock(&replicas).iter() { r.sweep(); }
+                    }
                     msg = messages.next() => {
                         let Some(msg) = msg else { break };
                         let Ok(Frame::Event { origin, write }) = decode(msg.get_payload_bytes()) else { continue };
                         // Values reach JSON.parse in every process: skip anything else.
                         if let WriteOp::Set { value, .. } = &write.op {
-                            if serde_json::from_str::<serde::de::IgnoredAny>(value).is_err() {
+                            if !super::protocol::is_json(value) {
                                 continue;
                             }
                         }

@@ -12,10 +12,10 @@
 //! a key has writes in flight, remote writes to it are skipped, because the own write comes
 //! later in that order and overwrites them. The same holds for an own `clear` in flight.
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::protocol::{expiry_of, now_ms, Scope, Write, WriteOp};
+use super::protocol::{event_len, expiry_of, now_ms, Scope, Write, WriteOp};
 use crate::{Code, Error, Result};
 
 /// Where a replica's own writes go (the hub connection or the Redis publisher), in call order.
@@ -49,6 +49,29 @@ pub(crate) type Replicas = Arc<Mutex<Vec<(u64, Arc<Replica>)>>>;
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// When a transport thread should next drop expired entries: at `next` (ms since the epoch;
+/// never without one), at most once a second, so that an idle process never wakes up.
+pub(crate) fn sweep_deadline(
+    next: Option<f64>,
+    last: tokio::time::Instant,
+) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    let Some(t) = next else {
+        return now + std::time::Duration::from_secs(86_400 * 365);
+    };
+    let wait =
+        std::time::Duration::from_millis((t - now_ms()).clamp(0.0, 86_400e3 * 365.0) as u64 + 1);
+    (now + wait).max(last + std::time::Duration::from_secs(1))
+}
+
+/// The earliest expiry among `replicas`.
+pub(crate) fn next_expiry(replicas: &Replicas) -> Option<f64> {
+    lock(replicas)
+        .iter()
+        .filter_map(|(_, r)| r.next_expiry())
+        .min_by(f64::total_cmp)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -112,6 +135,12 @@ pub struct Drain {
 
 pub struct Replica {
     counter: AtomicU32,
+    /// The largest frame the upstream accepts: a write that would not fit is refused at the
+    /// call, never sent (a peer closes the connection on an oversized frame).
+    frame_limit: AtomicUsize,
+    /// The earliest expiry of an entry (f64 bits; positive floats order as their bits), or
+    /// infinity: the transport thread sleeps until then.
+    soonest: AtomicU64,
     ring_gen: AtomicU32,
     id: u64,
     scope: Scope,
@@ -125,6 +154,8 @@ impl Replica {
     pub fn new(scope: Scope, outbox: Arc<dyn Outbox>, limits: Limits, id: u64) -> Self {
         Replica {
             counter: AtomicU32::new(0),
+            frame_limit: AtomicUsize::new(super::protocol::DEFAULT_MAX_FRAME),
+            soonest: AtomicU64::new(f64::INFINITY.to_bits()),
             ring_gen: AtomicU32::new(0),
             id,
             scope,
@@ -132,6 +163,25 @@ impl Replica {
             outbox,
             limits,
         }
+    }
+
+    /// The earliest time an entry expires, if any does.
+    pub fn next_expiry(&self) -> Option<f64> {
+        let t = f64::from_bits(self.soonest.load(Ordering::Acquire));
+        t.is_finite().then_some(t)
+    }
+
+    /// A new entry, its expiry noted for the sweep.
+    fn entry(&self, value: String) -> Entry {
+        let e = Entry::new(value);
+        if let Some(t) = e.expires.filter(|t| *t > 0.0) {
+            self.soonest.fetch_min(t.to_bits(), Ordering::AcqRel);
+        }
+        e
+    }
+
+    pub fn set_frame_limit(&self, bytes: usize) {
+        self.frame_limit.store(bytes, Ordering::Release);
     }
 
     pub fn scope(&self) -> &Scope {
@@ -245,9 +295,27 @@ impl Replica {
                 ),
             ));
         }
+        let op = WriteOp::Set { key, value };
+        let frame = event_len(&self.scope, &op);
+        let limit = self.frame_limit.load(Ordering::Acquire);
+        let WriteOp::Set { key, value } = op else {
+            unreachable!()
+        };
+        if frame > limit {
+            return Err(Error::new(
+                Code::BodyTooLarge,
+                format!(
+                    "shared cache entry `{}` would make a frame of {frame} bytes (key {} + value {} + framing), above the limit of {limit}",
+                    key.chars().take(64).collect::<String>(),
+                    key.len(),
+                    value.len()
+                ),
+            ));
+        }
         let mut st = self.lock();
         *st.inflight.entry(key.clone()).or_default() += 1;
-        st.map.insert(key.clone(), Entry::new(value.clone()));
+        let e = self.entry(value.clone());
+        st.map.insert(key.clone(), e);
         self.evict(&mut st, &key);
         self.send(&mut st, WriteOp::Set { key, value });
         Ok(())
@@ -255,6 +323,14 @@ impl Replica {
 
     pub fn remove(&self, key: String) {
         let mut st = self.lock();
+        let op = WriteOp::Remove { key };
+        // No entry can exist under a key too long to send: nothing to tell the others.
+        if event_len(&self.scope, &op) > self.frame_limit.load(Ordering::Acquire) {
+            return;
+        }
+        let WriteOp::Remove { key } = op else {
+            unreachable!()
+        };
         *st.inflight.entry(key.clone()).or_default() += 1;
         st.map.remove(&key);
         self.send(&mut st, WriteOp::Remove { key });
@@ -346,6 +422,8 @@ impl Replica {
             };
             let mut writes = Vec::new();
             ring.read(&mut pos, |body| {
+                // Values are not validated on this fast path: a reader parses only what it
+                // reads (and treats what does not parse as absent); drains are checked.
                 if let Ok(super::protocol::Frame::Event { write, .. }) =
                     super::protocol::decode(body)
                 {
@@ -387,7 +465,8 @@ impl Replica {
                 {
                     return false;
                 }
-                st.map.insert(key.clone(), Entry::new(value));
+                let e = self.entry(value);
+                st.map.insert(key.clone(), e);
                 self.evict(st, &key);
                 self.mark(st, key);
             }
@@ -419,7 +498,7 @@ impl Replica {
         map.retain(|k, _| inflight.contains_key(k));
         for (k, v) in entries {
             if !inflight.contains_key(&k) {
-                map.insert(k, Entry::new(v));
+                map.insert(k, self.entry(v));
             }
         }
         st.dirty.clear();
@@ -467,6 +546,12 @@ impl Replica {
             .filter(|(_, e)| !e.live(now))
             .map(|(k, _)| k.clone())
             .collect();
+        let soonest = st
+            .map
+            .values()
+            .filter_map(|e| e.expires.filter(|t| *t > now))
+            .fold(f64::INFINITY, f64::min);
+        self.soonest.store(soonest.to_bits(), Ordering::Release);
         if expired.is_empty() {
             return;
         }
@@ -524,6 +609,9 @@ impl Replica {
         self.drain_with(
             |f| full = f,
             |k, v| {
+                // A value that is not JSON (written into the shared log by a peer) would break
+                // the whole text: it is reported as removed.
+                let v = v.filter(|v| super::protocol::is_json(v));
                 let (out, sep) = match v {
                     Some(_) => (&mut set, ','),
                     None => (&mut del, ','),
@@ -756,6 +844,26 @@ mod tests {
         );
         r.sweep();
         assert_eq!(r.len(), 2);
+    }
+
+    #[test]
+    fn a_drain_never_hands_text_that_is_not_json_to_js() {
+        let r = Replica::new(None, Arc::new(Sink::default()), Limits::default(), 1);
+        for (seq, (key, value)) in [("bad", "[é"), ("good", "[1]")].into_iter().enumerate() {
+            let write = Write {
+                scope: None,
+                origin: 9,
+                seq: seq as u64 + 1,
+                op: WriteOp::Set {
+                    key: key.into(),
+                    value: value.into(),
+                },
+            };
+            r.apply(&write, false);
+        }
+        let text = r.drain_json();
+        assert!(text.contains("\"good\":[1]"), "{text}");
+        assert!(text.contains("\"del\":[\"bad\"]"), "{text}");
     }
 
     #[test]

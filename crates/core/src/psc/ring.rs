@@ -8,12 +8,17 @@
 //! remains the truth that every copy converges to (see `Replica::apply_provisional`), so a
 //! reader that falls a whole lap behind simply skips ahead.
 //!
+//! The log lives in an anonymous memory file sealed against shrinking and growing: it has
+//! no path, so no other process can truncate it under a mapping (which would kill every
+//! process touching it with SIGBUS), and clients get its descriptor from the hub itself (see
+//! `handoff`). A client checks the seals and the size before mapping. A peer of the same user
+//! can still write into it, as it could send anything over the socket: every field read here
+//! is bounds-checked, the lock is taken with a timeout, and records are checked like frames.
+//!
 //! Layout: a 4 KiB header (magic, epoch, capacity, commit, reserve, mutex) then `cap` bytes
 //! of records, each a frame as `protocol::encode` writes it, padded to 4 bytes; a record
 //! never wraps (a `u32::MAX` marker or fewer than 4 bytes left means "continue at 0").
-use std::fs::OpenOptions;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{fence, AtomicU64, Ordering};
 
 use crate::{Code, Error, Result};
@@ -21,6 +26,10 @@ use crate::{Code, Error, Result};
 const MAGIC: u64 = 0x6373_7061_6176_6f6c; // "alovapsc"
 const HEADER: usize = 4096;
 pub const DEFAULT_CAPACITY: u64 = 16 << 20;
+/// The seals a log must carry before anyone maps it.
+const SEALS: libc::c_int = libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_SEAL;
+/// How long an append waits for the lock before the write goes through the socket instead.
+const LOCK_WAIT_NS: i64 = 20_000_000;
 
 #[repr(C)]
 struct Header {
@@ -38,38 +47,34 @@ pub struct Ring {
     base: *mut u8,
     len: usize,
     cap: u64,
+    fd: OwnedFd,
 }
 
 // SAFETY: the mapping is shared memory accessed through atomics and the process-shared mutex.
 unsafe impl Send for Ring {}
 unsafe impl Sync for Ring {}
 
-fn os_err(what: &str, path: &Path) -> Error {
+fn os_err(what: &str) -> Error {
     Error::new(
         Code::Psc,
-        format!(
-            "{what} {}: {}",
-            path.display(),
-            std::io::Error::last_os_error()
-        ),
+        format!("{what}: {}", std::io::Error::last_os_error()),
     )
 }
 
-fn map(file: &std::fs::File, len: usize, path: &Path) -> Result<*mut u8> {
-    use std::os::fd::AsRawFd;
-    // SAFETY: a fresh shared mapping of a file we hold open; checked for MAP_FAILED.
+fn map(fd: &OwnedFd, len: usize) -> Result<*mut u8> {
+    // SAFETY: a fresh shared mapping of a descriptor we hold; checked for MAP_FAILED.
     let p = unsafe {
         libc::mmap(
             std::ptr::null_mut(),
             len,
             libc::PROT_READ | libc::PROT_WRITE,
             libc::MAP_SHARED,
-            file.as_raw_fd(),
+            fd.as_raw_fd(),
             0,
         )
     };
     if p == libc::MAP_FAILED {
-        return Err(os_err("cannot map", path));
+        return Err(os_err("cannot map the shared log"));
     }
     Ok(p as *mut u8)
 }
@@ -89,22 +94,29 @@ impl Ring {
         unsafe { self.base.add(HEADER) }
     }
 
-    /// Creates a new log at `path` (an old file is unlinked first, so readers still mapping it
-    /// are not disturbed), owner-only.
-    pub fn create(path: &Path, epoch: u64, cap: u64) -> Result<Ring> {
-        let _ = std::fs::remove_file(path);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(|e| Error::new(Code::Psc, format!("cannot create {}: {e}", path.display())))?;
+    /// Creates a new log in a sealed anonymous memory file.
+    pub fn create(epoch: u64, cap: u64) -> Result<Ring> {
         let len = HEADER + cap as usize;
-        file.set_len(len as u64)
-            .map_err(|e| Error::new(Code::Psc, format!("cannot size {}: {e}", path.display())))?;
-        let base = map(&file, len, path)?;
-        let ring = Ring { base, len, cap };
+        // SAFETY: plain system calls on a descriptor we own from here on.
+        let fd = unsafe {
+            let raw = libc::memfd_create(
+                c"alova-psc-log".as_ptr(),
+                libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING,
+            );
+            if raw < 0 {
+                return Err(os_err("cannot create the shared log"));
+            }
+            let fd = OwnedFd::from_raw_fd(raw);
+            if libc::ftruncate(raw, len as libc::off_t) != 0 {
+                return Err(os_err("cannot size the shared log"));
+            }
+            if libc::fcntl(raw, libc::F_ADD_SEALS, SEALS) != 0 {
+                return Err(os_err("cannot seal the shared log"));
+            }
+            fd
+        };
+        let base = map(&fd, len)?;
+        let ring = Ring { base, len, cap, fd };
         // SAFETY: we own the fresh mapping; the header is initialised before magic is set.
         unsafe {
             let h = base as *mut Header;
@@ -127,22 +139,35 @@ impl Ring {
         Ok(ring)
     }
 
-    /// Maps the log the hub of run `epoch` created.
-    pub fn open(path: &Path, epoch: u64) -> Result<Ring> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(path)
-            .map_err(|e| Error::new(Code::Psc, format!("cannot open {}: {e}", path.display())))?;
-        let len = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
-        if len <= HEADER {
-            return Err(Error::new(Code::Psc, "shared log too small"));
+    /// The descriptor to hand to clients.
+    pub fn fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    /// Maps the log the hub of run `epoch` handed over, once its seals and size are checked.
+    pub fn from_fd(fd: OwnedFd, epoch: u64) -> Result<Ring> {
+        // SAFETY: fcntl and fstat on a descriptor we own.
+        let (seals, size) = unsafe {
+            let seals = libc::fcntl(fd.as_raw_fd(), libc::F_GET_SEALS);
+            let mut st: libc::stat = std::mem::zeroed();
+            if libc::fstat(fd.as_raw_fd(), &mut st) != 0 {
+                return Err(os_err("cannot inspect the shared log"));
+            }
+            (seals, st.st_size as u64)
+        };
+        if seals < 0 || seals & SEALS != SEALS {
+            return Err(Error::new(Code::Psc, "shared log is not sealed"));
         }
-        let base = map(&file, len, path)?;
+        if size <= HEADER as u64 + 64 || size > (1 << 32) {
+            return Err(Error::new(Code::Psc, "shared log has a bad size"));
+        }
+        let len = size as usize;
+        let base = map(&fd, len)?;
         let ring = Ring {
             base,
             len,
             cap: (len - HEADER) as u64,
+            fd,
         };
         let h = ring.header();
         if h.magic.load(Ordering::Acquire) != MAGIC || h.epoch != epoch || h.cap != ring.cap {
@@ -177,8 +202,19 @@ impl Ring {
         }
         let h = self.header();
         let m = &h.mutex as *const _ as *mut libc::pthread_mutex_t;
-        // SAFETY: a process-shared robust mutex initialised by `create`.
-        let rc = unsafe { libc::pthread_mutex_lock(m) };
+        // Bounded wait: a peer that holds the lock forever (or wrote garbage over it) sends
+        // this write through the socket instead of stopping this thread.
+        let rc = unsafe {
+            // SAFETY: clock_gettime fills the timespec; the mutex was initialised by `create`.
+            let mut t: libc::timespec = std::mem::zeroed();
+            libc::clock_gettime(libc::CLOCK_REALTIME, &mut t);
+            t.tv_nsec += LOCK_WAIT_NS as libc::c_long;
+            if t.tv_nsec >= 1_000_000_000 {
+                t.tv_sec += 1;
+                t.tv_nsec -= 1_000_000_000;
+            }
+            libc::pthread_mutex_timedlock(m, &t)
+        };
         if rc == libc::EOWNERDEAD {
             // The previous holder died mid-append: its record was never committed.
             h.reserve
@@ -189,6 +225,12 @@ impl Ring {
             return false;
         }
         let mut start = h.commit.load(Ordering::Relaxed);
+        if start > u64::MAX >> 2 {
+            // Scribbled over: every writer uses the socket from now on.
+            // SAFETY: we hold the mutex.
+            unsafe { libc::pthread_mutex_unlock(m) };
+            return false;
+        }
         let off = start % self.cap;
         if off + need > self.cap {
             if self.cap - off >= 4 {
@@ -197,7 +239,9 @@ impl Ring {
             }
             start += self.cap - off;
         }
-        if start + need - h.hub_pos.load(Ordering::Acquire) > self.cap {
+        // Wrapping: the counters are shared memory a peer may have scribbled on.
+        let unread = (start + need).wrapping_sub(h.hub_pos.load(Ordering::Acquire));
+        if unread > self.cap {
             // SAFETY: we hold the mutex.
             unsafe { libc::pthread_mutex_unlock(m) };
             return false;
@@ -223,6 +267,9 @@ impl Ring {
     pub fn read(&self, pos: &mut u64, mut f: impl FnMut(&[u8])) {
         let h = self.header();
         let end = h.commit.load(Ordering::Acquire);
+        if end > u64::MAX >> 2 {
+            return; // scribbled over: writers use the socket now
+        }
         let from = *pos;
         *pos = end;
         if from >= end || end - from > self.cap {
@@ -254,7 +301,7 @@ impl Ring {
             p += padded(total as usize);
         }
         fence(Ordering::Acquire);
-        if h.reserve.load(Ordering::Relaxed) - from > self.cap {
+        if h.reserve.load(Ordering::Relaxed).wrapping_sub(from) > self.cap {
             return; // a writer lapped us while we copied
         }
         for b in &frames {
@@ -276,12 +323,9 @@ mod tests {
 
     #[test]
     fn append_read_wrap_and_lap() {
-        let dir = std::env::temp_dir().join(format!("alova-ring-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("t.ring");
-        let w = Ring::create(&path, 7, 256).unwrap();
-        let r = Ring::open(&path, 7).unwrap();
-        assert!(Ring::open(&path, 8).is_err());
+        let w = Ring::create(7, 256).unwrap();
+        let r = Ring::from_fd(dup(&w), 7).unwrap();
+        assert!(Ring::from_fd(dup(&w), 8).is_err());
         let frame = |n: u8| {
             let mut f = vec![0u8; 4];
             f.extend(std::iter::repeat_n(n, 13));
@@ -314,15 +358,69 @@ mod tests {
         assert!(!any);
         assert_eq!(late, r.commit());
         assert!(!w.append(&[0u8; 100]));
-        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn dup(r: &Ring) -> OwnedFd {
+        // SAFETY: dup of a descriptor we hold.
+        unsafe { OwnedFd::from_raw_fd(libc::dup(r.fd())) }
+    }
+
+    #[test]
+    fn the_log_cannot_shrink_and_unsealed_files_are_refused() {
+        let w = Ring::create(1, 4096).unwrap();
+        // SAFETY: plain system calls on descriptors we own.
+        unsafe {
+            assert_ne!(libc::ftruncate(w.fd(), 0), 0, "sealed against shrinking");
+            let plain = libc::memfd_create(c"plain".as_ptr(), libc::MFD_CLOEXEC);
+            assert!(plain >= 0);
+            assert_eq!(libc::ftruncate(plain, 8192), 0);
+            assert!(Ring::from_fd(OwnedFd::from_raw_fd(plain), 1).is_err());
+        }
+    }
+
+    #[test]
+    fn scribbled_counters_and_records_neither_crash_nor_block() {
+        let w = Ring::create(1, 4096).unwrap();
+        let r = Ring::from_fd(dup(&w), 1).unwrap();
+        let h = w.header();
+        for v in [u64::MAX, u64::MAX - 3, 1 << 62, 12345] {
+            h.commit.store(v, Ordering::Relaxed);
+            h.reserve.store(v ^ 7, Ordering::Relaxed);
+            h.hub_pos.store(v.wrapping_mul(3), Ordering::Relaxed);
+            let mut pos = 0;
+            r.read(&mut pos, |_| {});
+            let mut pos = v.wrapping_sub(100);
+            r.read(&mut pos, |_| {});
+            let _ = w.append(&[4, 0, 0, 0, 1, 2, 3, 4]);
+        }
+        // Garbage lengths in the data area are skipped, never read past the mapping.
+        h.commit.store(0, Ordering::Relaxed);
+        h.hub_pos.store(0, Ordering::Relaxed);
+        // SAFETY: inside the data area.
+        unsafe { std::ptr::write_bytes(w.data(), 0x7f, 4096) };
+        h.commit.store(4000, Ordering::Relaxed);
+        h.reserve.store(4000, Ordering::Relaxed);
+        let mut pos = 0;
+        r.read(&mut pos, |b| assert!(b.len() <= 4096));
+        // A lock held by a live peer: the append gives up instead of waiting forever.
+        let m = &h.mutex as *const _ as *mut libc::pthread_mutex_t;
+        // SAFETY: the process-shared mutex of the log.
+        assert_eq!(unsafe { libc::pthread_mutex_lock(m) }, 0);
+        let t = std::time::Instant::now();
+        let r2 = std::sync::Arc::new(r);
+        let r3 = r2.clone();
+        let res = std::thread::spawn(move || r3.append(&[4, 0, 0, 0, 1, 2, 3, 4]))
+            .join()
+            .unwrap();
+        assert!(!res);
+        assert!(t.elapsed() < std::time::Duration::from_secs(1));
+        // SAFETY: we hold it.
+        unsafe { libc::pthread_mutex_unlock(m) };
     }
 
     #[test]
     fn a_writer_that_dies_holding_the_lock_does_not_block_the_others() {
-        let dir = std::env::temp_dir().join(format!("alova-ring-dead-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("t.ring");
-        let ring = std::sync::Arc::new(Ring::create(&path, 1, 4096).unwrap());
+        let ring = std::sync::Arc::new(Ring::create(1, 4096).unwrap());
         let r = ring.clone();
         std::thread::spawn(move || {
             let m = &r.header().mutex as *const _ as *mut libc::pthread_mutex_t;
@@ -340,6 +438,5 @@ mod tests {
         let mut got = Vec::new();
         ring.read(&mut pos, |b| got.push(b.to_vec()));
         assert_eq!(got, vec![b"hello".to_vec()]);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -23,6 +23,8 @@ pub struct Store {
     scopes: HashMap<Scope, ScopeMap>,
     next_order: u64,
     max_entries: usize,
+    /// The earliest expiry of an entry (a lower bound: removals do not raise it), or infinity.
+    soonest: f64,
 }
 
 impl Store {
@@ -31,6 +33,7 @@ impl Store {
             scopes: HashMap::new(),
             next_order: 0,
             max_entries: max_entries.max(1),
+            soonest: f64::INFINITY,
         }
     }
 
@@ -58,6 +61,9 @@ impl Store {
         let order = self.next_order;
         let m = self.scopes.entry(scope.clone()).or_default();
         let expires = expiry_of(&value);
+        if let Some(t) = expires {
+            self.soonest = self.soonest.min(t);
+        }
         if let Some(old) = m.entries.insert(
             key.to_string(),
             Entry {
@@ -98,19 +104,28 @@ impl Store {
             .collect()
     }
 
+    /// When the next entry expires, if any does.
+    pub fn next_expiry(&self) -> Option<f64> {
+        self.soonest.is_finite().then_some(self.soonest)
+    }
+
     /// Drops expired entries of every scope.
     pub fn sweep(&mut self, now: f64) {
+        let mut soonest = f64::INFINITY;
         for m in self.scopes.values_mut() {
             let ScopeMap { entries, by_order } = m;
             entries.retain(|_, e| {
                 let live = e.expires.is_none_or(|t| t > now);
                 if !live {
                     by_order.remove(&e.order);
+                } else if let Some(t) = e.expires {
+                    soonest = soonest.min(t);
                 }
                 live
             });
         }
         self.scopes.retain(|_, m| !m.entries.is_empty());
+        self.soonest = soonest;
     }
 
     pub fn len(&self, scope: &Scope) -> usize {
