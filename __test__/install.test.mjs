@@ -132,3 +132,23 @@ test('without its platform package the addon is missing with a coded error that 
   assert.match(rebuild.stderr, /rustup\.rs/);
   assert.doesNotMatch(rebuild.stderr, /ENOENT|at .*\(node:/);
 });
+
+test('--build-from-source builds with cargo into CARGO_TARGET_DIR and loads that build', { skip }, () => {
+  const dir = app('from-source');
+  assert.equal(install(dir, ['--ignore-scripts']).status, 0);
+  // The repository's own target dir: the dependencies are already compiled there.
+  const targetDir = path.join(root, 'target');
+  const env = { ...userEnv, PATH: process.env.PATH, CARGO_TARGET_DIR: targetDir };
+  const started = Date.now();
+  const r = npm(['rebuild', pkg.name, '--build-from-source', '--userconfig', registry.npmrc], { cwd: dir, env });
+  assert.equal(r.status, 0, r.stderr);
+  console.log(`# rebuild from source (warm dependencies): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const own = path.join(dir, 'node_modules', pkg.name);
+  assert.ok(fs.existsSync(path.join(own, platform.localFile(id))), 'the build sits beside binding.js');
+  assert.ok(!fs.existsSync(path.join(own, 'target')), 'nothing built inside the package');
+  // binding.js prefers the build beside it over the platform package.
+  fs.copyFileSync(path.join(fixtures, 'check-entries.cjs'), path.join(dir, 'check-entries.cjs'));
+  const load = node(dir, ['-e', "require('@alova/native'); console.log(Object.keys(require.cache).find((f) => f.endsWith('.node')))"]);
+  assert.equal(load.status, 0, load.stderr);
+  assert.equal(load.stdout.trim(), path.join(own, platform.localFile(id)));
+});

@@ -62,7 +62,12 @@ function buildWithNapi(cli) {
  */
 function buildWithCargo() {
   const ownTarget = !process.env.CARGO_TARGET_DIR;
-  const r = spawnSync('cargo', ['build', '--release', '--locked', '--lib', '--message-format=json-render-diagnostics'], {
+  // An explicit --target, as the napi CLI passes, so that a shared CARGO_TARGET_DIR reuses
+  // the dependencies a development build compiled.
+  const host = /^host: (.+)$/m.exec(spawnSync('rustc', ['-vV'], { encoding: 'utf8' }).stdout || '');
+  const target = host ? ['--target', host[1]] : [];
+  const args = ['build', '--release', '--locked', '--lib', ...target, '--message-format=json-render-diagnostics'];
+  const r = spawnSync('cargo', args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
