@@ -147,7 +147,6 @@ test('--build-from-source builds with cargo into CARGO_TARGET_DIR and loads that
   assert.ok(fs.existsSync(path.join(own, platform.localFile(id))), 'the build sits beside binding.js');
   assert.ok(!fs.existsSync(path.join(own, 'target')), 'nothing built inside the package');
   // binding.js prefers the build beside it over the platform package.
-  fs.copyFileSync(path.join(fixtures, 'check-entries.cjs'), path.join(dir, 'check-entries.cjs'));
   const load = node(dir, ['-e', "require('@alova/native'); console.log(Object.keys(require.cache).find((f) => f.endsWith('.node')))"]);
   assert.equal(load.status, 0, load.stderr);
   assert.equal(load.stdout.trim(), path.join(own, platform.localFile(id)));
