@@ -19,9 +19,13 @@
 //! to. Without the log (not Linux, hub away, log full) writes go through the socket.
 //! ipc-channel is not used (see [`hub`]).
 
+#[cfg(unix)]
 pub mod client;
+#[cfg(unix)]
 pub mod files;
+#[cfg(unix)]
 mod handoff;
+#[cfg(unix)]
 pub mod hub;
 pub mod protocol;
 pub mod redis_sync;
@@ -29,6 +33,10 @@ pub mod replica;
 #[cfg(target_os = "linux")]
 pub mod ring;
 pub mod store;
+#[cfg(not(unix))]
+mod unsupported;
+#[cfg(not(unix))]
+pub use unsupported::{client, hub};
 
 pub use client::{ClientOptions, HubClient};
 pub use hub::{Hub, HubOptions};
