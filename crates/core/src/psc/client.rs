@@ -443,6 +443,8 @@ fn on_frame(
                         }
                     }
                 }
+                #[cfg(not(target_os = "linux"))]
+                let _ = ring;
             }
         }
         _ => {}

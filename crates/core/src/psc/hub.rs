@@ -500,7 +500,7 @@ impl Log {
             }
         }
         #[cfg(not(target_os = "linux"))]
-        let _ = hub;
+        let _ = (hub, &self.ring, self.pos);
     }
 }
 
