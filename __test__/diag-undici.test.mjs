@@ -29,6 +29,11 @@ before(async () => {
       res.writeHead(404, { 'content-type': 'text/plain' });
       return res.end('no');
     }
+    if (req.url.startsWith('/sized')) {
+      // Content-Length set: the engine delivers the body with the head.
+      res.setHeader('content-type', 'text/plain');
+      return res.end('sized');
+    }
     if (req.url.startsWith('/big')) {
       // Large enough to arrive as a stream rather than in one piece.
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
@@ -112,6 +117,14 @@ test('a streamed body ends its span once it has been read', async () => {
   assert.equal((await res.arrayBuffer()).byteLength, 4 * 1024 * 1024);
   const span = spanFor('/big');
   assert.ok(span, 'ended after the body');
+  assert.equal(span.attributes['http.response.status_code'], 200);
+});
+
+test('a body delivered with the head ends its span even when nobody reads it', async () => {
+  const res = await alova((r) => r).Get('/sized');
+  assert.equal(res.headers.get('content-length'), '5');
+  const span = spanFor('/sized');
+  assert.ok(span, 'ended without reading the body');
   assert.equal(span.attributes['http.response.status_code'], 200);
 });
 
