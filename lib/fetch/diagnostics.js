@@ -4,6 +4,7 @@
 // Published only for requests created while `undici:request:create` has a subscriber: that
 // one check is all a request pays when nobody listens.
 const { channel } = require('node:diagnostics_channel');
+const { parseHeaderBlock } = require('./headers');
 
 const createChannel = channel('undici:request:create');
 const headersChannel = channel('undici:request:headers');
@@ -51,7 +52,8 @@ function requestCreated(url, method, flatHeaders) {
 /** `undici:request:headers` with the response head (header names and values as Buffers, as undici gives them). */
 function responseHeaders(request, status, statusText, rawHeaders) {
   if (headersChannel.hasSubscribers) {
-    headersChannel.publish({ request, response: { statusCode: status, headers: headerList(rawHeaders), statusText } });
+    const headers = parseHeaderBlock(rawHeaders).map((s) => Buffer.from(s, 'latin1'));
+    headersChannel.publish({ request, response: { statusCode: status, headers, statusText } });
   }
 }
 
@@ -66,19 +68,6 @@ function requestFailed(request, error) {
   if (request.completed || request.aborted) return;
   request.aborted = true;
   if (errorChannel.hasSubscribers) errorChannel.publish({ request, error });
-}
-
-/** The engine's `name:value\n` header block as undici's raw list `[name, value, ...]`. */
-function headerList(raw) {
-  const list = [];
-  let i = 0;
-  while (i < raw.length) {
-    const colon = raw.indexOf(':', i);
-    const end = raw.indexOf('\n', colon);
-    list.push(Buffer.from(raw.slice(i, colon), 'latin1'), Buffer.from(raw.slice(colon + 1, end)));
-    i = end + 1;
-  }
-  return list;
 }
 
 module.exports = { requestCreated, responseHeaders, responseDone, requestFailed };
