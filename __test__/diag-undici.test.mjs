@@ -29,6 +29,7 @@ before(async () => {
       res.writeHead(404, { 'content-type': 'text/plain' });
       return res.end('no');
     }
+    if (req.url.startsWith('/slow')) return setTimeout(() => res.end('late'), 2000).unref();
     if (req.url.startsWith('/sized')) {
       // Content-Length set: the engine delivers the body with the head.
       res.setHeader('content-type', 'text/plain');
@@ -107,8 +108,21 @@ test('a refused connection gives an error span', async () => {
   const span = spanFor(`:${port}/refused`);
   assert.ok(span, 'a span was exported');
   assert.equal(span.status.code, SpanStatusCode.ERROR);
-  assert.ok(span.attributes['error.type'], 'error.type is set');
+  // The error the send rejects with: fetch's TypeError, with the engine's stable code.
+  assert.equal(span.attributes['error.type'], 'ERR_ALOVA_NETWORK');
+  assert.equal(span.status.message, 'fetch failed');
   assert.equal(span.events[0].name, 'exception');
+});
+
+test('an aborted request ends its span without an error status', async () => {
+  const method = alova().Get('/slow');
+  const sent = method.send();
+  setTimeout(() => method.abort(), 50);
+  await assert.rejects(sent, { name: 'AbortError' });
+  const span = spanFor('/slow');
+  assert.ok(span, 'ended by the abort');
+  assert.notEqual(span.status.code, SpanStatusCode.ERROR);
+  assert.equal(span.attributes['http.response.status_code'], undefined);
 });
 
 test('a streamed body ends its span once it has been read', async () => {
