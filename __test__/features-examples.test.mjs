@@ -32,3 +32,14 @@ it('logger: JSON lines for a failed Redis read, a hit and a stale serve', async 
   assert.ok(seen.includes('debug alova: cache hit'));
   assert.equal(seen.at(-1), 'warn alova: served a stale cache entry after a failed request');
 });
+
+it('tracing: one span for the sent request, its traceparent at the server, cache events', async () => {
+  const out = await run('tracing');
+  const sent = out.match(/^server got GET \/user\/1 traceparent: 00-([0-9a-f]{32})-[0-9a-f]{16}-01$/m);
+  assert.ok(sent, out);
+  const spans = out.match(/^span GET http:\/\/127\.0\.0\.1:\d+\/user\/1 status 200 trace ([0-9a-f]{32})$/gm);
+  assert.equal(spans.length, 1, 'the hit sends nothing, so one span');
+  assert.ok(spans[0].endsWith(sent[1]), 'the span is the one the server saw');
+  const cache = out.match(/^cache \w+ L1/gm);
+  assert.deepEqual(cache, ['cache miss L1', 'cache set L1', 'cache hit L1']);
+});

@@ -1,12 +1,13 @@
 'use strict';
 // The cache functions: queryCache, setCache, invalidateCache and hitCacheBySource.
 const { cacheParams, expireTs, MEMORY, RESTORE } = require('./cacheConfig');
-const { getData, setEntry, remove, hitTargets } = require('./storage');
+const { getData, setEntry, remove, hitTargets, willStore } = require('./storage');
 const { getGlobalConfig } = require('./globalConfig');
 const registry = require('./registry');
 const { isPlaceholder } = require('./adapters');
-const { isFn } = require('./utils');
+const { isFn, noop } = require('./utils');
 const { writeStale, removeStale } = require('./stale');
+const cacheEvents = require('./cacheEvents');
 
 const L2 = 'l2';
 const ALL = 'all';
@@ -50,8 +51,14 @@ async function setCache(methods, dataOrUpdater, { policy = ALL } = {}) {
         l1Ts !== undefined && setEntry(id, key, data, l1Ts, l1Cache, hitSource),
         l2Ts !== undefined ? setEntry(id, key, data, l2Ts, l2Cache, hitSource, c.tag) : undefined,
       ];
+      const written = Promise.all(writes);
+      if (cacheEvents.set.hasSubscribers) {
+        const l1 = l1Ts !== undefined && willStore(data, l1Ts);
+        const l2 = l2Ts !== undefined && willStore(data, l2Ts);
+        written.then(() => cacheEvents.publishLayers(cacheEvents.set, method, l1, l2), noop);
+      }
       // The grace copy is not part of the resolved value (alova's has two elements).
-      return c.grace ? Promise.all([Promise.all(writes), writeStale(method, c, data, l1Ts, l2Ts)]).then((r) => r[0]) : Promise.all(writes);
+      return c.grace ? Promise.all([written, writeStale(method, c, data, l1Ts, l2Ts)]).then((r) => r[0]) : written;
     }),
   );
 }
@@ -71,7 +78,11 @@ async function invalidateCache(methods) {
         remove(id, method.key, l1Cache),
         c.mode === RESTORE ? remove(id, method.key, l2Cache) : undefined,
       ]);
-      return c.grace ? Promise.all([removals, removeStale(method, c)]) : removals;
+      const done = c.grace ? Promise.all([removals, removeStale(method, c)]) : removals;
+      if (cacheEvents.invalidate.hasSubscribers) {
+        done.then(() => cacheEvents.publishLayers(cacheEvents.invalidate, method, true, c.mode === RESTORE), noop);
+      }
+      return done;
     }),
   );
 }

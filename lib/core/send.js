@@ -6,6 +6,7 @@
 // served by a synchronous L1 costs as few ticks as possible.
 const { cacheParams, expireTs, MEMORY, RESTORE } = require('./cacheConfig');
 const { dataKey, getRaw, getRawAt, setEntry, willStore } = require('./storage');
+const cacheEvents = require('./cacheEvents');
 const { isFreshParse } = require('./fresh');
 const { invalidateTargets, invalidateTargetsNow } = require('./cache');
 const { resolveCacheLogger } = require('./logger');
@@ -185,6 +186,8 @@ function resume(s) {
 
 /** Stage 2: in restore mode, an L1 miss looks in L2 and copies a hit into L1. */
 function afterL1(s, cached) {
+  const ch = cached === undefined ? cacheEvents.miss : cacheEvents.hit;
+  if (ch.hasSubscribers && !s.force && !s.cache.controlled) cacheEvents.publish(ch, 'L1', s.method);
   if (s.cache.mode === RESTORE && !cached && !s.force) return restoreFromL2(s);
   return afterLookup(s, cached);
 }
@@ -194,6 +197,8 @@ async function restoreFromL2(s) {
   const { id, l1Cache, l2Cache } = method.context;
   const raw = await getRaw(id, method.key, l2Cache, cache.tag);
   let cached;
+  const ch = raw ? cacheEvents.hit : cacheEvents.miss;
+  if (ch.hasSubscribers) cacheEvents.publish(ch, 'L2', method);
   if (raw) {
     await setEntry(id, method.key, raw[0], raw[1], l1Cache, method.hitSource);
     cached = raw[0];
@@ -331,6 +336,7 @@ async function settle(s, clone, value, responseHeaders, cacheIt) {
       if (l1Stores || l2Stores) owned = false;
       const staleWrite = cache.grace ? writeStale(method, cache, transformed, l1Ts, l2Ts) : undefined;
       if (exact || l1Write || l2Write || staleWrite) await Promise.all([l1Write, l2Write, staleWrite]);
+      if (cacheEvents.set.hasSubscribers) cacheEvents.publishLayers(cacheEvents.set, method, l1Stores, l2Stores);
     } catch {
       owned = false;
       // Cache write failures never fail the request.

@@ -13,17 +13,7 @@ class NativeHeaders {
   }
 
   #pairs() {
-    if (this.#list) return this.#list;
-    const raw = this.#raw;
-    const list = [];
-    let i = 0;
-    while (i < raw.length) {
-      const colon = raw.indexOf(':', i);
-      const end = raw.indexOf('\n', colon);
-      list.push(raw.slice(i, colon), raw.slice(colon + 1, end));
-      i = end + 1;
-    }
-    return (this.#list = list);
+    return this.#list || (this.#list = parseHeaderBlock(this.#raw));
   }
 
   get(name) {
@@ -95,4 +85,17 @@ class NativeHeaders {
 Object.setPrototypeOf(NativeHeaders.prototype, Headers.prototype);
 Object.defineProperty(NativeHeaders.prototype, Symbol.toStringTag, { value: 'Headers' });
 
-module.exports = { NativeHeaders };
+/** The engine's `name:value\n` header block as `[name, value, ...]` in arrival order. */
+function parseHeaderBlock(raw) {
+  const list = [];
+  let i = 0;
+  while (i < raw.length) {
+    const colon = raw.indexOf(':', i);
+    const end = raw.indexOf('\n', colon);
+    list.push(raw.slice(i, colon), raw.slice(colon + 1, end));
+    i = end + 1;
+  }
+  return list;
+}
+
+module.exports = { NativeHeaders, parseHeaderBlock };

@@ -7,6 +7,7 @@ const { applyHeaderRules, flattenHeaders, encodeBody } = require('./request');
 const { Source, NativeResponse } = require('./response');
 const { abortError, fromFailure } = require('./errors');
 const { fetchOptionsFromEnv, warnInsecure, viaJsFetch } = require('./node-compat');
+const diagnostics = require('./diagnostics');
 
 /** Bodies above this are sent in slices whose progress the engine reports. */
 const UPLOAD_SLICE = 64 * 1024;
@@ -122,6 +123,7 @@ class Call {
     this.bodyLength = 0;
     this.uploaded = 0;
     this.uploadCbs = null;
+    this.diag = null; // undici's `request` while `undici:request:*` is listened to
     try {
       this.start(elements, config);
     } catch (err) {
@@ -147,6 +149,8 @@ class Call {
     }
     const { flat, hasType } = flattenHeaders(headers);
     if (!hasType && type) flat.push('content-type', type);
+    const url = String(elements.url);
+    this.diag = diagnostics.requestCreated(url, this.method, flat);
     let onUpload;
     if (stream) {
       body = new HttpUpload();
@@ -155,7 +159,7 @@ class Call {
       this.bodyLength = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
       if (this.bodyLength > UPLOAD_SLICE) onUpload = (loaded) => this.progress(loaded);
     }
-    this.engine.start(this, String(elements.url), flat, body, Number(config.timeout) || 0, config.redirect, onUpload);
+    this.engine.start(this, url, flat, body, Number(config.timeout) || 0, config.redirect, onUpload);
     if (stream) pipe(stream, body);
   }
 
@@ -164,11 +168,13 @@ class Call {
     if (this.aborted) return raw.stream && raw.stream.cancel();
     this.settled = true;
     this.source = new Source(raw, this.method);
+    if (this.diag) traceResponse(this.diag, this.source);
     this.progress(this.bodyLength);
     if (this.resolve) this.resolve(this.source);
   }
 
   fail(err) {
+    if (this.diag) diagnostics.requestFailed(this.diag, err);
     if (this.settled) return;
     this.settled = true;
     this.error = err;
@@ -218,6 +224,13 @@ class Call {
       abort: () => this.abort(),
     };
   }
+}
+
+/** undici's response messages: the head now, the end when the body has been received. */
+function traceResponse(request, src) {
+  diagnostics.responseHeaders(request, src.status, src.statusText, src.rawHeaders);
+  if (src.done) return diagnostics.responseDone(request);
+  src.onEnd = (error) => (error ? diagnostics.requestFailed(request, error) : diagnostics.responseDone(request));
 }
 
 /** `cb(loaded, total)` per received batch when Content-Length is known; `(loaded, 0)` on abort. */

@@ -29,6 +29,7 @@ class Source {
     this.pumping = false;
     this.waiters = [];
     this.listeners = [];
+    this.onEnd = null; // (error) when a streamed body ends; set only while traced
   }
 
   get headers() {
@@ -64,6 +65,7 @@ class Source {
     this.error = error;
     this.stream = null;
     this.wake();
+    if (this.onEnd) this.onEnd(error);
     if (error) for (const l of this.listeners) l(this.loaded, error);
   }
 
