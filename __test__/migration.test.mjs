@@ -123,7 +123,8 @@ async function drive(serviceFile) {
 
     // A value cached in one worker's L1 (the process-shared cache) is a hit in another one.
     const first = await step('profile', 'GET', '/profile');
-    await sleep(300);
+    // The shared cache reaches the other workers asynchronously (through the primary's hub).
+    await sleep(500);
     let other;
     for (let i = 0; i < 9 && !other; i++) {
       const r = await call(port, 'GET', '/profile');
@@ -134,7 +135,7 @@ async function drive(serviceFile) {
     steps.push({ name: 'profile from another worker', status: other.status, body: other.body });
 
     await step('invalidateCache()', 'POST', '/cache/invalidate');
-    await sleep(300);
+    await sleep(500);
     await step('quota record after invalidateCache()', 'GET', '/quota/state?user=ann');
     await step('captcha resend after invalidateCache(): still too early', 'POST', '/captcha/send?phone=555');
     await step('captcha verify after invalidateCache()', 'POST', `/captcha/verify?phone=555&code=${code}`);
