@@ -112,6 +112,8 @@ async function drive(serviceFile) {
       assert.ok(i < 200 && child.exitCode === null, `service did not start\n${stdout}\n${stderr}`);
       await sleep(50);
     }
+    await step('health: the Redis client', 'GET', '/health');
+    await step('visits (the app\'s own Redis key)', 'GET', '/visits');
     await step('catalog (L1 + Redis L2)', 'GET', '/catalog');
     await step('catalog again: cached', 'GET', '/catalog');
     await step('flaky upstream through retry', 'GET', '/flaky');
@@ -142,10 +144,15 @@ async function drive(serviceFile) {
     await step('captcha verify again: used up', 'POST', `/captcha/verify?phone=555&code=${code}`);
     await step('profile after invalidateCache()', 'GET', '/profile');
     await step('catalog after invalidateCache()', 'GET', '/catalog');
+    await step('visits after invalidateCache()', 'GET', '/visits');
+    // A graceful stop: every worker quits its Redis client, then the primary exits.
+    child.kill('SIGTERM');
+    const [exitCode] = await once(child, 'exit');
+    steps.push({ name: 'stop', status: exitCode, body: stdout.split('\n').filter((l) => l.includes('redis quit')).sort() });
     return { steps, stderr, workers };
   } finally {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
       await once(child, 'exit');
     }
     // The workers exit with their primary; make sure of it before the next run.
@@ -194,6 +201,8 @@ test('the migrated cluster service compiles under strict and answers as it does 
     assert.ok(native.workers.size >= 2, 'requests reached several workers');
     assert.doesNotMatch(native.stderr, /redis:|Error/, native.stderr);
     assert.deepEqual(got, {
+      'health: the Redis client': { status: 200, body: { redis: 'ready', ping: 'PONG' } },
+      "visits (the app's own Redis key)": { status: 200, body: { visits: 1 } },
       'catalog (L1 + Redis L2)': { status: 200, body: { items: ['tea', 'cake'], hits: 1 } },
       'catalog again: cached': { status: 200, body: { items: ['tea', 'cake'], hits: 1 } },
       'flaky upstream through retry': { status: 200, body: { attempt: 3 } },
@@ -216,6 +225,8 @@ test('the migrated cluster service compiles under strict and answers as it does 
       'captcha verify again: used up': { status: 200, body: { valid: false } },
       'profile after invalidateCache()': { status: 200, body: { items: ['ann'], hits: 2 } },
       'catalog after invalidateCache()': { status: 200, body: { items: ['tea', 'cake'], hits: 2 } },
+      'visits after invalidateCache()': { status: 200, body: { visits: 2 } },
+      stop: { status: 0, body: [1, 2, 3].map((id) => `worker ${id} redis quit: OK`) },
     });
 
     // 3. The same script on alova answers the same, but for one listed difference
