@@ -29,9 +29,17 @@ const IMPORT_MAP = {
   '@alova/storage-redis': '@alova/native/storage-redis',
 };
 
-/** Rewrites the `require("...")` specifiers of compiled CommonJS through `map`. */
-function rewriteImports(js, map) {
-  return js.replace(/require\("([^"]+)"\)/g, (whole, spec) => (spec in map ? `require(${JSON.stringify(map[spec])})` : whole));
+/** Rewrites the module specifiers of `import ... from '...'` and `require("...")` through `map`. */
+function rewriteImports(code, map) {
+  return code.replace(/(from |require\()(['"])([^'"]+)\2/g, (whole, lead, quote, spec) =>
+    spec in map ? `${lead}${quote}${map[spec]}${quote}` : whole,
+  );
+}
+
+/** Runs tsc with `args`; fails with its diagnostics. */
+async function compile(args, what) {
+  const { stdout } = await run(process.execPath, [tsc, ...args]).catch((e) => assert.fail(`tsc --strict ${what}:\n${e.stdout}${e.stderr}`));
+  assert.equal(stdout, '');
 }
 
 /** The loopback upstream the service calls: counters make cache hits and retries visible. */
@@ -169,17 +177,24 @@ async function drive(serviceFile) {
 test('the migrated cluster service compiles under strict and answers as it does on alova', async () => {
   const outDir = fs.mkdtempSync(path.join(fixture, '.build-'));
   try {
-    // 1. The one source compiles under `strict` against our types and against alova's.
-    const [ours, theirs] = await Promise.all(
-      ['native', 'alova'].map(async (side) => {
-        const out = path.join(outDir, side);
-        const { stdout } = await run(process.execPath, [tsc, '-p', path.join(fixture, `tsconfig.${side}.json`), '--outDir', out]).catch(
-          (e) => assert.fail(`tsc --strict against the ${side} types:\n${e.stdout}${e.stderr}`),
-        );
-        assert.equal(stdout, '');
-        return fs.readFileSync(path.join(out, 'service.js'), 'utf8');
-      }),
-    );
+    // 1. The one source compiles under `strict` with the same settings against alova's types
+    // and, through `paths`, ours; and with its specifiers rewritten, it compiles as a user's
+    // project resolves @alova/native (`nodenext`, the package's `exports`). alova's own types
+    // need `node10` there (COMPATIBILITY.md, "types").
+    const migratedSource = path.join(outDir, 'migrated', 'service.ts');
+    fs.mkdirSync(path.dirname(migratedSource));
+    const migratedText = rewriteImports(fs.readFileSync(path.join(fixture, 'service.ts'), 'utf8'), IMPORT_MAP);
+    assert.equal(migratedText.match(/from '@alova\/native[^']*'/g).length, 5);
+    fs.writeFileSync(migratedSource, migratedText);
+    const nodenext = ['--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node'];
+    await Promise.all([
+      ...['native', 'alova'].map((side) =>
+        compile(['-p', path.join(fixture, `tsconfig.${side}.json`), '--outDir', path.join(outDir, side)], `against the ${side} types`),
+      ),
+      // rootDir: the project sits inside the package it imports by name.
+      compile([...nodenext, '--rootDir', path.dirname(migratedSource), migratedSource], 'under nodenext'),
+    ]);
+    const [ours, theirs] = ['native', 'alova'].map((side) => fs.readFileSync(path.join(outDir, side, 'service.js'), 'utf8'));
     assert.equal(ours, theirs, 'one source, one compiled service');
 
     // 2. The service on @alova/native: only the specifiers change.
