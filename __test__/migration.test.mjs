@@ -226,7 +226,7 @@ test('the migrated cluster service compiles under strict and answers as it does 
       'quota 3 of 3': { status: 200, body: { attempt: 3 } },
       'quota 4 of 3': { status: 429, body: { remainingPoints: 0 } },
       'captcha send': { status: 200, body: { sent: true } },
-      'captcha resend too early': { status: 429, body: { sent: false, message: 'Cannot send captcha yet, please wait' } },
+      'captcha resend too early': { status: 429, body: { sent: false, error: '[alova/Captcha]', message: 'Cannot send captcha yet, please wait' } },
       'captcha verify wrong code': { status: 200, body: { valid: false } },
       profile: { status: 200, body: { items: ['ann'], hits: 1 } },
       'profile from another worker': { status: 200, body: { items: ['ann'], hits: 1 } },
@@ -234,7 +234,7 @@ test('the migrated cluster service compiles under strict and answers as it does 
       'quota record after invalidateCache()': { status: 200, body: { consumedPoints: 4 } },
       'captcha resend after invalidateCache(): still too early': {
         status: 429,
-        body: { sent: false, message: 'Cannot send captcha yet, please wait' },
+        body: { sent: false, error: '[alova/Captcha]', message: 'Cannot send captcha yet, please wait' },
       },
       'captcha verify after invalidateCache()': { status: 200, body: { valid: true } },
       'captcha verify again: used up': { status: 200, body: { valid: false } },
