@@ -1,6 +1,7 @@
 //! Response bodies: read whole when small, otherwise handed over in batches as they arrive.
 use bytes::{Bytes, BytesMut};
 use futures_util::FutureExt;
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::client::{too_large, ResponseBody};
 use crate::error::{Code, Error, Result};
@@ -33,16 +34,23 @@ pub struct BodyStream {
     received: u64,
     pending: BytesMut,
     done: bool,
+    /// The request's turn on its origin (see `OriginLimit`), given back at the end.
+    permit: Option<OwnedSemaphorePermit>,
 }
 
 impl BodyStream {
-    pub(super) fn new(resp: reqwest::Response, limit: Option<u64>) -> BodyStream {
+    pub(super) fn new(
+        resp: reqwest::Response,
+        limit: Option<u64>,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> BodyStream {
         BodyStream {
             resp,
             limit,
             received: 0,
             pending: BytesMut::new(),
             done: false,
+            permit,
         }
     }
 
@@ -67,12 +75,17 @@ impl BodyStream {
         Ok(())
     }
 
+    fn end(&mut self) {
+        self.done = true;
+        self.permit = None;
+    }
+
     fn take_ready(&mut self) -> Result<()> {
         while !self.done && self.pending.len() < BATCH_MAX {
             match self.resp.chunk().now_or_never() {
                 None => break,
                 Some(Ok(Some(c))) => self.push(c)?,
-                Some(Ok(None)) => self.done = true,
+                Some(Ok(None)) => self.end(),
                 Some(Err(e)) => return Err(body_error(e)),
             }
         }
@@ -84,7 +97,7 @@ impl BodyStream {
         if self.pending.is_empty() && !self.done {
             match self.resp.chunk().await.map_err(body_error)? {
                 Some(c) => self.push(c)?,
-                None => self.done = true,
+                None => self.end(),
             }
         }
         self.take_ready()?;

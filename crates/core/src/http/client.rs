@@ -3,8 +3,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::body::{read_inline, BodyStream};
+use super::pool::{OriginLimit, PoolOptions};
 use super::upload::{self, UploadProgress};
 use crate::error::{Code, Error, Result};
 
@@ -28,6 +30,7 @@ pub struct ClientOptions {
     pub env_proxy: bool,
     /// Sent when the request has no `user-agent` of its own.
     pub user_agent: String,
+    pub pool: PoolOptions,
 }
 
 impl Default for ClientOptions {
@@ -41,6 +44,7 @@ impl Default for ClientOptions {
             env_proxy: false,
             // What Node's fetch sends.
             user_agent: "node".to_string(),
+            pool: PoolOptions::default(),
         }
     }
 }
@@ -115,6 +119,7 @@ pub struct Client {
     options: ClientOptions,
     follow: reqwest::Client,
     manual: OnceLock<std::result::Result<reqwest::Client, Error>>,
+    limit: Option<OriginLimit>,
 }
 
 fn install_crypto_provider() {
@@ -133,6 +138,7 @@ impl Client {
             reqwest::redirect::Policy::limited(options.max_redirects),
         )?;
         Ok(Client {
+            limit: options.pool.connections.map(OriginLimit::new),
             options,
             follow,
             manual: OnceLock::new(),
@@ -243,14 +249,24 @@ impl Client {
         let (builder, requested) = self.prepare(&mut req)?;
         let upload = req.upload;
         let work = async move {
-            let sent = builder.send();
-            let resp = match timeout {
+            // Waiting for a turn on the origin counts against the timeout.
+            let sent = async {
+                let permit = match &self.limit {
+                    // `requested` was parsed by `prepare` already.
+                    Some(limit) => match reqwest::Url::parse(&requested) {
+                        Ok(url) => limit.acquire(&url).await,
+                        Err(_) => None,
+                    },
+                    None => None,
+                };
+                Ok::<_, Error>((permit, builder.send().await.map_err(network)?))
+            };
+            let (permit, resp) = match timeout {
                 Some(t) => tokio::time::timeout(t, sent)
                     .await
                     .map_err(|_| Error::new(Code::Timeout, "network timeout"))?,
                 None => sent.await,
-            }
-            .map_err(network)?;
+            }?;
             if let Some(progress) = &upload {
                 progress.finish();
             }
@@ -268,7 +284,7 @@ impl Client {
                     "redirect location is not an HTTP(S) URL",
                 ));
             }
-            self.finish(resp, &requested).await
+            self.finish(resp, &requested, permit).await
         };
         tokio::select! {
             biased;
@@ -277,7 +293,12 @@ impl Client {
         }
     }
 
-    async fn finish(&self, resp: reqwest::Response, requested: &str) -> Result<Response> {
+    async fn finish(
+        &self,
+        resp: reqwest::Response,
+        requested: &str,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Result<Response> {
         let limit = self.options.max_response_size;
         let status = resp.status();
         let url = resp.url().as_str();
@@ -298,17 +319,17 @@ impl Client {
             Some(len) if len <= INLINE_MAX => {
                 ResponseBody::Complete(read_inline(resp, limit).await?)
             }
-            _ => BodyStream::new(resp, limit).into_body().await?,
+            _ => BodyStream::new(resp, limit, permit).into_body().await?,
         };
         Ok(Response { head, body })
     }
 }
 
 fn build(options: &ClientOptions, policy: reqwest::redirect::Policy) -> Result<reqwest::Client> {
-    let mut b = reqwest::Client::builder()
+    let b = reqwest::Client::builder()
         .redirect(policy)
-        .tcp_nodelay(true)
-        .pool_idle_timeout(Duration::from_secs(60));
+        .tcp_nodelay(true);
+    let mut b = options.pool.apply(b);
     for pem in &options.ca {
         let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
             Error::with_cause(Code::InvalidArgument, "invalid `ca` certificate", &e)

@@ -3,6 +3,7 @@
 mod body;
 mod client;
 mod failure;
+mod pool;
 mod upload;
 
 #[cfg(test)]
@@ -12,4 +13,5 @@ pub use body::BodyStream;
 pub use client::{
     Client, ClientOptions, Head, Redirect, Request, RequestBody, Response, ResponseBody,
 };
+pub use pool::PoolOptions;
 pub use upload::UploadProgress;
