@@ -20,6 +20,16 @@ declare namespace adapterFetch {
     maxResponseSize?: number;
     /** Proxy URL for every request (https tunnelled with CONNECT). Default: none, as Node's fetch; with `NODE_USE_ENV_PROXY=1`, `HTTP(S)_PROXY`/`NO_PROXY`, which `false` ignores. */
     proxy?: string | false;
+    /** Requests in flight per origin (1 to 65535); more wait their turn, which counts against their `timeout`. Over HTTP/1.1 it is also the most open connections per origin. Default: no limit. */
+    connections?: number;
+    /** How long an idle pooled connection is kept open, in ms (at least 1). Default 60000. */
+    keepAliveTimeout?: number;
+    /** `false`: a new connection per request, closed after its response. Default `true`. */
+    keepAlive?: boolean;
+    /** `false`: HTTP/1.1 only, even where the server offers HTTP/2 (negotiated through TLS ALPN). Default `true`. */
+    allowH2?: boolean;
+    /** How long opening a connection (TCP and TLS) may take, in ms (at least 1); fails with the timeout error. Default: the system's limit. */
+    connectTimeout?: number;
   }
 
   export interface RequestElements {

@@ -63,6 +63,37 @@ test('`connections: 3` caps the sockets at 3; without it, concurrent requests op
   assert.ok(free.stats.sockets > 3, `sockets: ${free.stats.sockets}`);
 });
 
+test('a streamed body holds its turn until it is read to the end or cancelled', async () => {
+  // Chunked and large: handed over as a stream, not read whole by the engine.
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  const srv = await startHttpServer((req, res) => {
+    let left = 40;
+    const more = () => {
+      while (left-- > 0) if (!res.write(chunk)) return res.once('drain', more);
+      res.end();
+    };
+    more();
+  });
+  servers.push(srv);
+  const adapter = adapterFetch({ connections: 1 });
+  const call = () => adapter({ url: srv.url + '/', type: 'GET', headers: {} }, { config: {} }).response();
+
+  const first = await call();
+  let secondDone = false;
+  const second = call().then((r) => {
+    secondDone = true;
+    return r;
+  });
+  await sleep(200);
+  assert.equal(secondDone, false, 'the second request ran while the first body was unread');
+  assert.equal((await first.arrayBuffer()).byteLength, 40 * chunk.length);
+  const r2 = await second;
+  await r2.body.cancel();
+  // The cancelled body gave its turn back.
+  const r3 = await call();
+  assert.equal((await r3.arrayBuffer()).byteLength, 40 * chunk.length);
+});
+
 test('the limit is per origin: another origin is not held up by a busy one', async () => {
   const slow = await serve(1000);
   const fast = await serve(0);
