@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use alova_core::http::{
-    BodyStream, Client, ClientOptions, PoolOptions, Redirect, Request, RequestBody, Response, ResponseBody,
-    UploadProgress,
+    BodyStream, Client, ClientOptions, PoolOptions, Redirect, Request, RequestBody, Response,
+    ResponseBody, UploadProgress,
 };
 use alova_core::{Code, Error};
 use bytes::Bytes;
