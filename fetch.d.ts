@@ -1,7 +1,8 @@
 // `@alova/native/fetch`: alova's fetch adapter, with requests made by the native engine.
 // Same call shape as `alova/fetch`; the extra options configure the engine.
 
-declare function adapterFetch(options?: adapterFetch.AdapterCreateOptions): adapterFetch.FetchRequestAdapter;
+declare function adapterFetch(options: adapterFetch.AdapterCreateOptions & { customFetch: typeof fetch }): adapterFetch.FetchRequestAdapter;
+declare function adapterFetch(options?: adapterFetch.AdapterCreateOptions): adapterFetch.NativeFetchAdapter;
 
 declare namespace adapterFetch {
   /** Per-method config keys the adapter reads (as alova's fetch init, minus what alova sets). */
@@ -48,6 +49,21 @@ declare namespace adapterFetch {
   }
 
   export type FetchRequestAdapter = (elements: RequestElements, method: { config: FetchRequestInit }) => FetchRequestHandle;
+
+  /** Counters of the adapter's engine since it was made. */
+  export interface FetchStats {
+    /** Requests sent by the engine (a followed redirect is part of its request). */
+    requests: number;
+    /** Requests that failed without a response (network, TLS, timeout); aborts are not counted. */
+    errors: number;
+    /** Response body bytes received, after decompression. */
+    bytesReceived: number;
+    /** Connections opened (TCP, plus TLS for https). */
+    connectionsOpened: number;
+  }
+
+  /** The adapter made without `customFetch`: requests go through the engine. */
+  export type NativeFetchAdapter = FetchRequestAdapter & { stats(): FetchStats };
 
   const _default: typeof adapterFetch;
   export { _default as default };

@@ -243,3 +243,31 @@ test('an invalid `ca` fails at adapterFetch() with the fetch error shape', () =>
     (err) => err.name === '[alova/fetch]' && err.code === 'ERR_ALOVA_INVALID_ARG',
   );
 });
+
+test('`stats()` counts requests, failures, body bytes and connections opened', async () => {
+  const srv = await serve();
+  const adapter = adapterFetch({ keepAlive: false });
+  assert.deepEqual(adapter.stats(), { requests: 0, errors: 0, bytesReceived: 0, connectionsOpened: 0 });
+  for (let i = 0; i < 3; i++) await get(adapter, srv.url + '/');
+  // A refused connection: a port nobody listens on any more.
+  const closed = await countingServer();
+  await closed.close();
+  await get(adapter, closed.url + '/').catch(() => {});
+  // An aborted request is not a failure of the engine.
+  const hang = await startHttpServer(() => {});
+  servers.push(hang);
+  const handle = adapter({ url: hang.url + '/', type: 'GET', headers: {} }, { config: {} });
+  setTimeout(() => handle.abort(), 100);
+  await handle.response().catch(() => {});
+  assert.deepEqual(adapter.stats(), {
+    requests: 5,
+    errors: 1,
+    bytesReceived: 3 * 'ok'.length,
+    connectionsOpened: 4,
+  });
+  assert.equal(srv.stats.sockets, 3);
+
+  const reuse = adapterFetch();
+  for (let i = 0; i < 3; i++) await get(reuse, srv.url + '/');
+  assert.equal(reuse.stats().connectionsOpened, 1);
+});

@@ -40,6 +40,14 @@ pub struct HttpClientOptions {
     pub connect_timeout: Option<f64>,
 }
 
+#[napi(object)]
+pub struct HttpStats {
+    pub requests: f64,
+    pub errors: f64,
+    pub bytes_received: f64,
+    pub connections_opened: f64,
+}
+
 /// Finished requests wait here until JS takes them; one wake-up of the JS thread serves every
 /// request finished meanwhile, instead of one promise (and one wake-up) per request.
 struct Completions {
@@ -221,6 +229,19 @@ impl HttpClient {
                 Ok(obj)
             })
             .collect()
+    }
+
+    /// The client's counters since it was made: `requests`, `errors` (failures without a
+    /// response, aborts aside), `bytesReceived` (body bytes), `connectionsOpened`.
+    #[napi(catch_unwind)]
+    pub fn stats(&self) -> HttpStats {
+        let s = self.client.stats();
+        HttpStats {
+            requests: s.requests as f64,
+            errors: s.errors as f64,
+            bytes_received: s.bytes_received as f64,
+            connections_opened: s.connections_opened as f64,
+        }
     }
 
     /// Aborts request `id` if it is still waiting for its response.

@@ -80,11 +80,14 @@ class Engine {
 
 function createNativeAdapter(options) {
   const engine = new Engine(options);
-  return (elements, method) => {
+  const adapter = (elements, method) => {
     const config = (method && method.config) || {};
     const js = viaJsFetch(config);
     return js ? js(elements, method) : new Call(engine, elements, config).handle();
   };
+  // The engine's counters, read when asked for.
+  adapter.stats = () => engine.client.stats();
+  return adapter;
 }
 
 /** Pool options and the type each must have; the engine checks their ranges. */

@@ -3,6 +3,9 @@ use bytes::{Bytes, BytesMut};
 use futures_util::FutureExt;
 use tokio::sync::OwnedSemaphorePermit;
 
+use super::stats::Counters;
+use std::sync::Arc;
+
 use super::client::{too_large, ResponseBody};
 use crate::error::{Code, Error, Result};
 
@@ -36,6 +39,7 @@ pub struct BodyStream {
     done: bool,
     /// The request's turn on its origin (see `OriginLimit`), given back at the end.
     permit: Option<OwnedSemaphorePermit>,
+    counters: Arc<Counters>,
 }
 
 impl BodyStream {
@@ -43,6 +47,7 @@ impl BodyStream {
         resp: reqwest::Response,
         limit: Option<u64>,
         permit: Option<OwnedSemaphorePermit>,
+        counters: Arc<Counters>,
     ) -> BodyStream {
         BodyStream {
             resp,
@@ -51,6 +56,7 @@ impl BodyStream {
             pending: BytesMut::new(),
             done: false,
             permit,
+            counters,
         }
     }
 
@@ -66,6 +72,7 @@ impl BodyStream {
 
     fn push(&mut self, chunk: Bytes) -> Result<()> {
         self.received += chunk.len() as u64;
+        self.counters.received(chunk.len());
         if let Some(max) = self.limit {
             if self.received > max {
                 return Err(too_large(max));

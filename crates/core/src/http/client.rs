@@ -7,6 +7,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::body::{read_inline, BodyStream};
 use super::pool::{OriginLimit, PoolOptions};
+use super::stats::{CountConnections, Counters, Stats};
 use super::upload::{self, UploadProgress};
 use crate::error::{Code, Error, Result};
 
@@ -120,6 +121,7 @@ pub struct Client {
     follow: reqwest::Client,
     manual: OnceLock<std::result::Result<reqwest::Client, Error>>,
     limit: Option<OriginLimit>,
+    counters: Arc<Counters>,
 }
 
 fn install_crypto_provider() {
@@ -133,11 +135,14 @@ fn install_crypto_provider() {
 impl Client {
     pub fn new(options: ClientOptions) -> Result<Client> {
         install_crypto_provider();
+        let counters = Arc::new(Counters::default());
         let follow = build(
             &options,
             reqwest::redirect::Policy::limited(options.max_redirects),
+            &counters,
         )?;
         Ok(Client {
+            counters,
             limit: options.pool.connections.map(OriginLimit::new),
             options,
             follow,
@@ -150,7 +155,13 @@ impl Client {
             Redirect::Follow => Ok(&self.follow),
             Redirect::Manual | Redirect::Error => self
                 .manual
-                .get_or_init(|| build(&self.options, reqwest::redirect::Policy::none()))
+                .get_or_init(|| {
+                    build(
+                        &self.options,
+                        reqwest::redirect::Policy::none(),
+                        &self.counters,
+                    )
+                })
                 .as_ref()
                 .map_err(Clone::clone),
         }
@@ -248,6 +259,7 @@ impl Client {
         let timeout = req.timeout;
         let (builder, requested) = self.prepare(&mut req)?;
         let upload = req.upload;
+        self.counters.request();
         let work = async move {
             // Waiting for a turn on the origin counts against the timeout.
             let sent = async {
@@ -286,11 +298,20 @@ impl Client {
             }
             self.finish(resp, &requested, permit).await
         };
-        tokio::select! {
+        let outcome = tokio::select! {
             biased;
             _ = cancel => Err(Error::new(Code::Aborted, "This operation was aborted")),
             r = work => r,
+        };
+        if matches!(&outcome, Err(e) if e.code != Code::Aborted) {
+            self.counters.error();
         }
+        outcome
+    }
+
+    /// The counters since this client was made.
+    pub fn stats(&self) -> Stats {
+        self.counters.snapshot()
     }
 
     async fn finish(
@@ -317,18 +338,29 @@ impl Client {
         }
         let body = match length {
             Some(len) if len <= INLINE_MAX => {
-                ResponseBody::Complete(read_inline(resp, limit).await?)
+                let bytes = read_inline(resp, limit).await?;
+                self.counters.received(bytes.len());
+                ResponseBody::Complete(bytes)
             }
-            _ => BodyStream::new(resp, limit, permit).into_body().await?,
+            _ => {
+                BodyStream::new(resp, limit, permit, self.counters.clone())
+                    .into_body()
+                    .await?
+            }
         };
         Ok(Response { head, body })
     }
 }
 
-fn build(options: &ClientOptions, policy: reqwest::redirect::Policy) -> Result<reqwest::Client> {
+fn build(
+    options: &ClientOptions,
+    policy: reqwest::redirect::Policy,
+    counters: &Arc<Counters>,
+) -> Result<reqwest::Client> {
     let b = reqwest::Client::builder()
         .redirect(policy)
-        .tcp_nodelay(true);
+        .tcp_nodelay(true)
+        .connector_layer(CountConnections(counters.clone()));
     let mut b = options.pool.apply(b);
     for pem in &options.ca {
         let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {

@@ -4,6 +4,7 @@ mod body;
 mod client;
 mod failure;
 mod pool;
+mod stats;
 mod upload;
 
 #[cfg(test)]
@@ -14,4 +15,5 @@ pub use client::{
     Client, ClientOptions, Head, Redirect, Request, RequestBody, Response, ResponseBody,
 };
 pub use pool::PoolOptions;
+pub use stats::Stats;
 pub use upload::UploadProgress;
