@@ -85,7 +85,7 @@ impl HttpClient {
     ) -> error::Result<Self> {
         let mut opts = ClientOptions::default();
         if let Some(o) = options {
-            opts.pool = pool_options(&o)?;
+            opts.pool = pool_options(&o).map_err(to_js)?;
             opts.ca =
                 o.ca.unwrap_or_default()
                     .into_iter()
@@ -315,7 +315,7 @@ fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Resu
     Ok(obj)
 }
 
-fn pool_options(o: &HttpClientOptions) -> error::Result<PoolOptions> {
+fn pool_options(o: &HttpClientOptions) -> alova_core::Result<PoolOptions> {
     let mut pool = PoolOptions::default();
     if let Some(n) = o.connections {
         let n = crate::validate::option_in_range("connections", n, 1.0, 65_535.0, true)?;

@@ -45,18 +45,19 @@ pub fn option_in_range(
     min: f64,
     max: f64,
     whole: bool,
-) -> crate::error::Result<f64> {
+) -> alova_core::Result<f64> {
     if !n.is_finite() || n < min || n > max || (whole && n.fract() != 0.0) {
         let kind = if whole { "an integer" } else { "a number" };
-        return Err(crate::error::invalid_arg(format!(
-            "`{name}` must be {kind} from {min} to {max}, got {n}"
-        )));
+        return Err(alova_core::Error::new(
+            alova_core::Code::InvalidArgument,
+            format!("`{name}` must be {kind} from {min} to {max}, got {n}"),
+        ));
     }
     Ok(n)
 }
 
 /// An optional duration option in milliseconds, at least 1 ms and at most `u32::MAX` ms.
-pub fn option_ms(name: &str, ms: Option<f64>) -> crate::error::Result<Option<Duration>> {
+pub fn option_ms(name: &str, ms: Option<f64>) -> alova_core::Result<Option<Duration>> {
     ms.map(|n| {
         option_in_range(name, n, 1.0, f64::from(u32::MAX), false)
             .map(|n| Duration::from_millis(n.ceil() as u64))
@@ -111,10 +112,11 @@ mod tests {
             4.0
         );
         assert!(option_ms("connectTimeout", Some(0.0)).is_err());
+        assert!(option_ms("connectTimeout", Some(0.5)).is_err());
         assert!(option_ms("connectTimeout", Some(f64::INFINITY)).is_err());
         assert_eq!(
-            option_ms("connectTimeout", Some(0.5)).unwrap(),
-            Some(Duration::from_millis(1))
+            option_ms("connectTimeout", Some(1.5)).unwrap(),
+            Some(Duration::from_millis(2))
         );
         assert_eq!(option_ms("connectTimeout", None).unwrap(), None);
     }
