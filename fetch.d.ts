@@ -1,7 +1,8 @@
 // `@alova/native/fetch`: alova's fetch adapter, with requests made by the native engine.
 // Same call shape as `alova/fetch`; the extra options configure the engine.
 
-declare function adapterFetch(options?: adapterFetch.AdapterCreateOptions): adapterFetch.FetchRequestAdapter;
+declare function adapterFetch(options: adapterFetch.AdapterCreateOptions & { customFetch: typeof fetch }): adapterFetch.FetchRequestAdapter;
+declare function adapterFetch(options?: adapterFetch.AdapterCreateOptions): adapterFetch.NativeFetchAdapter;
 
 declare namespace adapterFetch {
   /** Per-method config keys the adapter reads (as alova's fetch init, minus what alova sets). */
@@ -20,6 +21,16 @@ declare namespace adapterFetch {
     maxResponseSize?: number;
     /** Proxy URL for every request (https tunnelled with CONNECT). Default: none, as Node's fetch; with `NODE_USE_ENV_PROXY=1`, `HTTP(S)_PROXY`/`NO_PROXY`, which `false` ignores. */
     proxy?: string | false;
+    /** Requests in flight per origin (1 to 65535); more wait their turn, which counts against their `timeout`. Over HTTP/1.1 it is also the most open connections per origin. Default: no limit. */
+    connections?: number;
+    /** How long an idle pooled connection is kept open, in ms (at least 1). Default 60000. */
+    keepAliveTimeout?: number;
+    /** `false`: a new connection per request, closed after its response. Default `true`. */
+    keepAlive?: boolean;
+    /** `false`: HTTP/1.1 only, even where the server offers HTTP/2 (negotiated through TLS ALPN). Default `true`. */
+    allowH2?: boolean;
+    /** How long opening a connection (TCP and TLS) may take, in ms (at least 1); fails with the timeout error. Default: the system's limit. */
+    connectTimeout?: number;
   }
 
   export interface RequestElements {
@@ -38,6 +49,21 @@ declare namespace adapterFetch {
   }
 
   export type FetchRequestAdapter = (elements: RequestElements, method: { config: FetchRequestInit }) => FetchRequestHandle;
+
+  /** Counters of the adapter's engine since it was made. */
+  export interface FetchStats {
+    /** Requests sent by the engine (a followed redirect is part of its request). */
+    requests: number;
+    /** Requests that failed without a response (network, TLS, timeout); aborts are not counted. */
+    errors: number;
+    /** Response body bytes received, after decompression. */
+    bytesReceived: number;
+    /** Connections opened (TCP, plus TLS for https). */
+    connectionsOpened: number;
+  }
+
+  /** The adapter made without `customFetch`: requests go through the engine. */
+  export type NativeFetchAdapter = FetchRequestAdapter & { stats(): FetchStats };
 
   const _default: typeof adapterFetch;
   export { _default as default };

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use alova_core::http::{
-    BodyStream, Client, ClientOptions, Redirect, Request, RequestBody, Response, ResponseBody,
-    UploadProgress,
+    BodyStream, Client, ClientOptions, PoolOptions, Redirect, Request, RequestBody, Response,
+    ResponseBody, UploadProgress,
 };
 use alova_core::{Code, Error};
 use bytes::Bytes;
@@ -28,6 +28,24 @@ pub struct HttpClientOptions {
     pub env_proxy: Option<bool>,
     /// The `user-agent` sent when a request has none ('' sends none); default `node`.
     pub user_agent: Option<String>,
+    /// Requests in flight per origin (1 to 65535); default no limit.
+    pub connections: Option<f64>,
+    /// How long an idle connection is kept, ms; default 60000.
+    pub keep_alive_timeout: Option<f64>,
+    /// `false`: no connection reuse.
+    pub keep_alive: Option<bool>,
+    /// `false`: HTTP/1.1 only.
+    pub allow_h2: Option<bool>,
+    /// How long opening a connection may take, ms; default the system's limit.
+    pub connect_timeout: Option<f64>,
+}
+
+#[napi(object)]
+pub struct HttpStats {
+    pub requests: f64,
+    pub errors: f64,
+    pub bytes_received: f64,
+    pub connections_opened: f64,
 }
 
 /// Finished requests wait here until JS takes them; one wake-up of the JS thread serves every
@@ -67,6 +85,7 @@ impl HttpClient {
     ) -> error::Result<Self> {
         let mut opts = ClientOptions::default();
         if let Some(o) = options {
+            opts.pool = pool_options(&o).map_err(to_js)?;
             opts.ca =
                 o.ca.unwrap_or_default()
                     .into_iter()
@@ -212,6 +231,19 @@ impl HttpClient {
             .collect()
     }
 
+    /// The client's counters since it was made: `requests`, `errors` (failures without a
+    /// response, aborts aside), `bytesReceived` (body bytes), `connectionsOpened`.
+    #[napi(catch_unwind)]
+    pub fn stats(&self) -> HttpStats {
+        let s = self.client.stats();
+        HttpStats {
+            requests: s.requests as f64,
+            errors: s.errors as f64,
+            bytes_received: s.bytes_received as f64,
+            connections_opened: s.connections_opened as f64,
+        }
+    }
+
     /// Aborts request `id` if it is still waiting for its response.
     #[napi(catch_unwind)]
     pub fn abort(&self, id: u32) {
@@ -281,6 +313,21 @@ fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Resu
         }
     }
     Ok(obj)
+}
+
+fn pool_options(o: &HttpClientOptions) -> alova_core::Result<PoolOptions> {
+    let mut pool = PoolOptions::default();
+    if let Some(n) = o.connections {
+        let n = crate::validate::option_in_range("connections", n, 1.0, 65_535.0, true)?;
+        pool.connections = Some(n as usize);
+    }
+    if let Some(t) = crate::validate::option_ms("keepAliveTimeout", o.keep_alive_timeout)? {
+        pool.idle_timeout = t;
+    }
+    pool.keep_alive = o.keep_alive.unwrap_or(true);
+    pool.allow_h2 = o.allow_h2.unwrap_or(true);
+    pool.connect_timeout = crate::validate::option_ms("connectTimeout", o.connect_timeout)?;
+    Ok(pool)
 }
 
 /// The most redirects followed, whatever `maxRedirects` asks for.

@@ -37,6 +37,34 @@ pub fn count(n: f64, cap: u32) -> u32 {
     }
 }
 
+/// An option that must be a finite number within `min..=max` (and whole, with `whole`): the
+/// error names the option, at the call that gave it.
+pub fn option_in_range(
+    name: &str,
+    n: f64,
+    min: f64,
+    max: f64,
+    whole: bool,
+) -> alova_core::Result<f64> {
+    if !n.is_finite() || n < min || n > max || (whole && n.fract() != 0.0) {
+        let kind = if whole { "an integer" } else { "a number" };
+        return Err(alova_core::Error::new(
+            alova_core::Code::InvalidArgument,
+            format!("`{name}` must be {kind} from {min} to {max}, got {n}"),
+        ));
+    }
+    Ok(n)
+}
+
+/// An optional duration option in milliseconds, at least 1 ms and at most `u32::MAX` ms.
+pub fn option_ms(name: &str, ms: Option<f64>) -> alova_core::Result<Option<Duration>> {
+    ms.map(|n| {
+        option_in_range(name, n, 1.0, f64::from(u32::MAX), false)
+            .map(|n| Duration::from_millis(n.ceil() as u64))
+    })
+    .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +100,25 @@ mod tests {
             deadline(Some(f64::INFINITY), 1000),
             Duration::from_millis(u32::MAX as u64)
         );
+    }
+
+    #[test]
+    fn options_out_of_range_are_refused() {
+        for n in [f64::NAN, f64::INFINITY, -1.0, 0.0, 1.5, 70_000.0] {
+            assert!(option_in_range("connections", n, 1.0, 65_535.0, true).is_err());
+        }
+        assert_eq!(
+            option_in_range("connections", 4.0, 1.0, 65_535.0, true).unwrap(),
+            4.0
+        );
+        assert!(option_ms("connectTimeout", Some(0.0)).is_err());
+        assert!(option_ms("connectTimeout", Some(0.5)).is_err());
+        assert!(option_ms("connectTimeout", Some(f64::INFINITY)).is_err());
+        assert_eq!(
+            option_ms("connectTimeout", Some(1.5)).unwrap(),
+            Some(Duration::from_millis(2))
+        );
+        assert_eq!(option_ms("connectTimeout", None).unwrap(), None);
     }
 
     #[test]

@@ -155,6 +155,13 @@ const getter = alovaInstance.Get<{ id: number }>('/todo', { params: { id: 1 }, c
 export { getter };
 
 const tlsAdapter = adapterFetch({ ca: '-----BEGIN CERTIFICATE-----', rejectUnauthorized: true, maxRedirects: 5, maxResponseSize: 1 << 20, proxy: false });
+const pooled = adapterFetch({ connections: 8, keepAliveTimeout: 4000, keepAlive: true, allowH2: false, connectTimeout: 2000 });
+// @ts-expect-error `connections` is a number
+adapterFetch({ connections: '8' });
+const opened: number = pooled.stats().connectionsOpened;
+// @ts-expect-error an adapter with `customFetch` has no engine counters
+adapterFetch({ customFetch: fetch }).stats();
+export { pooled, opened };
 const handle = tlsAdapter({ url: 'http://127.0.0.1/', type: 'GET', headers: {} }, { config: {} });
 handle.onDownload((loaded: number, total: number) => loaded / total);
 const viaCustom = adapterFetch.default({ customFetch: fetch });

@@ -5,7 +5,8 @@ const { createJsAdapter } = require('./js-adapter');
 
 /**
  * `adapterFetch(options?)` → alova request adapter. Options beyond alova's `customFetch`
- * configure the engine: `ca`, `rejectUnauthorized`, `maxRedirects`, `maxResponseSize`, `proxy`.
+ * configure the engine: `ca`, `rejectUnauthorized`, `maxRedirects`, `maxResponseSize`, `proxy`,
+ * and its pool: `connections`, `keepAliveTimeout`, `keepAlive`, `allowH2`, `connectTimeout`.
  */
 function adapterFetch(options = {}) {
   if (options.customFetch) return createJsAdapter(options.customFetch);

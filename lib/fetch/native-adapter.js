@@ -2,7 +2,7 @@
 // The request adapter backed by the native engine. One engine client (with its keep-alive
 // pool) per adapter; one crossing per request delivers status, headers and a small body.
 const { HttpClient, HttpUpload } = require('../native');
-const { AlovaError } = require('../errors');
+const { AlovaError, fromNative } = require('../errors');
 const { applyHeaderRules, flattenHeaders, encodeBody } = require('./request');
 const { Source, NativeResponse } = require('./response');
 const { abortError, fromFailure } = require('./errors');
@@ -43,10 +43,16 @@ class Engine {
   constructor(options) {
     this.calls = new Map();
     const self = new WeakRef(this);
-    this.client = new HttpClient(clientOptions(options), () => {
+    const onReady = () => {
       const engine = self.deref();
       if (engine) engine.collect();
-    });
+    };
+    try {
+      this.client = new HttpClient(clientOptions(options), onReady);
+    } catch (err) {
+      // The engine refused an option (its range, a certificate): fail this call.
+      throw fromNative(err, 'fetch');
+    }
   }
 
   start(call, url, headers, body, timeout, redirect, onUpload) {
@@ -75,15 +81,36 @@ class Engine {
 
 function createNativeAdapter(options) {
   const engine = new Engine(options);
-  return (elements, method) => {
+  const adapter = (elements, method) => {
     const config = (method && method.config) || {};
     const js = viaJsFetch(config);
     return js ? js(elements, method) : new Call(engine, elements, config).handle();
   };
+  // The engine's counters, read when asked for.
+  adapter.stats = () => engine.client.stats();
+  return adapter;
 }
 
-function clientOptions({ ca, rejectUnauthorized, maxRedirects, maxResponseSize, proxy }) {
+/** Pool options and the type each must have; the engine checks their ranges. */
+const POOL_OPTIONS = {
+  connections: 'number',
+  keepAliveTimeout: 'number',
+  keepAlive: 'boolean',
+  allowH2: 'boolean',
+  connectTimeout: 'number',
+};
+
+function clientOptions(options) {
+  const { ca, rejectUnauthorized, maxRedirects, maxResponseSize, proxy } = options;
   const out = fetchOptionsFromEnv();
+  for (const [name, type] of Object.entries(POOL_OPTIONS)) {
+    const value = options[name];
+    if (value === undefined) continue;
+    if (typeof value !== type) {
+      throw new AlovaError(`\`${name}\` must be a ${type}`, 'fetch', 'ERR_ALOVA_INVALID_ARG');
+    }
+    out[name] = value;
+  }
   if (ca !== undefined) {
     const list = Array.isArray(ca) ? ca : [ca];
     out.ca = (out.ca || []).concat(list).map((c) => {

@@ -1,6 +1,10 @@
 //! Response bodies: read whole when small, otherwise handed over in batches as they arrive.
 use bytes::{Bytes, BytesMut};
 use futures_util::FutureExt;
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::stats::Counters;
+use std::sync::Arc;
 
 use super::client::{too_large, ResponseBody};
 use crate::error::{Code, Error, Result};
@@ -33,16 +37,26 @@ pub struct BodyStream {
     received: u64,
     pending: BytesMut,
     done: bool,
+    /// The request's turn on its origin (see `OriginLimit`), given back at the end.
+    permit: Option<OwnedSemaphorePermit>,
+    counters: Arc<Counters>,
 }
 
 impl BodyStream {
-    pub(super) fn new(resp: reqwest::Response, limit: Option<u64>) -> BodyStream {
+    pub(super) fn new(
+        resp: reqwest::Response,
+        limit: Option<u64>,
+        permit: Option<OwnedSemaphorePermit>,
+        counters: Arc<Counters>,
+    ) -> BodyStream {
         BodyStream {
             resp,
             limit,
             received: 0,
             pending: BytesMut::new(),
             done: false,
+            permit,
+            counters,
         }
     }
 
@@ -58,6 +72,7 @@ impl BodyStream {
 
     fn push(&mut self, chunk: Bytes) -> Result<()> {
         self.received += chunk.len() as u64;
+        self.counters.received(chunk.len());
         if let Some(max) = self.limit {
             if self.received > max {
                 return Err(too_large(max));
@@ -67,12 +82,17 @@ impl BodyStream {
         Ok(())
     }
 
+    fn end(&mut self) {
+        self.done = true;
+        self.permit = None;
+    }
+
     fn take_ready(&mut self) -> Result<()> {
         while !self.done && self.pending.len() < BATCH_MAX {
             match self.resp.chunk().now_or_never() {
                 None => break,
                 Some(Ok(Some(c))) => self.push(c)?,
-                Some(Ok(None)) => self.done = true,
+                Some(Ok(None)) => self.end(),
                 Some(Err(e)) => return Err(body_error(e)),
             }
         }
@@ -84,7 +104,7 @@ impl BodyStream {
         if self.pending.is_empty() && !self.done {
             match self.resp.chunk().await.map_err(body_error)? {
                 Some(c) => self.push(c)?,
-                None => self.done = true,
+                None => self.end(),
             }
         }
         self.take_ready()?;

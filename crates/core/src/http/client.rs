@@ -3,8 +3,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::body::{read_inline, BodyStream};
+use super::pool::{OriginLimit, PoolOptions};
+use super::stats::{CountConnections, Counters, Stats};
 use super::upload::{self, UploadProgress};
 use crate::error::{Code, Error, Result};
 
@@ -28,6 +31,7 @@ pub struct ClientOptions {
     pub env_proxy: bool,
     /// Sent when the request has no `user-agent` of its own.
     pub user_agent: String,
+    pub pool: PoolOptions,
 }
 
 impl Default for ClientOptions {
@@ -41,6 +45,7 @@ impl Default for ClientOptions {
             env_proxy: false,
             // What Node's fetch sends.
             user_agent: "node".to_string(),
+            pool: PoolOptions::default(),
         }
     }
 }
@@ -115,6 +120,8 @@ pub struct Client {
     options: ClientOptions,
     follow: reqwest::Client,
     manual: OnceLock<std::result::Result<reqwest::Client, Error>>,
+    limit: Option<OriginLimit>,
+    counters: Arc<Counters>,
 }
 
 fn install_crypto_provider() {
@@ -128,11 +135,15 @@ fn install_crypto_provider() {
 impl Client {
     pub fn new(options: ClientOptions) -> Result<Client> {
         install_crypto_provider();
+        let counters = Arc::new(Counters::default());
         let follow = build(
             &options,
             reqwest::redirect::Policy::limited(options.max_redirects),
+            &counters,
         )?;
         Ok(Client {
+            counters,
+            limit: options.pool.connections.map(OriginLimit::new),
             options,
             follow,
             manual: OnceLock::new(),
@@ -144,7 +155,13 @@ impl Client {
             Redirect::Follow => Ok(&self.follow),
             Redirect::Manual | Redirect::Error => self
                 .manual
-                .get_or_init(|| build(&self.options, reqwest::redirect::Policy::none()))
+                .get_or_init(|| {
+                    build(
+                        &self.options,
+                        reqwest::redirect::Policy::none(),
+                        &self.counters,
+                    )
+                })
                 .as_ref()
                 .map_err(Clone::clone),
         }
@@ -242,15 +259,26 @@ impl Client {
         let timeout = req.timeout;
         let (builder, requested) = self.prepare(&mut req)?;
         let upload = req.upload;
+        self.counters.request();
         let work = async move {
-            let sent = builder.send();
-            let resp = match timeout {
+            // Waiting for a turn on the origin counts against the timeout.
+            let sent = async {
+                let permit = match &self.limit {
+                    // `requested` was parsed by `prepare` already.
+                    Some(limit) => match reqwest::Url::parse(&requested) {
+                        Ok(url) => limit.acquire(&url).await,
+                        Err(_) => None,
+                    },
+                    None => None,
+                };
+                Ok::<_, Error>((permit, builder.send().await.map_err(network)?))
+            };
+            let (permit, resp) = match timeout {
                 Some(t) => tokio::time::timeout(t, sent)
                     .await
                     .map_err(|_| Error::new(Code::Timeout, "network timeout"))?,
                 None => sent.await,
-            }
-            .map_err(network)?;
+            }?;
             if let Some(progress) = &upload {
                 progress.finish();
             }
@@ -268,16 +296,30 @@ impl Client {
                     "redirect location is not an HTTP(S) URL",
                 ));
             }
-            self.finish(resp, &requested).await
+            self.finish(resp, &requested, permit).await
         };
-        tokio::select! {
+        let outcome = tokio::select! {
             biased;
             _ = cancel => Err(Error::new(Code::Aborted, "This operation was aborted")),
             r = work => r,
+        };
+        if matches!(&outcome, Err(e) if e.code != Code::Aborted) {
+            self.counters.error();
         }
+        outcome
     }
 
-    async fn finish(&self, resp: reqwest::Response, requested: &str) -> Result<Response> {
+    /// The counters since this client was made.
+    pub fn stats(&self) -> Stats {
+        self.counters.snapshot()
+    }
+
+    async fn finish(
+        &self,
+        resp: reqwest::Response,
+        requested: &str,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Result<Response> {
         let limit = self.options.max_response_size;
         let status = resp.status();
         let url = resp.url().as_str();
@@ -296,19 +338,30 @@ impl Client {
         }
         let body = match length {
             Some(len) if len <= INLINE_MAX => {
-                ResponseBody::Complete(read_inline(resp, limit).await?)
+                let bytes = read_inline(resp, limit).await?;
+                self.counters.received(bytes.len());
+                ResponseBody::Complete(bytes)
             }
-            _ => BodyStream::new(resp, limit).into_body().await?,
+            _ => {
+                BodyStream::new(resp, limit, permit, self.counters.clone())
+                    .into_body()
+                    .await?
+            }
         };
         Ok(Response { head, body })
     }
 }
 
-fn build(options: &ClientOptions, policy: reqwest::redirect::Policy) -> Result<reqwest::Client> {
-    let mut b = reqwest::Client::builder()
+fn build(
+    options: &ClientOptions,
+    policy: reqwest::redirect::Policy,
+    counters: &Arc<Counters>,
+) -> Result<reqwest::Client> {
+    let b = reqwest::Client::builder()
         .redirect(policy)
         .tcp_nodelay(true)
-        .pool_idle_timeout(Duration::from_secs(60));
+        .connector_layer(CountConnections(counters.clone()));
+    let mut b = options.pool.apply(b);
     for pem in &options.ca {
         let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
             Error::with_cause(Code::InvalidArgument, "invalid `ca` certificate", &e)

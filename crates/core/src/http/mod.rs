@@ -3,6 +3,8 @@
 mod body;
 mod client;
 mod failure;
+mod pool;
+mod stats;
 mod upload;
 
 #[cfg(test)]
@@ -12,4 +14,6 @@ pub use body::BodyStream;
 pub use client::{
     Client, ClientOptions, Head, Redirect, Request, RequestBody, Response, ResponseBody,
 };
+pub use pool::PoolOptions;
+pub use stats::Stats;
 pub use upload::UploadProgress;
