@@ -163,7 +163,11 @@ test('the response: status, statusText, ok, url, headers, text with BOM removed,
   assert.equal(r.headers.get('x-multi'), '1, 2');
   assert.deepEqual(r.headers.getSetCookie(), ['a=1', 'b=2']);
   assert.equal(r.headers.has('X-MULTI'), true);
-  assert.deepEqual([...new Headers(r.headers).keys()], [...r.headers.keys()]);
+  // Same names in the same order as the platform's Headers; Node 18's Headers yields
+  // `set-cookie` once where the current spec (and ours) yields it per cookie.
+  const names = (h) => [...new Set(h.keys())];
+  assert.deepEqual(names(new Headers(r.headers)), names(r.headers));
+  assert.deepEqual([...r.headers.keys()].filter((k) => k === 'set-cookie'), ['set-cookie', 'set-cookie']);
   assert.throws(() => r.headers.set('a', 'b'), TypeError);
   const copy = r.clone();
   assert.equal(await r.text(), 'hello wörld');
