@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import dc from 'node:diagnostics_channel';
-import { createAlova, invalidateCache, setCache } from '@alova/native';
+import { createAlova, invalidateCache, setCache, hitCacheBySource } from '@alova/native';
 import adapterFetch from '@alova/native/fetch';
 
 let server;
@@ -37,7 +37,9 @@ function mapStorage() {
 async function record(fn) {
   const events = [];
   const subs = ['hit', 'miss', 'set', 'invalidate'].map((name) => {
-    const fnSub = ({ layer, key, method }) => {
+    const fnSub = ({ layer, key, method, all, storageKey, source }) => {
+      if (all) return events.push([name, layer, '*']);
+      if (source) return events.push([name, layer, storageKey, source.key]);
       assert.equal(method.key, key);
       events.push([name, layer, key]);
     };
@@ -124,4 +126,23 @@ test('an uncached request publishes only lookups, and nothing without subscriber
     dc.unsubscribe('alova:cache:other', spy);
   }
   assert.equal(quiet.length, 0);
+});
+
+test('invalidateCache() reports each layer it cleared; a hit source each entry it removed', async () => {
+  const l2 = mapStorage();
+  const alova = make(l2);
+  const target = alova.Get('/target', { ...restore, hitSource: 'updater' });
+  await target;
+  const updater = alova.Post('/update', {}, { name: 'updater' });
+  const byHit = await record(() => hitCacheBySource(updater));
+  const removed = byHit.map(([ev, layer, storageKey, source]) => [ev, layer, storageKey.endsWith(target.key), source]);
+  assert.deepEqual(removed, [
+    ['invalidate', 'L1', true, updater.key],
+    ['invalidate', 'L2', true, updater.key],
+  ]);
+  const cleared = await record(() => invalidateCache());
+  assert.deepEqual(cleared, [
+    ['invalidate', 'L1', '*'],
+    ['invalidate', 'L2', '*'],
+  ]);
 });

@@ -66,7 +66,13 @@ async function setCache(methods, dataOrUpdater, { policy = ALL } = {}) {
 /** Removes the caches of the given methods, or clears every registered adapter. */
 async function invalidateCache(methods) {
   if (!methods) {
-    await Promise.all([...registry.adapters('l1'), ...registry.adapters('l2')].map((a) => a.clear()));
+    const l1 = registry.adapters('l1');
+    const l2 = registry.adapters('l2');
+    await Promise.all([...l1, ...l2].map((a) => a.clear()));
+    if (cacheEvents.invalidate.hasSubscribers) {
+      if (l1.length) cacheEvents.publishCleared('L1');
+      if (l2.length) cacheEvents.publishCleared('L2');
+    }
     return;
   }
   await Promise.all(
@@ -96,7 +102,7 @@ const hitCacheBySource = (source) => invalidateTargets(source, false);
  */
 async function invalidateTargets(source, skipPlaceholders) {
   const list = involvedAdapters(source, skipPlaceholders);
-  if (list.length) await Promise.all(list.map((a) => hitTargets(source.key, source.config.name, a, false)));
+  if (list.length) await Promise.all(list.map((a) => hitTargets(source.key, source.config.name, a, false, onHitRemoved(source, a))));
 }
 
 /**
@@ -107,10 +113,17 @@ async function invalidateTargets(source, skipPlaceholders) {
 function invalidateTargetsNow(source, skipPlaceholders) {
   let pending;
   for (const adapter of involvedAdapters(source, skipPlaceholders)) {
-    const done = hitTargets(source.key, source.config.name, adapter, true);
+    const done = hitTargets(source.key, source.config.name, adapter, true, onHitRemoved(source, adapter));
     if (done) (pending = pending || []).push(done);
   }
   return pending && Promise.all(pending);
+}
+
+/** What a hit-source removal from `adapter` publishes; nothing when nobody listens. */
+function onHitRemoved(source, adapter) {
+  if (!cacheEvents.invalidate.hasSubscribers) return undefined;
+  const layer = registry.adapters('l1').includes(adapter) ? 'L1' : 'L2';
+  return (storageKey) => cacheEvents.publishHitRemoved(layer, storageKey, source);
 }
 
 /** The adapters `autoHitCache` involves for `source`. */

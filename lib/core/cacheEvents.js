@@ -1,7 +1,9 @@
 'use strict';
 // The cache layers' `diagnostics_channel` events (an extension): `alova:cache:hit`, `miss`,
-// `set` and `invalidate`, each `{ layer: 'L1' | 'L2', key, method }`. Every event site checks
-// `hasSubscribers` once and builds nothing when nobody listens.
+// `set` and `invalidate`, each `{ layer: 'L1' | 'L2', key, method }`. Two invalidations have
+// no method: `invalidateCache()` with no argument (`{ layer, all: true }`, once per layer) and
+// one by hit source (`{ layer, storageKey, source }`, per entry removed). Every event site
+// checks `hasSubscribers` once and builds nothing when nobody listens.
 const { channel } = require('node:diagnostics_channel');
 
 const hit = channel('alova:cache:hit');
@@ -18,4 +20,11 @@ function publishLayers(ch, method, l1, l2) {
   if (l2) publish(ch, 'L2', method);
 }
 
-module.exports = { hit, miss, set, invalidate, publish, publishLayers };
+/** `invalidateCache()` with no argument cleared every adapter of `layer`. */
+const publishCleared = (layer) => invalidate.publish({ layer, key: undefined, method: undefined, all: true });
+
+/** A hit-source invalidation removed `storageKey` (a stored entry's key) from `layer` for `source`. */
+const publishHitRemoved = (layer, storageKey, source) =>
+  invalidate.publish({ layer, key: undefined, method: undefined, storageKey, source });
+
+module.exports = { hit, miss, set, invalidate, publish, publishLayers, publishCleared, publishHitRemoved };

@@ -86,7 +86,7 @@ async function setEntryAt(fullKey, data, expireTs, adapter, hitSource, tag) {
  * `lazy`, an unnamed source whose key indexes nothing in a synchronous adapter returns
  * undefined at once instead of a promise.
  */
-function hitTargets(sourceKey, sourceName, adapter, lazy) {
+function hitTargets(sourceKey, sourceName, adapter, lazy, onRemoved) {
   let first;
   try {
     first = adapter.get(HSS + sourceKey);
@@ -95,10 +95,10 @@ function hitTargets(sourceKey, sourceName, adapter, lazy) {
     first = Promise.reject(error);
   }
   if (lazy && !sourceName && !first) return undefined;
-  return hitIndexed(sourceKey, sourceName, adapter, first);
+  return hitIndexed(sourceKey, sourceName, adapter, first, onRemoved);
 }
 
-async function hitIndexed(sourceKey, sourceName, adapter, first) {
+async function hitIndexed(sourceKey, sourceName, adapter, first, onRemoved) {
   const nameStr = `${sourceName}`;
   const indexes = {};
   indexes[HSS + sourceKey] = await first;
@@ -121,6 +121,7 @@ async function hitIndexed(sourceKey, sourceName, adapter, first) {
   const removeTarget = async (target) => {
     try {
       await adapter.remove(target);
+      if (onRemoved) onRemoved(target);
       for (const k in indexes) if (indexes[k]) delete indexes[k][target];
     } catch {
       // A target that could not be removed stays listed.
