@@ -130,6 +130,28 @@ describe('logger option', () => {
     }
   });
 
+  it('customFetch: upload progress it cannot give is an error on the logger, not the console', async () => {
+    const origin = await startHttpServer((req, res) => res.end('{}'));
+    try {
+      const logger = recordingLogger();
+      const alova = createAlova({ baseURL: origin.url, requestAdapter: adapterFetch({ customFetch: fetch }), logger, cacheLogger: false });
+      const seen = [];
+      const saved = console.error;
+      console.error = (...a) => seen.push(a);
+      try {
+        const method = alova.Post('/up', { a: 1 });
+        method.onUpload(() => {});
+        await method;
+      } finally {
+        console.error = saved;
+      }
+      assert.deepEqual(seen, []);
+      assert.deepEqual(logger.lines.map(([level, , msg]) => [level, /uploading progress/.test(msg)]), [['error', true]]);
+    } finally {
+      await origin.close();
+    }
+  });
+
   it('refuses a logger without the four methods, at the call that got it', () => {
     const requestAdapter = adapterFetch();
     for (const bad of [{}, { debug() {}, info() {}, warn() {} }, 'pino', null]) {

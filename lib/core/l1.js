@@ -7,6 +7,7 @@
 // reads them; the timer is unref'd so it never keeps a process alive.
 const { L1Index } = require('../native');
 const { after } = require('../timers');
+const { register } = require('../metrics/registry');
 const { createEventManager, hasListeners } = require('./events');
 const { HSS, HSR, HSRS } = require('./storage');
 
@@ -100,6 +101,7 @@ class L1Cache {
     this.#sweepInterval = o.sweepInterval;
     this.limits = Object.freeze({ maxEntries: o.maxEntries, maxBytes: o.maxBytes, ttl: o.ttl });
     this.emitter = createEventManager();
+    register('l1', this);
   }
 
   get(key) {

@@ -29,6 +29,12 @@ function warn(logger, message, fields = {}) {
   else console.warn(message);
 }
 
+/** An error message: to `logger.error(fields, message)` if given, else `console.error(message)`. */
+function error(logger, message, fields = {}) {
+  if (logger) logger.error(fields, message);
+  else console.error(message);
+}
+
 function defaultCacheLogger(response, method, mode, tag) {
   const log = (...args) => console.log(...args);
   const { url } = method;
@@ -75,4 +81,4 @@ function resolveCacheLogger(option, logger) {
   return logger ? hitLoggerFor(logger) : defaultCacheLogger;
 }
 
-module.exports = { defaultCacheLogger, resolveCacheLogger, checkLogger, warn };
+module.exports = { defaultCacheLogger, resolveCacheLogger, checkLogger, warn, error };

@@ -3,6 +3,7 @@
 const { applyHeaderRules, encodeBody } = require('./request');
 const { timeoutError } = require('./errors');
 const { after } = require('../timers');
+const { error: logError } = require('../core/logger');
 
 const UPLOAD_UNSUPPORTED =
   "fetch API does'nt support uploading progress. please consider to change `@alova/adapter-xhr` or `@alova/adapter-axios`";
@@ -43,7 +44,7 @@ function createJsAdapter(customFetch) {
         settled.then((r) => readProgress(r.clone(), cb), () => {});
       },
       onUpload() {
-        console.error(UPLOAD_UNSUPPORTED);
+        logError(method && method.context.options.logger, UPLOAD_UNSUPPORTED);
       },
       abort: () => {
         ctrl.abort();

@@ -8,6 +8,7 @@ const { Source, NativeResponse } = require('./response');
 const { abortError, fromFailure } = require('./errors');
 const { fetchOptionsFromEnv, warnInsecure, viaJsFetch } = require('./node-compat');
 const diagnostics = require('./diagnostics');
+const { register } = require('../metrics/registry');
 
 /** Bodies above this are sent in slices whose progress the engine reports. */
 const UPLOAD_SLICE = 64 * 1024;
@@ -88,6 +89,7 @@ function createNativeAdapter(options) {
   };
   // The engine's counters, read when asked for.
   adapter.stats = () => engine.client.stats();
+  register('http', adapter);
   return adapter;
 }
 

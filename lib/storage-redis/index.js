@@ -13,6 +13,8 @@ const { RedisFacade } = require('./facade');
 const { CACHE_SPACES } = require('../cache-space');
 const { RedisClient } = require('../native');
 const { checkLogger } = require('../core/logger');
+const { Histogram } = require('../metrics/histogram');
+const { register } = require('../metrics/registry');
 
 const AREA = 'storage:redis';
 
@@ -125,6 +127,10 @@ class RedisStorageAdapter {
     this.breaker = circuitBreaker === false ? null : new CircuitBreaker(circuitBreaker);
     this.redlock = { options: redlockOptions, ttl: redlockTTL };
     this.ownsClient = !client;
+    // Read by stats() only; plain increments on the operation path.
+    this.counts = { hits: 0, misses: 0, errors: 0 };
+    this.latency = new Histogram();
+    register('l2', this);
     if (client) {
       // Another adapter's `.client` shares that adapter's native connection.
       const native = client instanceof RedisFacade ? client.native : client instanceof RedisClient ? client : null;
@@ -175,26 +181,37 @@ class RedisStorageAdapter {
     return b ? { state: b.state, failures: b.failures } : { state: 'closed', failures: 0 };
   }
 
+  /** `{ hits, misses, errors, breaker, breakerOpen, latency }`: this adapter's counters since it was made. */
+  stats() {
+    const { state } = this.health;
+    return { ...this.counts, breaker: state, breakerOpen: state !== 'closed', latency: this.latency.snapshot() };
+  }
+
   /** Runs `fn` against Redis unless the breaker is open, and tells the breaker how it went. */
   guarded(fn) {
     const b = this.breaker;
     if (b && !b.allow()) {
+      this.counts.errors++;
       return Promise.reject(new AlovaError(`Redis is unavailable (${b.failures} failed operations); calls fail fast until a probe succeeds`, AREA, 'ERR_ALOVA_REDIS'));
     }
+    const started = performance.now();
     let p;
     try {
       p = fn();
     } catch (err) {
+      this.counts.errors++;
       return Promise.reject(err);
     }
-    if (!b && !this.facade) return p;
     return p.then(
       (v) => {
+        this.latency.observe(performance.now() - started);
         if (b) b.success();
         if (this.facade) this.facade.up();
         return v;
       },
       (err) => {
+        this.latency.observe(performance.now() - started);
+        this.counts.errors++;
         const down = isUnavailable(err);
         if (b) (down ? b.failure() : b.success());
         // The facade's events report what the adapter's own traffic finds too.
@@ -228,7 +245,12 @@ class RedisStorageAdapter {
       if (this.logger) this.logger.warn({ err, op: 'get', key }, 'alova/storage:redis: read failed, treated as a cache miss');
       return undefined;
     }
-    return raw == null || raw === '' ? undefined : JSON.parse(raw);
+    if (raw == null || raw === '') {
+      this.counts.misses++;
+      return undefined;
+    }
+    this.counts.hits++;
+    return JSON.parse(raw);
   }
 
   async remove(key) {

@@ -12,6 +12,7 @@ const { storeFor } = require('./stores');
 const { sleep } = require('../../timers');
 const { OPTIONS, insuranceOptions, insure } = require('./insurance');
 const { rateLimitHeaders, limitOf } = require('./headers');
+const { register } = require('../../metrics/registry');
 
 const isThenable = (v) => !!v && typeof v.then === 'function';
 
@@ -23,10 +24,11 @@ function badPoints(points, name, positive) {
 }
 
 class Limiter {
-  constructor(store, options) {
+  constructor(store, options, counts) {
     const { points = 4, duration = 4000, keyPrefix, execEvenly, execEvenlyMinDelayMs, blockDuration } = options;
     if (keyPrefix !== undefined && typeof keyPrefix !== 'string') throw new Error('keyPrefix must be string');
     this.store = store;
+    this.counts = counts;
     this.points = points >= 0 ? points : 4;
     this.durationMs = duration === undefined ? 1000 : duration;
     this.blockMs = blockDuration > 0 ? blockDuration : 0;
@@ -45,7 +47,14 @@ class Limiter {
     if (bad) return bad;
     const now = Date.now();
     const rec = this.store.consume(this.key(key), points, this.durationMs, this.points, this.blockMs, now);
-    return isThenable(rec) ? rec.then((r) => this.#afterConsume(r, points, Date.now())) : this.#afterConsume(rec, points, now);
+    if (!isThenable(rec)) return this.#afterConsume(rec, points, now);
+    return rec.then(
+      (r) => this.#afterConsume(r, points, Date.now()),
+      (err) => {
+        this.counts.errors++;
+        throw err;
+      },
+    );
   }
 
   #afterConsume([consumed, expire], changed, now) {
@@ -53,8 +62,10 @@ class Limiter {
     if (res.consumedPoints > this.points) {
       // the store already extended the window on this first excess
       if (this.blockMs > 0 && res.consumedPoints <= this.points + changed) res.msBeforeNext = this.blockMs;
+      this.counts.rejected++;
       return Promise.reject(res);
     }
+    this.counts.consumed++;
     if (this.execEvenly && res.msBeforeNext > 0 && !res.isFirstInDuration) {
       let delay = Math.ceil(res.msBeforeNext / (res.remainingPoints + 2));
       if (delay < this.execEvenlyMinDelayMs) delay = res.consumedPoints * this.execEvenlyMinDelayMs;
@@ -171,16 +182,21 @@ class LimitedMethod extends HookedMethod {
 
 function createRateLimiter(options = {}) {
   const insurance = options.insuranceLimiter === undefined ? undefined : insuranceOptions(options.insuranceLimiter);
+  // Shared by every method this limiter wraps; read by `stats()` and `metrics()`.
+  const counts = { consumed: 0, rejected: 0, errors: 0, insured: 0 };
   const factory = (method, handlerOptions = {}) => {
     const { key = randomUUID() } = handlerOptions;
     const storage = options.storage ?? options.store ?? method.context.options.l2Cache;
     if (!storage) throw new AlovaError('storage is not define', 'RateLimit');
-    const limiter = new Limiter(storeFor(storage), options);
+    const limiter = new Limiter(storeFor(storage), options, counts);
     if (!insurance) return new LimitedMethod(method, key, limiter);
     const spare = insurance.storage ?? insurance.store ?? method.context.l1Cache;
-    return new LimitedMethod(method, key, insure(limiter, new Limiter(storeFor(spare), insurance)));
+    return new LimitedMethod(method, key, insure(limiter, new Limiter(storeFor(spare), insurance, counts), counts));
   };
   factory[OPTIONS] = options;
+  /** `{ consumed, rejected, errors, insured }` over every method this limiter wrapped. */
+  factory.stats = () => ({ ...counts });
+  register('ratelimit', factory);
   return factory;
 }
 

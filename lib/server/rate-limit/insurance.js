@@ -22,12 +22,13 @@ function insuranceOptions(value) {
 }
 
 /** A limiter with `primary`'s API whose calls fall back to `insurance` when the store fails. */
-function insure(primary, insurance) {
+function insure(primary, insurance, counts) {
   const insured = { points: primary.points, primary, insurance };
   for (const name of METHODS) {
     insured[name] = (...args) => {
       const fallback = (err) => {
         if (!(err instanceof Error)) throw err;
+        counts.insured++;
         // Its results (and rejections) carry its own limit for `headers()`.
         return insurance[name](...args).then(
           (res) => noteLimit(res, insurance.points),
