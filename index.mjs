@@ -11,6 +11,8 @@ export const {
   globalConfig,
   promiseStatesHook,
   L1Cache,
+  metrics,
+  metricsText,
   nativeVersion,
 } = core;
 // A live binding, like alova's ESM build: reassigned whenever globalConfig() replaces it.

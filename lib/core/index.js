@@ -6,6 +6,7 @@ const { Method } = require('./method');
 const { invalidateCache, setCache, queryCache, hitCacheBySource } = require('./cache');
 const { globalConfig, getGlobalConfig, onGlobalConfig } = require('./globalConfig');
 const { L1Cache } = require('./l1');
+const { metrics, metricsText } = require('../metrics');
 
 exports.createAlova = createAlova;
 exports.Method = Method;
@@ -17,6 +18,8 @@ exports.globalConfig = globalConfig;
 Object.defineProperty(exports, 'globalConfigMap', { enumerable: true, get: getGlobalConfig });
 exports.promiseStatesHook = promiseStatesHook;
 exports.L1Cache = L1Cache;
+exports.metrics = metrics;
+exports.metricsText = metricsText;
 exports.nativeVersion = native.version();
 // Lets the ESM entry keep `globalConfigMap` a live binding.
 Object.defineProperty(exports, Symbol.for('@alova/native.onGlobalConfig'), { value: onGlobalConfig });

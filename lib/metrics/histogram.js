@@ -22,15 +22,11 @@ class Histogram {
     this.count++;
   }
 
-  /** `{ buckets: { [le]: cumulative count }, sum, count }`, `le` in seconds, `+Inf` last. */
+  /** `{ buckets: [{ le, count }], sum, count }`: cumulative counts, `le` in seconds, `+Inf` last. */
   snapshot() {
-    const buckets = {};
     let acc = 0;
-    BUCKETS.forEach((le, i) => {
-      acc += this.counts[i];
-      buckets[le] = acc;
-    });
-    buckets['+Inf'] = this.count;
+    const buckets = BUCKETS.map((le, i) => ({ le: String(le), count: (acc += this.counts[i]) }));
+    buckets.push({ le: '+Inf', count: this.count });
     return { buckets, sum: this.sum, count: this.count };
   }
 }

@@ -46,9 +46,7 @@ function metrics() {
         continue;
       }
       const h = s.stats[field];
-      for (const le of Object.keys(h.buckets)) {
-        values.push({ value: h.buckets[le], labels: { ...labels, le }, metricName: `${name}_bucket` });
-      }
+      for (const { le, count } of h.buckets) values.push({ value: count, labels: { ...labels, le }, metricName: `${name}_bucket` });
       values.push({ value: h.sum, labels, metricName: `${name}_sum` });
       values.push({ value: h.count, labels, metricName: `${name}_count` });
     }
