@@ -378,6 +378,24 @@ export declare class L1Cache implements AlovaDefaultCacheAdapter {
   prune(): void;
 }
 
+/** One sample of a metric family, as prom-client's `getMetricsAsJSON()` gives it. */
+export interface MetricValue {
+  value: number;
+  labels: { instance: string; le?: string };
+  /** For histograms: the `_bucket`, `_sum` or `_count` series. */
+  metricName?: string;
+}
+export interface MetricFamily {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge' | 'histogram';
+  values: MetricValue[];
+}
+/** Extension: the counters of every live HTTP engine, L1, L2, process-shared cache and rate limiter. */
+export declare function metrics(): MetricFamily[];
+/** Extension: `metrics()` in Prometheus' text exposition format. */
+export declare function metricsText(): string;
+
 export declare const nativeVersion: string;
 
 declare const alova: {
@@ -391,6 +409,8 @@ declare const alova: {
   globalConfigMap: typeof globalConfigMap;
   promiseStatesHook: typeof promiseStatesHook;
   L1Cache: typeof L1Cache;
+  metrics: typeof metrics;
+  metricsText: typeof metricsText;
   nativeVersion: string;
 };
 export default alova;

@@ -128,6 +128,15 @@ export interface LimitedMethod<AG extends AlovaGenerics = any> extends HookedMet
   /** Extension: the headers for a result of this limiter. */
   headers(res: RateLimiterRes): RateLimitHeaders;
 }
+/** Extension: counts over every method a limiter wrapped (also in `metrics()`). */
+export interface RateLimiterStats {
+  consumed: number;
+  rejected: number;
+  errors: number;
+  insured: number;
+}
 export declare function createRateLimiter(
   options?: RateLimitOptions,
-): <AG extends AlovaGenerics>(method: Method<AG>, handlerOptions?: LimitHandlerOptions<AG>) => LimitedMethod<AG>;
+): (<AG extends AlovaGenerics>(method: Method<AG>, handlerOptions?: LimitHandlerOptions<AG>) => LimitedMethod<AG>) & {
+  stats(): RateLimiterStats;
+};

@@ -225,6 +225,16 @@ declare class RedisStorageAdapter {
   readonly isCluster: boolean;
   /** Circuit breaker state. */
   readonly health: { state: 'closed' | 'open' | 'half-open'; failures: number };
+  /** Extension: this adapter's counters since it was made (also in `metrics()`). */
+  stats(): {
+    hits: number;
+    misses: number;
+    errors: number;
+    breaker: 'closed' | 'open' | 'half-open';
+    breakerOpen: boolean;
+    /** Cumulative counts per upper bound in seconds (`+Inf` last). */
+    latency: { buckets: { le: string; count: number }[]; sum: number; count: number };
+  };
   set(key: string, value: any): Promise<void>;
   get<T = any>(key: string): Promise<T | undefined>;
   remove(key: string): Promise<void>;

@@ -33,6 +33,15 @@ it('logger: JSON lines for a failed Redis read, a hit and a stale serve', async 
   assert.equal(seen.at(-1), 'warn alova: served a stale cache entry after a failed request');
 });
 
+it('metrics: a /metrics route serving the counters of a real workload', async () => {
+  const lines = (await run('metrics')).trim().split('\n');
+  const value = (name) => Number(lines.find((l) => l.startsWith(`${name}{`)).split(' ').pop());
+  assert.equal(value('alova_http_requests_total'), 3, 'one GET, two POSTs passed, one refused');
+  assert.equal(value('alova_l1_hits_total'), 2);
+  assert.equal(value('alova_ratelimit_consumed_total'), 2);
+  assert.equal(value('alova_ratelimit_rejected_total'), 1);
+});
+
 it('tracing: one span for the sent request, its traceparent at the server, cache events', async () => {
   const out = await run('tracing');
   const sent = out.match(/^server got GET \/user\/1 traceparent: 00-([0-9a-f]{32})-[0-9a-f]{16}-01$/m);

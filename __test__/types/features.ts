@@ -20,3 +20,10 @@ import FileStorageAdapter from '@alova/native/storage-file';
 createAlova({ requestAdapter: adapterFetch(), logger: console });
 new RedisStorageAdapter({ logger: console });
 new FileStorageAdapter({ directory: '/tmp/x', logger: console });
+
+import { metrics, metricsText, type MetricFamily } from '@alova/native';
+const families: MetricFamily[] = metrics();
+const text: string = metricsText();
+const rl = limit.stats();
+const l2stats = new RedisStorageAdapter().stats();
+export const seen = [families[0]?.values[0]?.labels.instance, text.length, rl.insured + rl.rejected, l2stats.latency.buckets[0]?.le];
