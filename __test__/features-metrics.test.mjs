@@ -118,3 +118,38 @@ test('an insured limiter counts the calls its insurance answered', async () => {
     await redis.stop();
   }
 });
+
+test('alova:redis:command: one message per L2 operation, with its keys, duration and error', async () => {
+  const dc = await import('node:diagnostics_channel');
+  const redis = await startRedis();
+  const l2 = new RedisStorageAdapter({ port: redis.port, keyPrefix: 'p:', commandTimeout: 200, circuitBreaker: { threshold: 1, cooldown: 60_000 } });
+  const seen = [];
+  const sub = ({ command, keys, duration, error }) => {
+    assert.ok(duration >= 0);
+    seen.push([command, keys.join(','), error ? error.code : 'ok']);
+  };
+  dc.subscribe('alova:redis:command', sub);
+  try {
+    await l2.set('a', [1, null]);
+    assert.deepEqual(await l2.get('a'), [1, null]);
+    await l2.eval("return redis.call('EXISTS', KEYS[1])", ['p:a']);
+    await l2.remove('a');
+    await redis.stop();
+    assert.equal(await l2.get('a'), undefined, 'a failed read is a miss');
+    await assert.rejects(l2.set('b', 1));
+    assert.deepEqual(seen.slice(0, 4), [
+      ['set', 'p:a', 'ok'],
+      ['get', 'p:a', 'ok'],
+      ['eval', 'p:a', 'ok'],
+      ['del', 'p:a', 'ok'],
+    ]);
+    assert.deepEqual(seen.slice(4).map(([c, k, e]) => [c, k, e !== 'ok']), [
+      ['get', 'p:a', true],
+      ['set', 'p:b', true], // refused by the open breaker
+    ]);
+  } finally {
+    dc.unsubscribe('alova:redis:command', sub);
+    l2.close();
+    await redis.stop();
+  }
+});

@@ -15,6 +15,10 @@ const { RedisClient } = require('../native');
 const { checkLogger } = require('../core/logger');
 const { Histogram } = require('../metrics/histogram');
 const { register } = require('../metrics/registry');
+const { channel } = require('node:diagnostics_channel');
+
+// Extension: one message per operation once it settles, built only when someone listens.
+const commandChannel = channel('alova:redis:command');
 
 const AREA = 'storage:redis';
 
@@ -187,12 +191,17 @@ class RedisStorageAdapter {
     return { ...this.counts, breaker: state, breakerOpen: state !== 'closed', latency: this.latency.snapshot() };
   }
 
-  /** Runs `fn` against Redis unless the breaker is open, and tells the breaker how it went. */
-  guarded(fn) {
+  /**
+   * Runs `fn` (the operation `command` on `keys`) against Redis unless the breaker is open,
+   * tells the breaker how it went, and counts it.
+   */
+  guarded(command, keys, fn) {
     const b = this.breaker;
     if (b && !b.allow()) {
       this.counts.errors++;
-      return Promise.reject(new AlovaError(`Redis is unavailable (${b.failures} failed operations); calls fail fast until a probe succeeds`, AREA, 'ERR_ALOVA_REDIS'));
+      const err = new AlovaError(`Redis is unavailable (${b.failures} failed operations); calls fail fast until a probe succeeds`, AREA, 'ERR_ALOVA_REDIS');
+      if (commandChannel.hasSubscribers) commandChannel.publish({ command, keys, duration: 0, error: err });
+      return Promise.reject(err);
     }
     const started = performance.now();
     let p;
@@ -202,16 +211,21 @@ class RedisStorageAdapter {
       this.counts.errors++;
       return Promise.reject(err);
     }
+    const report = commandChannel.hasSubscribers;
     return p.then(
       (v) => {
-        this.latency.observe(performance.now() - started);
+        const duration = performance.now() - started;
+        this.latency.observe(duration);
+        if (report) commandChannel.publish({ command, keys, duration });
         if (b) b.success();
         if (this.facade) this.facade.up();
         return v;
       },
       (err) => {
-        this.latency.observe(performance.now() - started);
+        const duration = performance.now() - started;
+        this.latency.observe(duration);
         this.counts.errors++;
+        if (report) commandChannel.publish({ command, keys, duration, error: err });
         const down = isUnavailable(err);
         if (b) (down ? b.failure() : b.success());
         // The facade's events report what the adapter's own traffic finds too.
@@ -230,15 +244,16 @@ class RedisStorageAdapter {
     if (typeof ts === 'number' && !Number.isNaN(ts)) {
       const px = ts - Date.now();
       if (px <= 0) return;
-      return this.guarded(() => this.backend.set(rkey, json, px));
+      return this.guarded('set', [rkey], () => this.backend.set(rkey, json, px));
     }
-    return this.guarded(() => this.backend.set(rkey, json));
+    return this.guarded('set', [rkey], () => this.backend.set(rkey, json));
   }
 
   async get(key) {
     let raw;
     try {
-      raw = await this.guarded(() => this.backend.get(this.keyPrefix + key));
+      const rkey = this.keyPrefix + key;
+      raw = await this.guarded('get', [rkey], () => this.backend.get(rkey));
     } catch (err) {
       if (!this.failOpen) throw err;
       if (this.onError) this.onError(err, { op: 'get', key });
@@ -254,7 +269,8 @@ class RedisStorageAdapter {
   }
 
   async remove(key) {
-    return this.guarded(() => this.backend.del(this.keyPrefix + key));
+    const rkey = this.keyPrefix + key;
+    return this.guarded('del', [rkey], () => this.backend.del(rkey));
   }
 
   /**
@@ -265,7 +281,7 @@ class RedisStorageAdapter {
   async clear() {
     // `invalidateCache()` clears every adapter alova has seen: one closed since must not fail it.
     if (this.closed) return 0;
-    return this.guarded(() => this.backend.clear(this.keyPrefix, CACHE_SPACES));
+    return this.guarded('clear', [], () => this.backend.clear(this.keyPrefix, CACHE_SPACES));
   }
 
   /**
@@ -274,7 +290,8 @@ class RedisStorageAdapter {
    */
   eval(script, keys = [], args = []) {
     if (typeof script !== 'string') return Promise.reject(new AlovaError('script must be a string', AREA, 'ERR_ALOVA_INVALID_ARG'));
-    return this.guarded(() => this.backend.eval(script, keys.map(String), args.map(String)));
+    const names = keys.map(String);
+    return this.guarded('eval', names, () => this.backend.eval(script, names, args.map(String)));
   }
 
   get locker() {
