@@ -5,7 +5,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::body::{read_inline, BodyStream};
+use super::body::{read_inline, too_large, BodyStream, ResponseBody};
 use super::pool::{OriginLimit, PoolOptions};
 use super::stats::{CountConnections, Counters, Stats};
 use super::upload::{self, UploadProgress};
@@ -104,11 +104,6 @@ pub struct Head {
     pub redirected: bool,
     /// `name:value\n` per header, names lower-case, values as latin-1 (fetch's ByteString).
     pub headers: String,
-}
-
-pub enum ResponseBody {
-    Complete(Bytes),
-    Stream(BodyStream),
 }
 
 pub struct Response {
@@ -416,14 +411,7 @@ fn flatten(headers: &HeaderMap) -> String {
     out
 }
 
-pub(super) fn too_large(max: u64) -> Error {
-    Error::new(
-        Code::BodyTooLarge,
-        format!("response body exceeds the limit of {max} bytes"),
-    )
-}
-
-pub(super) fn network(e: reqwest::Error) -> Error {
+fn network(e: reqwest::Error) -> Error {
     if e.is_timeout() {
         return Error::new(Code::Timeout, "network timeout");
     }
