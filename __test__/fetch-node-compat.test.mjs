@@ -125,6 +125,33 @@ test('failures carry the cause Node fetch gives: refused, reset, closed, unknown
   }
 });
 
+/** A loopback server answering every request with `head` (its own bytes, as written). */
+async function rawServer(head) {
+  const server = net.createServer((s) => {
+    s.on('error', () => {});
+    s.once('data', () => s.end(head));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
+
+test('a redirect out of HTTP(S) (gopher:, ftp:, data:, file:) fails as Node fetch fails', async () => {
+  for (const location of ['gopher://127.0.0.1/x', 'ftp://127.0.0.1/x', 'data:,hi', 'file:///etc/passwd']) {
+    const srv = await rawServer(`HTTP/1.1 302 Found\r\nlocation: ${location}\r\ncontent-length: 0\r\n\r\n`);
+    try {
+      const node = await causeOf(fetch(srv.url));
+      const mine = await causeOf(ours(srv.url));
+      assert.deepEqual({ name: mine.name, message: mine.message }, { name: node.name, message: node.message }, location);
+      assert.equal(mine.message, 'URL scheme must be a HTTP(S) scheme');
+      const err = await ours(srv.url).catch((e) => e);
+      assert.equal(err.code, 'ERR_ALOVA_NETWORK');
+    } finally {
+      srv.close();
+    }
+  }
+});
+
 /** A forward proxy: absolute-form requests for http, CONNECT tunnels for https. */
 async function startProxy() {
   const seen = [];

@@ -15,6 +15,9 @@ use crate::error::{Code, Error, Result};
 /// handed over, so a typical request costs one crossing into JS.
 const INLINE_MAX: u64 = 1024 * 1024;
 
+/// fetch's cause for a redirect that leaves HTTP(S).
+const NOT_HTTP: &str = "URL scheme must be a HTTP(S) scheme";
+
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
     /// Extra trusted roots, PEM (one or many certificates per entry).
@@ -286,10 +289,7 @@ impl Client {
                 && matches!(resp.status().as_u16(), 301 | 302 | 303 | 307 | 308)
                 && resp.headers().contains_key(reqwest::header::LOCATION)
             {
-                return Err(Error::new(
-                    Code::Network,
-                    "redirect location is not an HTTP(S) URL",
-                ));
+                return Err(Error::new(Code::Network, NOT_HTTP));
             }
             self.finish(resp, &requested, permit).await
         };
@@ -416,6 +416,13 @@ fn network(e: reqwest::Error) -> Error {
         return Error::new(Code::Timeout, "network timeout");
     }
     if e.is_builder() {
+        // The request's own URL was checked by `prepare`: a scheme refused here is a
+        // redirect's, which fetch reports as a network failure with this cause.
+        if e.url()
+            .is_some_and(|u| !matches!(u.scheme(), "http" | "https"))
+        {
+            return Error::new(Code::Network, NOT_HTTP);
+        }
         return Error::with_cause(Code::InvalidArgument, "invalid request", &e);
     }
     if let Some(failure) = super::failure::system_failure(&e) {
