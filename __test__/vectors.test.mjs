@@ -71,3 +71,29 @@ describe('rate-limit record step', () => {
     });
   });
 });
+
+describe('entry expiry', () => {
+  const { cases } = vectors('expiry');
+  const { expiryOf, isExpired } = require('../lib/core/expiry.js');
+
+  it('JS: expiryOf gives every expected time', () => {
+    assert.ok(cases.length >= 20);
+    for (const c of cases) {
+      const value = JSON.parse(c.entry);
+      assert.equal(expiryOf(value), c.expiresAt ?? 0, c.name);
+      if (c.expiresAt === null) assert.equal(isExpired(value, Number.MAX_SAFE_INTEGER), false, c.name);
+      else {
+        assert.equal(isExpired(value, c.expiresAt - 1), false, `${c.name}: before`);
+        assert.equal(isExpired(value, c.expiresAt), true, `${c.name}: at`);
+      }
+    }
+  });
+
+  it('JS: values JSON cannot carry follow the same rule', () => {
+    assert.equal(expiryOf(['x', Infinity]), 0);
+    assert.equal(expiryOf(['x', NaN]), 0);
+    assert.equal(expiryOf(['x', undefined]), 0);
+    assert.equal(expiryOf(['x', new Date(5)]), 0);
+    assert.equal(expiryOf(['x', 5n]), 0);
+  });
+});

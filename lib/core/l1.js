@@ -9,6 +9,7 @@ const { L1Index } = require('../native');
 const { after } = require('../timers');
 const { createEventManager, hasListeners } = require('./events');
 const { HSS, HSR, HSRS } = require('./storage');
+const { expiryOf: entryExpiry } = require('./expiry');
 
 /** Keys are strings, as on alova's object-backed memory adapter (`1` and `'1'` are one key). */
 const keyOf = (key) => (typeof key === 'symbol' ? key.toString() : String(key));
@@ -59,10 +60,9 @@ function estimateSize(value, budget = 100_000) {
   return bytes;
 }
 
-/** The expiry alova stores in `[data, expireTs]`; entries of other shapes use `ttl`. */
+/** The entry's own expiry (lib/core/expiry.js); values that never expire by it use `ttl`. */
 function expiryOf(value, ttl) {
-  if (Array.isArray(value) && typeof value[1] === 'number') return value[1];
-  return ttl > 0 ? Date.now() + ttl : 0;
+  return entryExpiry(value) || (ttl > 0 ? Date.now() + ttl : 0);
 }
 
 class L1Cache {
@@ -104,8 +104,13 @@ class L1Cache {
 
   get(key) {
     if (typeof key !== 'string') key = keyOf(key);
-    const entry = this.#map.get(key);
+    let entry = this.#map.get(key);
     let value;
+    // an entry read after its expiry and before the sweep is gone already
+    if (entry !== undefined && entry.expireAt > 0 && entry.expireAt <= Date.now()) {
+      this.prune();
+      entry = this.#map.get(key);
+    }
     if (entry === undefined) {
       this.#misses++;
     } else {
@@ -128,17 +133,20 @@ class L1Cache {
     let dropped;
     if (entry) {
       entry.value = value;
+      entry.expireAt = expireAt;
       dropped = this.#index.update(io, this.#takeTouches(), entry.slot, bytes, expireAt);
     } else {
       const r = this.#index.insert(io, this.#takeTouches(), bytes, expireAt, key === HSRS);
       const slot = r % COUNT_SHIFT;
-      this.#map.set(key, { value, slot });
+      this.#map.set(key, { value, slot, expireAt });
       this.#keys[slot] = key;
       dropped = (r - slot) / COUNT_SHIFT;
     }
     if (expireAt > 0) this.#scheduleSweep(expireAt);
     if (hasListeners(this.emitter, 'success')) this.#emit('set', key, value);
     if (dropped) this.#drop(dropped);
+    // an entry whose expiry has passed already is not kept
+    if (expireAt > 0 && expireAt <= Date.now()) this.prune();
   }
 
   remove(key) {
