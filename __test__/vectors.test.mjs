@@ -97,3 +97,22 @@ describe('entry expiry', () => {
     assert.equal(expiryOf(['x', 5n]), 0);
   });
 });
+
+describe('layout constants', () => {
+  it('come from the binding (src/constants.rs), and lib/ keeps no copy', () => {
+    const binding = require('../binding.js');
+    assert.equal(binding.RATE_LIMIT_SLOTS, 6);
+    assert.equal(binding.RATE_LIMIT_HEADER, binding.RATE_LIMIT_SLOTS * 8);
+    assert.equal(binding.L1_COUNT_SHIFT, 2 ** 32);
+    const copies = [];
+    const walk = (dir) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = new URL(e.name + (e.isDirectory() ? '/' : ''), dir);
+        if (e.isDirectory()) walk(p);
+        else if (/\b(4294967296|SLOTS\s*=\s*\d|HEADER\s*=\s*\d)/.test(fs.readFileSync(p, 'utf8'))) copies.push(p.pathname);
+      }
+    };
+    walk(new URL('../lib/', import.meta.url));
+    assert.deepEqual(copies, []);
+  });
+});

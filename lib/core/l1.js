@@ -5,7 +5,8 @@
 // and handed to the index in batches (and before any other index call), which keeps the LRU
 // order exact without a native call per hit. Expired entries leave on a timer even if nobody
 // reads them; the timer is unref'd so it never keeps a process alive.
-const { L1Index } = require('../native');
+// `insert` returns `slot + dropped * COUNT_SHIFT` (src/constants.rs)
+const { L1Index, L1_COUNT_SHIFT: COUNT_SHIFT } = require('../native');
 const { after } = require('../timers');
 const { createEventManager, hasListeners } = require('./events');
 const { HSS, HSR, HSRS } = require('./storage');
@@ -22,7 +23,6 @@ const DEFAULTS = Object.freeze({
 });
 // One buffer per cache carries touched slots into native calls and dropped slots back.
 const IO_SIZE = 1024;
-const COUNT_SHIFT = 4294967296;
 
 /** Rough size in bytes of a JS value, for the byte limit. Visits at most `budget` nodes. */
 function estimateSize(value, budget = 100_000) {

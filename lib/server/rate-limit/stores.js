@@ -14,8 +14,8 @@ const { redisKey } = require('../redis-keys');
 const { nextRecord, RECORD_SCRIPT } = require('./record');
 
 const encoder = new TextEncoder();
-const SLOTS = 6; // points, durationMs, limit, blockMs | force, now, key length
-const HEADER = SLOTS * 8;
+// the call buffer's layout, defined in src/constants.rs
+const { RATE_LIMIT_SLOTS: SLOTS, RATE_LIMIT_HEADER: HEADER } = native;
 
 /**
  * Records in native memory, one store per storage adapter object. Synchronous: each call
