@@ -104,13 +104,8 @@ class L1Cache {
 
   get(key) {
     if (typeof key !== 'string') key = keyOf(key);
-    let entry = this.#map.get(key);
+    const entry = this.#map.get(key);
     let value;
-    // an entry read after its expiry and before the sweep is gone already
-    if (entry !== undefined && entry.expireAt > 0 && entry.expireAt <= Date.now()) {
-      this.prune();
-      entry = this.#map.get(key);
-    }
     if (entry === undefined) {
       this.#misses++;
     } else {
@@ -133,19 +128,19 @@ class L1Cache {
     let dropped;
     if (entry) {
       entry.value = value;
-      entry.expireAt = expireAt;
       dropped = this.#index.update(io, this.#takeTouches(), entry.slot, bytes, expireAt);
     } else {
       const r = this.#index.insert(io, this.#takeTouches(), bytes, expireAt, key === HSRS);
       const slot = r % COUNT_SHIFT;
-      this.#map.set(key, { value, slot, expireAt });
+      this.#map.set(key, { value, slot });
       this.#keys[slot] = key;
       dropped = (r - slot) / COUNT_SHIFT;
     }
     if (expireAt > 0) this.#scheduleSweep(expireAt);
     if (hasListeners(this.emitter, 'success')) this.#emit('set', key, value);
     if (dropped) this.#drop(dropped);
-    // an entry whose expiry has passed already is not kept
+    // an entry whose expiry has passed already is not kept; later ones leave by the sweep
+    // (a hit stays a Map lookup: alova checks the timestamp of what it reads anyway)
     if (expireAt > 0 && expireAt <= Date.now()) this.prune();
   }
 
