@@ -78,3 +78,12 @@ storageConformance(
   },
   { expires: true },
 );
+
+storageConformance(
+  'process-shared cache (custom sync adapter, alova event protocol)',
+  async () => {
+    const { createPSCAdapter, createSyncAdapter } = require('@alova/native/psc');
+    return { adapter: createPSCAdapter(createSyncAdapter({ send() {}, receive() {} })) };
+  },
+  { expires: true },
+);

@@ -51,11 +51,12 @@ describe('storage-redis', () => {
     for (const k of ['forever', 'hss.x', 'tagged-infinity']) assert.equal(await raw.pttl(`alova:${k}`), -1);
   });
 
-  it('skips a write whose expiry has passed and leaves an existing key alone', async () => {
+  it('a write whose expiry has passed leaves nothing under the key (as the other stores)', async () => {
     const a = make();
     await a.set('past', [1]);
     await a.set('past', [2, Date.now() - 1]);
-    assert.deepEqual(await a.get('past'), [1]);
+    assert.equal(await a.get('past'), undefined);
+    assert.equal(await raw.exists('alova:past'), 0);
     await a.set('never', [2, Date.now()]);
     assert.equal(await raw.exists('alova:never'), 0);
   });

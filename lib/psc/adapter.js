@@ -11,11 +11,10 @@ const { randomBytes } = require('node:crypto');
 const { ExplicitCacheAdapter, UNREAD } = require('./explicit');
 const { kLink } = require('./events');
 const { fromNative } = require('../errors');
+const { isExpired } = require('../core/expiry');
 
 const isThenable = (v) => v !== null && typeof v === 'object' && typeof v.then === 'function';
 
-// Below this a number in slot 1 is not a millisecond timestamp (it would predate 2001).
-const MIN_TIMESTAMP = 1e12;
 
 /** Runs `steps` one after another, waiting only for those that return a promise. */
 function inOrder(steps, from = 0) {
@@ -26,10 +25,6 @@ function inOrder(steps, from = 0) {
   return undefined;
 }
 
-/** An alova cache entry `[data, expireTs]` whose time has passed. */
-function expired(v) {
-  return Array.isArray(v) && typeof v[1] === 'number' && v[1] >= MIN_TIMESTAMP && v[1] <= Date.now();
-}
 
 /** Reads the replica's key drain: `'1'|'0'`, keys joined by NUL, U+0001, removed keys (or JSON). */
 function parseKeys(text) {
@@ -131,8 +126,8 @@ class PSCAdapter {
 
   _read(key) {
     const v = this.cacheAdapter.get(key);
-    if (isThenable(v)) return v.then((x) => (expired(x) ? undefined : x));
-    return expired(v) ? undefined : v;
+    if (isThenable(v)) return v.then((x) => (isExpired(x) ? undefined : x));
+    return isExpired(v) ? undefined : v;
   }
 
   /** Applies the replica's changes to the local copy; a promise if the local adapter is async. */

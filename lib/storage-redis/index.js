@@ -13,6 +13,7 @@ const { RedisFacade } = require('./facade');
 const { CACHE_SPACES } = require('../cache-space');
 const { RedisClient } = require('../native');
 const { checkLogger } = require('../core/logger');
+const { expiryOf } = require('../core/expiry');
 
 const AREA = 'storage:redis';
 
@@ -209,10 +210,11 @@ class RedisStorageAdapter {
     const rkey = this.keyPrefix + key;
     const json = JSON.stringify(value);
     if (json === undefined) throw new AlovaError(`value of ${key} cannot be stored as JSON`, AREA, 'ERR_ALOVA_INVALID_ARG');
-    const ts = Array.isArray(value) ? value[1] : undefined;
-    if (typeof ts === 'number' && !Number.isNaN(ts)) {
+    const ts = expiryOf(value);
+    if (ts > 0) {
       const px = ts - Date.now();
-      if (px <= 0) return;
+      // an entry whose expiry has passed leaves nothing under its key, as if it had expired there
+      if (px <= 0) return this.guarded(() => this.backend.del(rkey));
       return this.guarded(() => this.backend.set(rkey, json, px));
     }
     return this.guarded(() => this.backend.set(rkey, json));
