@@ -1,5 +1,6 @@
 // @alova/native/fetch: redirects, timeout, abort, progress, network failures and proxies,
 // against loopback servers.
+import { createRequire } from 'node:module';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -237,7 +238,7 @@ test('a server that closes mid-response gives a network error, not a crash', asy
 });
 
 test('a request in flight keeps the process alive; an idle adapter does not', async () => {
-  const entry = fileURLToPath(new URL('../fetch.js', import.meta.url));
+  const entry = createRequire(import.meta.url).resolve('@alova/native/fetch');
   const script = `
     const adapter = require(${JSON.stringify(entry)})();
     if (process.argv[1]) {

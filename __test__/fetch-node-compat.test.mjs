@@ -1,5 +1,6 @@
 // The native engine next to Node's own fetch (undici) for the same requests: default headers,
 // failure causes, TLS and proxy environment variables, and undici dispatchers (MockAgent).
+import { createRequire } from 'node:module';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -15,7 +16,7 @@ import { createAlova } from '@alova/native';
 import { startHttpServer, freePort } from './helpers/servers.mjs';
 import { loadCertificates } from './helpers/fetch-tls.mjs';
 
-const FETCH_ENTRY = fileURLToPath(new URL('../fetch.js', import.meta.url));
+const FETCH_ENTRY = createRequire(import.meta.url).resolve('@alova/native/fetch');
 const CA_FILE = fileURLToPath(new URL('./fixtures/tls-ca.pem', import.meta.url));
 
 let echo;

@@ -14,17 +14,17 @@ import { startHttpServer, startRedis } from './helpers/servers.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const { createAlova, L1Cache } = require('../index.js');
-const adapterFetch = require('../fetch.js');
-const { createRateLimiter } = require('../server.js');
-const FileStorageAdapter = require('../storage-file.js');
+const { createAlova, L1Cache } = require('@alova/native');
+const adapterFetch = require('@alova/native/fetch');
+const { createRateLimiter } = require('@alova/native/server');
+const FileStorageAdapter = require('@alova/native/storage-file');
 const { RedisClient } = require('../binding.js');
 
 /** Runs `body` (CommonJS, with `createAlova`, `adapterFetch` and `origin` in scope) in a child. */
 async function inChild(origin, body) {
   const script = `
     const { createAlova } = require(${JSON.stringify(path.join(root, 'index.js'))});
-    const adapterFetch = require(${JSON.stringify(path.join(root, 'fetch.js'))});
+    const adapterFetch = require(${JSON.stringify(require.resolve('@alova/native/fetch'))});
     const origin = ${JSON.stringify(origin)};
     (async () => { ${body} })().then((out) => { process.stdout.write(JSON.stringify(out)); process.exit(0); });`;
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { timeout: 30_000 });

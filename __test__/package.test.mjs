@@ -46,9 +46,14 @@ test('the tarball carries LICENSE, README, COMPATIBILITY.md, types and loader, a
   for (const f of ['LICENSE', 'README.md', 'COMPATIBILITY.md', 'binding.js', 'binding.d.ts', 'lib/native.js', 'scripts/platform.js']) {
     assert.ok(files.includes(f), `${f} is packed`);
   }
-  for (const entry of ['index', 'fetch', 'server', 'psc', 'storage-redis', 'storage-file']) {
-    for (const ext of ['.js', '.mjs', '.d.ts']) assert.ok(files.includes(entry + ext), `${entry}${ext} is packed`);
-  }
+  // Every file the exports map, typesVersions and main point to.
+  const pkg = require('../package.json');
+  const targets = [pkg.main, pkg.types, ...Object.values(pkg.typesVersions['*']).flat()];
+  for (const target of Object.values(pkg.exports)) targets.push(...(typeof target === 'string' ? [target] : Object.values(target)));
+  for (const f of targets.map((t) => path.normalize(t))) assert.ok(files.includes(f), `${f} is packed`);
+  // The root holds only the top-level entry; the subpath entries are served from lib/ and types/.
+  const rootFiles = files.filter((f) => !f.includes('/') && /\.(m?js|d\.ts)$/.test(f)).sort();
+  assert.deepEqual(rootFiles, ['binding.d.ts', 'binding.js', 'index.d.ts', 'index.js']);
   // Rust sources ship for --build-from-source; Rust tests do not.
   assert.ok(files.includes('Cargo.lock') && files.includes('src/lib.rs') && files.includes('crates/core/src/lib.rs'));
   const unwanted = files.filter((f) => /\.node$|^target\/|^__test__\/|^bench\/|^npm\/|^\.github\/|tests?(\.rs|\/)/.test(f));

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { createNodePSCSynchronizer } from '../psc.mjs';
+import { createNodePSCSynchronizer } from '@alova/native/psc';
 import { forkWorker } from './fixtures/psc/driver.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psc-cluster-'));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { createElectronPSCSynchronizer } from '../psc.mjs';
+import { createElectronPSCSynchronizer } from '@alova/native/psc';
 import { drive } from './fixtures/psc/driver.mjs';
 import { startHttpServer } from './helpers/servers.mjs';
 

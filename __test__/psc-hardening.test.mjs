@@ -11,7 +11,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
-import { createNodePSCSynchronizer, NodeSyncAdapter } from '../psc.mjs';
+import { createNodePSCSynchronizer, NodeSyncAdapter } from '@alova/native/psc';
 import { forkWorker, forkChild, startPrimary } from './fixtures/psc/driver.mjs';
 
 const require = createRequire(import.meta.url);

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as psc from '../psc.mjs';
+import * as psc from '@alova/native/psc';
 import { startHttpServer } from './helpers/servers.mjs';
 import { alovaWith, queryCache } from './fixtures/psc/alova.mjs';
 
@@ -55,7 +55,7 @@ function prepareEnv() {
 }
 
 test('ESM import gives the named exports of the one CommonJS module state', () => {
-  const cjs = require('../psc.js');
+  const cjs = require('@alova/native/psc');
   for (const name of [
     'AlovaIPCID',
     'ElectronSyncAdapter',
@@ -319,7 +319,7 @@ async function runScript(source, timeout = 10000) {
   clearTimeout(timer);
   return { code, signal };
 }
-const entry = JSON.stringify(new URL('../psc.mjs', import.meta.url).href);
+const entry = JSON.stringify(import.meta.resolve('@alova/native/psc'));
 
 test('hub and clients do not keep a process alive on their own', async () => {
   const r = await runScript(`

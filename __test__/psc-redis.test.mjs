@@ -3,7 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis } from './helpers/servers.mjs';
 import { forkChild } from './fixtures/psc/driver.mjs';
-import { RedisSyncAdapter } from '../psc.mjs';
+import { RedisSyncAdapter } from '@alova/native/psc';
 
 const redis = await startRedis();
 const hosts = [];

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { atomize, retry } from '../server.mjs';
+import { atomize, retry } from '@alova/native/server';
 import { startHttpServer } from './helpers/servers.mjs';
 import { makeAlova, mapStorage } from './fixtures/server/alova.mjs';
 

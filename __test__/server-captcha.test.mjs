@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { createCaptchaProvider, retry } from '../server.mjs';
+import { createCaptchaProvider, retry } from '@alova/native/server';
 import { startHttpServer, startRedis, readBody } from './helpers/servers.mjs';
 import { makeAlova, mapStorage } from './fixtures/server/alova.mjs';
 import Redis from 'ioredis';

@@ -1,16 +1,16 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import * as esm from '../server.mjs';
-import { HookedMethod, retry, atomize, createRateLimiter } from '../server.mjs';
-import { Method } from '../index.js';
+import * as esm from '@alova/native/server';
+import { HookedMethod, retry, atomize, createRateLimiter } from '@alova/native/server';
+import { Method } from '@alova/native';
 import { startHttpServer } from './helpers/servers.mjs';
 import { makeAlova, mapStorage } from './fixtures/server/alova.mjs';
 
 const require = createRequire(import.meta.url);
 
 test('require and import give the same five exports', () => {
-  const cjs = require('../server.js');
+  const cjs = require('@alova/native/server');
   for (const name of ['HookedMethod', 'retry', 'createCaptchaProvider', 'createRateLimiter', 'atomize']) {
     assert.equal(typeof esm[name], 'function', name);
     assert.equal(esm[name], cjs[name], name);
@@ -18,7 +18,7 @@ test('require and import give the same five exports', () => {
 });
 
 test("require('@alova/native/server').default is the module, as alova/server's CommonJS build", async () => {
-  const cjs = require('../server.js');
+  const cjs = require('@alova/native/server');
   assert.equal(cjs.default, cjs);
   assert.equal(esm.default.retry, esm.retry);
 });

@@ -1,8 +1,9 @@
+import { createRequire } from 'node:module';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { createRateLimiter, HookedMethod } from '../server.mjs';
-import { L1Cache } from '../index.js';
+import { createRateLimiter, HookedMethod } from '@alova/native/server';
+import { L1Cache } from '@alova/native';
 import { startHttpServer, startRedis, readBody } from './helpers/servers.mjs';
 import { makeAlova, mapStorage } from './fixtures/server/alova.mjs';
 import { redisAdapter } from './fixtures/server/redis-adapter.mjs';
@@ -282,7 +283,7 @@ test("rejections are rate-limiter-flexible's RateLimiterRes when the app has it,
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(`${tmpdir()}/alova-app-`);
-  const server = fileURLToPath(new URL('../server.js', import.meta.url));
+  const server = createRequire(import.meta.url).resolve('@alova/native/server');
   const core = fileURLToPath(new URL('../index.js', import.meta.url));
   const script = `
     const { createRateLimiter } = require(${JSON.stringify(server)});

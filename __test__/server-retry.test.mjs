@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { HookedMethod, retry } from '../server.mjs';
-import { Method } from '../index.js';
+import { HookedMethod, retry } from '@alova/native/server';
+import { Method } from '@alova/native';
 import { delayWithBackoff, parseRetryAfter } from '../lib/server/backoff.js';
 import { startHttpServer } from './helpers/servers.mjs';
 import { makeAlova, globalFetchAdapter } from './fixtures/server/alova.mjs';

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
-const FileStorageAdapter = require('../storage-file.js');
+const FileStorageAdapter = require('@alova/native/storage-file');
 const worker = fileURLToPath(new URL('./fixtures/storage-file/lock-worker.mjs', import.meta.url));
 
 function runWorker(mode, dir, n) {

@@ -10,9 +10,9 @@ import { promisify } from 'node:util';
 import { startHttpServer } from './helpers/servers.mjs';
 
 const require = createRequire(import.meta.url);
-const { createAlova } = require('../index.js');
-const adapterFetch = require('../fetch.js');
-const { retry } = require('../server.js');
+const { createAlova } = require('@alova/native');
+const adapterFetch = require('@alova/native/fetch');
+const { retry } = require('@alova/native/server');
 const { after, sleep, MAX_TIMER_MS } = require('../lib/timers.js');
 const idleChild = fileURLToPath(new URL('./fixtures/timers/idle-child.cjs', import.meta.url));
 

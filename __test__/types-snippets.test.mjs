@@ -38,3 +38,48 @@ test('the check can fail: a RedisStorageAdapter whose clear() resolves a number 
   assert.notEqual(code, 0);
   assert.match(out, /must-fail\.ts.*TS2322/s);
 });
+
+// A user's project resolves the package by name: `exports` under node16, nodenext and bundler,
+// `typesVersions` under node10 (which ignores `exports`). Each entry must resolve to its file.
+const ENTRY_PROBE = `import { createAlova, type AlovaGenerics } from '@alova/native';
+import adapterFetch from '@alova/native/fetch';
+import { createRateLimiter } from '@alova/native/server';
+import { createPSCAdapter, NodeSyncAdapter } from '@alova/native/psc';
+import RedisStorageAdapter from '@alova/native/storage-redis';
+import FileStorageAdapter from '@alova/native/storage-file';
+
+export const alova = createAlova({ requestAdapter: adapterFetch(), l2Cache: new RedisStorageAdapter() });
+export const limiter = createRateLimiter({ storage: new FileStorageAdapter({ directory: '/tmp' }) });
+export const psc = createPSCAdapter(NodeSyncAdapter());
+export type G = AlovaGenerics;
+`;
+
+for (const [mode, file, args] of [
+  ['node10', 'probe.ts', ['--module', 'commonjs', '--moduleResolution', 'node10', '--esModuleInterop']],
+  ['node16', 'probe.ts', ['--module', 'node16', '--moduleResolution', 'node16']],
+  ['nodenext (an ES module importing)', 'probe.mts', ['--module', 'nodenext', '--moduleResolution', 'nodenext']],
+  ['bundler', 'probe.ts', ['--module', 'esnext', '--moduleResolution', 'bundler', '--esModuleInterop']],
+]) {
+  test(`every entry's types resolve by package name under moduleResolution ${mode}`, async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alova-native-types-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'node_modules', '@alova'), { recursive: true });
+      fs.symlinkSync(root, path.join(dir, 'node_modules', '@alova', 'native'), 'dir');
+      fs.writeFileSync(path.join(dir, 'package.json'), '{ "name": "app", "private": true }');
+      fs.writeFileSync(path.join(dir, file), ENTRY_PROBE);
+      const types = ['--typeRoots', path.join(root, 'node_modules', '@types'), '--types', 'node'];
+      const { code, out } = await tsc('--strict', '--noEmit', '--target', 'es2022', '--listFiles', ...types, ...args, path.join(dir, file));
+      assert.equal(code, 0, out);
+      const listed = out.split('\n').map((f) => path.relative(root, fs.realpathSync(f.trim() || dir)));
+      for (const d of ['index.d.ts', ...['fetch', 'server', 'psc', 'storage-redis', 'storage-file'].map((e) => `types/${e}.d.ts`)]) {
+        assert.ok(listed.includes(d), `${d} is what the entry resolves to`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

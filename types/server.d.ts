@@ -1,4 +1,4 @@
-import type { AlovaGenerics, AlovaGlobalCacheAdapter, Method } from './index';
+import type { AlovaGenerics, AlovaGlobalCacheAdapter, Method } from '../index';
 
 type RequestHandler<Responded> = (forceRequest?: boolean, signal?: AbortSignal) => Promise<Responded>;
 

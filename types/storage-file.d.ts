@@ -21,7 +21,7 @@ declare namespace FileStorageAdapter {
     directory: string;
     lockerOptions?: LockerOptions;
     /** Extension: a pino-compatible logger; a compromised lock is logged at `error`. */
-    logger?: import('./index').AlovaLogger;
+    logger?: import('../index').AlovaLogger;
   }
 
   /** Locks across processes on one machine; used by alova's `atomize`. */

@@ -145,7 +145,7 @@ declare namespace RedisStorageAdapter {
     /** Told about every failure a `failOpen` read turned into a miss. */
     onError?: (error: Error & { code?: string }, info: { op: 'get'; key: string }) => void;
     /** Extension: a pino-compatible logger; a failed read is logged at `warn`. */
-    logger?: import('./index').AlovaLogger;
+    logger?: import('../index').AlovaLogger;
   }
 
   /**
