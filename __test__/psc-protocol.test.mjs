@@ -83,6 +83,19 @@ test('createSyncAdapter returns its argument; PSCAdapter is the adapter class', 
   assert.ok(a.cacheAdapter instanceof ExplicitCacheAdapter);
 });
 
+test('new PSCAdapter(cacheAdapter, syncAdapter, options), as alova: the mode follows the sync adapter', () => {
+  const sent = [];
+  const a = new PSCAdapter(undefined, { send: (e) => void sent.push(e), receive() {} }, { scope: 's' });
+  assert.ok(a instanceof PSCAdapter);
+  assert.ok(a.cacheAdapter instanceof ExplicitCacheAdapter);
+  assert.deepEqual(
+    sent.map((e) => [e.type, e.scope, e.senderID]),
+    [['init', 's', a.id]],
+    'the event protocol starts with init',
+  );
+  assert.throws(() => new PSCAdapter(undefined, null), /\[alova\/psc\] a sync adapter is required/);
+});
+
 test('ExplicitCacheAdapter: synchronous set/get/remove/clear; getCache() is a plain-object copy', () => {
   const c = new ExplicitCacheAdapter();
   c.set('a', { x: 1 });
