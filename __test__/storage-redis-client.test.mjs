@@ -64,6 +64,17 @@ async function outcome(client, [name, ...args], k) {
 describe('storage-redis client', () => {
   const fx = useRedis();
 
+  it('keeps the native client and its pipeline protocol inside the package', async () => {
+    assert.deepEqual(Object.keys(require('@alova/native/storage-redis')).sort(), ['RedisLocker', 'RedisStorageAdapter', 'default']);
+    const facade = fx.make().client;
+    for (const name of ['native', 'submit', 'settled']) assert.equal(facade[name], undefined, name);
+    // Another adapter given this client still shares its connection.
+    const a = fx.make({ client: facade, keyPrefix: 'shared:' });
+    assert.equal(a.client, facade);
+    await a.set('k', 1);
+    assert.equal(await fx.raw.get('shared:k'), '1');
+  });
+
   it('answers each command as ioredis does (values, numbers, null, objects, errors)', async () => {
     const facade = fx.make().client;
     // A script loaded, so EVALSHA has something to find.

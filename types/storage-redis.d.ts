@@ -157,7 +157,6 @@ declare namespace RedisStorageAdapter {
    */
   type ClientLike =
     | RedisLikeClient
-    | RedisClient
     | { call(...args: any[]): Promise<unknown> }
     | { sendCommand(args: string[]): Promise<unknown>; isOpen: boolean }
     | { get(key: string): unknown; set(key: string, value: string, ...args: any[]): unknown; del(key: string): unknown };
@@ -166,16 +165,6 @@ declare namespace RedisStorageAdapter {
     | (CommonOptions & RedisConnectionOptions)
     | (CommonOptions & { nodes: ClusterNode[]; options?: { redisOptions?: { username?: string; password?: string; connectTimeout?: number }; [option: string]: unknown } })
     | (CommonOptions & { client: ClientLike });
-
-  /** The native connection (one multiplexed connection, or a cluster connection). */
-  class RedisClient {
-    private constructor();
-    readonly isCluster: boolean;
-    readonly status: string;
-    on(event: 'connect' | 'ready' | 'error' | 'close' | 'reconnecting' | 'end', listener: (...args: any[]) => void): this;
-    quit(): Promise<'OK'>;
-    close(): void;
-  }
 
   /** A lock per resource name, used by alova's `atomize`. */
   class RedisLocker {
@@ -207,7 +196,6 @@ declare namespace RedisStorageAdapter {
     RedisLikeClient,
     ClientLike,
     RedisStorageAdapterOptions,
-    RedisClient,
     RedisLocker,
     ScriptReply,
   };

@@ -3,4 +3,4 @@
 import mod from './index.js';
 
 export default mod;
-export const { RedisStorageAdapter, RedisLocker, RedisClient, RedisFacade } = mod;
+export const { RedisStorageAdapter, RedisLocker } = mod;
