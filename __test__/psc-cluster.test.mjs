@@ -194,7 +194,7 @@ test('values over the limit are refused at the call; nothing cached is lost', as
   const a = await worker(id, { PSC_OPTIONS: JSON.stringify({ maxValueBytes: 1000 }) });
   await a.call('set', { key: 'ok', value: 'small' });
   const res = await a.call('setTooLarge', { key: 'ok', size: 5000 });
-  assert.equal(res.code, 'ERR_ALOVA_BODY_TOO_LARGE');
+  assert.equal(res.code, 'ERR_ALOVA_VALUE_TOO_LARGE');
   assert.equal(res.name, '[alova/psc]');
   assert.equal(await a.call('get', { key: 'ok' }), 'small');
   stop();

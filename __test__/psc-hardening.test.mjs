@@ -147,11 +147,11 @@ test('set refuses an entry whose frame would exceed the limit; later writes stil
     procs.push(a, b);
     await Promise.all([a.call('ready'), b.call('ready')]);
     const res = await a.call('setTooLarge', { key: 'k'.repeat(2000), size: 2500 });
-    assert.equal(res.code, 'ERR_ALOVA_BODY_TOO_LARGE');
+    assert.equal(res.code, 'ERR_ALOVA_VALUE_TOO_LARGE');
     assert.equal(res.name, '[alova/psc]');
     assert.match(res.message, /frame/);
     const fromB = await b.call('setTooLarge', { key: 'big', size: 5000 });
-    assert.equal(fromB.code, 'ERR_ALOVA_BODY_TOO_LARGE');
+    assert.equal(fromB.code, 'ERR_ALOVA_VALUE_TOO_LARGE');
     await a.call('set', { key: 'after', value: 'arrives' });
     await b.call('set', { key: 'after-b', value: 'arrives too' });
     await b.call('waitFor', { key: 'after', value: 'arrives' });
@@ -168,7 +168,7 @@ test('a late joiner gets a cache of small entries plus one value near the limit'
     assert.deepEqual(await a.call('setTooLarge', { key: 'big', size: big }), { ok: true });
     // Default limits: a value just under maxValueBytes with a 2 KiB key is refused at the call.
     const over = await a.call('setTooLarge', { key: 'k'.repeat(2048), size: 16 * 1024 * 1024 - 1024 - 10 });
-    assert.equal(over.code, 'ERR_ALOVA_BODY_TOO_LARGE');
+    assert.equal(over.code, 'ERR_ALOVA_VALUE_TOO_LARGE');
     const late = await worker();
     await late.call('waitFor', { key: 's2099', value: 'x'.repeat(500), timeout: 20000 });
     assert.equal(await late.call('length', { key: 'big' }), big);
