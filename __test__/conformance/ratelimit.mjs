@@ -10,7 +10,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { createRateLimiter } from '../../server.mjs';
+import { createRateLimiter } from '@alova/native/server';
 import { makeAlova } from '../fixtures/server/alova.mjs';
 import { runTogether } from '../fixtures/server/children.mjs';
 

@@ -4,14 +4,14 @@
 //   storageConformance('redis', async () => ({ adapter, close }), { expires: true })
 //
 // caps.expires: the adapter drops `[data, expireTs]` entries by itself once expireTs passes,
-//   under the one entry-expiry rule (lib/core/expiry.js, cases in __test__/vectors/expiry.json);
+//   under the one entry-expiry rule (lib/core/expiry.js, cases in __test__/fixtures/vectors/expiry.json);
 //   otherwise entries are kept as stored and alova checks the timestamp on read.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const expiryCases = JSON.parse(fs.readFileSync(new URL('../vectors/expiry.json', import.meta.url), 'utf8')).cases;
+const expiryCases = JSON.parse(fs.readFileSync(new URL('../fixtures/vectors/expiry.json', import.meta.url), 'utf8')).cases;
 
 export function storageConformance(name, create, caps = {}) {
   describe(`storage conformance: ${name}`, () => {

@@ -1,7 +1,7 @@
 'use strict';
 // The entry-expiry rule of every store (the L1 cache, Redis storage, the process-shared
 // cache), the same as crates/core/src/psc/protocol.rs `expiry_time`; both are checked by
-// __test__/vectors/expiry.json. An entry `[data, expireTs, tag?]` expires at `expireTs` when
+// __test__/fixtures/vectors/expiry.json. An entry `[data, expireTs, tag?]` expires at `expireTs` when
 // that is a finite number above 0, and is gone once `expireTs <= now`. Anything else never
 // expires in a store: `[data]` (alova's Infinity), 0, null, non-numbers, Infinity, and
 // negatives, so that a rate-limit record `[points, -1]` is kept. alova's read check

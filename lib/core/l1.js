@@ -259,4 +259,7 @@ class L1Cache {
   }
 }
 
+// Declared for the rate limiter, which then keeps its records in a native in-process store.
+L1Cache.prototype[require('../capabilities').kProcessLocal] = true;
+
 module.exports = { L1Cache, estimateSize, L1_DEFAULTS: DEFAULTS };

@@ -10,8 +10,8 @@ const { NativeBackend } = require('./native-backend');
 const { JsBackend, isJsClient } = require('./js-backend');
 const { RedisLocker } = require('./locker');
 const { RedisFacade } = require('./facade');
+const { kAtomicScript, kRedisConnection } = require('../capabilities');
 const { CACHE_SPACES } = require('../cache-space');
-const { RedisClient } = require('../native');
 const { checkLogger } = require('../core/logger');
 const { expiryOf } = require('../core/expiry');
 
@@ -128,7 +128,7 @@ class RedisStorageAdapter {
     this.ownsClient = !client;
     if (client) {
       // Another adapter's `.client` shares that adapter's native connection.
-      const native = client instanceof RedisFacade ? client.native : client instanceof RedisClient ? client : null;
+      const native = client[kRedisConnection] ?? null;
       this.backend = native ? new NativeBackend(native) : isJsClient(client) ? new JsBackend(client, { commandTimeout }) : null;
       if (!this.backend) {
         throw new AlovaError('`client` must be an ioredis or node-redis client, another adapter\'s `client`, or an object with get, set and del methods', AREA, 'ERR_ALOVA_INVALID_ARG');
@@ -271,10 +271,11 @@ class RedisStorageAdapter {
   }
 }
 
+// Declared for the server hooks: `eval` runs their read-modify-write steps atomically.
+RedisStorageAdapter.prototype[kAtomicScript] = true;
+
 module.exports = RedisStorageAdapter;
 module.exports.default = RedisStorageAdapter;
 module.exports.RedisStorageAdapter = RedisStorageAdapter;
 module.exports.RedisLocker = RedisLocker;
-module.exports.RedisClient = RedisClient;
-module.exports.RedisFacade = RedisFacade;
 Object.defineProperty(module.exports, '__esModule', { value: true });

@@ -11,7 +11,7 @@
 //!
 //! [`step`] is the one rule every store applies; the JS store over a plain storage adapter
 //! (`lib/server/rate-limit/record.js`) and the Redis script (same file) are checked against it
-//! through the shared vectors in `__test__/vectors/ratelimit.json`. Given the old record (or
+//! through the shared vectors in `__test__/fixtures/vectors/ratelimit.json`. Given the old record (or
 //! none), `points`, `duration_ms`, `limit`, `block_ms`, `force` and `now`:
 //!
 //! 1. A duration `<= 0` means "never expires": the new expiry is `-1`, else `now + duration_ms`.
@@ -198,7 +198,7 @@ mod tests {
     /// The shared vectors: the same cases run by the JS store and the Redis script.
     #[test]
     fn step_matches_the_shared_vectors() {
-        let text = include_str!("../../../__test__/vectors/ratelimit.json");
+        let text = include_str!("../../../__test__/fixtures/vectors/ratelimit.json");
         let doc: serde_json::Value = serde_json::from_str(text).unwrap();
         let cases = doc["cases"].as_array().unwrap();
         assert!(cases.len() >= 20);

@@ -1,7 +1,7 @@
 'use strict';
 // The rate-limit record step for the stores that run outside native memory: in JS over a
 // plain storage adapter, and as a Redis script. The rule and its reasons are written once, in
-// crates/core/src/ratelimit.rs (`step`); __test__/vectors/ratelimit.json holds the cases all
+// crates/core/src/ratelimit.rs (`step`); __test__/fixtures/vectors/ratelimit.json holds the cases all
 // three must agree on.
 
 /** The record `[points, expire]` after one step on `old` (`limit`/`blockMs` 0 for an upsert). */

@@ -8,8 +8,8 @@
 // with the results of the native store returned synchronously, the others as promises.
 // consume is one atomic step in every store.
 const native = require('../../native');
-const { L1Cache } = require('../../core/l1');
-const { hasEval, serialize } = require('../atomic-store');
+const { runsAtomicScripts, serialize } = require('../atomic-store');
+const { kProcessLocal } = require('../../capabilities');
 const { redisKey } = require('../redis-keys');
 const { nextRecord, RECORD_SCRIPT } = require('./record');
 
@@ -179,8 +179,8 @@ const stores = new WeakMap();
 function storeFor(storage) {
   let store = stores.get(storage);
   if (!store) {
-    if (storage instanceof L1Cache) store = new NativeStore();
-    else if (hasEval(storage)) store = new RedisStore(storage);
+    if (storage[kProcessLocal] === true) store = new NativeStore();
+    else if (runsAtomicScripts(storage)) store = new RedisStore(storage);
     else store = new AdapterStore(storage);
     stores.set(storage, store);
   }

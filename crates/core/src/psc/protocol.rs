@@ -341,7 +341,7 @@ pub fn is_json(v: &str) -> bool {
 }
 
 /// The entry-expiry rule, the same for every store (written for JS in `lib/core/expiry.js`,
-/// both checked by `__test__/vectors/expiry.json`): an entry `[data, expireTs, tag?]` expires
+/// both checked by `__test__/fixtures/vectors/expiry.json`): an entry `[data, expireTs, tag?]` expires
 /// at `expireTs` when that is a finite number above 0, and is gone once `expireTs <= now`.
 /// Anything else never expires in a store: `[data]`, `0`, `null`, a non-number, `Infinity`,
 /// and negatives (a rate-limit record `[points, -1]` never expires); alova's own read check
@@ -488,7 +488,7 @@ mod tests {
     /// The shared vectors: the same cases run by `lib/core/expiry.js`.
     #[test]
     fn expiry_matches_the_shared_vectors() {
-        let text = include_str!("../../../../__test__/vectors/expiry.json");
+        let text = include_str!("../../../../__test__/fixtures/vectors/expiry.json");
         let doc: serde_json::Value = serde_json::from_str(text).unwrap();
         let cases = doc["cases"].as_array().unwrap();
         assert!(cases.len() >= 20);

@@ -284,7 +284,7 @@ impl Replica {
     pub fn set(&self, key: String, value: String) -> Result<()> {
         if value.len() > self.limits.max_value_bytes {
             return Err(Error::new(
-                Code::BodyTooLarge,
+                Code::ValueTooLarge,
                 format!(
                     "shared cache value for `{key}` is {} bytes, above the limit of {}",
                     value.len(),
@@ -300,7 +300,7 @@ impl Replica {
         };
         if frame > limit {
             return Err(Error::new(
-                Code::BodyTooLarge,
+                Code::ValueTooLarge,
                 format!(
                     "shared cache entry `{}` would make a frame of {frame} bytes (key {} + value {} + framing), above the limit of {limit}",
                     key.chars().take(64).collect::<String>(),
@@ -867,7 +867,7 @@ mod tests {
         );
         assert_eq!(
             r.set("k".into(), "12345".into()).unwrap_err().code,
-            Code::BodyTooLarge
+            Code::ValueTooLarge
         );
         r.set("a".into(), "1".into()).unwrap();
         r.set("b".into(), "1".into()).unwrap();
