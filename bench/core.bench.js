@@ -10,7 +10,7 @@ const ROOT = path.join(__dirname, '..');
 const alova = require('alova');
 const alovaFetch = require('alova/fetch');
 const ours = require(ROOT);
-const ourFetchModule = require(path.join(ROOT, 'fetch.js'));
+const ourFetchModule = require('@alova/native/fetch');
 const ourFetch = typeof ourFetchModule === 'function' ? ourFetchModule : null;
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 2);

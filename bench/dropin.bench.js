@@ -15,8 +15,8 @@ const ROOT = path.join(__dirname, '..');
 const alova = require('alova');
 const alovaFetch = require('alova/fetch');
 const ours = require(ROOT);
-const nativeFetch = require(path.join(ROOT, 'fetch.js'));
-const RedisStorageAdapter = require(path.join(ROOT, 'storage-redis.js'));
+const nativeFetch = require('@alova/native/fetch');
+const RedisStorageAdapter = require('@alova/native/storage-redis');
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 0.6);
 // The machine is shared: the rows of a table are measured in interleaved rounds and each row

@@ -15,7 +15,7 @@ async function main() {
   const origin = await startOrigin();
   const { createAlova } = require('alova');
   const alovaFetch = require('alova/fetch');
-  const nativeFetch = require('../fetch');
+  const nativeFetch = require('@alova/native/fetch');
 
   const dispatcher = new Agent({ connections: 64 });
   const alova = createAlova({ requestAdapter: alovaFetch(), responded: (r) => r.json(), cacheFor: null, cacheLogger: false });

@@ -8,7 +8,7 @@ const { measure, report } = require('./lib/measure');
 const { startOrigin } = require('./lib/origin');
 const Redis = require('ioredis');
 const { createClient } = require('redis');
-const RedisStorageAdapter = require('../storage-redis');
+const RedisStorageAdapter = require('@alova/native/storage-redis');
 const { ioredisAdapter, emptyL1 } = require('./lib/adapters');
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 2);
@@ -47,7 +47,7 @@ async function main() {
   const oursCreate = typeof core.createAlova === 'function' ? core.createAlova : null;
   const oursFetch = (() => {
     try {
-      return oursCreate ? require('../fetch') : null;
+      return oursCreate ? require('@alova/native/fetch') : null;
     } catch {
       return null;
     }

@@ -15,7 +15,7 @@ const path = require('node:path');
 const { report } = require('./lib/measure');
 
 const IMPLS = {
-  native: () => require('../psc.js'),
+  native: () => require('@alova/native/psc'),
   '@alova/psc': () => require('@alova/psc'),
 };
 const now = () => process.hrtime.bigint();

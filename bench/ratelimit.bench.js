@@ -7,8 +7,8 @@ const { spawn } = require('node:child_process');
 const net = require('node:net');
 const Redis = require('ioredis');
 const { RateLimiterMemory, RateLimiterRedis } = require('rate-limiter-flexible');
-const native = require('../index.js');
-const { createRateLimiter } = require('../server.js');
+const native = require('@alova/native');
+const { createRateLimiter } = require('@alova/native/server');
 const { L1Cache } = native;
 const alova = require('alova');
 const alovaServer = require('alova/server');
@@ -61,7 +61,7 @@ async function startRedis() {
 /** Our Redis store: the package's RedisStorageAdapter when available. */
 function ourRedisStorage(port) {
   try {
-    const RedisStorageAdapter = require('../storage-redis.js');
+    const RedisStorageAdapter = require('@alova/native/storage-redis');
     const Cls = RedisStorageAdapter.default || RedisStorageAdapter;
     if (typeof Cls === 'function') return { storage: new Cls({ url: `redis://127.0.0.1:${port}` }), name: 'RedisStorageAdapter' };
   } catch {

@@ -36,7 +36,7 @@ else worker().catch((err) => {
 async function primary() {
   const { startRedis } = await import('../__test__/helpers/servers.mjs');
   const { startOrigin } = require('./lib/origin');
-  const { createNodePSCSynchronizer } = require('../psc.js');
+  const { createNodePSCSynchronizer } = require('@alova/native/psc');
   const redis = await startRedis();
   const origin = await startOrigin();
   const stopHub = await createNodePSCSynchronizer(APP);
@@ -89,11 +89,11 @@ async function primary() {
 }
 
 async function worker() {
-  const { createAlova } = require('../index.js');
-  const adapterFetch = require('../fetch.js');
-  const RedisStorageAdapter = require('../storage-redis.js');
-  const { createPSCAdapter, NodeSyncAdapter } = require('../psc.js');
-  const { createRateLimiter, retry } = require('../server.js');
+  const { createAlova } = require('@alova/native');
+  const adapterFetch = require('@alova/native/fetch');
+  const RedisStorageAdapter = require('@alova/native/storage-redis');
+  const { createPSCAdapter, NodeSyncAdapter } = require('@alova/native/psc');
+  const { createRateLimiter, retry } = require('@alova/native/server');
 
   const l2 = new RedisStorageAdapter({ host: '127.0.0.1', port: Number(process.env.SOAK_REDIS_PORT) });
   const alova = createAlova({

@@ -1,6 +1,6 @@
 'use strict';
 // A small Node service on @alova/native. It is written exactly as for alova: the drop-in
-// test (__test__/dropin.test.mjs) runs it on alova 3.5.5 by changing only its imports.
+// test (__test__/install/dropin.test.mjs) runs it on alova 3.5.5 by changing only its imports.
 const http = require('node:http');
 const { createAlova, invalidateCache, queryCache } = require('@alova/native');
 const adapterFetch = require('@alova/native/fetch');

@@ -7,8 +7,7 @@ use alova_core::cache::{Index, Limits};
 /// `io` as napi sees it: a mutable view of the caller's `Uint32Array` for the call's duration.
 type Io<'a> = &'a mut [u32];
 
-/// Dropped-slot counts are returned above this bit in `insert`'s result.
-const COUNT_SHIFT: f64 = 4_294_967_296.0;
+use crate::constants::L1_COUNT_SHIFT as COUNT_SHIFT;
 
 #[napi(object)]
 pub struct L1IndexStats {

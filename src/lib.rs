@@ -6,6 +6,7 @@
 extern crate napi_derive;
 
 mod cache;
+mod constants;
 mod error;
 mod http;
 mod psc;

@@ -214,7 +214,6 @@ impl PscReplica {
     /// per mapping: V8 refuses two over the same memory.
     #[napi(catch_unwind, getter)]
     pub fn ring_key(&self) -> f64 {
-        #[cfg(target_os = "linux")]
         if let Some(r) = self.r.ring() {
             return r.commit_ptr() as usize as f64;
         }
@@ -224,7 +223,6 @@ impl PscReplica {
     /// A 4-byte ArrayBuffer over the shared log's commit counter, or null.
     #[napi(catch_unwind, ts_return_type = "ArrayBuffer | null")]
     pub fn ring_counter<'env>(&self, env: &'env Env) -> Result<Option<ArrayBuffer<'env>>> {
-        #[cfg(target_os = "linux")]
         if let Some(ring) = self.r.ring() {
             let ptr = ring.commit_ptr();
             // SAFETY: the counter lives in the mapping, kept by the finaliser's Arc.

@@ -13,8 +13,8 @@ use std::sync::{Arc, RwLock};
 
 static STORES: RwLock<Vec<Option<Arc<MemoryStore>>>> = RwLock::new(Vec::new());
 
-const SLOTS: usize = 6;
-const HEADER: usize = SLOTS * 8;
+const SLOTS: usize = crate::constants::RATE_LIMIT_SLOTS as usize;
+const HEADER: usize = crate::constants::RATE_LIMIT_HEADER as usize;
 
 fn with_store<T>(id: u32, f: impl FnOnce(&MemoryStore) -> T) -> crate::error::Result<T> {
     let stores = STORES.read().unwrap_or_else(|e| e.into_inner());

@@ -3,11 +3,15 @@
 //
 //   storageConformance('redis', async () => ({ adapter, close }), { expires: true })
 //
-// caps.expires: the adapter drops `[data, expireTs]` entries by itself once expireTs passes
-//   (Redis PX); otherwise entries are kept as stored and alova checks the timestamp on read.
+// caps.expires: the adapter drops `[data, expireTs]` entries by itself once expireTs passes,
+//   under the one entry-expiry rule (lib/core/expiry.js, cases in __test__/fixtures/vectors/expiry.json);
+//   otherwise entries are kept as stored and alova checks the timestamp on read.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+const expiryCases = JSON.parse(fs.readFileSync(new URL('../fixtures/vectors/expiry.json', import.meta.url), 'utf8')).cases;
 
 export function storageConformance(name, create, caps = {}) {
   describe(`storage conformance: ${name}`, () => {
@@ -75,6 +79,29 @@ export function storageConformance(name, create, caps = {}) {
       if (!caps.expires) return;
       for (let i = 0; i < 100 && (await adapter.get('exp')) !== undefined; i++) await sleep(50);
       assert.equal(await adapter.get('exp'), undefined);
+    });
+
+    it(caps.expires ? 'applies the entry-expiry rule to every shared case' : 'keeps every shared expiry case as stored', async () => {
+      const now = Date.now();
+      await Promise.all(expiryCases.map((c, i) => adapter.set(`expiry:${i}`, JSON.parse(c.entry))));
+      for (const [i, c] of expiryCases.entries()) {
+        const gone = caps.expires && c.expiresAt !== null && c.expiresAt <= now;
+        const got = await adapter.get(`expiry:${i}`);
+        if (gone) assert.equal(got, undefined, c.name);
+        // compared as JSON: a serialising store gives `1e400` (Infinity) back as null
+        else assert.equal(JSON.stringify(got), JSON.stringify(JSON.parse(c.entry)), c.name);
+      }
+    });
+
+    it(caps.expires ? 'an entry written already expired leaves nothing under its key' : 'an entry written already expired is kept for alova to check', async () => {
+      await adapter.set('expired-over', [{ v: 1 }]);
+      const past = [{ v: 2 }, Date.now() - 1000];
+      await adapter.set('expired-over', past);
+      if (caps.expires) assert.equal(await adapter.get('expired-over'), undefined);
+      else assert.deepEqual(await adapter.get('expired-over'), past);
+      // a never-expiring rate-limit record is kept everywhere
+      await adapter.set('rl-never', [3, -1]);
+      assert.deepEqual(await adapter.get('rl-never'), [3, -1]);
     });
 
     it('handles concurrent writes and reads: the last write of a key wins', async () => {

@@ -5,11 +5,13 @@
 // and handed to the index in batches (and before any other index call), which keeps the LRU
 // order exact without a native call per hit. Expired entries leave on a timer even if nobody
 // reads them; the timer is unref'd so it never keeps a process alive.
-const { L1Index } = require('../native');
+// `insert` returns `slot + dropped * COUNT_SHIFT` (src/constants.rs)
+const { L1Index, L1_COUNT_SHIFT: COUNT_SHIFT } = require('../native');
 const { after } = require('../timers');
 const { register } = require('../metrics/registry');
 const { createEventManager, hasListeners } = require('./events');
 const { HSS, HSR, HSRS } = require('./storage');
+const { expiryOf: entryExpiry } = require('./expiry');
 
 /** Keys are strings, as on alova's object-backed memory adapter (`1` and `'1'` are one key). */
 const keyOf = (key) => (typeof key === 'symbol' ? key.toString() : String(key));
@@ -22,7 +24,6 @@ const DEFAULTS = Object.freeze({
 });
 // One buffer per cache carries touched slots into native calls and dropped slots back.
 const IO_SIZE = 1024;
-const COUNT_SHIFT = 4294967296;
 
 /** Rough size in bytes of a JS value, for the byte limit. Visits at most `budget` nodes. */
 function estimateSize(value, budget = 100_000) {
@@ -60,10 +61,9 @@ function estimateSize(value, budget = 100_000) {
   return bytes;
 }
 
-/** The expiry alova stores in `[data, expireTs]`; entries of other shapes use `ttl`. */
+/** The entry's own expiry (lib/core/expiry.js); values that never expire by it use `ttl`. */
 function expiryOf(value, ttl) {
-  if (Array.isArray(value) && typeof value[1] === 'number') return value[1];
-  return ttl > 0 ? Date.now() + ttl : 0;
+  return entryExpiry(value) || (ttl > 0 ? Date.now() + ttl : 0);
 }
 
 class L1Cache {
@@ -141,6 +141,9 @@ class L1Cache {
     if (expireAt > 0) this.#scheduleSweep(expireAt);
     if (hasListeners(this.emitter, 'success')) this.#emit('set', key, value);
     if (dropped) this.#drop(dropped);
+    // an entry whose expiry has passed already is not kept; later ones leave by the sweep
+    // (a hit stays a Map lookup: alova checks the timestamp of what it reads anyway)
+    if (expireAt > 0 && expireAt <= Date.now()) this.prune();
   }
 
   remove(key) {
@@ -257,5 +260,8 @@ class L1Cache {
     if (next > 0) this.#scheduleSweep(next);
   }
 }
+
+// Declared for the rate limiter, which then keeps its records in a native in-process store.
+L1Cache.prototype[require('../capabilities').kProcessLocal] = true;
 
 module.exports = { L1Cache, estimateSize, L1_DEFAULTS: DEFAULTS };

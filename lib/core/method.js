@@ -47,9 +47,9 @@ class Method {
     this.uhs = [];
     this.fromCache = undefined;
     // One function for the lifetime of the method (hooks get clones sharing it); each send
-    // points `abort.a` at that send's abort.
-    const abort = () => abort.a();
-    abort.a = resolved;
+    // points `abort.run` at that send's abort.
+    const abort = () => abort.run();
+    abort.run = resolved;
     type = type.toUpperCase();
     const options = context.options;
     this.abort = abort;

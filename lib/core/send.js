@@ -23,13 +23,13 @@ const inflight = new Map();
 const NAMESPACES_KEPT = 64;
 
 function inflightOf(id) {
-  let ns = inflight.get(id);
-  if (ns === undefined) {
+  let byKey = inflight.get(id);
+  if (byKey === undefined) {
     if (inflight.size >= NAMESPACES_KEPT) for (const [k, m] of inflight) if (!m.size) inflight.delete(k);
-    ns = new Map();
-    inflight.set(id, ns);
+    byKey = new Map();
+    inflight.set(id, byKey);
   }
-  return ns;
+  return byKey;
 }
 
 /** Handles that more than one send awaits. */
@@ -132,8 +132,9 @@ class SendState {
   }
 }
 
-function abortCurrent() {
-  return this.s.abort();
+/** `method.abort.run` while a send is in flight: aborts that send. */
+function abortInFlight() {
+  return this.inFlight.abort();
 }
 
 const RESOLVED = Promise.resolve();
@@ -148,8 +149,8 @@ function sendRequest(method, force, MethodCls, fullKey) {
   if (uhs.length > 0) {
     state.when((h) => h.onUpload && h.onUpload((loaded, total) => uhs.forEach((fn) => fn({ loaded, total }))));
   }
-  abort.s = state;
-  abort.a = abortCurrent;
+  abort.inFlight = state;
+  abort.run = abortInFlight;
   method.fromCache = undefined;
   // The cache lookup runs now (as in alova); the rest starts one microtask later, so the
   // original carries this promise when it is cloned for the hooks. Each later stage runs
@@ -167,33 +168,33 @@ function sendRequest(method, force, MethodCls, fullKey) {
 }
 
 /** Stage 1: the cache lookup (controlled, or L1 unless forced): a value or a promise of one. */
-function lookup(s) {
-  const { method } = s;
+function lookup(state) {
+  const { method } = state;
   const context = method.context;
-  s.options = context.options;
-  const cache = (s.cache = cacheParams(method));
+  state.options = context.options;
+  const cache = (state.cache = cacheParams(method));
   if (cache.controlled) return cache.cacheFor();
-  if (s.force) return undefined;
-  const raw = getRawAt(s.fullKey || dataKey(context.id, method.key), context.l1Cache, undefined);
+  if (state.force) return undefined;
+  const raw = getRawAt(state.fullKey || dataKey(context.id, method.key), context.l1Cache, undefined);
   return isThenable(raw) ? raw.then((r) => (r ? r[0] : undefined)) : raw ? raw[0] : undefined;
 }
 
-function resume(s) {
-  if (s.failed) throw s.looked;
-  const looked = s.looked;
-  return isThenable(looked) ? looked.then((c) => afterL1(s, c)) : afterL1(s, looked);
+function resume(state) {
+  if (state.failed) throw state.looked;
+  const looked = state.looked;
+  return isThenable(looked) ? looked.then((c) => afterL1(state, c)) : afterL1(state, looked);
 }
 
 /** Stage 2: in restore mode, an L1 miss looks in L2 and copies a hit into L1. */
-function afterL1(s, cached) {
+function afterL1(state, cached) {
   const ch = cached === undefined ? cacheEvents.miss : cacheEvents.hit;
-  if (ch.hasSubscribers && !s.force && !s.cache.controlled) cacheEvents.publish(ch, 'L1', s.method);
-  if (s.cache.mode === RESTORE && !cached && !s.force) return restoreFromL2(s);
-  return afterLookup(s, cached);
+  if (ch.hasSubscribers && !state.force && !state.cache.controlled) cacheEvents.publish(ch, 'L1', state.method);
+  if (state.cache.mode === RESTORE && !cached && !state.force) return restoreFromL2(state);
+  return afterLookup(state, cached);
 }
 
-async function restoreFromL2(s) {
-  const { method, cache } = s;
+async function restoreFromL2(state) {
+  const { method, cache } = state;
   const { id, l1Cache, l2Cache } = method.context;
   const raw = await getRaw(id, method.key, l2Cache, cache.tag);
   let cached;
@@ -203,60 +204,60 @@ async function restoreFromL2(s) {
     await setEntry(id, method.key, raw[0], raw[1], l1Cache, method.hitSource);
     cached = raw[0];
   }
-  return afterLookup(s, cached);
+  return afterLookup(state, cached);
 }
 
 /** Stage 3: the clone and `beforeRequest` (on hits too). */
-function afterLookup(s, cached) {
-  const { method } = s;
-  const { beforeRequest, responded, cacheLogger } = s.options;
+function afterLookup(state, cached) {
+  const { method } = state;
+  const { beforeRequest, responded, cacheLogger } = state.options;
   const hit = cached !== undefined;
-  const logger = hit ? resolveCacheLogger(cacheLogger, s.options.logger) : null;
+  const logger = hit ? resolveCacheLogger(cacheLogger, state.options.logger) : null;
   const onHitComplete = hit ? completeHandler(responded) : noop;
   // A hit whose hooks are all absent needs no clone: nobody could see it.
   if (hit && !beforeRequest && !logger && onHitComplete === noop) {
-    s.resolve(undefined);
+    state.resolve(undefined);
     method.fromCache = true;
     return cached;
   }
-  const clone = cloneMethod(method, s.MethodCls);
+  const clone = cloneMethod(method, state.MethodCls);
   const before = beforeRequest ? beforeRequest(clone) : undefined;
   // Waiting a tick for beforeRequest (as alova does) keeps the hooks of concurrent sends in
   // alova's order; a hit without the hook skips it.
-  if (!hit) return s.cache.grace ? network(s, clone, before).catch((error) => staleOrThrow(s, error)) : network(s, clone, before);
-  if (beforeRequest) return Promise.resolve(before).then(() => serveHit(s, clone, cached, logger, onHitComplete));
-  return serveHit(s, clone, cached, logger, onHitComplete);
+  if (!hit) return state.cache.grace ? network(state, clone, before).catch((error) => staleOrThrow(state, error)) : network(state, clone, before);
+  if (beforeRequest) return Promise.resolve(before).then(() => serveHit(state, clone, cached, logger, onHitComplete));
+  return serveHit(state, clone, cached, logger, onHitComplete);
 }
 
-function serveHit(s, clone, cached, logger, onHitComplete) {
-  s.resolve(undefined);
+function serveHit(state, clone, cached, logger, onHitComplete) {
+  state.resolve(undefined);
   clone.fromCache = true;
-  if (logger) logger(cached, clone, s.cache.mode, s.cache.tag);
+  if (logger) logger(cached, clone, state.cache.mode, state.cache.tag);
   onHitComplete(clone);
-  s.method.fromCache = true;
+  state.method.fromCache = true;
   return cached;
 }
 
 /** Stale-if-error: a failed send (not an abort) serves the grace copy if there is one. */
-function staleOrThrow(s, error) {
+function staleOrThrow(state, error) {
   if (error && error.name === 'AbortError') throw error;
-  return serveStale(s, error);
+  return serveStale(state, error);
 }
 
 /** Stage 4: the network (shared with an identical in-flight request), handlers, cache writes. */
-async function network(s, clone, before) {
-  if (s.options.beforeRequest) await before;
-  const { method } = s;
-  const { responded, requestAdapter } = s.options;
+async function network(state, clone, before) {
+  if (state.options.beforeRequest) await before;
+  const { method } = state;
+  const { responded, requestAdapter } = state.options;
   const key = method.key;
   const id = method.context.id;
   const { baseURL, url, type, data } = clone;
   const { params = {}, headers = {}, shareRequest } = clone.config;
-  s.transform = clone.config.transform;
+  state.transform = clone.config.transform;
   const { onSuccess, onError, onComplete } = responseHandlers(responded);
 
   const ns = inflightOf(id);
-  const special = (s.special = isSpecialBody(data));
+  const special = (state.special = isSpecialBody(data));
   let handle = special ? undefined : ns.get(key);
   if (!shareRequest || !handle) {
     handle = requestAdapter({ url: buildURL(baseURL, url, params), type, data, headers }, clone);
@@ -264,7 +265,7 @@ async function network(s, clone, before) {
   } else {
     sharedHandles.add(handle);
   }
-  s.resolve(handle);
+  state.resolve(handle);
 
   const pending = Promise.all([handle.response(), handle.headers()]);
   let outcome;
@@ -279,8 +280,8 @@ async function network(s, clone, before) {
       failure = error;
     }
     dropInflight(id, key);
-    if (!failed) outcome = await settle(s, clone, onSuccess(settled[0], clone), settled[1], true);
-    else if (onError) outcome = await settle(s, clone, onError(failure, clone), undefined, false);
+    if (!failed) outcome = await settle(state, clone, onSuccess(settled[0], clone), settled[1], true);
+    else if (onError) outcome = await settle(state, clone, onError(failure, clone), undefined, false);
     else throw failure;
   } finally {
     const done = onComplete(clone);
@@ -295,15 +296,15 @@ async function network(s, clone, before) {
  * and cache writes. The caller gets its own deep copy (as in alova) unless nobody else can
  * hold the value: a fresh parse of the response body, untransformed and not cached.
  */
-async function settle(s, clone, value, responseHeaders, cacheIt) {
-  const { method, cache } = s;
+async function settle(state, clone, value, responseHeaders, cacheIt) {
+  const { method, cache } = state;
   const { id, l1Cache, l2Cache, snapshots } = method.context;
-  const transform = s.transform;
+  const transform = state.transform;
   let owned = transform === undefined && isFreshParse(value);
   // Concurrent sends of one shared request reach their invalidations and writes in alova's
   // order only with alova's ticks: they keep every await. A send alone skips those that wait
   // for nothing.
-  const exact = sharedHandles.has(s.handle);
+  const exact = sharedHandles.has(state.handle);
   if (exact || isThenable(value)) value = await value;
   let transformed = transform === undefined ? value : transform(value, responseHeaders || {});
   if (exact || isThenable(transformed)) transformed = await transformed;
@@ -317,7 +318,7 @@ async function settle(s, clone, value, responseHeaders, cacheIt) {
   } catch {
     // Invalidation failures never fail the request.
   }
-  if (!s.special && cacheIt) {
+  if (!state.special && cacheIt) {
     const key = method.key;
     const hitSource = method.hitSource;
     try {

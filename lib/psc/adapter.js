@@ -1,21 +1,20 @@
 'use strict';
 // createPSCAdapter: a local cache adapter whose writes reach every other process.
 //
-// Two paths under one class:
-// - a native link (NodeSyncAdapter, RedisSyncAdapter): the local copy is kept valid by a
-//   native replica. Other processes' writes are applied by a native thread, which bumps a
-//   counter that `get` compares with a plain memory read; only when it moved does `get`
-//   drain the changes (one native call). Reads never cross a process boundary.
-// - any other sync adapter (custom, Electron): alova's event protocol.
+// One class per way the writes travel, both PSCAdapters (alova's class name):
+// - ReplicaPSCAdapter, for a native link (NodeSyncAdapter, RedisSyncAdapter): the local copy
+//   is kept valid by a native replica. Other processes' writes are applied by a native thread,
+//   which bumps a counter that `get` compares with a plain memory read; only when it moved
+//   does `get` drain the changes (one native call). Reads never cross a process boundary.
+// - EventPSCAdapter, for any other sync adapter (custom, Electron): alova's event protocol.
 const { randomBytes } = require('node:crypto');
-const { ExplicitCacheAdapter, UNREAD } = require('./explicit');
+const { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges } = require('./explicit');
 const { kLink } = require('./events');
 const { fromNative } = require('../errors');
+const { isExpired } = require('../core/expiry');
 
 const isThenable = (v) => v !== null && typeof v === 'object' && typeof v.then === 'function';
 
-// Below this a number in slot 1 is not a millisecond timestamp (it would predate 2001).
-const MIN_TIMESTAMP = 1e12;
 
 /** Runs `steps` one after another, waiting only for those that return a promise. */
 function inOrder(steps, from = 0) {
@@ -26,10 +25,6 @@ function inOrder(steps, from = 0) {
   return undefined;
 }
 
-/** An alova cache entry `[data, expireTs]` whose time has passed. */
-function expired(v) {
-  return Array.isArray(v) && typeof v[1] === 'number' && v[1] >= MIN_TIMESTAMP && v[1] <= Date.now();
-}
 
 /** Reads the replica's key drain: `'1'|'0'`, keys joined by NUL, U+0001, removed keys (or JSON). */
 function parseKeys(text) {
@@ -54,40 +49,46 @@ function ringView(replica) {
   return view;
 }
 
+/** What both modes share: alova's constructor and fields, and reads that skip expired entries. */
 class PSCAdapter {
   constructor(cacheAdapter = new ExplicitCacheAdapter(), syncAdapter, options = {}) {
-    if (!syncAdapter || typeof syncAdapter !== 'object') {
-      throw new TypeError('[alova/psc] a sync adapter is required');
-    }
+    // `new PSCAdapter(...)`, as with alova: the mode follows the sync adapter.
+    if (new.target === PSCAdapter) return createPSCAdapter(syncAdapter, cacheAdapter, options);
     this.id = randomBytes(6).toString('base64url');
     this.cacheAdapter = cacheAdapter;
     this.syncAdapter = syncAdapter;
     this.options = options;
-    const link = syncAdapter[kLink];
-    if (link) {
-      this._replica = link().attach(options.scope);
-      this._counter = new Int32Array(this._replica.counter());
-      this._seen = 0;
-      // The shared log's commit counter: other workers' writes, visible without a wake-up.
-      this._ring = null;
-      this._ringSeen = 0;
-      this._ringGen = -1;
-      this._lazy = cacheAdapter instanceof ExplicitCacheAdapter;
-      if (this._lazy) cacheAdapter._load = (key) => this._replica.get(key);
-    } else {
-      // The tail of the sends still in progress; null when the transport is idle.
-      this._busy = null;
-      // Own writes made after `init` was sent and before its snapshot came back: the
-      // snapshot predates them, so they are applied again on top of it.
-      this._early = [];
-      syncAdapter.receive((event) => this._receive(event));
-      // Sent now, as alova does: the hub must see `init` before any write made after this.
-      this._send({ scope: options.scope, senderID: this.id, type: 'init', key: '' });
-    }
   }
 
   get(key) {
-    if (this._replica && (this._counter[0] !== this._seen || (this._ring !== null && this._ring[0] !== this._ringSeen))) {
+    return this._read(key);
+  }
+
+  _read(key) {
+    const v = this.cacheAdapter.get(key);
+    if (isThenable(v)) return v.then((x) => (isExpired(x) ? undefined : x));
+    return isExpired(v) ? undefined : v;
+  }
+}
+
+/** The local copy kept valid by a native replica of the shared cache. */
+class ReplicaPSCAdapter extends PSCAdapter {
+  constructor(cacheAdapter, syncAdapter, options, link) {
+    super(cacheAdapter, syncAdapter, options);
+    this._replica = link.attach(options.scope);
+    this._counter = new Int32Array(this._replica.counter());
+    this._seen = 0;
+    // The shared log's commit counter: other workers' writes, visible without a wake-up.
+    this._ring = null;
+    this._ringSeen = 0;
+    this._ringGen = -1;
+    // Values are read from the replica on first use (see ExplicitCacheAdapter).
+    this._lazy = cacheAdapter instanceof ExplicitCacheAdapter;
+    if (this._lazy) cacheAdapter[kLoadFrom]((key) => this._replica.get(key));
+  }
+
+  get(key) {
+    if (this._counter[0] !== this._seen || (this._ring !== null && this._ring[0] !== this._ringSeen)) {
       const pending = this._drain();
       if (pending) return pending.then(() => this._read(key));
     }
@@ -95,44 +96,23 @@ class PSCAdapter {
   }
 
   async set(key, value) {
-    if (this._replica) {
-      const text = JSON.stringify(value);
-      try {
-        this._replica.set(key, text === undefined ? 'null' : text);
-      } catch (err) {
-        throw fromNative(err, 'psc');
-      }
-      return this.cacheAdapter.set(key, value);
+    const text = JSON.stringify(value);
+    try {
+      this._replica.set(key, text === undefined ? 'null' : text);
+    } catch (err) {
+      throw fromNative(err, 'psc');
     }
-    this._early?.push(() => this.cacheAdapter.set(key, value));
-    await this.cacheAdapter.set(key, value);
-    return this._send({ scope: this.options.scope, senderID: this.id, type: 'set', key, value });
+    return this.cacheAdapter.set(key, value);
   }
 
   async remove(key) {
-    if (this._replica) {
-      this._replica.remove(key);
-      return this.cacheAdapter.remove(key);
-    }
-    this._early?.push(() => this.cacheAdapter.remove(key));
-    await this.cacheAdapter.remove(key);
-    return this._send({ scope: this.options.scope, senderID: this.id, type: 'remove', key });
+    this._replica.remove(key);
+    return this.cacheAdapter.remove(key);
   }
 
   async clear() {
-    if (this._replica) {
-      this._replica.clear();
-      return this.cacheAdapter.clear();
-    }
-    this._early?.push(() => this.cacheAdapter.clear());
-    await this.cacheAdapter.clear();
-    return this._send({ scope: this.options.scope, senderID: this.id, type: 'clear', key: '' });
-  }
-
-  _read(key) {
-    const v = this.cacheAdapter.get(key);
-    if (isThenable(v)) return v.then((x) => (expired(x) ? undefined : x));
-    return expired(v) ? undefined : v;
+    this._replica.clear();
+    return this.cacheAdapter.clear();
   }
 
   /** Applies the replica's changes to the local copy; a promise if the local adapter is async. */
@@ -146,12 +126,8 @@ class PSCAdapter {
     if (this._ring !== null) this._ringSeen = this._ring[0];
     const cache = this.cacheAdapter;
     if (this._lazy) {
-      // Values are read from the replica on first use (see ExplicitCacheAdapter).
       const [full, set, del] = parseKeys(this._replica.drainKeys());
-      if (full) cache._map = new Map();
-      const m = cache._map;
-      for (let i = 0; i < set.length; i++) m.set(set[i], UNREAD);
-      for (let i = 0; i < del.length; i++) m.delete(del[i]);
+      cache[kApplyKeyChanges](full, set, del);
       return undefined;
     }
     const { full, set, del } = JSON.parse(this._replica.drain());
@@ -161,6 +137,39 @@ class PSCAdapter {
     for (const key of Object.keys(set)) track(cache.set(key, set[key]));
     for (const key of del) track(cache.remove(key));
     return waits.length ? Promise.all(waits) : undefined;
+  }
+}
+
+/** alova's event protocol over any sync adapter: writes are sent, others' writes received. */
+class EventPSCAdapter extends PSCAdapter {
+  constructor(cacheAdapter, syncAdapter, options) {
+    super(cacheAdapter, syncAdapter, options);
+    // The tail of the sends still in progress; null when the transport is idle.
+    this._busy = null;
+    // Own writes made after `init` was sent and before its snapshot came back: the
+    // snapshot predates them, so they are applied again on top of it.
+    this._early = [];
+    syncAdapter.receive((event) => this._receive(event));
+    // Sent now, as alova does: the hub must see `init` before any write made after this.
+    this._send({ scope: options.scope, senderID: this.id, type: 'init', key: '' });
+  }
+
+  async set(key, value) {
+    this._early?.push(() => this.cacheAdapter.set(key, value));
+    await this.cacheAdapter.set(key, value);
+    return this._send({ scope: this.options.scope, senderID: this.id, type: 'set', key, value });
+  }
+
+  async remove(key) {
+    this._early?.push(() => this.cacheAdapter.remove(key));
+    await this.cacheAdapter.remove(key);
+    return this._send({ scope: this.options.scope, senderID: this.id, type: 'remove', key });
+  }
+
+  async clear() {
+    this._early?.push(() => this.cacheAdapter.clear());
+    await this.cacheAdapter.clear();
+    return this._send({ scope: this.options.scope, senderID: this.id, type: 'clear', key: '' });
   }
 
   /**
@@ -221,7 +230,12 @@ class PSCAdapter {
 }
 
 function createPSCAdapter(syncAdapter, cacheAdapter = new ExplicitCacheAdapter(), options = {}) {
-  return new PSCAdapter(cacheAdapter, syncAdapter, options);
+  if (!syncAdapter || typeof syncAdapter !== 'object') {
+    throw new TypeError('[alova/psc] a sync adapter is required');
+  }
+  const link = syncAdapter[kLink];
+  if (link) return new ReplicaPSCAdapter(cacheAdapter, syncAdapter, options, link());
+  return new EventPSCAdapter(cacheAdapter, syncAdapter, options);
 }
 
 /** Typing helper: returns the adapter itself. */

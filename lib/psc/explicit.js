@@ -2,10 +2,13 @@
 // A synchronous in-memory cache, the default local copy of a PSC adapter.
 //
 // When a native replica keeps it valid, changed entries are first recorded as UNREAD and
-// their JSON is fetched and parsed on first read (`_load`), so that a late worker receiving
+// their JSON is fetched and parsed on first read (from the source given to `kLoadFrom`), so that a late worker receiving
 // thousands of entries does not parse those it never reads. Entries live in a Map (inserting
 // ten thousand long keys into a plain object costs three times as much).
 const UNREAD = Symbol('alova.psc.unread');
+// What a replica-backed PSC adapter calls on its local copy (not part of alova's interface).
+const kLoadFrom = Symbol('alova.psc.loadFrom');
+const kApplyKeyChanges = Symbol('alova.psc.applyKeyChanges');
 
 class ExplicitCacheAdapter {
   constructor() {
@@ -34,6 +37,17 @@ class ExplicitCacheAdapter {
     }
     return out;
   }
+  /** Where the JSON of an entry recorded as changed is read from: `load(key)` → text or null. */
+  [kLoadFrom](load) {
+    this._load = load;
+  }
+  /** Records the replica's changed keys; their values are read on first use. */
+  [kApplyKeyChanges](full, set, del) {
+    if (full) this._map = new Map();
+    const m = this._map;
+    for (let i = 0; i < set.length; i++) m.set(set[i], UNREAD);
+    for (let i = 0; i < del.length; i++) m.delete(del[i]);
+  }
   _read(key) {
     const text = this._load(key);
     if (text === null || text === undefined) {
@@ -54,4 +68,4 @@ class ExplicitCacheAdapter {
   }
 }
 
-module.exports = { ExplicitCacheAdapter, UNREAD };
+module.exports = { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges };

@@ -1,15 +1,15 @@
 'use strict';
 // How hooks get atomic read-modify-write on a storage adapter:
-// - our RedisStorageAdapter: a Lua script (through its `eval`) runs the whole step on the
-//   server, so it is atomic across processes;
+// - an adapter that declares kAtomicScript (our RedisStorageAdapter): a Lua script (through
+//   its `eval`) runs the whole step on the server, so it is atomic across processes;
 // - any other adapter: the step runs under a per-key queue in this process (atomic in the
 //   process, not across processes sharing the adapter's backing store).
 
-const RedisStorageAdapter = require('../storage-redis');
+const { kAtomicScript } = require('../capabilities');
 
-/** True when `storage` is our RedisStorageAdapter, whose `eval` runs a script atomically. */
-function hasEval(storage) {
-  return storage instanceof RedisStorageAdapter;
+/** True when `storage.eval(script, keys, args)` runs a script atomically on the server. */
+function runsAtomicScripts(storage) {
+  return !!storage && storage[kAtomicScript] === true;
 }
 
 const queues = new WeakMap();
@@ -30,4 +30,4 @@ function serialize(storage, key, step) {
 
 function noop() {}
 
-module.exports = { hasEval, serialize };
+module.exports = { runsAtomicScripts, serialize };

@@ -12,7 +12,7 @@
 const { randomInt } = require('node:crypto');
 const { AlovaError } = require('../errors');
 const { Sendable, runHook, withSignal, noop } = require('./sendable');
-const { hasEval, serialize } = require('./atomic-store');
+const { runsAtomicScripts, serialize } = require('./atomic-store');
 const { redisKey } = require('./redis-keys');
 
 const DEFAULT_CHARS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -109,7 +109,7 @@ function createCaptchaProvider(options) {
   /** Atomically checks the resend interval and reserves the key; null when too early. */
   async function reserve(key) {
     const now = Date.now();
-    if (hasEval(store)) {
+    if (runsAtomicScripts(store)) {
       // The built-in generator has no visible effect: its code goes along at once. A user's
       // codeSet is called only once the script says the send proceeds with a new code.
       const eager = typeof codeSet !== 'function';
@@ -134,7 +134,7 @@ function createCaptchaProvider(options) {
   }
 
   async function release(key, { pending, previous }) {
-    if (hasEval(store)) {
+    if (runsAtomicScripts(store)) {
       const ttl = previous ? JSON.parse(previous)[1] - Date.now() : 0;
       await store.eval(RELEASE, [redisKey(store, key)], [pending, previous || '', String(ttl > 0 ? ttl : 0)]);
       return;
@@ -174,7 +174,7 @@ function createCaptchaProvider(options) {
   // One atomic step too, so a code verifies true at most once under concurrent checks.
   const verifyCaptcha = async (code, key) => {
     const k = storeKey(key);
-    if (hasEval(store)) {
+    if (runsAtomicScripts(store)) {
       const args = [String(Date.now()), typeof code === 'string' ? code : String(code), typeof code];
       return Number(await store.eval(VERIFY, [redisKey(store, k)], args)) === 1;
     }

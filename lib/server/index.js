@@ -7,3 +7,5 @@ const { createRateLimiter, rateLimitHeaders } = require('./rate-limit');
 const { atomize } = require('./atomize');
 
 module.exports = { HookedMethod, retry, createCaptchaProvider, createRateLimiter, rateLimitHeaders, atomize };
+// As alova/server's CommonJS build: `require(...).default` is the module itself.
+module.exports.default = module.exports;

@@ -7,6 +7,7 @@
 // `reconnecting` and starts probing with PING until Redis answers again.
 const { EventEmitter } = require('node:events');
 const { AlovaError, codeFromMessage } = require('../errors');
+const { kRedisConnection } = require('../capabilities');
 
 const REPLIED = 'Redis replied: ';
 const RETRY_MS = [50, 100, 200, 500, 1000, 2000];
@@ -46,19 +47,27 @@ function toObject(list) {
 }
 
 class RedisFacade extends EventEmitter {
+  // The native client: its raw protocol stays inside the package.
+  #native;
+
   /**
    * @param client the native RedisClient (`command(args)` → JSON text)
    * @param {{ onClose?: () => void }} hooks `onClose` closes the connection for good
    */
   constructor(client, { onClose } = {}) {
     super();
-    this.native = client;
+    this.#native = client;
     this.onClose = onClose;
     this.status = 'connecting';
     this.isCluster = client.isCluster;
     this.attempt = 0;
     this.timer = null;
     process.nextTick(() => this.probe());
+  }
+
+  /** The native connection, for another adapter given this client to share. */
+  get [kRedisConnection]() {
+    return this.#native;
   }
 
   /** Emits `error` only to listeners (ioredis never lets it become an uncaught exception). */
@@ -105,7 +114,7 @@ class RedisFacade extends EventEmitter {
   /** Any command: reports the connection state it reveals and answers ioredis-style. */
   send(args, map) {
     if (this.status === 'end') return Promise.reject(new Error('Connection is closed.'));
-    return this.native.command(args).then(
+    return this.#native.command(args).then(
       (json) => {
         this.up();
         const v = JSON.parse(json);
@@ -138,7 +147,7 @@ class RedisFacade extends EventEmitter {
   async quit() {
     if (this.status === 'end') return 'OK';
     try {
-      await this.native.command(['QUIT']);
+      await this.#native.command(['QUIT']);
     } catch {
       // closing anyway
     }
@@ -197,10 +206,10 @@ class RedisFacade extends EventEmitter {
     else if (this.isCluster) p = Promise.reject(new AlovaError(`${op} is not supported on Redis Cluster by this client; use your own client for pub/sub`, 'storage:redis', 'ERR_ALOVA_UNSUPPORTED'));
     else {
       if (!this.listening) {
-        this.native.onMessage(([channel, message]) => this.emit('message', channel, message));
+        this.#native.onMessage(([channel, message]) => this.emit('message', channel, message));
         this.listening = true;
       }
-      p = this.native[op](flatten(args)).catch((err) => {
+      p = this.#native[op](flatten(args)).catch((err) => {
         throw toError(err);
       });
     }

@@ -10,9 +10,10 @@ const { NativeBackend } = require('./native-backend');
 const { JsBackend, isJsClient } = require('./js-backend');
 const { RedisLocker } = require('./locker');
 const { RedisFacade } = require('./facade');
+const { kAtomicScript, kRedisConnection } = require('../capabilities');
 const { CACHE_SPACES } = require('../cache-space');
-const { RedisClient } = require('../native');
 const { checkLogger } = require('../core/logger');
+const { expiryOf } = require('../core/expiry');
 const { Histogram } = require('../metrics/histogram');
 const { register } = require('../metrics/registry');
 const { channel } = require('node:diagnostics_channel');
@@ -137,7 +138,7 @@ class RedisStorageAdapter {
     register('l2', this);
     if (client) {
       // Another adapter's `.client` shares that adapter's native connection.
-      const native = client instanceof RedisFacade ? client.native : client instanceof RedisClient ? client : null;
+      const native = client[kRedisConnection] ?? null;
       this.backend = native ? new NativeBackend(native) : isJsClient(client) ? new JsBackend(client, { commandTimeout }) : null;
       if (!this.backend) {
         throw new AlovaError('`client` must be an ioredis or node-redis client, another adapter\'s `client`, or an object with get, set and del methods', AREA, 'ERR_ALOVA_INVALID_ARG');
@@ -240,10 +241,11 @@ class RedisStorageAdapter {
     const rkey = this.keyPrefix + key;
     const json = JSON.stringify(value);
     if (json === undefined) throw new AlovaError(`value of ${key} cannot be stored as JSON`, AREA, 'ERR_ALOVA_INVALID_ARG');
-    const ts = Array.isArray(value) ? value[1] : undefined;
-    if (typeof ts === 'number' && !Number.isNaN(ts)) {
+    const ts = expiryOf(value);
+    if (ts > 0) {
       const px = ts - Date.now();
-      if (px <= 0) return;
+      // an entry whose expiry has passed leaves nothing under its key, as if it had expired there
+      if (px <= 0) return this.guarded('del', [rkey], () => this.backend.del(rkey));
       return this.guarded('set', [rkey], () => this.backend.set(rkey, json, px));
     }
     return this.guarded('set', [rkey], () => this.backend.set(rkey, json));
@@ -308,10 +310,11 @@ class RedisStorageAdapter {
   }
 }
 
+// Declared for the server hooks: `eval` runs their read-modify-write steps atomically.
+RedisStorageAdapter.prototype[kAtomicScript] = true;
+
 module.exports = RedisStorageAdapter;
 module.exports.default = RedisStorageAdapter;
 module.exports.RedisStorageAdapter = RedisStorageAdapter;
 module.exports.RedisLocker = RedisLocker;
-module.exports.RedisClient = RedisClient;
-module.exports.RedisFacade = RedisFacade;
 Object.defineProperty(module.exports, '__esModule', { value: true });

@@ -1,4 +1,4 @@
-// Compiled on its own by types-snippets.test.mjs, which expects exactly this error: an adapter
+// Compiled on its own by snippets.test.mjs, which expects exactly this error: an adapter
 // whose clear() resolves a count is not alova's AlovaGlobalCacheAdapter.
 import type { AlovaGlobalCacheAdapter } from '../../../index';
 

@@ -14,6 +14,8 @@ pub enum Code {
     Network,
     /// A body exceeded the configured limit.
     BodyTooLarge,
+    /// A shared-cache value (or the frame carrying it) exceeded the configured limit.
+    ValueTooLarge,
     /// A body could not be read, decoded or serialised.
     Body,
     /// A Redis command failed or Redis is unreachable.
@@ -34,6 +36,7 @@ impl Code {
             Code::Aborted => "ERR_ALOVA_ABORTED",
             Code::Network => "ERR_ALOVA_NETWORK",
             Code::BodyTooLarge => "ERR_ALOVA_BODY_TOO_LARGE",
+            Code::ValueTooLarge => "ERR_ALOVA_VALUE_TOO_LARGE",
             Code::Body => "ERR_ALOVA_BODY",
             Code::Redis => "ERR_ALOVA_REDIS",
             Code::Psc => "ERR_ALOVA_PSC",

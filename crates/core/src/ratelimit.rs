@@ -6,6 +6,22 @@
 //!
 //! Times are passed in by the caller (milliseconds since the epoch) so that the JS side, which
 //! computes `msBeforeNext` from `Date.now()`, and the store agree on one clock.
+//!
+//! # The record step
+//!
+//! [`step`] is the one rule every store applies; the JS store over a plain storage adapter
+//! (`lib/server/rate-limit/record.js`) and the Redis script (same file) are checked against it
+//! through the shared vectors in `__test__/fixtures/vectors/ratelimit.json`. Given the old record (or
+//! none), `points`, `duration_ms`, `limit`, `block_ms`, `force` and `now`:
+//!
+//! 1. A duration `<= 0` means "never expires": the new expiry is `-1`, else `now + duration_ms`.
+//! 2. `force` overwrites: the record is `(points, that expiry)`, nothing else applies.
+//! 3. Otherwise the old record counts when its expiry is `> now` (a `-1` record does not):
+//!    its points are added when it counts or when the new duration never expires, and its
+//!    expiry is kept when it counts and the new duration does expire.
+//! 4. Consume only (`block_ms > 0`): the step that first takes the points over `limit`
+//!    (`limit < points_after <= limit + points`) moves the expiry to `now + block_ms`.
+//!    Upserts pass `block_ms = 0`.
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,9 +70,14 @@ impl MemoryStore {
         force: bool,
         now: f64,
     ) -> Record {
-        self.update(key, now, |old| {
-            next_record(old, points, duration_ms, force, now)
-        })
+        let step_args = Step {
+            points,
+            duration_ms,
+            limit: 0.0,
+            block_ms: 0.0,
+            force,
+        };
+        self.update(key, now, |old| step(old, &step_args, now))
     }
 
     /// Consumes `points` and, the first time the window goes over `limit` with
@@ -70,13 +91,14 @@ impl MemoryStore {
         block_ms: f64,
         now: f64,
     ) -> Record {
-        self.update(key, now, |old| {
-            let mut rec = next_record(old, points, duration_ms, false, now);
-            if block_ms > 0.0 && rec.points > limit && rec.points <= limit + points {
-                rec.expire = now + block_ms;
-            }
-            rec
-        })
+        let step_args = Step {
+            points,
+            duration_ms,
+            limit,
+            block_ms,
+            force: false,
+        };
+        self.update(key, now, |old| step(old, &step_args, now))
     }
 
     /// The live record for `key`, if any.
@@ -133,19 +155,24 @@ impl MemoryStore {
     }
 }
 
-fn next_record(
-    old: Option<Record>,
-    points: f64,
-    duration_ms: f64,
-    force: bool,
-    now: f64,
-) -> Record {
-    let never = duration_ms <= 0.0;
+/// The arguments of one record step (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Step {
+    pub points: f64,
+    pub duration_ms: f64,
+    pub limit: f64,
+    pub block_ms: f64,
+    pub force: bool,
+}
+
+/// The record after one consume or upsert step on `old` (the rule in the module docs).
+pub fn step(old: Option<Record>, s: &Step, now: f64) -> Record {
+    let never = s.duration_ms <= 0.0;
     let mut rec = Record {
-        points,
-        expire: if never { -1.0 } else { now + duration_ms },
+        points: s.points,
+        expire: if never { -1.0 } else { now + s.duration_ms },
     };
-    if force {
+    if s.force {
         return rec;
     }
     let (old_points, old_expire) = old.map_or((0.0, 0.0), |r| (r.points, r.expire));
@@ -156,6 +183,9 @@ fn next_record(
     if !never && live {
         rec.expire = old_expire;
     }
+    if s.block_ms > 0.0 && rec.points > s.limit && rec.points <= s.limit + s.points {
+        rec.expire = now + s.block_ms;
+    }
     rec
 }
 
@@ -164,6 +194,45 @@ mod tests {
     use super::*;
     use std::sync::atomic::AtomicU32;
     use std::sync::Arc;
+
+    /// The shared vectors: the same cases run by the JS store and the Redis script.
+    #[test]
+    fn step_matches_the_shared_vectors() {
+        let text = include_str!("../../../__test__/fixtures/vectors/ratelimit.json");
+        let doc: serde_json::Value = serde_json::from_str(text).unwrap();
+        let cases = doc["cases"].as_array().unwrap();
+        assert!(cases.len() >= 20);
+        let num = |v: &serde_json::Value| v.as_f64().unwrap();
+        let rec = |v: &serde_json::Value| Record {
+            points: num(&v[0]),
+            expire: num(&v[1]),
+        };
+        for c in cases {
+            let old = (!c["old"].is_null()).then(|| rec(&c["old"]));
+            let s = Step {
+                points: num(&c["points"]),
+                duration_ms: num(&c["durationMs"]),
+                limit: num(&c["limit"]),
+                block_ms: num(&c["blockMs"]),
+                force: c["force"].as_bool().unwrap(),
+            };
+            let got = step(old, &s, num(&c["now"]));
+            assert_eq!(got, rec(&c["expect"]), "{}", c["name"]);
+            // the store applies the same step
+            let store = MemoryStore::new();
+            if let Some(o) = old {
+                store.upsert(b"k", o.points, 0.0, true, 0.0);
+                store.map.get_mut(&b"k"[..]).unwrap().expire = o.expire;
+            }
+            let now = num(&c["now"]);
+            let via_store = if s.force || s.block_ms == 0.0 && s.limit == 0.0 {
+                store.upsert(b"k", s.points, s.duration_ms, s.force, now)
+            } else {
+                store.consume(b"k", s.points, s.duration_ms, s.limit, s.block_ms, now)
+            };
+            assert_eq!(via_store, got, "store: {}", c["name"]);
+        }
+    }
 
     #[test]
     fn consume_keeps_the_window_and_adds_points() {

@@ -113,13 +113,11 @@ class Limiter {
     return this.force(key, this.points + 1, ms);
   }
 
+  /** Rejects when the store fails, so an insurance limiter can take over; see LimitedMethod. */
   delete(key) {
     return Promise.resolve()
       .then(() => this.store.remove(this.key(key)))
-      .then(
-        () => true,
-        () => false,
-      );
+      .then(() => true);
   }
 }
 
@@ -170,8 +168,12 @@ class LimitedMethod extends HookedMethod {
     return this.limiter.block(this.getLimiterKey(), msDuration);
   }
 
+  /** `true`, or `false` when the store (and the insurance, if any) failed to remove the record. */
   delete() {
-    return this.limiter.delete(this.getLimiterKey());
+    return this.limiter.delete(this.getLimiterKey()).catch((err) => {
+      if (err instanceof Error) return false;
+      throw err;
+    });
   }
 
   /** `RateLimit-*` (and on a rejection `Retry-After`) headers for a result of this limiter. */

@@ -8,13 +8,14 @@
 // with the results of the native store returned synchronously, the others as promises.
 // consume is one atomic step in every store.
 const native = require('../../native');
-const { L1Cache } = require('../../core/l1');
-const { hasEval, serialize } = require('../atomic-store');
+const { runsAtomicScripts, serialize } = require('../atomic-store');
+const { kProcessLocal } = require('../../capabilities');
 const { redisKey } = require('../redis-keys');
+const { nextRecord, RECORD_SCRIPT } = require('./record');
 
 const encoder = new TextEncoder();
-const SLOTS = 6; // points, durationMs, limit, blockMs | force, now, key length
-const HEADER = SLOTS * 8;
+// the call buffer's layout, defined in src/constants.rs
+const { RATE_LIMIT_SLOTS: SLOTS, RATE_LIMIT_HEADER: HEADER } = native;
 
 /**
  * Records in native memory, one store per storage adapter object. Synchronous: each call
@@ -80,45 +81,6 @@ class NativeStore {
 }
 NativeStore.registry = new FinalizationRegistry((id) => native.rateLimitStoreDrop(id));
 
-// Steps on Redis, in order, each with alova's upsert rule plus the block-on-first-excess of
-// consume. KEYS: one per step. ARGV: now, then per step points, durationMs, limit, blockMs,
-// force ('1'|'0'). Replies [consumed, expire] per step, as strings.
-const UPSERT = `
-local now = tonumber(ARGV[1])
-local function fmt(n)
-  if n == math.floor(n) then return string.format('%d', n) end
-  return tostring(n)
-end
-local out = {}
-for i, key in ipairs(KEYS) do
-  local o = 1 + (i - 1) * 5
-  local add, dur, limit, block = tonumber(ARGV[o + 1]), tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3]), tonumber(ARGV[o + 4])
-  local never = dur <= 0
-  local p, exp = add, now + dur
-  if never then exp = -1 end
-  if ARGV[o + 5] ~= '1' then
-    local op, oe = 0, 0
-    local v = redis.call('GET', key)
-    if v then
-      local ok, r = pcall(cjson.decode, v)
-      if ok and type(r) == 'table' then op, oe = tonumber(r[1]) or 0, tonumber(r[2]) or 0 end
-    end
-    if never or oe > now then p = p + op end
-    if not never and oe > now then exp = oe end
-    if block > 0 and p > limit and p <= limit + add then exp = now + block end
-  end
-  local val = '[' .. fmt(p) .. ',' .. fmt(exp) .. ']'
-  if exp < 0 then
-    redis.call('SET', key, val)
-  elseif exp > now then
-    redis.call('SET', key, val, 'PX', fmt(math.ceil(exp - now)))
-  end
-  out[#out + 1] = fmt(p)
-  out[#out + 1] = fmt(exp)
-end
-return out
-`;
-
 /**
  * Records in Redis through our RedisStorageAdapter. Steps issued in the same tick go to Redis
  * as one script run (one round trip and one crossing into native code for all of them); each
@@ -149,7 +111,7 @@ class RedisStore {
     for (const batch of batches) {
       const args = [Date.now()];
       for (const s of batch) args.push(...s.args);
-      this.storage.eval(UPSERT, batch.map((s) => s.key), args).then(
+      this.storage.eval(RECORD_SCRIPT, batch.map((s) => s.key), args).then(
         (out) => batch.forEach((s, i) => s.resolve([Number(out[2 * i]), Number(out[2 * i + 1])])),
         (err) => batch.forEach((s) => s.reject(err)),
       );
@@ -180,22 +142,18 @@ class AdapterStore {
   }
 
   consume(key, points, durationMs, limit, blockMs) {
-    return this.#step(key, points, durationMs, false, (rec, now) => {
-      if (blockMs > 0 && rec[0] > limit && rec[0] <= limit + points) rec[1] = now + blockMs;
-    });
+    return this.#step(key, points, durationMs, limit, blockMs, false);
   }
 
   upsert(key, points, durationMs, force) {
-    return this.#step(key, points, durationMs, force);
+    return this.#step(key, points, durationMs, 0, 0, force);
   }
 
   // `now` is taken inside the queued step: it may run well after the call.
-  #step(key, points, durationMs, force, adjust) {
+  #step(key, points, durationMs, limit, blockMs, force) {
     return serialize(this.storage, key, async () => {
       const old = force ? undefined : await this.storage.get(key);
-      const now = Date.now();
-      const rec = nextRecord(old, points, durationMs, force, now);
-      if (adjust) adjust(rec, now);
+      const rec = nextRecord(old, points, durationMs, limit, blockMs, force, Date.now());
       await this.storage.set(key, rec);
       return rec;
     });
@@ -210,18 +168,6 @@ class AdapterStore {
   }
 }
 
-/** alova's upsert rule (see crates/core/src/ratelimit.rs for the same rule natively). */
-function nextRecord(old, points, durationMs, force, now) {
-  const never = durationMs <= 0;
-  const rec = [points, never ? -1 : now + durationMs];
-  if (!force) {
-    const [oldPoints = 0, oldExpire = 0] = old || [];
-    if (never || oldExpire > now) rec[0] += oldPoints;
-    if (!never && oldExpire > now) rec[1] = oldExpire;
-  }
-  return rec;
-}
-
 function liveRecord(rec, now) {
   if (!rec) return null;
   return rec[1] > 0 && rec[1] <= now ? null : rec;
@@ -233,8 +179,8 @@ const stores = new WeakMap();
 function storeFor(storage) {
   let store = stores.get(storage);
   if (!store) {
-    if (storage instanceof L1Cache) store = new NativeStore();
-    else if (hasEval(storage)) store = new RedisStore(storage);
+    if (storage[kProcessLocal] === true) store = new NativeStore();
+    else if (runsAtomicScripts(storage)) store = new RedisStore(storage);
     else store = new AdapterStore(storage);
     stores.set(storage, store);
   }

@@ -3,14 +3,26 @@ use bytes::{Bytes, BytesMut};
 use futures_util::FutureExt;
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::stats::Counters;
 use std::sync::Arc;
 
-use super::client::{too_large, ResponseBody};
+use super::stats::Counters;
 use crate::error::{Code, Error, Result};
 
 /// Largest batch handed to JS in one crossing.
 const BATCH_MAX: usize = 256 * 1024;
+
+/// A response body: whole when it was small and fully arrived, else still streaming.
+pub enum ResponseBody {
+    Complete(Bytes),
+    Stream(BodyStream),
+}
+
+pub(super) fn too_large(max: u64) -> Error {
+    Error::new(
+        Code::BodyTooLarge,
+        format!("response body exceeds the limit of {max} bytes"),
+    )
+}
 
 pub(super) async fn read_inline(resp: reqwest::Response, limit: Option<u64>) -> Result<Bytes> {
     let bytes = resp.bytes().await.map_err(body_error)?;

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::body::{read_inline, BodyStream};
+use super::body::{read_inline, too_large, BodyStream, ResponseBody};
 use super::pool::{OriginLimit, PoolOptions};
 use super::stats::{CountConnections, Counters, Stats};
 use super::upload::{self, UploadProgress};
@@ -14,6 +14,9 @@ use crate::error::{Code, Error, Result};
 /// Bodies up to this size (known from Content-Length) are read whole before the response is
 /// handed over, so a typical request costs one crossing into JS.
 const INLINE_MAX: u64 = 1024 * 1024;
+
+/// fetch's cause for a redirect that leaves HTTP(S).
+const NOT_HTTP: &str = "URL scheme must be a HTTP(S) scheme";
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -104,11 +107,6 @@ pub struct Head {
     pub redirected: bool,
     /// `name:value\n` per header, names lower-case, values as latin-1 (fetch's ByteString).
     pub headers: String,
-}
-
-pub enum ResponseBody {
-    Complete(Bytes),
-    Stream(BodyStream),
 }
 
 pub struct Response {
@@ -291,10 +289,7 @@ impl Client {
                 && matches!(resp.status().as_u16(), 301 | 302 | 303 | 307 | 308)
                 && resp.headers().contains_key(reqwest::header::LOCATION)
             {
-                return Err(Error::new(
-                    Code::Network,
-                    "redirect location is not an HTTP(S) URL",
-                ));
+                return Err(Error::new(Code::Network, NOT_HTTP));
             }
             self.finish(resp, &requested, permit).await
         };
@@ -416,18 +411,18 @@ fn flatten(headers: &HeaderMap) -> String {
     out
 }
 
-pub(super) fn too_large(max: u64) -> Error {
-    Error::new(
-        Code::BodyTooLarge,
-        format!("response body exceeds the limit of {max} bytes"),
-    )
-}
-
-pub(super) fn network(e: reqwest::Error) -> Error {
+fn network(e: reqwest::Error) -> Error {
     if e.is_timeout() {
         return Error::new(Code::Timeout, "network timeout");
     }
     if e.is_builder() {
+        // The request's own URL was checked by `prepare`: a scheme refused here is a
+        // redirect's, which fetch reports as a network failure with this cause.
+        if e.url()
+            .is_some_and(|u| !matches!(u.scheme(), "http" | "https"))
+        {
+            return Error::new(Code::Network, NOT_HTTP);
+        }
         return Error::with_cause(Code::InvalidArgument, "invalid request", &e);
     }
     if let Some(failure) = super::failure::system_failure(&e) {

@@ -10,10 +10,8 @@ mod upload;
 #[cfg(test)]
 mod tests;
 
-pub use body::BodyStream;
-pub use client::{
-    Client, ClientOptions, Head, Redirect, Request, RequestBody, Response, ResponseBody,
-};
+pub use body::{BodyStream, ResponseBody};
+pub use client::{Client, ClientOptions, Head, Redirect, Request, RequestBody, Response};
 pub use pool::PoolOptions;
 pub use stats::Stats;
 pub use upload::UploadProgress;

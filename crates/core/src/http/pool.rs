@@ -49,31 +49,97 @@ impl PoolOptions {
     }
 }
 
+/// Origins kept before entries nobody holds are dropped.
+const ORIGINS_KEPT: usize = 64;
+
 /// One semaphore per origin. A request holds its permit until its response body has been read
 /// (or dropped), which is when its connection can serve the next request.
 pub(super) struct OriginLimit {
     per_origin: usize,
-    origins: Mutex<HashMap<String, Arc<Semaphore>>>,
+    origins: Mutex<Origins>,
+}
+
+struct Origins {
+    map: HashMap<String, Arc<Semaphore>>,
+    /// The size at which the next insert prunes: twice what survived the last pruning, so
+    /// pruning costs O(1) per insert however many origins stay in use.
+    prune_at: usize,
 }
 
 impl OriginLimit {
     pub(super) fn new(per_origin: usize) -> OriginLimit {
         OriginLimit {
             per_origin,
-            origins: Mutex::new(HashMap::new()),
+            origins: Mutex::new(Origins {
+                map: HashMap::new(),
+                prune_at: ORIGINS_KEPT,
+            }),
         }
     }
 
     pub(super) async fn acquire(&self, url: &reqwest::Url) -> Option<OwnedSemaphorePermit> {
         let origin = url.origin().ascii_serialization();
-        let slot = self
-            .origins
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(origin)
-            .or_insert_with(|| Arc::new(Semaphore::new(self.per_origin)))
-            .clone();
+        let slot = {
+            let mut origins = self.origins.lock().unwrap_or_else(|e| e.into_inner());
+            if !origins.map.contains_key(&origin) && origins.map.len() >= origins.prune_at {
+                origins.prune();
+            }
+            origins
+                .map
+                .entry(origin)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_origin)))
+                .clone()
+        };
         // The semaphore is never closed.
         slot.acquire_owned().await.ok()
+    }
+
+    /// Origins with an entry (held or not).
+    #[cfg(test)]
+    pub(super) fn origins(&self) -> usize {
+        self.origins.lock().unwrap().map.len()
+    }
+}
+
+impl Origins {
+    /// Drops the semaphores nobody holds: a permit, or a request waiting for one, keeps a
+    /// reference, so an entry referenced only by the map has all its permits free.
+    fn prune(&mut self) {
+        self.map.retain(|_, s| Arc::strong_count(s) > 1);
+        self.prune_at = (self.map.len() * 2).max(ORIGINS_KEPT);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(port: u16) -> reqwest::Url {
+        reqwest::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap()
+    }
+
+    #[tokio::test]
+    async fn unheld_origins_are_pruned_and_held_ones_kept() {
+        let limit = OriginLimit::new(1);
+        let held = limit.acquire(&url(1)).await.unwrap();
+        for port in 2..=ORIGINS_KEPT as u16 {
+            drop(limit.acquire(&url(port)).await);
+        }
+        assert_eq!(limit.origins(), ORIGINS_KEPT);
+        // The next new origin prunes every entry but the held one, then joins it.
+        drop(limit.acquire(&url(1000)).await);
+        assert_eq!(limit.origins(), 2);
+        // The held origin still has its one permit taken: a second request waits.
+        let first = url(1);
+        let waiting = limit.acquire(&first);
+        tokio::pin!(waiting);
+        assert!(futures_util::poll!(waiting.as_mut()).is_pending());
+        drop(held);
+        assert!(waiting.await.is_some());
+        // However many origins pass through, the map stays bounded.
+        for port in 2000..4000 {
+            drop(limit.acquire(&url(port)).await);
+        }
+        assert!(limit.origins() <= ORIGINS_KEPT + 1, "{}", limit.origins());
     }
 }

@@ -17,6 +17,7 @@ use tokio::net::UnixStream;
 use tokio::sync::mpsc;
 
 use super::files;
+use super::platform::Ring;
 use super::protocol::{
     decode, encode, read_frame, split_entries, Frame, Scope, Write, DEFAULT_MAX_FRAME,
 };
@@ -63,11 +64,8 @@ pub struct HubClient {
     frame_limit: Arc<AtomicUsize>,
 }
 
-/// The hub's shared log while connected (Linux only; elsewhere always empty).
-#[cfg(target_os = "linux")]
-type SharedRing = Arc<std::sync::Mutex<Option<Arc<super::ring::Ring>>>>;
-#[cfg(not(target_os = "linux"))]
-type SharedRing = Arc<std::sync::Mutex<Option<()>>>;
+/// The hub's shared log while connected (where the platform has one).
+type SharedRing = Arc<std::sync::Mutex<Option<Arc<Ring>>>>;
 
 /// Opens the hub's log (or forgets it, and stops every replica using it). A replica starts
 /// using the log once its subscription's snapshot arrives: from then on the hub sends it
@@ -78,20 +76,15 @@ fn share_ring(
     ring: Option<std::os::fd::OwnedFd>,
     epoch: u64,
 ) {
-    #[cfg(target_os = "linux")]
-    {
-        let ring = ring
-            .and_then(|fd| super::ring::Ring::from_fd(fd, epoch).ok())
-            .map(Arc::new);
-        *lock(shared) = ring.clone();
-        if ring.is_none() {
-            for (_, r) in lock(replicas).iter() {
-                r.set_ring(None);
-            }
+    let ring = ring
+        .and_then(|fd| Ring::from_fd(fd, epoch).ok())
+        .map(Arc::new);
+    *lock(shared) = ring.clone();
+    if ring.is_none() {
+        for (_, r) in lock(replicas).iter() {
+            r.set_ring(None);
         }
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = (shared, replicas, ring, epoch);
 }
 
 impl HubClient {
@@ -435,7 +428,6 @@ fn on_frame(
                     }
                     last.apply_snapshot(entries);
                 }
-                #[cfg(target_os = "linux")]
                 if let Some(ring) = lock(ring).clone() {
                     for r in &targets {
                         if r.ring().is_none() {
@@ -443,8 +435,6 @@ fn on_frame(
                         }
                     }
                 }
-                #[cfg(not(target_os = "linux"))]
-                let _ = ring;
             }
         }
         _ => {}

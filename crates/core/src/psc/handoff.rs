@@ -1,6 +1,6 @@
 //! The first frame of a hub connection, with the shared log's descriptor attached.
 //!
-//! The log is an anonymous, sealed memory file (see [`super::ring`]): it has no path another
+//! The log is an anonymous, sealed memory file (see [`super::platform`]): it has no path another
 //! process could truncate or replace, and a client maps exactly the one its hub created. Its
 //! descriptor travels as `SCM_RIGHTS` ancillary data on the hub's `Welcome` frame.
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
@@ -65,11 +65,7 @@ fn recv(sock: RawFd, buf: &mut [u8]) -> std::io::Result<(usize, Option<OwnedFd>)
         msg.msg_iovlen = 1;
         msg.msg_control = control.0.as_mut_ptr() as *mut libc::c_void;
         msg.msg_controllen = control.0.len() as _;
-        #[cfg(target_os = "linux")]
-        let flags = libc::MSG_CMSG_CLOEXEC;
-        #[cfg(not(target_os = "linux"))]
-        let flags = 0;
-        let n = libc::recvmsg(sock, &mut msg, flags);
+        let n = libc::recvmsg(sock, &mut msg, super::platform::RECV_FLAGS);
         if n < 0 {
             return Err(std::io::Error::last_os_error());
         }

@@ -25,6 +25,7 @@ use tokio::net::UnixListener;
 use tokio::sync::{mpsc, oneshot};
 
 use super::files;
+use super::platform::{Ring, DEFAULT_CAPACITY};
 use super::protocol::{
     decode, encode, is_json, now_ms, read_frame, split_entries, Frame, Scope, Write, WriteOp,
     DEFAULT_MAX_FRAME,
@@ -108,19 +109,8 @@ fn io_err(context: &str, path: &Path, e: std::io::Error) -> Error {
     Error::new(Code::Psc, format!("{context} {}: {e}", path.display()))
 }
 
-#[cfg(target_os = "linux")]
-type LogRing = super::ring::Ring;
-#[cfg(not(target_os = "linux"))]
-type LogRing = ();
-
-fn ring_fd(ring: &Option<Arc<LogRing>>) -> Option<RawFd> {
-    #[cfg(target_os = "linux")]
-    return ring.as_ref().map(|r| r.fd());
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = ring;
-        None
-    }
+fn ring_fd(ring: &Option<Arc<Ring>>) -> Option<RawFd> {
+    ring.as_ref().map(|r| r.fd())
 }
 
 impl Hub {
@@ -162,12 +152,7 @@ impl Hub {
         }
         let epoch: u64 = rand::random::<u64>() | 1;
         // The shared log of the fast path; without it workers use the socket alone.
-        #[cfg(target_os = "linux")]
-        let ring = super::ring::Ring::create(epoch, super::ring::DEFAULT_CAPACITY)
-            .ok()
-            .map(Arc::new);
-        #[cfg(not(target_os = "linux"))]
-        let ring: Option<Arc<()>> = None;
+        let ring = Ring::create(epoch, DEFAULT_CAPACITY).ok().map(Arc::new);
         let (stop_tx, stop_rx) = oneshot::channel();
         let (done_tx, done_rx) = std::sync::mpsc::channel();
         let link = path.to_path_buf();
@@ -215,7 +200,7 @@ async fn serve(
     listener: UnixListener,
     opts: HubOptions,
     epoch: u64,
-    ring: Option<Arc<LogRing>>,
+    ring: Option<Arc<Ring>>,
     mut stop: oneshot::Receiver<()>,
 ) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
@@ -479,7 +464,7 @@ impl State {
 
 /// The hub's reading position in the shared log.
 struct Log {
-    ring: Option<Arc<LogRing>>,
+    ring: Option<Arc<Ring>>,
     pos: u64,
 }
 
@@ -487,7 +472,6 @@ impl Log {
     /// Orders and applies the records appended since the last call, like socket writes
     /// (with the same check that values are JSON).
     fn catch_up(&mut self, hub: &mut State) {
-        #[cfg(target_os = "linux")]
         if let Some(ring) = &self.ring {
             let mut writes = Vec::new();
             ring.read(&mut self.pos, |body| match decode(body) {
@@ -499,8 +483,6 @@ impl Log {
                 hub.apply(0, write);
             }
         }
-        #[cfg(not(target_os = "linux"))]
-        let _ = (hub, &self.ring, self.pos);
     }
 }
 

@@ -6,7 +6,8 @@
 //! - [`replica`]: a process's copy of one scope, which JS reads without a call per read;
 //! - [`store`]: the hub's bounded, expiring, per-scope state;
 //! - [`protocol`]: the binary frames;
-//! - [`ring`]: the shared-memory log through which workers' writes travel (Linux);
+//! - [`platform`]: what differs by platform, chiefly the shared-memory log through which
+//!   workers' writes travel (Linux);
 //! - [`files`]: where hubs live on disk, generations, and the ownership checks.
 //!
 //! Reads never cross a process: each worker keeps its own copy (native replica + JS objects)
@@ -27,11 +28,10 @@ pub mod files;
 mod handoff;
 #[cfg(unix)]
 pub mod hub;
+pub mod platform;
 pub mod protocol;
 pub mod redis_sync;
 pub mod replica;
-#[cfg(target_os = "linux")]
-pub mod ring;
 pub mod store;
 #[cfg(not(unix))]
 mod unsupported;

@@ -340,43 +340,23 @@ pub fn is_json(v: &str) -> bool {
     serde_json::from_str::<serde::de::IgnoredAny>(v).is_ok()
 }
 
-/// Below this a number in slot 1 is not a millisecond timestamp (it would predate 2001).
-pub const MIN_TIMESTAMP: f64 = 1e12;
-
-/// The expiry time (ms since the epoch) of an alova cache entry `[data, expireTs, tag?]`, if
-/// the JSON text has that shape. Other values never expire here.
-pub fn expiry_of(value: &str) -> Option<f64> {
-    let v = value.trim_end();
-    if !v.trim_start().starts_with('[') || !v.ends_with(']') {
-        return None;
-    }
-    // Fast path, without parsing the data: `[data, <number>]` ends with `,<number>]`.
-    let body = v[..v.len() - 1].trim_end();
-    // The numeric tail is ASCII; the byte after the last other character is a char boundary
-    // whatever that character's width.
-    let start = body
-        .char_indices()
-        .rfind(|(_, c)| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')))
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    if start < body.len() {
-        let before = body[..start].trim_end();
-        if before.ends_with(',') {
-            return body[start..]
-                .parse::<f64>()
-                .ok()
-                .filter(|n| *n >= MIN_TIMESTAMP);
-        }
-        return None;
-    }
-    // Anything else ending in a string (`[data, ts, "tag"]`) is parsed.
-    if !body.ends_with('"') {
-        return None;
-    }
-    expiry_parsed(v)
+/// The entry-expiry rule, the same for every store (written for JS in `lib/core/expiry.js`,
+/// both checked by `__test__/fixtures/vectors/expiry.json`): an entry `[data, expireTs, tag?]` expires
+/// at `expireTs` when that is a finite number above 0, and is gone once `expireTs <= now`.
+/// Anything else never expires in a store: `[data]`, `0`, `null`, a non-number, `Infinity`,
+/// and negatives (a rate-limit record `[points, -1]` never expires); alova's own read check
+/// still applies on top.
+pub fn expiry_time(slot: f64) -> Option<f64> {
+    (slot.is_finite() && slot > 0.0).then_some(slot)
 }
 
-fn expiry_parsed(value: &str) -> Option<f64> {
+/// The expiry time (ms since the epoch) of the JSON text of a stored value, under
+/// [`expiry_time`]. Only the first two elements are looked at; the data is skipped unparsed.
+pub fn expiry_of(value: &str) -> Option<f64> {
     use serde::de::{IgnoredAny, SeqAccess, Visitor};
+    if !value.trim_start().starts_with('[') {
+        return None;
+    }
     struct Second;
     impl<'de> Visitor<'de> for Second {
         type Value = Option<f64>;
@@ -397,7 +377,7 @@ fn expiry_parsed(value: &str) -> Option<f64> {
                 Other(IgnoredAny),
             }
             let ts = match seq.next_element::<Slot>()? {
-                Some(Slot::Num(n)) if n >= MIN_TIMESTAMP => Some(n),
+                Some(Slot::Num(n)) => expiry_time(n),
                 _ => None,
             };
             while seq.next_element::<IgnoredAny>()?.is_some() {}
@@ -505,25 +485,16 @@ mod tests {
         assert!(decode(&ok[4..]).is_err());
     }
 
+    /// The shared vectors: the same cases run by `lib/core/expiry.js`.
     #[test]
-    fn expiry_slot() {
-        assert_eq!(expiry_of("[{\"a\":[1,2]},1700000000000]"), Some(1.7e12));
-        assert_eq!(expiry_of("[{\"a\":1}]"), None);
-        assert_eq!(expiry_of("[1,\"tag\"]"), None);
-        assert_eq!(expiry_of("[1,5]"), None);
-        assert_eq!(
-            expiry_of("[{\"a\":1}, 1700000000000, \"tag\"]"),
-            Some(1.7e12)
-        );
-        assert_eq!(expiry_of("[\"x,1700000000000\"]"), None);
-        assert_eq!(expiry_of("[1700000000000]"), None);
-        assert_eq!(expiry_of("[[1, 1700000000000]]"), None);
-        assert_eq!(expiry_of("{\"a\":1}"), None);
-        assert_eq!(expiry_of("[1,"), None);
-        // Multi-byte characters before the tail are skipped whole.
-        assert_eq!(expiry_of("[é]"), None);
-        assert_eq!(expiry_of("[\"é\",é1700000000000]"), None);
-        assert_eq!(expiry_of("[\"é\",1700000000000]"), Some(1.7e12));
-        assert_eq!(expiry_of("[\"x\",1700000000000 ]"), Some(1.7e12));
+    fn expiry_matches_the_shared_vectors() {
+        let text = include_str!("../../../../__test__/fixtures/vectors/expiry.json");
+        let doc: serde_json::Value = serde_json::from_str(text).unwrap();
+        let cases = doc["cases"].as_array().unwrap();
+        assert!(cases.len() >= 20);
+        for c in cases {
+            let entry = c["entry"].as_str().unwrap();
+            assert_eq!(expiry_of(entry), c["expiresAt"].as_f64(), "{}", c["name"]);
+        }
     }
 }

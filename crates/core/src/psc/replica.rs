@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::platform::Ring;
 use super::protocol::{event_len, expiry_of, now_ms, Scope, Write, WriteOp};
 use crate::{Code, Error, Result};
 
@@ -121,8 +122,7 @@ struct State {
     /// upstream writes to those keys come earlier in the order and are skipped.
     provisional: HashMap<String, (u64, u64)>,
     provisional_clear: Option<(u64, u64)>,
-    #[cfg(target_os = "linux")]
-    ring: Option<(Arc<super::ring::Ring>, u64)>,
+    ring: Option<(Arc<Ring>, u64)>,
 }
 
 /// What changed since the last drain. With `full`, `changes` is the whole content and the
@@ -193,8 +193,7 @@ impl Replica {
     }
 
     /// Uses (or stops using) the shared log; bumps `ring_gen` so that JS re-reads its counter.
-    #[cfg(target_os = "linux")]
-    pub fn set_ring(&self, ring: Option<Arc<super::ring::Ring>>) {
+    pub fn set_ring(&self, ring: Option<Arc<Ring>>) {
         let mut st = self.lock();
         st.ring = ring.map(|r| {
             let pos = r.commit();
@@ -206,8 +205,7 @@ impl Replica {
     }
 
     /// The shared log in use, if any.
-    #[cfg(target_os = "linux")]
-    pub fn ring(&self) -> Option<Arc<super::ring::Ring>> {
+    pub fn ring(&self) -> Option<Arc<Ring>> {
         self.lock().ring.as_ref().map(|(r, _)| r.clone())
     }
 
@@ -226,7 +224,6 @@ impl Replica {
         };
         // Through the shared log when there is room: it is then durable even if this process
         // dies at once, and the hub reads it in the log's order.
-        #[cfg(target_os = "linux")]
         if let Some((ring, _)) = &st.ring {
             let frame = super::protocol::Frame::Event { origin: 0, write };
             if ring.append(&super::protocol::encode(&frame)) {
@@ -287,7 +284,7 @@ impl Replica {
     pub fn set(&self, key: String, value: String) -> Result<()> {
         if value.len() > self.limits.max_value_bytes {
             return Err(Error::new(
-                Code::BodyTooLarge,
+                Code::ValueTooLarge,
                 format!(
                     "shared cache value for `{key}` is {} bytes, above the limit of {}",
                     value.len(),
@@ -303,7 +300,7 @@ impl Replica {
         };
         if frame > limit {
             return Err(Error::new(
-                Code::BodyTooLarge,
+                Code::ValueTooLarge,
                 format!(
                     "shared cache entry `{}` would make a frame of {frame} bytes (key {} + value {} + framing), above the limit of {limit}",
                     key.chars().take(64).collect::<String>(),
@@ -388,7 +385,6 @@ impl Replica {
 
     /// Applies another replica's write read from the shared log, ahead of the upstream order
     /// (which later delivers it again, in its place, so every copy still converges).
-    #[cfg(target_os = "linux")]
     fn apply_provisional(&self, st: &mut State, write: Write) {
         if write.origin == 0 || write.origin == self.id || write.scope != self.scope {
             return;
@@ -415,28 +411,21 @@ impl Replica {
 
     /// Catches up with the shared log (called before each drain, on the reader's thread).
     fn catch_up(&self, st: &mut State) {
-        #[cfg(target_os = "linux")]
-        {
-            let Some((ring, mut pos)) = st.ring.take() else {
-                return;
-            };
-            let mut writes = Vec::new();
-            ring.read(&mut pos, |body| {
-                // Values are not validated on this fast path: a reader parses only what it
-                // reads (and treats what does not parse as absent); drains are checked.
-                if let Ok(super::protocol::Frame::Event { write, .. }) =
-                    super::protocol::decode(body)
-                {
-                    writes.push(write);
-                }
-            });
-            for w in writes {
-                self.apply_provisional(st, w);
+        let Some((ring, mut pos)) = st.ring.take() else {
+            return;
+        };
+        let mut writes = Vec::new();
+        ring.read(&mut pos, |body| {
+            // Values are not validated on this fast path: a reader parses only what it
+            // reads (and treats what does not parse as absent); drains are checked.
+            if let Ok(super::protocol::Frame::Event { write, .. }) = super::protocol::decode(body) {
+                writes.push(write);
             }
-            st.ring = Some((ring, pos));
+        });
+        for w in writes {
+            self.apply_provisional(st, w);
         }
-        #[cfg(not(target_os = "linux"))]
-        let _ = st;
+        st.ring = Some((ring, pos));
     }
 
     /// Returns whether the content changed.
@@ -785,7 +774,6 @@ mod tests {
         assert_eq!(r.drain_keys(), "[0,[\"n\\u0000l\"],[]]");
     }
 
-    #[cfg(target_os = "linux")]
     #[test]
     fn a_fast_path_write_is_not_undone_by_older_upstream_writes() {
         let r = replica();
@@ -879,7 +867,7 @@ mod tests {
         );
         assert_eq!(
             r.set("k".into(), "12345".into()).unwrap_err().code,
-            Code::BodyTooLarge
+            Code::ValueTooLarge
         );
         r.set("a".into(), "1".into()).unwrap();
         r.set("b".into(), "1".into()).unwrap();

@@ -8,8 +8,8 @@ use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
 use redis::{Cmd, Pipeline, RedisFuture, RedisResult, Value};
 
+use super::options::{Options, Sentinel, Tls};
 use super::reconnect::{Reconnecting, Resolver, Source};
-use super::{Options, Sentinel, Tls};
 use crate::{Code, Error, Result};
 
 #[derive(Clone)]

@@ -1,4 +1,0 @@
-// One module state for require() and import: the ESM entry re-exports the CommonJS one.
-import mod from './fetch.js';
-
-export default mod;
