@@ -27,3 +27,6 @@ const text: string = metricsText();
 const rl = limit.stats();
 const l2stats = new RedisStorageAdapter().stats();
 export const seen = [families[0]?.values[0]?.labels.instance, text.length, rl.insured + rl.rejected, l2stats.latency.buckets[0]?.le];
+import { createPSCAdapter, NodeSyncAdapter } from '@alova/native/psc';
+const pscStats = createPSCAdapter(NodeSyncAdapter()).stats();
+export const pscSeen: number = pscStats.received + pscStats.reloads;

@@ -12,6 +12,11 @@ const { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges } = require('./explici
 const { kLink } = require('./events');
 const { fromNative } = require('../errors');
 const { isExpired } = require('../core/expiry');
+const { register } = require('../metrics/registry');
+const { channel } = require('node:diagnostics_channel');
+
+// Extension: one message per batch of other processes' changes applied to this copy.
+const syncChannel = channel('alova:psc:sync');
 
 const isThenable = (v) => v !== null && typeof v === 'object' && typeof v.then === 'function';
 
@@ -58,10 +63,34 @@ class PSCAdapter {
     this.cacheAdapter = cacheAdapter;
     this.syncAdapter = syncAdapter;
     this.options = options;
+    // Read by stats() only.
+    this.counts = { sets: 0, removes: 0, received: 0, reloads: 0 };
+    register('psc', this);
   }
 
   get(key) {
     return this._read(key);
+  }
+
+  /** `{ entries?, sets, removes, received, reloads }`: this copy's counters since it was made. */
+  stats() {
+    return { entries: this._entries(), ...this.counts };
+  }
+
+  _entries() {
+    const cache = this.cacheAdapter;
+    return typeof cache.getCache === 'function' ? Object.keys(cache.getCache()).length : undefined;
+  }
+
+  /**
+   * Counts (and reports) a batch of other processes' changes; `full`: the whole copy was
+   * replaced (the snapshot after (re)connecting, or another process's clear).
+   */
+  _received(full, setKeys, removedKeys) {
+    const c = this.counts;
+    c.received += setKeys.length + removedKeys.length;
+    if (full) c.reloads++;
+    if (syncChannel.hasSubscribers) syncChannel.publish({ scope: this.options.scope, full, set: setKeys, removed: removedKeys });
   }
 
   _read(key) {
@@ -102,17 +131,23 @@ class ReplicaPSCAdapter extends PSCAdapter {
     } catch (err) {
       throw fromNative(err, 'psc');
     }
+    this.counts.sets++;
     return this.cacheAdapter.set(key, value);
   }
 
   async remove(key) {
     this._replica.remove(key);
+    this.counts.removes++;
     return this.cacheAdapter.remove(key);
   }
 
   async clear() {
     this._replica.clear();
     return this.cacheAdapter.clear();
+  }
+
+  _entries() {
+    return this._replica.size;
   }
 
   /** Applies the replica's changes to the local copy; a promise if the local adapter is async. */
@@ -128,9 +163,11 @@ class ReplicaPSCAdapter extends PSCAdapter {
     if (this._lazy) {
       const [full, set, del] = parseKeys(this._replica.drainKeys());
       cache[kApplyKeyChanges](full, set, del);
+      this._received(full, set, del);
       return undefined;
     }
     const { full, set, del } = JSON.parse(this._replica.drain());
+    this._received(full, Object.keys(set), del);
     const waits = [];
     const track = (r) => isThenable(r) && waits.push(r);
     if (full) track(cache.clear());
@@ -155,12 +192,14 @@ class EventPSCAdapter extends PSCAdapter {
   }
 
   async set(key, value) {
+    this.counts.sets++;
     this._early?.push(() => this.cacheAdapter.set(key, value));
     await this.cacheAdapter.set(key, value);
     return this._send({ scope: this.options.scope, senderID: this.id, type: 'set', key, value });
   }
 
   async remove(key) {
+    this.counts.removes++;
     this._early?.push(() => this.cacheAdapter.remove(key));
     await this.cacheAdapter.remove(key);
     return this._send({ scope: this.options.scope, senderID: this.id, type: 'remove', key });
@@ -207,14 +246,18 @@ class EventPSCAdapter extends PSCAdapter {
     const cache = this.cacheAdapter;
     switch (event.type) {
       case 'set':
+        this._received(false, [event.key], []);
         return cache.set(event.key, event.value);
       case 'remove':
+        this._received(false, [], [event.key]);
         return cache.remove(event.key);
       case 'clear':
+        this._received(true, [], []);
         return cache.clear();
       case 'init': {
         if (!event.value) throw new Error('[alova/psc] init event without a snapshot');
         const entries = typeof event.value === 'string' ? JSON.parse(event.value) : event.value;
+        this._received(true, Object.keys(entries), []);
         const own = this._early ?? [];
         this._early = null;
         // Synchronous with a synchronous local cache: a write made right after cannot land
