@@ -14,7 +14,7 @@ use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use tokio::sync::{mpsc, oneshot, Mutex, Notify};
 
-use crate::error::{self, to_js};
+use crate::error::{self, guard, internal, promise, to_js};
 
 #[napi(object)]
 pub struct HttpClientOptions {
@@ -83,6 +83,13 @@ impl HttpClient {
         options: Option<HttpClientOptions>,
         on_ready: Function<'_, (), ()>,
     ) -> error::Result<Self> {
+        guard(|| Self::make(options, on_ready))
+    }
+
+    fn make(
+        options: Option<HttpClientOptions>,
+        on_ready: Function<'_, (), ()>,
+    ) -> error::Result<Self> {
         let mut opts = ClientOptions::default();
         if let Some(o) = options {
             opts.pool = pool_options(&o).map_err(to_js)?;
@@ -111,7 +118,7 @@ impl HttpClient {
             .weak::<true>()
             .callee_handled::<false>()
             .build()
-            .map_err(|e| to_js(Error::new(Code::Internal, e.reason.clone())))?;
+            .map_err(internal)?;
         Ok(HttpClient {
             client: Arc::new(Client::new(opts).map_err(to_js)?),
             inflight: Arc::new(DashMap::new()),
@@ -130,6 +137,25 @@ impl HttpClient {
         ts_args_type = "id: number, method: string, url: string, headers: string[], body: string | Uint8Array | null | undefined, timeout: number, redirect: string | undefined, onUpload?: (loaded: number) => void"
     )]
     pub fn send(
+        &self,
+        id: u32,
+        method: String,
+        url: String,
+        headers: Vec<String>,
+        body: Option<Either3<String, Uint8Array, &HttpUpload>>,
+        timeout: f64,
+        redirect: Option<String>,
+        on_upload: Option<Function<'_, f64, ()>>,
+    ) -> error::Result<()> {
+        guard(|| {
+            self.start(id, method, url, headers, body, timeout, redirect, on_upload);
+            Ok(())
+        })
+    }
+
+    /// Hands request `id` to the I/O thread; bad input settles it with a coded failure.
+    #[allow(clippy::too_many_arguments)]
+    fn start(
         &self,
         id: u32,
         method: String,
@@ -219,7 +245,11 @@ impl HttpClient {
     /// (`status`, `statusText`, `url`, `redirected`, `headers`, `body` or `stream`) or a
     /// failure (`code`, `message`).
     #[napi(catch_unwind, ts_return_type = "Array<RawResponse | RawFailure>")]
-    pub fn take<'env>(&self, env: &'env Env) -> Result<Vec<Object<'env>>> {
+    pub fn take<'env>(&self, env: &'env Env) -> error::Result<Vec<Object<'env>>> {
+        guard(|| self.collect(env).map_err(internal))
+    }
+
+    fn collect<'env>(&self, env: &'env Env) -> Result<Vec<Object<'env>>> {
         let items = std::mem::take(&mut *self.done.queue.lock().unwrap_or_else(|e| e.into_inner()));
         items
             .into_iter()
@@ -234,22 +264,27 @@ impl HttpClient {
     /// The client's counters since it was made: `requests`, `errors` (failures without a
     /// response, aborts aside), `bytesReceived` (body bytes), `connectionsOpened`.
     #[napi(catch_unwind)]
-    pub fn stats(&self) -> HttpStats {
-        let s = self.client.stats();
-        HttpStats {
-            requests: s.requests as f64,
-            errors: s.errors as f64,
-            bytes_received: s.bytes_received as f64,
-            connections_opened: s.connections_opened as f64,
-        }
+    pub fn stats(&self) -> error::Result<HttpStats> {
+        guard(|| {
+            let s = self.client.stats();
+            Ok(HttpStats {
+                requests: s.requests as f64,
+                errors: s.errors as f64,
+                bytes_received: s.bytes_received as f64,
+                connections_opened: s.connections_opened as f64,
+            })
+        })
     }
 
     /// Aborts request `id` if it is still waiting for its response.
     #[napi(catch_unwind)]
-    pub fn abort(&self, id: u32) {
-        if let Some((_, tx)) = self.inflight.remove(&id) {
-            let _ = tx.send(());
-        }
+    pub fn abort(&self, id: u32) -> error::Result<()> {
+        guard(|| {
+            if let Some((_, tx)) = self.inflight.remove(&id) {
+                let _ = tx.send(());
+            }
+            Ok(())
+        })
     }
 }
 
@@ -362,40 +397,45 @@ impl HttpBody {
 #[napi]
 impl HttpBody {
     #[napi(catch_unwind, ts_return_type = "Promise<Buffer | null>")]
-    pub fn read<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Option<Buffer>>> {
+    pub fn read<'env>(&self, env: &'env Env) -> error::Result<PromiseRaw<'env, Option<Buffer>>> {
         let stream = self.stream.clone();
         let cancelled = self.cancelled.clone();
-        env.spawn_future(async move {
-            let mut guard = stream.lock().await;
-            let Some(s) = guard.as_mut() else {
-                return Ok(None);
-            };
-            let batch = tokio::select! {
-                biased;
-                _ = cancelled.notified() => Err(Error::new(Code::Aborted, "This operation was aborted")),
-                r = s.next_batch() => r,
-            };
-            match batch {
-                Ok(Some(b)) => Ok(Some(to_buffer(b))),
-                Ok(None) => {
-                    *guard = None;
-                    Ok(None)
+        guard(|| {
+            promise(env, async move {
+                let mut guard = stream.lock().await;
+                let Some(s) = guard.as_mut() else {
+                    return Ok(None);
+                };
+                let batch = tokio::select! {
+                    biased;
+                    _ = cancelled.notified() => Err(Error::new(Code::Aborted, "This operation was aborted")),
+                    r = s.next_batch() => r,
+                };
+                match batch {
+                    Ok(Some(b)) => Ok(Some(to_buffer(b))),
+                    Ok(None) => {
+                        *guard = None;
+                        Ok(None)
+                    }
+                    Err(e) => {
+                        *guard = None;
+                        Err(e)
+                    }
                 }
-                Err(e) => {
-                    *guard = None;
-                    Err(napi::Error::new(Status::GenericFailure, format!("{}: {}", e.code.as_str(), e.message)))
-                }
-            }
+            })
         })
     }
 
     /// Stops the body and closes its connection; a pending `read()` rejects.
     #[napi(catch_unwind)]
-    pub fn cancel(&self) {
-        self.cancelled.notify_one();
-        if let Ok(mut guard) = self.stream.try_lock() {
-            *guard = None;
-        }
+    pub fn cancel(&self) -> error::Result<()> {
+        guard(|| {
+            self.cancelled.notify_one();
+            if let Ok(mut stream) = self.stream.try_lock() {
+                *stream = None;
+            }
+            Ok(())
+        })
     }
 }
 
@@ -435,26 +475,35 @@ impl HttpUpload {
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
-    pub fn write<'env>(&self, env: &'env Env, chunk: Uint8Array) -> Result<PromiseRaw<'env, bool>> {
+    pub fn write<'env>(
+        &self,
+        env: &'env Env,
+        chunk: Uint8Array,
+    ) -> error::Result<PromiseRaw<'env, bool>> {
         let bytes = Bytes::copy_from_slice(&chunk);
         let tx = self.sender();
-        env.spawn_future(async move {
-            Ok(match tx {
-                Some(tx) => tx.send(Ok(bytes)).await.is_ok(),
-                None => false,
+        guard(|| {
+            promise(env, async move {
+                Ok(match tx {
+                    Some(tx) => tx.send(Ok(bytes)).await.is_ok(),
+                    None => false,
+                })
             })
         })
     }
 
     /// Ends the body; with `error`, aborts the request instead.
     #[napi(catch_unwind)]
-    pub fn end(&self, error: Option<String>) {
-        let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let (Some(tx), Some(message)) = (tx, error) {
-            // Must reach the request (a dropped sender would end the body as if complete).
-            runtime().spawn(async move {
-                let _ = tx.send(Err(Error::new(Code::Body, message))).await;
-            });
-        }
+    pub fn end(&self, error: Option<String>) -> error::Result<()> {
+        guard(|| {
+            let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let (Some(tx), Some(message)) = (tx, error) {
+                // Must reach the request (a dropped sender would end the body as if complete).
+                runtime().spawn(async move {
+                    let _ = tx.send(Err(Error::new(Code::Body, message))).await;
+                });
+            }
+            Ok(())
+        })
     }
 }

@@ -2,7 +2,7 @@
 // The request adapter backed by the native engine. One engine client (with its keep-alive
 // pool) per adapter; one crossing per request delivers status, headers and a small body.
 const { HttpClient, HttpUpload } = require('../native');
-const { AlovaError, fromNative } = require('../errors');
+const { AlovaError, fromNative, codes } = require('../errors');
 const { applyHeaderRules, flattenHeaders, encodeBody } = require('./request');
 const { Source, NativeResponse } = require('./response');
 const { abortError, fromFailure } = require('./errors');
@@ -64,7 +64,7 @@ class Engine {
       // An argument the binding cannot convert: the call never started.
       this.calls.delete(call.id);
       if (this.calls.size === 0) setBusy(this, false);
-      throw new AlovaError(err.message, 'fetch', 'ERR_ALOVA_INVALID_ARG');
+      throw new AlovaError(err.message, 'fetch', codes.INVALID_ARG);
     }
   }
 
@@ -107,7 +107,7 @@ function clientOptions(options) {
     const value = options[name];
     if (value === undefined) continue;
     if (typeof value !== type) {
-      throw new AlovaError(`\`${name}\` must be a ${type}`, 'fetch', 'ERR_ALOVA_INVALID_ARG');
+      throw new AlovaError(`\`${name}\` must be a ${type}`, 'fetch', codes.INVALID_ARG);
     }
     out[name] = value;
   }
@@ -116,7 +116,7 @@ function clientOptions(options) {
     out.ca = (out.ca || []).concat(list).map((c) => {
       if (typeof c === 'string') return c;
       if (ArrayBuffer.isView(c)) return Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('utf8');
-      throw new AlovaError('`ca` must be a PEM string or Buffer (or an array of them)', 'fetch', 'ERR_ALOVA_INVALID_ARG');
+      throw new AlovaError('`ca` must be a PEM string or Buffer (or an array of them)', 'fetch', codes.INVALID_ARG);
     });
   }
   if (rejectUnauthorized !== undefined) out.rejectUnauthorized = rejectUnauthorized !== false;
@@ -130,7 +130,7 @@ function clientOptions(options) {
 
 function checkCount(n, name) {
   if (typeof n !== 'number' || !(n >= 0)) {
-    throw new AlovaError(`\`${name}\` must be a non-negative number`, 'fetch', 'ERR_ALOVA_INVALID_ARG');
+    throw new AlovaError(`\`${name}\` must be a non-negative number`, 'fetch', codes.INVALID_ARG);
   }
   return n;
 }

@@ -6,15 +6,14 @@
 // PING sent at creation) makes it `ready`; a command that cannot reach Redis makes it
 // `reconnecting` and starts probing with PING until Redis answers again.
 const { EventEmitter } = require('node:events');
-const { AlovaError, codeFromMessage } = require('../errors');
+const { AlovaError, codes } = require('../errors');
 
 const REPLIED = 'Redis replied: ';
 const RETRY_MS = [50, 100, 200, 500, 1000, 2000];
 
 /** ioredis's ReplyError shape for an error reply; the engine's coded error otherwise. */
 function toError(err) {
-  codeFromMessage(err);
-  if (err.code === 'ERR_ALOVA_REDIS' && err.message.startsWith(REPLIED)) {
+  if (err.code === codes.REDIS && err.message.startsWith(REPLIED)) {
     err.message = err.message.slice(REPLIED.length);
     err.name = 'ReplyError';
   }

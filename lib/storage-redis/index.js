@@ -4,7 +4,7 @@
 // matching PX expiry. Beyond @alova/storage-redis: `clear()` works, every operation has a
 // time limit, a circuit breaker stops calling a dead Redis, and a failed read is a cache miss
 // (`failOpen`) so requests go to the network instead of failing.
-const { AlovaError } = require('../errors');
+const { AlovaError, codes } = require('../errors');
 const { CircuitBreaker } = require('./breaker');
 const { NativeBackend } = require('./native-backend');
 const { JsBackend, isJsClient } = require('./js-backend');
@@ -92,9 +92,8 @@ function nodeAddress(n) {
 /** Whether an error means Redis could not be reached (counts towards the breaker). */
 function isUnavailable(err) {
   const code = err && err.code;
-  if (code === 'ERR_ALOVA_TIMEOUT') return true;
-  if (code === 'ERR_ALOVA_UNSUPPORTED') return false;
-  if (code === 'ERR_ALOVA_REDIS') return /^Redis (unreachable|is unavailable)/.test(err.message);
+  if (code === codes.TIMEOUT || code === codes.REDIS_UNAVAILABLE) return true;
+  if (code === codes.UNSUPPORTED || code === codes.REDIS) return false;
   // A JS client: everything but a reply from the server.
   return !(err && (err.name === 'ReplyError' || err.name === 'ErrorReply'));
 }
@@ -179,7 +178,7 @@ class RedisStorageAdapter {
   guarded(fn) {
     const b = this.breaker;
     if (b && !b.allow()) {
-      return Promise.reject(new AlovaError(`Redis is unavailable (${b.failures} failed operations); calls fail fast until a probe succeeds`, AREA, 'ERR_ALOVA_REDIS'));
+      return Promise.reject(new AlovaError(`Redis is unavailable (${b.failures} failed operations); calls fail fast until a probe succeeds`, AREA, codes.REDIS_UNAVAILABLE));
     }
     let p;
     try {

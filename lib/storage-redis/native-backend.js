@@ -3,11 +3,7 @@
 // pipeline in one native call, and concurrent reads of the same key share one round trip.
 const { RedisClient } = require('../native');
 
-const { codeFromMessage: withCode } = require('../errors');
-
-function rethrow(err) {
-  throw withCode(err);
-}
+const { fromFailure } = require('../errors');
 
 // Pipelines sent with `submit` answer through one callback shared by every client.
 const waiting = new Map();
@@ -22,11 +18,7 @@ function onReply([id, error, replies]) {
 
 /** Creates a native client whose `submit` answers through `onReply`. */
 function createClient(options) {
-  try {
-    return RedisClient.create(options, onReply);
-  } catch (err) {
-    throw withCode(err);
-  }
+  return RedisClient.create(options, onReply);
 }
 
 class NativeBackend {
@@ -74,13 +66,13 @@ class NativeBackend {
       if (this.queue.length) this.flush();
     };
     const id = (nextId = (nextId + 1) >>> 0);
-    waiting.set(id, (error, replies) => {
+    waiting.set(id, (failure, replies) => {
       this.client.settled();
       settle();
-      if (error === null) {
+      if (failure === null) {
         for (let i = 0; i < batch.length; i++) batch[i].resolve(replies[i]);
       } else {
-        const err = withCode(new Error(error));
+        const err = fromFailure(failure, 'storage:redis');
         for (const e of batch) e.reject(err);
       }
     });
@@ -90,7 +82,7 @@ class NativeBackend {
       // Runs from process.nextTick: a throw here would be an uncaught exception.
       waiting.delete(id);
       settle();
-      for (const e of batch) e.reject(withCode(err));
+      for (const e of batch) e.reject(err);
     }
   }
 
@@ -117,11 +109,11 @@ class NativeBackend {
 
   clear(prefix, spaces) {
     this.inflight.clear();
-    return this.client.clear(prefix, spaces).catch(rethrow);
+    return this.client.clear(prefix, spaces);
   }
 
   eval(script, keys, args) {
-    return this.client.eval(script, keys, args).then(JSON.parse, rethrow);
+    return this.client.eval(script, keys, args).then(JSON.parse);
   }
 
   close() {
@@ -129,4 +121,4 @@ class NativeBackend {
   }
 }
 
-module.exports = { NativeBackend, createClient, withCode };
+module.exports = { NativeBackend, createClient };

@@ -336,13 +336,13 @@ fn redis_error(e: &redis::RedisError) -> Error {
         return Error::new(Code::Timeout, format!("Redis operation timed out: {e}"));
     }
     // The JS layer counts only unreachability towards its circuit breaker, not replies such
-    // as a script error, so the two are told apart in the message.
+    // as a script error, so the two have their own codes.
     if e.is_io_error()
         || e.is_connection_refusal()
         || e.is_connection_dropped()
         || e.is_cluster_error()
     {
-        Error::new(Code::Redis, format!("Redis unreachable: {e}"))
+        Error::new(Code::RedisUnavailable, format!("Redis unreachable: {e}"))
     } else if let Some(code) = e.code() {
         // An error reply, in the words Redis used (`NOSCRIPT No matching script...`).
         let text = match e.detail() {

@@ -26,8 +26,7 @@ pub fn to_text(v: redis::Value) -> Result<Option<String>> {
     })
 }
 
-/// An error reply as Redis sends it (`ERR ...`, `WRONGTYPE ...`), after a marker the JS layer
-/// uses to tell replies from unreachability.
+/// An error reply as Redis sends it (`ERR ...`, `WRONGTYPE ...`).
 pub fn server_error(e: &redis::ServerError) -> Error {
     let text = match e.details() {
         Some(d) => format!("{} {d}", e.code()),
