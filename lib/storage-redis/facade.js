@@ -193,7 +193,7 @@ class RedisFacade extends EventEmitter {
     const cb = typeof args[args.length - 1] === 'function' ? args.pop() : null;
     let p;
     if (this.status === 'end') p = Promise.reject(new Error('Connection is closed.'));
-    else if (this.isCluster) p = Promise.reject(new AlovaError(`${op} is not supported on Redis Cluster by this client; use your own client for pub/sub`, 'storage:redis', 'ERR_ALOVA_UNSUPPORTED'));
+    else if (this.isCluster) p = Promise.reject(new AlovaError(`${op} is not supported on Redis Cluster by this client; use your own client for pub/sub`, 'storage:redis', codes.UNSUPPORTED));
     else {
       if (!this.listening) {
         this.native.onMessage(([channel, message]) => this.emit('message', channel, message));

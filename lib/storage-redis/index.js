@@ -25,8 +25,8 @@ const NO_EFFECT = new Set([
 ]);
 const TLS_KEYS = new Set(['ca', 'cert', 'key', 'rejectUnauthorized', 'servername']);
 
-const unsupported = (what) => new AlovaError(`${what} is not supported by @alova/native/storage-redis`, AREA, 'ERR_ALOVA_UNSUPPORTED');
-const invalid = (message) => new AlovaError(message, AREA, 'ERR_ALOVA_INVALID_ARG');
+const unsupported = (what) => new AlovaError(`${what} is not supported by @alova/native/storage-redis`, AREA, codes.UNSUPPORTED);
+const invalid = (message) => new AlovaError(message, AREA, codes.INVALID_ARG);
 
 /** PEM given as a string, a Buffer or an array of them → one Buffer. */
 function pem(value, name) {
@@ -129,11 +129,11 @@ class RedisStorageAdapter {
       const native = client instanceof RedisFacade ? client.native : client instanceof RedisClient ? client : null;
       this.backend = native ? new NativeBackend(native) : isJsClient(client) ? new JsBackend(client, { commandTimeout }) : null;
       if (!this.backend) {
-        throw new AlovaError('`client` must be an ioredis or node-redis client, another adapter\'s `client`, or an object with get, set and del methods', AREA, 'ERR_ALOVA_INVALID_ARG');
+        throw new AlovaError('`client` must be an ioredis or node-redis client, another adapter\'s `client`, or an object with get, set and del methods', AREA, codes.INVALID_ARG);
       }
       this.userClient = client;
     } else if ('nodes' in config) {
-      if (!Array.isArray(nodes) || !nodes.length) throw new AlovaError('`nodes` must be a non-empty array', AREA, 'ERR_ALOVA_INVALID_ARG');
+      if (!Array.isArray(nodes) || !nodes.length) throw new AlovaError('`nodes` must be a non-empty array', AREA, codes.INVALID_ARG);
       const ro = (options && options.redisOptions) || {};
       this.backend = NativeBackend.create({
         nodes: nodes.map(nodeAddress),
@@ -207,7 +207,7 @@ class RedisStorageAdapter {
   async set(key, value) {
     const rkey = this.keyPrefix + key;
     const json = JSON.stringify(value);
-    if (json === undefined) throw new AlovaError(`value of ${key} cannot be stored as JSON`, AREA, 'ERR_ALOVA_INVALID_ARG');
+    if (json === undefined) throw new AlovaError(`value of ${key} cannot be stored as JSON`, AREA, codes.INVALID_ARG);
     const ts = Array.isArray(value) ? value[1] : undefined;
     if (typeof ts === 'number' && !Number.isNaN(ts)) {
       const px = ts - Date.now();
@@ -250,7 +250,7 @@ class RedisStorageAdapter {
    * no prefix. Replies: integer → number, bulk/status → string, nil → null, array → array.
    */
   eval(script, keys = [], args = []) {
-    if (typeof script !== 'string') return Promise.reject(new AlovaError('script must be a string', AREA, 'ERR_ALOVA_INVALID_ARG'));
+    if (typeof script !== 'string') return Promise.reject(new AlovaError('script must be a string', AREA, codes.INVALID_ARG));
     return this.guarded(() => this.backend.eval(script, keys.map(String), args.map(String)));
   }
 
