@@ -317,10 +317,10 @@ impl Drop for Settle {
     }
 }
 
-/// HTTP work runs on its own I/O thread (see `runtime::dedicated`).
+/// HTTP work runs on its own I/O thread (see `alova_core::runtime`).
 fn runtime() -> &'static tokio::runtime::Handle {
     static RT: std::sync::OnceLock<tokio::runtime::Handle> = std::sync::OnceLock::new();
-    crate::runtime::dedicated(&RT, "alova-http")
+    alova_core::runtime::dedicated(&RT, "alova-http")
 }
 
 fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Result<Object<'env>> {

@@ -11,7 +11,6 @@ mod http;
 mod psc;
 mod ratelimit;
 mod redis;
-mod runtime;
 mod validate;
 
 #[napi(catch_unwind)]

@@ -128,10 +128,10 @@ type Reply = (u32, Option<Failure>, Option<Vec<Option<String>>>);
 type ReplyFn = ThreadsafeFunction<Reply, Unknown<'static>, Reply, Status, false, true>;
 
 /// Every connection made by `create` lives on the Redis I/O thread (see
-/// `runtime::dedicated`): its socket, its driver and the commands sent with `submit`.
+/// `alova_core::runtime`): its socket, its driver and the commands sent with `submit`.
 fn io_runtime() -> &'static tokio::runtime::Handle {
     static RT: OnceLock<tokio::runtime::Handle> = OnceLock::new();
-    crate::runtime::dedicated(&RT, "alova-redis")
+    alova_core::runtime::dedicated(&RT, "alova-redis")
 }
 
 #[napi]
