@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use alova_core::http::{
-    BodyStream, Client, ClientOptions, PoolOptions, Redirect, Request, RequestBody, Response,
-    ResponseBody, UploadProgress,
+    BodyStream, Client, ClientOptions, HeaderMap, PoolOptions, Redirect, Request, RequestBody,
+    Response, ResponseBody, UploadProgress,
 };
 use alova_core::{Code, Error};
 use bytes::Bytes;
@@ -331,7 +331,7 @@ fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Resu
             obj.set("statusText", r.head.status_text)?;
             obj.set("url", r.head.url)?;
             obj.set("redirected", r.head.redirected)?;
-            obj.set("headers", r.head.headers)?;
+            obj.set("headers", header_lines(&r.head.headers))?;
             match r.body {
                 // Small bodies are copied into a plain Node buffer: cheaper than an external
                 // buffer whose memory must be handed back through a finalizer.
@@ -348,6 +348,22 @@ fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Resu
         }
     }
     Ok(obj)
+}
+
+/// The response headers as JS reads them: `name:value\n` per header, names lower-case,
+/// values as latin-1 (fetch's ByteString). One string crosses instead of one per header.
+fn header_lines(headers: &HeaderMap) -> String {
+    let mut out = String::with_capacity(headers.len() * 32);
+    for (name, value) in headers {
+        out.push_str(name.as_str());
+        out.push(':');
+        match value.to_str() {
+            Ok(s) => out.push_str(s),
+            Err(_) => out.extend(value.as_bytes().iter().map(|&b| b as char)),
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn pool_options(o: &HttpClientOptions) -> alova_core::Result<PoolOptions> {

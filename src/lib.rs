@@ -6,11 +6,14 @@
 extern crate napi_derive;
 
 mod cache;
+mod drain;
 mod error;
 mod http;
+mod json;
 mod psc;
 mod ratelimit;
 mod redis;
+mod reply;
 mod validate;
 
 #[napi(catch_unwind)]

@@ -295,13 +295,13 @@ impl PscReplica {
     /// `{"full":boolean,"set":{key:value,...},"del":[key,...]}`.
     #[napi(catch_unwind)]
     pub fn drain(&self) -> Result<String> {
-        guard(|| Ok(self.r.drain_json()))
+        guard(|| Ok(crate::drain::drain_json(&self.r)))
     }
 
-    /// Changed keys only, in the text form of `Replica::drain_keys`.
+    /// Changed keys only, in the text form of `drain::drain_keys`.
     #[napi(catch_unwind)]
     pub fn drain_keys(&self) -> Result<String> {
-        guard(|| Ok(self.r.drain_keys()))
+        guard(|| Ok(crate::drain::drain_keys(&self.r)))
     }
 
     /// The current JSON text of `key`, or null.

@@ -238,7 +238,11 @@ impl RedisClient {
                 }
             };
             io_runtime().spawn(async move {
-                let reply = match client.exec(&cmds).await {
+                let replies = client.exec(&cmds).await.and_then(|replies| {
+                    // A command that failed fails the whole pipeline.
+                    replies.into_iter().map(crate::reply::to_text).collect()
+                });
+                let reply = match replies {
                     Ok(replies) => (id, None, Some(replies)),
                     Err(e) => (id, Some(e.into()), None),
                 };
@@ -307,7 +311,7 @@ impl RedisClient {
         let client = self.client();
         guard(|| {
             promise(env, async move {
-                core::to_json(&client?.eval(&script, &keys, &args).await?)
+                crate::reply::to_json(&client?.eval(&script, &keys, &args).await?)
             })
         })
     }
@@ -322,10 +326,9 @@ impl RedisClient {
     ) -> Result<PromiseRaw<'env, String>> {
         let client = self.client();
         guard(|| {
-            promise(
-                env,
-                async move { core::to_json(&client?.command(&args).await?) },
-            )
+            promise(env, async move {
+                crate::reply::to_json(&client?.command(&args).await?)
+            })
         })
     }
 

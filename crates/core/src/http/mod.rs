@@ -15,5 +15,6 @@ pub use client::{
     Client, ClientOptions, Head, Redirect, Request, RequestBody, Response, ResponseBody,
 };
 pub use pool::PoolOptions;
+pub use reqwest::header::HeaderMap;
 pub use stats::Stats;
 pub use upload::UploadProgress;

@@ -14,7 +14,8 @@ use redis::{AsyncCommands, Script};
 
 use crate::{Code, Error, Result};
 pub use conn::Conn;
-pub use value::to_json;
+pub use redis::Value;
+pub use value::server_error;
 
 /// How to reach Redis. `url` wins over the separate fields; `nodes` selects Redis Cluster.
 #[derive(Debug, Clone, Default)]
@@ -130,10 +131,9 @@ impl Client {
         self.limited(c.get::<_, Option<String>>(key)).await
     }
 
-    /// Sends commands as one pipeline, in order, and returns each reply as text: bulk and
-    /// status replies as they are, integers in decimal, nil as `None`. A command that fails
-    /// fails the whole call.
-    pub async fn exec(&self, cmds: &[Vec<String>]) -> Result<Vec<Option<String>>> {
+    /// Sends commands as one pipeline, in order, and returns their raw replies (an error
+    /// reply among them is a `Value::ServerError`).
+    pub async fn exec(&self, cmds: &[Vec<String>]) -> Result<Vec<Value>> {
         let mut parsed = Vec::with_capacity(cmds.len());
         for args in cmds {
             let Some((name, rest)) = args.split_first() else {
@@ -182,7 +182,7 @@ impl Client {
             self.limited(pipe.query_async::<Vec<redis::Value>>(&mut c))
                 .await?
         };
-        replies.into_iter().map(value::to_text).collect()
+        Ok(replies)
     }
 
     /// Sends one command and returns its raw reply (for callers that need its type).
