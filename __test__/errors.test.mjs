@@ -81,18 +81,15 @@ test('Redis unavailable and a Redis error reply have their own codes', async (t)
   });
 });
 
-test('a pipeline answered through the callback carries { code, message }', async () => {
-  let reply;
-  const answered = new Promise((resolve) => (reply = resolve));
-  const client = binding.RedisClient.create({ port: await freePort() }, (r) => {
-    client.settled();
-    reply(r);
-  });
+test('a pipeline answered through take() carries { code, message }, and keeps the process up until then', async () => {
+  let ready;
+  const answered = new Promise((resolve) => (ready = resolve));
+  const client = binding.RedisClient.create({ port: await freePort() }, () => ready(client.take()));
   client.close();
   client.submit(1, [['GET', 'k']]);
-  const [id, failure, replies] = await answered;
+  const [{ id, failure, replies }] = await answered;
   assert.equal(id, 1);
-  assert.equal(replies, null);
+  assert.equal(replies, undefined);
   assert.deepEqual({ ...failure }, { code: codes.REDIS_UNAVAILABLE, message: 'Redis client is closed' });
 });
 

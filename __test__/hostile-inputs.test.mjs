@@ -179,9 +179,8 @@ test('Redis: a commandTimeout of Infinity means a long limit, not 1 ms', async (
   t.after(() => redis.stop());
   const replies = [];
   let wake;
-  const client = RedisClient.create({ host: '127.0.0.1', port: redis.port, commandTimeout: Infinity, connectTimeout: Infinity }, (reply) => {
-    client.settled();
-    replies.push(reply);
+  const client = RedisClient.create({ host: '127.0.0.1', port: redis.port, commandTimeout: Infinity, connectTimeout: Infinity }, () => {
+    for (const { id, failure, replies: r } of client.take()) replies.push([id, failure ?? null, r]);
     wake();
   });
   t.after(() => client.close());

@@ -11,7 +11,7 @@ use alova_core::{Code, Error};
 use bytes::Bytes;
 use dashmap::DashMap;
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use tokio::sync::{mpsc, oneshot, Mutex, Notify};
 
 use crate::error::{self, guard, internal, promise, to_js};
@@ -48,24 +48,8 @@ pub struct HttpStats {
     pub connections_opened: f64,
 }
 
-/// Finished requests wait here until JS takes them; one wake-up of the JS thread serves every
-/// request finished meanwhile, instead of one promise (and one wake-up) per request.
-struct Completions {
-    queue: std::sync::Mutex<Vec<(u32, alova_core::Result<Response>)>>,
-    wake: ThreadsafeFunction<(), (), (), Status, false, true>,
-}
-
-impl Completions {
-    fn push(&self, id: u32, result: alova_core::Result<Response>) {
-        let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
-        let first = q.is_empty();
-        q.push((id, result));
-        drop(q);
-        if first {
-            self.wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
-        }
-    }
-}
+/// Finished requests, waiting for JS to take them (see `completion`).
+type Completions = crate::completion::Completions<(u32, alova_core::Result<Response>)>;
 
 #[napi]
 pub struct HttpClient {
@@ -76,8 +60,8 @@ pub struct HttpClient {
 
 #[napi]
 impl HttpClient {
-    /// `onReady()` is called (weakly: it never keeps the process alive) when finished requests
-    /// can be collected with `take()`.
+    /// `onReady()` is called when finished requests can be collected with `take()`; the
+    /// process stays alive while requests are in flight, and only then.
     #[napi(catch_unwind, constructor)]
     pub fn new(
         options: Option<HttpClientOptions>,
@@ -113,19 +97,10 @@ impl HttpClient {
                 opts.user_agent = ua;
             }
         }
-        let wake = on_ready
-            .build_threadsafe_function::<()>()
-            .weak::<true>()
-            .callee_handled::<false>()
-            .build()
-            .map_err(internal)?;
         Ok(HttpClient {
             client: Arc::new(Client::new(opts).map_err(to_js)?),
             inflight: Arc::new(DashMap::new()),
-            done: Arc::new(Completions {
-                queue: std::sync::Mutex::new(Vec::new()),
-                wake,
-            }),
+            done: Arc::new(Completions::new(on_ready)?),
         })
     }
 
@@ -138,6 +113,7 @@ impl HttpClient {
     )]
     pub fn send(
         &self,
+        env: &Env,
         id: u32,
         method: String,
         url: String,
@@ -148,6 +124,7 @@ impl HttpClient {
         on_upload: Option<Function<'_, f64, ()>>,
     ) -> error::Result<()> {
         guard(|| {
+            self.done.begin(env)?;
             self.start(id, method, url, headers, body, timeout, redirect, on_upload);
             Ok(())
         })
@@ -246,11 +223,16 @@ impl HttpClient {
     /// failure (`code`, `message`).
     #[napi(catch_unwind, ts_return_type = "Array<RawResponse | RawFailure>")]
     pub fn take<'env>(&self, env: &'env Env) -> error::Result<Vec<Object<'env>>> {
-        guard(|| self.collect(env).map_err(internal))
+        guard(|| {
+            let items = self.done.take(env)?;
+            Self::to_objects(env, items).map_err(internal)
+        })
     }
 
-    fn collect<'env>(&self, env: &'env Env) -> Result<Vec<Object<'env>>> {
-        let items = std::mem::take(&mut *self.done.queue.lock().unwrap_or_else(|e| e.into_inner()));
+    fn to_objects<'env>(
+        env: &'env Env,
+        items: Vec<(u32, alova_core::Result<Response>)>,
+    ) -> Result<Vec<Object<'env>>> {
         items
             .into_iter()
             .map(|(id, result)| {
@@ -313,7 +295,7 @@ impl Drop for Settle {
             ))
         });
         self.inflight.remove(&self.id);
-        self.done.push(self.id, result);
+        self.done.push((self.id, result));
     }
 }
 

@@ -6,6 +6,7 @@
 extern crate napi_derive;
 
 mod cache;
+mod completion;
 mod drain;
 mod error;
 mod http;

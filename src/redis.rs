@@ -1,6 +1,5 @@
 //! `RedisClient`: the native Redis connection behind `@alova/native/storage-redis`. Values
 //! cross as strings (JSON text); script replies cross as JSON text.
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use napi::bindgen_prelude::{Buffer, Function, PromiseRaw, Unknown};
@@ -10,6 +9,7 @@ use napi::{Env, Status};
 use alova_core::redis::{self as core, Client};
 use alova_core::{Code, Error};
 
+use crate::completion::Completions;
 use crate::error::{guard, invalid_arg, promise, to_js, Failure, Result};
 
 #[napi(object)]
@@ -123,9 +123,31 @@ fn joined(
     }
 }
 
-/// `(id, failure, replies)` for a pipeline sent with `submit`.
-type Reply = (u32, Option<Failure>, Option<Vec<Option<String>>>);
-type ReplyFn = ThreadsafeFunction<Reply, Unknown<'static>, Reply, Status, false, true>;
+/// The outcome of a pipeline sent with `submit`: its replies (each as text, `null` for nil)
+/// or the failure of the whole pipeline.
+#[napi(object)]
+pub struct PipelineReply {
+    pub id: u32,
+    pub failure: Option<Failure>,
+    pub replies: Option<Vec<Option<String>>>,
+}
+
+impl PipelineReply {
+    fn new(id: u32, outcome: alova_core::Result<Vec<Option<String>>>) -> Self {
+        match outcome {
+            Ok(replies) => PipelineReply {
+                id,
+                failure: None,
+                replies: Some(replies),
+            },
+            Err(e) => PipelineReply {
+                id,
+                failure: Some(e.into()),
+                replies: None,
+            },
+        }
+    }
+}
 
 /// Every connection made by `create` lives on the Redis I/O thread (see
 /// `alova_core::runtime`): its socket, its driver and the commands sent with `submit`.
@@ -137,32 +159,26 @@ fn io_runtime() -> &'static tokio::runtime::Handle {
 #[napi]
 pub struct RedisClient {
     inner: RwLock<Option<Arc<Client>>>,
-    on_reply: Arc<ReplyFn>,
-    /// Pipelines sent with `submit` and not answered yet; while there are any, the reply
-    /// callback keeps the event loop alive.
-    held: AtomicUsize,
+    /// Pipelines sent with `submit`, answered through `take` (see `completion`).
+    done: Arc<Completions<PipelineReply>>,
     on_message: OnceLock<Arc<MessageFn>>,
 }
 
 #[napi]
 impl RedisClient {
     /// Creates the client; it connects on first use and reconnects by itself.
-    /// `on_reply([id, error, replies])` receives the outcome of every `submit`.
-    #[napi(
-        catch_unwind,
-        factory,
-        ts_args_type = "options: RedisClientOptions, onReply: (reply: [id: number, failure: Failure | null, replies: Array<string | null> | null]) => void"
-    )]
+    /// `onReady()` is called when answered pipelines can be collected with `take()`.
+    #[napi(catch_unwind, factory)]
     pub fn create(
         options: Option<RedisClientOptions>,
-        on_reply: Function<Reply, Unknown<'static>>,
+        on_ready: Function<'_, (), ()>,
     ) -> Result<RedisClient> {
-        guard(|| Self::make(options, on_reply))
+        guard(|| Self::make(options, on_ready))
     }
 
     fn make(
         options: Option<RedisClientOptions>,
-        on_reply: Function<Reply, Unknown<'static>>,
+        on_ready: Function<'_, (), ()>,
     ) -> Result<RedisClient> {
         let options = options.ok_or_else(|| invalid_arg("RedisClient options are required"))?;
         let port = options.port.map(port_of).transpose()?;
@@ -187,20 +203,13 @@ impl RedisClient {
             command_timeout: crate::validate::deadline(options.command_timeout, 1000),
             connect_timeout: crate::validate::deadline(options.connect_timeout, 1000),
         };
-        let on_reply = on_reply
-            .build_threadsafe_function::<Reply>()
-            .weak::<true>()
-            .callee_handled::<false>()
-            .build()
-            .map_err(|e| invalid_arg(format!("onReply: {e}")))?;
         let client = {
             let _in_io_runtime = io_runtime().enter();
             Client::new(&opts).map_err(to_js)?
         };
         Ok(RedisClient {
             inner: RwLock::new(Some(Arc::new(client))),
-            on_reply: Arc::new(on_reply),
-            held: AtomicUsize::new(0),
+            done: Arc::new(Completions::new(on_ready)?),
             on_message: OnceLock::new(),
         })
     }
@@ -218,22 +227,17 @@ impl RedisClient {
         guard(|| Ok(self.client().map(|c| c.is_cluster()).unwrap_or(false)))
     }
 
-    /// Sends commands (each `[name, ...args]`) as one pipeline, in order, and answers through
-    /// `onReply([id, error, replies])`: each reply as text, `null` for nil. A sync call that
-    /// returns at once; cheaper than a promise per call.
+    /// Sends commands (each `[name, ...args]`) as one pipeline, in order; its outcome comes
+    /// from `take()`. A sync call that returns at once; cheaper than a promise per call.
     #[napi(catch_unwind)]
-    pub fn submit(&self, env: Env, id: u32, cmds: Vec<Vec<String>>) -> Result<()> {
+    pub fn submit(&self, env: &Env, id: u32, cmds: Vec<Vec<String>>) -> Result<()> {
         guard(|| {
-            let on_reply = self.on_reply.clone();
-            // Every reply, a refusal included, is answered by one `settled()`.
-            self.hold(&env, true)?;
+            self.done.begin(env)?;
+            let done = self.done.clone();
             let client = match self.client() {
                 Ok(client) => client,
                 Err(e) => {
-                    on_reply.call(
-                        (id, Some(e.into()), None),
-                        ThreadsafeFunctionCallMode::NonBlocking,
-                    );
+                    done.push(PipelineReply::new(id, Err(e)));
                     return Ok(());
                 }
             };
@@ -242,44 +246,16 @@ impl RedisClient {
                     // A command that failed fails the whole pipeline.
                     replies.into_iter().map(crate::reply::to_text).collect()
                 });
-                let reply = match replies {
-                    Ok(replies) => (id, None, Some(replies)),
-                    Err(e) => (id, Some(e.into()), None),
-                };
-                on_reply.call(reply, ThreadsafeFunctionCallMode::NonBlocking);
+                done.push(PipelineReply::new(id, replies));
             });
             Ok(())
         })
     }
 
-    /// Marks one submitted pipeline as answered (called by JS from `onReply`).
+    /// The pipelines answered since the last call.
     #[napi(catch_unwind)]
-    pub fn settled(&self, env: Env) -> Result<()> {
-        guard(|| self.hold(&env, false))
-    }
-
-    fn hold(&self, env: &Env, on: bool) -> Result<()> {
-        let raw = self.on_reply.handle.get_raw();
-        let status = if on {
-            if self.held.fetch_add(1, Ordering::Relaxed) != 0 {
-                return Ok(());
-            }
-            unsafe { napi::sys::napi_ref_threadsafe_function(env.raw(), raw) }
-        } else {
-            if self.held.load(Ordering::Relaxed) == 0
-                || self.held.fetch_sub(1, Ordering::Relaxed) != 1
-            {
-                return Ok(());
-            }
-            unsafe { napi::sys::napi_unref_threadsafe_function(env.raw(), raw) }
-        };
-        if status != napi::sys::Status::napi_ok {
-            return Err(to_js(Error::new(
-                Code::Internal,
-                format!("threadsafe function ref: status {status}"),
-            )));
-        }
-        Ok(())
+    pub fn take(&self, env: &Env) -> Result<Vec<PipelineReply>> {
+        guard(|| self.done.take(env))
     }
 
     /// Deletes every key under `prefix` that continues with one of `spaces` (every key under

@@ -19,19 +19,12 @@ const emptyHeaders = () => ({});
 
 let lastId = 0;
 
-// Engines with requests in flight: held strongly (so their results are always collected) and
-// keeping the process alive, only while busy.
+// Engines with requests in flight, held strongly so their results are always collected. The
+// engine itself keeps the process alive while requests are in flight.
 const busy = new Set();
-let keepAlive = null;
 function setBusy(engine, isBusy) {
   if (isBusy) busy.add(engine);
   else busy.delete(engine);
-  if (!keepAlive) {
-    keepAlive = setInterval(noop, 0x7fffffff);
-    keepAlive.unref();
-  }
-  if (busy.size) keepAlive.ref();
-  else keepAlive.unref();
 }
 
 /**

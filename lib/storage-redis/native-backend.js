@@ -5,20 +5,29 @@ const { RedisClient } = require('../native');
 
 const { fromFailure } = require('../errors');
 
-// Pipelines sent with `submit` answer through one callback shared by every client.
+// Pipelines sent with `submit`, by id, until `take` hands back their outcome. The map holds
+// their backends while they are in flight.
 const waiting = new Map();
 let nextId = 0;
 
-function onReply([id, error, replies]) {
-  const done = waiting.get(id);
-  if (!done) return;
-  waiting.delete(id);
-  done(error, replies);
-}
-
-/** Creates a native client whose `submit` answers through `onReply`. */
+/**
+ * Creates a native client; when pipelines are answered it calls back and they are collected
+ * with one `take`. The callback holds the client weakly, so a dropped client can be collected.
+ */
 function createClient(options) {
-  return RedisClient.create(options, onReply);
+  let ref = null;
+  const client = RedisClient.create(options, () => {
+    const c = ref && ref.deref();
+    if (!c) return;
+    for (const { id, failure, replies } of c.take()) {
+      const done = waiting.get(id);
+      if (!done) continue;
+      waiting.delete(id);
+      done(failure, replies);
+    }
+  });
+  ref = new WeakRef(client);
+  return client;
 }
 
 class NativeBackend {
@@ -67,9 +76,8 @@ class NativeBackend {
     };
     const id = (nextId = (nextId + 1) >>> 0);
     waiting.set(id, (failure, replies) => {
-      this.client.settled();
       settle();
-      if (failure === null) {
+      if (!failure) {
         for (let i = 0; i < batch.length; i++) batch[i].resolve(replies[i]);
       } else {
         const err = fromFailure(failure, 'storage:redis');

@@ -155,7 +155,10 @@ async fn fails_in_time_while_down_and_recovers() {
     drop(server);
     let t = std::time::Instant::now();
     let err = c.get("k").await.unwrap_err();
-    assert!(matches!(err.code, Code::RedisUnavailable | Code::Timeout), "{err}");
+    assert!(
+        matches!(err.code, Code::RedisUnavailable | Code::Timeout),
+        "{err}"
+    );
     assert!(t.elapsed() < Duration::from_millis(1500));
     // Same port again: the client reconnects by itself.
     let _again = Server(spawn_server(port).unwrap(), port);
