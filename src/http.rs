@@ -157,9 +157,13 @@ impl HttpClient {
                     format!("more than {MAX_REQUEST_HEADERS} request headers"),
                 ));
             }
+            use crate::validate::{bounded, MAX_HEADER_NAME_BYTES, MAX_HEADER_VALUE_BYTES};
+            bounded("url", &url, crate::validate::MAX_URL_BYTES)?;
             let mut pairs = Vec::with_capacity(headers.len() / 2);
             let mut it = headers.into_iter();
             while let (Some(n), Some(v)) = (it.next(), it.next()) {
+                bounded("header name", &n, MAX_HEADER_NAME_BYTES)?;
+                bounded(&format!("header {n}"), &v, MAX_HEADER_VALUE_BYTES)?;
                 pairs.push((n, v));
             }
             let body = match body {

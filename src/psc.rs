@@ -32,6 +32,10 @@ fn positive(v: Option<u32>, name: &str) -> Result<Option<usize>> {
     }
 }
 
+fn key_bound(key: &str) -> Result<()> {
+    crate::validate::bounded("key", key, crate::validate::MAX_PSC_KEY_BYTES).map_err(to_js)
+}
+
 fn limits(o: &PscOptions) -> Result<Limits> {
     let d = Limits::default();
     Ok(Limits {
@@ -272,12 +276,16 @@ impl PscReplica {
     /// Sets `key` to the JSON text `value` here and sends it.
     #[napi(catch_unwind)]
     pub fn set(&self, key: String, value: String) -> Result<()> {
-        guard(|| self.r.set(key, value).map_err(to_js))
+        guard(|| {
+            key_bound(&key)?;
+            self.r.set(key, value).map_err(to_js)
+        })
     }
 
     #[napi(catch_unwind)]
     pub fn remove(&self, key: String) -> Result<()> {
         guard(|| {
+            key_bound(&key)?;
             self.r.remove(key);
             Ok(())
         })

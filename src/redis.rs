@@ -65,6 +65,10 @@ fn tls_options(t: RedisTlsOptions) -> core::Tls {
     }
 }
 
+fn key_bound(name: &str, key: &str) -> alova_core::Result<()> {
+    crate::validate::bounded(name, key, crate::validate::MAX_REDIS_KEY_BYTES)
+}
+
 fn port_of(p: u32) -> Result<u16> {
     if p == 0 || p > 65535 {
         return Err(invalid_arg(format!("invalid Redis port {p}")));
@@ -270,6 +274,10 @@ impl RedisClient {
         let client = self.client();
         guard(|| {
             promise(env, async move {
+                key_bound("prefix", &prefix)?;
+                for space in &spaces {
+                    key_bound("spaces", space)?;
+                }
                 Ok(client?.clear(&prefix, &spaces).await? as f64)
             })
         })
@@ -287,6 +295,9 @@ impl RedisClient {
         let client = self.client();
         guard(|| {
             promise(env, async move {
+                for key in &keys {
+                    key_bound("keys", key)?;
+                }
                 crate::reply::to_json(&client?.eval(&script, &keys, &args).await?)
             })
         })
