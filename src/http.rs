@@ -125,101 +125,85 @@ impl HttpClient {
     ) -> error::Result<()> {
         guard(|| {
             self.done.begin(env)?;
-            self.start(id, method, url, headers, body, timeout, redirect, on_upload);
+            // Bad input fails the request through `take()`, like any other failure.
+            let request = (move || -> alova_core::Result<Request> {
+                if !headers.len().is_multiple_of(2) {
+                    return Err(Error::new(
+                        Code::InvalidArgument,
+                        "headers must be name/value pairs",
+                    ));
+                }
+                if headers.len() / 2 > MAX_REQUEST_HEADERS {
+                    return Err(Error::new(
+                        Code::InvalidArgument,
+                        format!("more than {MAX_REQUEST_HEADERS} request headers"),
+                    ));
+                }
+                use crate::validate::{bounded, MAX_HEADER_NAME_BYTES, MAX_HEADER_VALUE_BYTES};
+                bounded("url", &url, crate::validate::MAX_URL_BYTES)?;
+                let mut pairs = Vec::with_capacity(headers.len() / 2);
+                let mut it = headers.into_iter();
+                while let (Some(n), Some(v)) = (it.next(), it.next()) {
+                    bounded("header name", &n, MAX_HEADER_NAME_BYTES)?;
+                    bounded(&format!("header {n}"), &v, MAX_HEADER_VALUE_BYTES)?;
+                    pairs.push((n, v));
+                }
+                let body = match body {
+                    None => None,
+                    Some(Either3::A(s)) => Some(RequestBody::Bytes(Bytes::from(s))),
+                    Some(Either3::B(a)) => Some(RequestBody::Bytes(Bytes::copy_from_slice(&a))),
+                    Some(Either3::C(upload)) => Some(RequestBody::Stream(upload.take_receiver()?)),
+                };
+                let upload = match on_upload {
+                    Some(f) => {
+                        let tsfn = f
+                            .build_threadsafe_function::<f64>()
+                            .weak::<true>()
+                            .callee_handled::<false>()
+                            .build()
+                            .map_err(|e| Error::new(Code::Internal, e.reason.clone()))?;
+                        Some(UploadProgress::new(move |n| {
+                            tsfn.call(n as f64, ThreadsafeFunctionCallMode::NonBlocking);
+                        }))
+                    }
+                    None => None,
+                };
+                Ok(Request {
+                    method,
+                    url,
+                    headers: pairs,
+                    body,
+                    timeout: crate::validate::time_limit(timeout),
+                    redirect: Redirect::parse(redirect.as_deref().unwrap_or(""))?,
+                    upload,
+                })
+            })();
+            let (tx, rx) = oneshot::channel();
+            self.inflight.insert(id, tx);
+            let client = self.client.clone();
+            let inflight = self.inflight.clone();
+            let done = self.done.clone();
+            runtime().spawn(async move {
+                let settle = Settle {
+                    id,
+                    inflight,
+                    done,
+                    outcome: None,
+                };
+                let result = match request {
+                    Ok(req) => {
+                        client
+                            .send(req, async {
+                                let _ = rx.await;
+                            })
+                            .await
+                    }
+                    Err(e) => Err(e),
+                };
+                settle.finish(result);
+            });
             Ok(())
         })
-    }
-
-    /// Hands request `id` to the I/O thread; bad input settles it with a coded failure.
-    #[allow(clippy::too_many_arguments)]
-    fn start(
-        &self,
-        id: u32,
-        method: String,
-        url: String,
-        headers: Vec<String>,
-        body: Option<Either3<String, Uint8Array, &HttpUpload>>,
-        timeout: f64,
-        redirect: Option<String>,
-        on_upload: Option<Function<'_, f64, ()>>,
-    ) {
-        // Bad input fails the request through `take()`, like any other failure.
-        let request = (move || -> alova_core::Result<Request> {
-            if !headers.len().is_multiple_of(2) {
-                return Err(Error::new(
-                    Code::InvalidArgument,
-                    "headers must be name/value pairs",
-                ));
-            }
-            if headers.len() / 2 > MAX_REQUEST_HEADERS {
-                return Err(Error::new(
-                    Code::InvalidArgument,
-                    format!("more than {MAX_REQUEST_HEADERS} request headers"),
-                ));
-            }
-            use crate::validate::{bounded, MAX_HEADER_NAME_BYTES, MAX_HEADER_VALUE_BYTES};
-            bounded("url", &url, crate::validate::MAX_URL_BYTES)?;
-            let mut pairs = Vec::with_capacity(headers.len() / 2);
-            let mut it = headers.into_iter();
-            while let (Some(n), Some(v)) = (it.next(), it.next()) {
-                bounded("header name", &n, MAX_HEADER_NAME_BYTES)?;
-                bounded(&format!("header {n}"), &v, MAX_HEADER_VALUE_BYTES)?;
-                pairs.push((n, v));
-            }
-            let body = match body {
-                None => None,
-                Some(Either3::A(s)) => Some(RequestBody::Bytes(Bytes::from(s))),
-                Some(Either3::B(a)) => Some(RequestBody::Bytes(Bytes::copy_from_slice(&a))),
-                Some(Either3::C(upload)) => Some(RequestBody::Stream(upload.take_receiver()?)),
-            };
-            let upload = match on_upload {
-                Some(f) => {
-                    let tsfn = f
-                        .build_threadsafe_function::<f64>()
-                        .weak::<true>()
-                        .callee_handled::<false>()
-                        .build()
-                        .map_err(|e| Error::new(Code::Internal, e.reason.clone()))?;
-                    Some(UploadProgress::new(move |n| {
-                        tsfn.call(n as f64, ThreadsafeFunctionCallMode::NonBlocking);
-                    }))
-                }
-                None => None,
-            };
-            Ok(Request {
-                method,
-                url,
-                headers: pairs,
-                body,
-                timeout: crate::validate::time_limit(timeout),
-                redirect: Redirect::parse(redirect.as_deref().unwrap_or(""))?,
-                upload,
-            })
-        })();
-        let (tx, rx) = oneshot::channel();
-        self.inflight.insert(id, tx);
-        let client = self.client.clone();
-        let inflight = self.inflight.clone();
-        let done = self.done.clone();
-        runtime().spawn(async move {
-            let settle = Settle {
-                id,
-                inflight,
-                done,
-                outcome: None,
-            };
-            let result = match request {
-                Ok(req) => {
-                    client
-                        .send(req, async {
-                            let _ = rx.await;
-                        })
-                        .await
-                }
-                Err(e) => Err(e),
-            };
-            settle.finish(result);
-        });
     }
 
     /// The requests finished since the last call: objects with `id` and either the response
