@@ -1,6 +1,9 @@
 'use strict';
-// alova's error shape: an Error whose name is `[alova]` or `[alova/<area>]`. Errors that come
-// from native code keep their stable `code` (ERR_ALOVA_*) and gain the alova name.
+// alova's error shape: an Error whose name is `[alova]` or `[alova/<area>]`, with a stable
+// `code` from lib/codes.js. The addon gives every failure its code as data: a sync call
+// throws an Error with `code`, a promise rejects with one, a callback receives
+// `{ code, message }` (turned into an AlovaError by `fromFailure`).
+const { codes, isAlovaCode } = require('./codes');
 
 class AlovaError extends Error {
   constructor(message, area, code) {
@@ -10,27 +13,17 @@ class AlovaError extends Error {
   }
 }
 
-/** Gives a native error alova's name for `area`, keeping its message, code and stack. */
+/** Gives an error from the addon alova's name for `area`, keeping its message, code and stack. */
 function fromNative(err, area) {
-  if (err && typeof err === 'object' && typeof err.code === 'string' && err.code.startsWith('ERR_ALOVA_')) {
+  if (err && typeof err === 'object' && isAlovaCode(err.code)) {
     err.name = area ? `[alova/${area}]` : '[alova]';
   }
   return err;
 }
 
-const CODE_PREFIX = /^(ERR_ALOVA_[A-Z_]+): /;
-
-/**
- * Errors from async native calls cannot carry a `code` property, so they carry it as a message
- * prefix (`ERR_ALOVA_TIMEOUT: ...`); this moves it back to `err.code`.
- */
-function codeFromMessage(err) {
-  const m = err && typeof err.message === 'string' && CODE_PREFIX.exec(err.message);
-  if (m) {
-    err.code = m[1];
-    err.message = err.message.slice(m[0].length);
-  }
-  return err;
+/** The error for a `{ code, message }` failure the addon delivered as a value. */
+function fromFailure(failure, area) {
+  return new AlovaError(failure.message, area, failure.code);
 }
 
-module.exports = { AlovaError, fromNative, codeFromMessage };
+module.exports = { AlovaError, fromNative, fromFailure, codes };

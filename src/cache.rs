@@ -67,65 +67,89 @@ impl L1Index {
         bytes: f64,
         expire_at: f64,
         pinned: bool,
-    ) -> f64 {
-        self.apply_touches(io, touched);
-        let slot = self.inner.insert(to_u64(bytes), to_ms(expire_at), pinned);
-        let n = self.inner.drain_dropped(io);
-        f64::from(slot) + n as f64 * COUNT_SHIFT
+    ) -> crate::error::Result<f64> {
+        crate::error::guard(|| {
+            self.apply_touches(io, touched);
+            let slot = self.inner.insert(to_u64(bytes), to_ms(expire_at), pinned);
+            let n = self.inner.drain_dropped(io);
+            Ok(f64::from(slot) + n as f64 * COUNT_SHIFT)
+        })
     }
 
     /// Re-sizes and re-times an entry; returns how many dropped slots are in `io`.
     #[napi(catch_unwind)]
-    pub fn update(&mut self, io: Io, touched: u32, slot: u32, bytes: f64, expire_at: f64) -> u32 {
-        self.apply_touches(io, touched);
-        self.inner.update(slot, to_u64(bytes), to_ms(expire_at));
-        self.inner.drain_dropped(io) as u32
+    pub fn update(
+        &mut self,
+        io: Io,
+        touched: u32,
+        slot: u32,
+        bytes: f64,
+        expire_at: f64,
+    ) -> crate::error::Result<u32> {
+        crate::error::guard(|| {
+            self.apply_touches(io, touched);
+            self.inner.update(slot, to_u64(bytes), to_ms(expire_at));
+            Ok(self.inner.drain_dropped(io) as u32)
+        })
     }
 
     #[napi(catch_unwind)]
-    pub fn touch(&mut self, io: &[u32], touched: u32) {
-        self.apply_touches(io, touched);
+    pub fn touch(&mut self, io: &[u32], touched: u32) -> crate::error::Result<()> {
+        crate::error::guard(|| {
+            self.apply_touches(io, touched);
+            Ok(())
+        })
     }
 
     #[napi(catch_unwind)]
-    pub fn remove(&mut self, io: &[u32], touched: u32, slot: u32) {
-        self.apply_touches(io, touched);
-        self.inner.remove(slot);
+    pub fn remove(&mut self, io: &[u32], touched: u32, slot: u32) -> crate::error::Result<()> {
+        crate::error::guard(|| {
+            self.apply_touches(io, touched);
+            self.inner.remove(slot);
+            Ok(())
+        })
     }
 
     #[napi(catch_unwind)]
-    pub fn clear(&mut self) {
-        self.inner.clear();
+    pub fn clear(&mut self) -> crate::error::Result<()> {
+        crate::error::guard(|| {
+            self.inner.clear();
+            Ok(())
+        })
     }
 
     /// Drops entries expired at `now` (ms); returns how many dropped slots are in `io`.
     #[napi(catch_unwind)]
-    pub fn expire(&mut self, io: Io, touched: u32, now: f64) -> u32 {
-        self.apply_touches(io, touched);
-        self.inner.expire(to_ms(now));
-        self.inner.drain_dropped(io) as u32
+    pub fn expire(&mut self, io: Io, touched: u32, now: f64) -> crate::error::Result<u32> {
+        crate::error::guard(|| {
+            self.apply_touches(io, touched);
+            self.inner.expire(to_ms(now));
+            Ok(self.inner.drain_dropped(io) as u32)
+        })
     }
 
     /// Dropped slots that did not fit in `io` last time; returns how many were written.
     #[napi(catch_unwind)]
-    pub fn drain(&mut self, io: Io) -> u32 {
-        self.inner.drain_dropped(io) as u32
+    pub fn drain(&mut self, io: Io) -> crate::error::Result<u32> {
+        crate::error::guard(|| Ok(self.inner.drain_dropped(io) as u32))
     }
 
     /// The earliest expiry among live entries, 0 when none.
     #[napi(catch_unwind)]
-    pub fn next_expiry(&mut self) -> f64 {
-        self.inner.next_expiry() as f64
+    pub fn next_expiry(&mut self) -> crate::error::Result<f64> {
+        crate::error::guard(|| Ok(self.inner.next_expiry() as f64))
     }
 
     #[napi(catch_unwind)]
-    pub fn stats(&self) -> L1IndexStats {
-        let s = self.inner.stats();
-        L1IndexStats {
-            entries: s.entries,
-            bytes: s.bytes as f64,
-            evictions: s.evictions as f64,
-            expirations: s.expirations as f64,
-        }
+    pub fn stats(&self) -> crate::error::Result<L1IndexStats> {
+        crate::error::guard(|| {
+            let s = self.inner.stats();
+            Ok(L1IndexStats {
+                entries: s.entries,
+                bytes: s.bytes as f64,
+                evictions: s.evictions as f64,
+                expirations: s.expirations as f64,
+            })
+        })
     }
 }

@@ -4,17 +4,17 @@
 use std::sync::Arc;
 
 use alova_core::http::{
-    BodyStream, Client, ClientOptions, PoolOptions, Redirect, Request, RequestBody, Response,
-    ResponseBody, UploadProgress,
+    BodyStream, Client, ClientOptions, HeaderMap, PoolOptions, Redirect, Request, RequestBody,
+    Response, ResponseBody, UploadProgress,
 };
 use alova_core::{Code, Error};
 use bytes::Bytes;
 use dashmap::DashMap;
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use tokio::sync::{mpsc, oneshot, Mutex, Notify};
 
-use crate::error::{self, to_js};
+use crate::error::{self, guard, internal, promise, to_js};
 
 #[napi(object)]
 pub struct HttpClientOptions {
@@ -48,24 +48,8 @@ pub struct HttpStats {
     pub connections_opened: f64,
 }
 
-/// Finished requests wait here until JS takes them; one wake-up of the JS thread serves every
-/// request finished meanwhile, instead of one promise (and one wake-up) per request.
-struct Completions {
-    queue: std::sync::Mutex<Vec<(u32, alova_core::Result<Response>)>>,
-    wake: ThreadsafeFunction<(), (), (), Status, false, true>,
-}
-
-impl Completions {
-    fn push(&self, id: u32, result: alova_core::Result<Response>) {
-        let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
-        let first = q.is_empty();
-        q.push((id, result));
-        drop(q);
-        if first {
-            self.wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
-        }
-    }
-}
+/// Finished requests, waiting for JS to take them (see `completion`).
+type Completions = crate::completion::Completions<(u32, alova_core::Result<Response>)>;
 
 #[napi]
 pub struct HttpClient {
@@ -76,10 +60,17 @@ pub struct HttpClient {
 
 #[napi]
 impl HttpClient {
-    /// `onReady()` is called (weakly: it never keeps the process alive) when finished requests
-    /// can be collected with `take()`.
+    /// `onReady()` is called when finished requests can be collected with `take()`; the
+    /// process stays alive while requests are in flight, and only then.
     #[napi(catch_unwind, constructor)]
     pub fn new(
+        options: Option<HttpClientOptions>,
+        on_ready: Function<'_, (), ()>,
+    ) -> error::Result<Self> {
+        guard(|| Self::make(options, on_ready))
+    }
+
+    fn make(
         options: Option<HttpClientOptions>,
         on_ready: Function<'_, (), ()>,
     ) -> error::Result<Self> {
@@ -106,19 +97,10 @@ impl HttpClient {
                 opts.user_agent = ua;
             }
         }
-        let wake = on_ready
-            .build_threadsafe_function::<()>()
-            .weak::<true>()
-            .callee_handled::<false>()
-            .build()
-            .map_err(|e| to_js(Error::new(Code::Internal, e.reason.clone())))?;
         Ok(HttpClient {
             client: Arc::new(Client::new(opts).map_err(to_js)?),
             inflight: Arc::new(DashMap::new()),
-            done: Arc::new(Completions {
-                queue: std::sync::Mutex::new(Vec::new()),
-                wake,
-            }),
+            done: Arc::new(Completions::new(on_ready)?),
         })
     }
 
@@ -131,6 +113,7 @@ impl HttpClient {
     )]
     pub fn send(
         &self,
+        env: &Env,
         id: u32,
         method: String,
         url: String,
@@ -139,88 +122,105 @@ impl HttpClient {
         timeout: f64,
         redirect: Option<String>,
         on_upload: Option<Function<'_, f64, ()>>,
-    ) {
-        // Bad input fails the request through `take()`, like any other failure.
-        let request = (move || -> alova_core::Result<Request> {
-            if !headers.len().is_multiple_of(2) {
-                return Err(Error::new(
-                    Code::InvalidArgument,
-                    "headers must be name/value pairs",
-                ));
-            }
-            if headers.len() / 2 > MAX_REQUEST_HEADERS {
-                return Err(Error::new(
-                    Code::InvalidArgument,
-                    format!("more than {MAX_REQUEST_HEADERS} request headers"),
-                ));
-            }
-            let mut pairs = Vec::with_capacity(headers.len() / 2);
-            let mut it = headers.into_iter();
-            while let (Some(n), Some(v)) = (it.next(), it.next()) {
-                pairs.push((n, v));
-            }
-            let body = match body {
-                None => None,
-                Some(Either3::A(s)) => Some(RequestBody::Bytes(Bytes::from(s))),
-                Some(Either3::B(a)) => Some(RequestBody::Bytes(Bytes::copy_from_slice(&a))),
-                Some(Either3::C(upload)) => Some(RequestBody::Stream(upload.take_receiver()?)),
-            };
-            let upload = match on_upload {
-                Some(f) => {
-                    let tsfn = f
-                        .build_threadsafe_function::<f64>()
-                        .weak::<true>()
-                        .callee_handled::<false>()
-                        .build()
-                        .map_err(|e| Error::new(Code::Internal, e.reason.clone()))?;
-                    Some(UploadProgress::new(move |n| {
-                        tsfn.call(n as f64, ThreadsafeFunctionCallMode::NonBlocking);
-                    }))
+    ) -> error::Result<()> {
+        guard(|| {
+            self.done.begin(env)?;
+            // Bad input fails the request through `take()`, like any other failure.
+            let request = (move || -> alova_core::Result<Request> {
+                if !headers.len().is_multiple_of(2) {
+                    return Err(Error::new(
+                        Code::InvalidArgument,
+                        "headers must be name/value pairs",
+                    ));
                 }
-                None => None,
-            };
-            Ok(Request {
-                method,
-                url,
-                headers: pairs,
-                body,
-                timeout: crate::validate::time_limit(timeout),
-                redirect: Redirect::parse(redirect.as_deref().unwrap_or(""))?,
-                upload,
-            })
-        })();
-        let (tx, rx) = oneshot::channel();
-        self.inflight.insert(id, tx);
-        let client = self.client.clone();
-        let inflight = self.inflight.clone();
-        let done = self.done.clone();
-        runtime().spawn(async move {
-            let settle = Settle {
-                id,
-                inflight,
-                done,
-                outcome: None,
-            };
-            let result = match request {
-                Ok(req) => {
-                    client
-                        .send(req, async {
-                            let _ = rx.await;
-                        })
-                        .await
+                if headers.len() / 2 > MAX_REQUEST_HEADERS {
+                    return Err(Error::new(
+                        Code::InvalidArgument,
+                        format!("more than {MAX_REQUEST_HEADERS} request headers"),
+                    ));
                 }
-                Err(e) => Err(e),
-            };
-            settle.finish(result);
-        });
+                use crate::validate::{bounded, MAX_HEADER_NAME_BYTES, MAX_HEADER_VALUE_BYTES};
+                bounded("url", &url, crate::validate::MAX_URL_BYTES)?;
+                let mut pairs = Vec::with_capacity(headers.len() / 2);
+                let mut it = headers.into_iter();
+                while let (Some(n), Some(v)) = (it.next(), it.next()) {
+                    bounded("header name", &n, MAX_HEADER_NAME_BYTES)?;
+                    bounded(&format!("header {n}"), &v, MAX_HEADER_VALUE_BYTES)?;
+                    pairs.push((n, v));
+                }
+                let body = match body {
+                    None => None,
+                    Some(Either3::A(s)) => Some(RequestBody::Bytes(Bytes::from(s))),
+                    Some(Either3::B(a)) => Some(RequestBody::Bytes(Bytes::copy_from_slice(&a))),
+                    Some(Either3::C(upload)) => Some(RequestBody::Stream(upload.take_receiver()?)),
+                };
+                let upload = match on_upload {
+                    Some(f) => {
+                        let tsfn = f
+                            .build_threadsafe_function::<f64>()
+                            .weak::<true>()
+                            .callee_handled::<false>()
+                            .build()
+                            .map_err(|e| Error::new(Code::Internal, e.reason.clone()))?;
+                        Some(UploadProgress::new(move |n| {
+                            tsfn.call(n as f64, ThreadsafeFunctionCallMode::NonBlocking);
+                        }))
+                    }
+                    None => None,
+                };
+                Ok(Request {
+                    method,
+                    url,
+                    headers: pairs,
+                    body,
+                    timeout: crate::validate::time_limit(timeout),
+                    redirect: Redirect::parse(redirect.as_deref().unwrap_or(""))?,
+                    upload,
+                })
+            })();
+            let (tx, rx) = oneshot::channel();
+            self.inflight.insert(id, tx);
+            let client = self.client.clone();
+            let inflight = self.inflight.clone();
+            let done = self.done.clone();
+            runtime().spawn(async move {
+                let settle = Settle {
+                    id,
+                    inflight,
+                    done,
+                    outcome: None,
+                };
+                let result = match request {
+                    Ok(req) => {
+                        client
+                            .send(req, async {
+                                let _ = rx.await;
+                            })
+                            .await
+                    }
+                    Err(e) => Err(e),
+                };
+                settle.finish(result);
+            });
+            Ok(())
+        })
     }
 
     /// The requests finished since the last call: objects with `id` and either the response
     /// (`status`, `statusText`, `url`, `redirected`, `headers`, `body` or `stream`) or a
     /// failure (`code`, `message`).
     #[napi(catch_unwind, ts_return_type = "Array<RawResponse | RawFailure>")]
-    pub fn take<'env>(&self, env: &'env Env) -> Result<Vec<Object<'env>>> {
-        let items = std::mem::take(&mut *self.done.queue.lock().unwrap_or_else(|e| e.into_inner()));
+    pub fn take<'env>(&self, env: &'env Env) -> error::Result<Vec<Object<'env>>> {
+        guard(|| {
+            let items = self.done.take(env)?;
+            Self::to_objects(env, items).map_err(internal)
+        })
+    }
+
+    fn to_objects<'env>(
+        env: &'env Env,
+        items: Vec<(u32, alova_core::Result<Response>)>,
+    ) -> Result<Vec<Object<'env>>> {
         items
             .into_iter()
             .map(|(id, result)| {
@@ -234,22 +234,27 @@ impl HttpClient {
     /// The client's counters since it was made: `requests`, `errors` (failures without a
     /// response, aborts aside), `bytesReceived` (body bytes), `connectionsOpened`.
     #[napi(catch_unwind)]
-    pub fn stats(&self) -> HttpStats {
-        let s = self.client.stats();
-        HttpStats {
-            requests: s.requests as f64,
-            errors: s.errors as f64,
-            bytes_received: s.bytes_received as f64,
-            connections_opened: s.connections_opened as f64,
-        }
+    pub fn stats(&self) -> error::Result<HttpStats> {
+        guard(|| {
+            let s = self.client.stats();
+            Ok(HttpStats {
+                requests: s.requests as f64,
+                errors: s.errors as f64,
+                bytes_received: s.bytes_received as f64,
+                connections_opened: s.connections_opened as f64,
+            })
+        })
     }
 
     /// Aborts request `id` if it is still waiting for its response.
     #[napi(catch_unwind)]
-    pub fn abort(&self, id: u32) {
-        if let Some((_, tx)) = self.inflight.remove(&id) {
-            let _ = tx.send(());
-        }
+    pub fn abort(&self, id: u32) -> error::Result<()> {
+        guard(|| {
+            if let Some((_, tx)) = self.inflight.remove(&id) {
+                let _ = tx.send(());
+            }
+            Ok(())
+        })
     }
 }
 
@@ -278,14 +283,14 @@ impl Drop for Settle {
             ))
         });
         self.inflight.remove(&self.id);
-        self.done.push(self.id, result);
+        self.done.push((self.id, result));
     }
 }
 
-/// HTTP work runs on its own I/O thread (see `runtime::dedicated`).
+/// HTTP work runs on its own I/O thread (see `alova_core::runtime`).
 fn runtime() -> &'static tokio::runtime::Handle {
     static RT: std::sync::OnceLock<tokio::runtime::Handle> = std::sync::OnceLock::new();
-    crate::runtime::dedicated(&RT, "alova-http")
+    alova_core::runtime::dedicated(&RT, "alova-http")
 }
 
 fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Result<Object<'env>> {
@@ -296,7 +301,7 @@ fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Resu
             obj.set("statusText", r.head.status_text)?;
             obj.set("url", r.head.url)?;
             obj.set("redirected", r.head.redirected)?;
-            obj.set("headers", r.head.headers)?;
+            obj.set("headers", header_lines(&r.head.headers))?;
             match r.body {
                 // Small bodies are copied into a plain Node buffer: cheaper than an external
                 // buffer whose memory must be handed back through a finalizer.
@@ -313,6 +318,22 @@ fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Resu
         }
     }
     Ok(obj)
+}
+
+/// The response headers as JS reads them: `name:value\n` per header, names lower-case,
+/// values as latin-1 (fetch's ByteString). One string crosses instead of one per header.
+fn header_lines(headers: &HeaderMap) -> String {
+    let mut out = String::with_capacity(headers.len() * 32);
+    for (name, value) in headers {
+        out.push_str(name.as_str());
+        out.push(':');
+        match value.to_str() {
+            Ok(s) => out.push_str(s),
+            Err(_) => out.extend(value.as_bytes().iter().map(|&b| b as char)),
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn pool_options(o: &HttpClientOptions) -> alova_core::Result<PoolOptions> {
@@ -362,40 +383,45 @@ impl HttpBody {
 #[napi]
 impl HttpBody {
     #[napi(catch_unwind, ts_return_type = "Promise<Buffer | null>")]
-    pub fn read<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Option<Buffer>>> {
+    pub fn read<'env>(&self, env: &'env Env) -> error::Result<PromiseRaw<'env, Option<Buffer>>> {
         let stream = self.stream.clone();
         let cancelled = self.cancelled.clone();
-        env.spawn_future(async move {
-            let mut guard = stream.lock().await;
-            let Some(s) = guard.as_mut() else {
-                return Ok(None);
-            };
-            let batch = tokio::select! {
-                biased;
-                _ = cancelled.notified() => Err(Error::new(Code::Aborted, "This operation was aborted")),
-                r = s.next_batch() => r,
-            };
-            match batch {
-                Ok(Some(b)) => Ok(Some(to_buffer(b))),
-                Ok(None) => {
-                    *guard = None;
-                    Ok(None)
+        guard(|| {
+            promise(env, async move {
+                let mut guard = stream.lock().await;
+                let Some(s) = guard.as_mut() else {
+                    return Ok(None);
+                };
+                let batch = tokio::select! {
+                    biased;
+                    _ = cancelled.notified() => Err(Error::new(Code::Aborted, "This operation was aborted")),
+                    r = s.next_batch() => r,
+                };
+                match batch {
+                    Ok(Some(b)) => Ok(Some(to_buffer(b))),
+                    Ok(None) => {
+                        *guard = None;
+                        Ok(None)
+                    }
+                    Err(e) => {
+                        *guard = None;
+                        Err(e)
+                    }
                 }
-                Err(e) => {
-                    *guard = None;
-                    Err(napi::Error::new(Status::GenericFailure, format!("{}: {}", e.code.as_str(), e.message)))
-                }
-            }
+            })
         })
     }
 
     /// Stops the body and closes its connection; a pending `read()` rejects.
     #[napi(catch_unwind)]
-    pub fn cancel(&self) {
-        self.cancelled.notify_one();
-        if let Ok(mut guard) = self.stream.try_lock() {
-            *guard = None;
-        }
+    pub fn cancel(&self) -> error::Result<()> {
+        guard(|| {
+            self.cancelled.notify_one();
+            if let Ok(mut stream) = self.stream.try_lock() {
+                *stream = None;
+            }
+            Ok(())
+        })
     }
 }
 
@@ -435,26 +461,35 @@ impl HttpUpload {
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
-    pub fn write<'env>(&self, env: &'env Env, chunk: Uint8Array) -> Result<PromiseRaw<'env, bool>> {
+    pub fn write<'env>(
+        &self,
+        env: &'env Env,
+        chunk: Uint8Array,
+    ) -> error::Result<PromiseRaw<'env, bool>> {
         let bytes = Bytes::copy_from_slice(&chunk);
         let tx = self.sender();
-        env.spawn_future(async move {
-            Ok(match tx {
-                Some(tx) => tx.send(Ok(bytes)).await.is_ok(),
-                None => false,
+        guard(|| {
+            promise(env, async move {
+                Ok(match tx {
+                    Some(tx) => tx.send(Ok(bytes)).await.is_ok(),
+                    None => false,
+                })
             })
         })
     }
 
     /// Ends the body; with `error`, aborts the request instead.
     #[napi(catch_unwind)]
-    pub fn end(&self, error: Option<String>) {
-        let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let (Some(tx), Some(message)) = (tx, error) {
-            // Must reach the request (a dropped sender would end the body as if complete).
-            runtime().spawn(async move {
-                let _ = tx.send(Err(Error::new(Code::Body, message))).await;
-            });
-        }
+    pub fn end(&self, error: Option<String>) -> error::Result<()> {
+        guard(|| {
+            let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let (Some(tx), Some(message)) = (tx, error) {
+                // Must reach the request (a dropped sender would end the body as if complete).
+                runtime().spawn(async move {
+                    let _ = tx.send(Err(Error::new(Code::Body, message))).await;
+                });
+            }
+            Ok(())
+        })
     }
 }

@@ -6,13 +6,16 @@
 extern crate napi_derive;
 
 mod cache;
+mod completion;
 mod constants;
+mod drain;
 mod error;
 mod http;
+mod json;
 mod psc;
 mod ratelimit;
 mod redis;
-mod runtime;
+mod reply;
 mod validate;
 
 #[napi(catch_unwind)]
@@ -20,15 +23,18 @@ pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
-/// Throws an `ERR_ALOVA_INVALID_ARG` error; used by tests of the error convention.
+/// Throws an `ERR_ALOVA_INVALID_ARG` error; used by tests of the error convention. Only in
+/// builds with the `test-hooks` feature, never in the addon users get.
+#[cfg(feature = "test-hooks")]
 #[napi(catch_unwind)]
 pub fn check_error_convention(message: String) -> error::Result<()> {
     Err(error::invalid_arg(message))
 }
 
 /// Panics inside the call; used by tests of the boundary's panic guard, which must turn it
-/// into a thrown error instead of aborting the process.
+/// into a thrown `ERR_ALOVA_INTERNAL` error instead of aborting the process.
+#[cfg(feature = "test-hooks")]
 #[napi(catch_unwind)]
-pub fn check_panic_convention() {
-    panic!("a panic inside a native call");
+pub fn check_panic_convention() -> error::Result<()> {
+    error::guard(|| panic!("a panic inside a native call"))
 }

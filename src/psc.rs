@@ -10,14 +10,7 @@ use alova_core::psc::{
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 
-use crate::error::{invalid_arg, to_js, JsError, Result};
-
-fn napi_err(e: napi::Error) -> JsError {
-    to_js(alova_core::Error::new(
-        alova_core::Code::Internal,
-        e.reason.clone(),
-    ))
-}
+use crate::error::{guard, internal, invalid_arg, to_js, Result};
 
 #[napi(object)]
 #[derive(Default)]
@@ -39,6 +32,10 @@ fn positive(v: Option<u32>, name: &str) -> Result<Option<usize>> {
     }
 }
 
+fn key_bound(key: &str) -> Result<()> {
+    crate::validate::bounded("key", key, crate::validate::MAX_PSC_KEY_BYTES).map_err(to_js)
+}
+
 fn limits(o: &PscOptions) -> Result<Limits> {
     let d = Limits::default();
     Ok(Limits {
@@ -57,6 +54,10 @@ impl PscHub {
     /// Serves the hub on `path` in a background thread.
     #[napi(catch_unwind, factory)]
     pub fn start(path: String, options: Option<PscOptions>) -> Result<PscHub> {
+        guard(|| Self::serve(path, options))
+    }
+
+    fn serve(path: String, options: Option<PscOptions>) -> Result<PscHub> {
         let o = options.unwrap_or_default();
         let d = HubOptions::default();
         let opts = HubOptions {
@@ -70,10 +71,13 @@ impl PscHub {
     }
 
     #[napi(catch_unwind)]
-    pub fn stop(&self) {
-        if let Some(mut h) = self.hub.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            h.stop();
-        }
+    pub fn stop(&self) -> Result<()> {
+        guard(|| {
+            if let Some(mut h) = self.hub.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                h.stop();
+            }
+            Ok(())
+        })
     }
 }
 
@@ -92,7 +96,7 @@ fn on_connect_callback(
         cb.build_threadsafe_function::<()>()
             .weak::<true>()
             .build()
-            .map_err(napi_err)?,
+            .map_err(internal)?,
     );
     Ok(Some(Box::new(move || {
         tsfn.call((), ThreadsafeFunctionCallMode::NonBlocking);
@@ -113,6 +117,14 @@ impl PscLink {
         ts_args_type = "path: string, options?: PscOptions | undefined | null, onConnect?: (() => void) | undefined | null"
     )]
     pub fn connect_hub(
+        path: String,
+        options: Option<PscOptions>,
+        on_connect: Option<ConnectCallback>,
+    ) -> Result<PscLink> {
+        guard(|| Self::hub_link(path, options, on_connect))
+    }
+
+    fn hub_link(
         path: String,
         options: Option<PscOptions>,
         on_connect: Option<ConnectCallback>,
@@ -144,6 +156,15 @@ impl PscLink {
         options: Option<PscOptions>,
         on_connect: Option<ConnectCallback>,
     ) -> Result<PscLink> {
+        guard(|| Self::redis_link(url, channel, options, on_connect))
+    }
+
+    fn redis_link(
+        url: String,
+        channel: String,
+        options: Option<PscOptions>,
+        on_connect: Option<ConnectCallback>,
+    ) -> Result<PscLink> {
         let o = options.unwrap_or_default();
         let d = RedisSyncOptions::default();
         let opts = RedisSyncOptions {
@@ -161,29 +182,36 @@ impl PscLink {
 
     /// A new replica of `scope` (absent scope and `''` are different scopes).
     #[napi(catch_unwind)]
-    pub fn attach(&self, scope: Option<String>) -> PscReplica {
-        let r = match &self.link {
-            Link::Hub(c) => c.attach(scope),
-            Link::Redis(s) => s.attach(scope),
-        };
-        PscReplica { r }
+    pub fn attach(&self, scope: Option<String>) -> Result<PscReplica> {
+        guard(|| {
+            let r = match &self.link {
+                Link::Hub(c) => c.attach(scope),
+                Link::Redis(s) => s.attach(scope),
+            };
+            Ok(PscReplica { r })
+        })
     }
 
     #[napi(catch_unwind, getter)]
-    pub fn connected(&self) -> bool {
-        match &self.link {
-            Link::Hub(c) => c.is_connected(),
-            Link::Redis(s) => s.is_connected(),
-        }
+    pub fn connected(&self) -> Result<bool> {
+        guard(|| {
+            Ok(match &self.link {
+                Link::Hub(c) => c.is_connected(),
+                Link::Redis(s) => s.is_connected(),
+            })
+        })
     }
 
     /// Sends what is queued, then closes the connection(s).
     #[napi(catch_unwind)]
-    pub fn stop(&self) {
-        match &self.link {
-            Link::Hub(c) => c.stop(),
-            Link::Redis(s) => s.stop(),
-        }
+    pub fn stop(&self) -> Result<()> {
+        guard(|| {
+            match &self.link {
+                Link::Hub(c) => c.stop(),
+                Link::Redis(s) => s.stop(),
+            }
+            Ok(())
+        })
     }
 }
 
@@ -197,38 +225,47 @@ impl PscReplica {
     /// A 4-byte ArrayBuffer over the change counter (read it through an Int32Array).
     #[napi(catch_unwind, ts_return_type = "ArrayBuffer")]
     pub fn counter<'env>(&self, env: &'env Env) -> Result<ArrayBuffer<'env>> {
-        let keep = self.r.clone();
-        let ptr = self.r.counter_ptr() as *mut u8;
-        // SAFETY: the counter lives inside the Arc'd replica, kept alive by the finaliser's
-        // clone until the ArrayBuffer is collected.
-        unsafe { ArrayBuffer::from_external(env, ptr, 4, keep, |_, k| drop(k)) }.map_err(napi_err)
+        guard(|| {
+            let keep = self.r.clone();
+            let ptr = self.r.counter_ptr() as *mut u8;
+            // SAFETY: the counter lives inside the Arc'd replica, kept alive by the
+            // finaliser's clone until the ArrayBuffer is collected.
+            unsafe { ArrayBuffer::from_external(env, ptr, 4, keep, |_, k| drop(k)) }
+                .map_err(internal)
+        })
     }
 
     /// Changes when the replica starts or stops using a shared log.
     #[napi(catch_unwind, getter)]
-    pub fn ring_gen(&self) -> u32 {
-        self.r.ring_gen()
+    pub fn ring_gen(&self) -> Result<u32> {
+        guard(|| Ok(self.r.ring_gen()))
     }
 
     /// Identifies the shared log's mapping (its address), or 0 without one. One ArrayBuffer
     /// per mapping: V8 refuses two over the same memory.
     #[napi(catch_unwind, getter)]
-    pub fn ring_key(&self) -> f64 {
-        if let Some(r) = self.r.ring() {
-            return r.commit_ptr() as usize as f64;
-        }
-        0.0
+    pub fn ring_key(&self) -> Result<f64> {
+        guard(|| {
+            if let Some(r) = self.r.ring() {
+                return Ok(r.commit_ptr() as usize as f64);
+            }
+            Ok(0.0)
+        })
     }
 
     /// A 4-byte ArrayBuffer over the shared log's commit counter, or null.
     #[napi(catch_unwind, ts_return_type = "ArrayBuffer | null")]
     pub fn ring_counter<'env>(&self, env: &'env Env) -> Result<Option<ArrayBuffer<'env>>> {
+        guard(|| self.ring_counter_buffer(env))
+    }
+
+    fn ring_counter_buffer<'env>(&self, env: &'env Env) -> Result<Option<ArrayBuffer<'env>>> {
         if let Some(ring) = self.r.ring() {
             let ptr = ring.commit_ptr();
             // SAFETY: the counter lives in the mapping, kept by the finaliser's Arc.
             return unsafe { ArrayBuffer::from_external(env, ptr, 4, ring, |_, k| drop(k)) }
                 .map(Some)
-                .map_err(napi_err);
+                .map_err(internal);
         }
         let _ = env;
         Ok(None)
@@ -237,40 +274,50 @@ impl PscReplica {
     /// Sets `key` to the JSON text `value` here and sends it.
     #[napi(catch_unwind)]
     pub fn set(&self, key: String, value: String) -> Result<()> {
-        self.r.set(key, value).map_err(to_js)
+        guard(|| {
+            key_bound(&key)?;
+            self.r.set(key, value).map_err(to_js)
+        })
     }
 
     #[napi(catch_unwind)]
-    pub fn remove(&self, key: String) {
-        self.r.remove(key)
+    pub fn remove(&self, key: String) -> Result<()> {
+        guard(|| {
+            key_bound(&key)?;
+            self.r.remove(key);
+            Ok(())
+        })
     }
 
     #[napi(catch_unwind)]
-    pub fn clear(&self) {
-        self.r.clear()
+    pub fn clear(&self) -> Result<()> {
+        guard(|| {
+            self.r.clear();
+            Ok(())
+        })
     }
 
     /// Changes since the last drain as JSON text:
     /// `{"full":boolean,"set":{key:value,...},"del":[key,...]}`.
     #[napi(catch_unwind)]
-    pub fn drain(&self) -> String {
-        self.r.drain_json()
+    pub fn drain(&self) -> Result<String> {
+        guard(|| Ok(crate::drain::drain_json(&self.r)))
     }
 
-    /// Changed keys only, in the text form of `Replica::drain_keys`.
+    /// Changed keys only, in the text form of `drain::drain_keys`.
     #[napi(catch_unwind)]
-    pub fn drain_keys(&self) -> String {
-        self.r.drain_keys()
+    pub fn drain_keys(&self) -> Result<String> {
+        guard(|| Ok(crate::drain::drain_keys(&self.r)))
     }
 
     /// The current JSON text of `key`, or null.
     #[napi(catch_unwind)]
-    pub fn get(&self, key: String) -> Option<String> {
-        self.r.get(&key)
+    pub fn get(&self, key: String) -> Result<Option<String>> {
+        guard(|| Ok(self.r.get(&key)))
     }
 
     #[napi(catch_unwind, getter)]
-    pub fn size(&self) -> u32 {
-        self.r.len() as u32
+    pub fn size(&self) -> Result<u32> {
+        guard(|| Ok(self.r.len() as u32))
     }
 }

@@ -16,14 +16,17 @@ static STORES: RwLock<Vec<Option<Arc<MemoryStore>>>> = RwLock::new(Vec::new());
 const SLOTS: usize = crate::constants::RATE_LIMIT_SLOTS as usize;
 const HEADER: usize = crate::constants::RATE_LIMIT_HEADER as usize;
 
+/// Runs `f` on store `id`; every store call goes through here, so its panic guard is here.
 fn with_store<T>(id: u32, f: impl FnOnce(&MemoryStore) -> T) -> crate::error::Result<T> {
-    let stores = STORES.read().unwrap_or_else(|e| e.into_inner());
-    match stores.get(id as usize) {
-        Some(Some(store)) => Ok(f(store)),
-        _ => Err(crate::error::invalid_arg(format!(
-            "rate-limit store {id} does not exist"
-        ))),
-    }
+    crate::error::guard(|| {
+        let stores = STORES.read().unwrap_or_else(|e| e.into_inner());
+        match stores.get(id as usize) {
+            Some(Some(store)) => Ok(f(store)),
+            _ => Err(crate::error::invalid_arg(format!(
+                "rate-limit store {id} does not exist"
+            ))),
+        }
+    })
 }
 
 /// The call's buffer: numeric slots and the key bytes.
@@ -80,19 +83,24 @@ impl<'a> Io<'a> {
 
 /// Creates an empty store and returns its id.
 #[napi(catch_unwind)]
-pub fn rate_limit_store_create() -> u32 {
-    let mut stores = STORES.write().unwrap_or_else(|e| e.into_inner());
-    stores.push(Some(Arc::new(MemoryStore::new())));
-    (stores.len() - 1) as u32
+pub fn rate_limit_store_create() -> crate::error::Result<u32> {
+    crate::error::guard(|| {
+        let mut stores = STORES.write().unwrap_or_else(|e| e.into_inner());
+        stores.push(Some(Arc::new(MemoryStore::new())));
+        Ok((stores.len() - 1) as u32)
+    })
 }
 
 /// Frees a store's records; its id is not reused.
 #[napi(catch_unwind)]
-pub fn rate_limit_store_drop(id: u32) {
-    let mut stores = STORES.write().unwrap_or_else(|e| e.into_inner());
-    if let Some(slot) = stores.get_mut(id as usize) {
-        *slot = None;
-    }
+pub fn rate_limit_store_drop(id: u32) -> crate::error::Result<()> {
+    crate::error::guard(|| {
+        let mut stores = STORES.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = stores.get_mut(id as usize) {
+            *slot = None;
+        }
+        Ok(())
+    })
 }
 
 /// Consumes `points`; on the first excess over `limit` with `blockMs > 0` the window is

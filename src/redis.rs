@@ -1,24 +1,16 @@
 //! `RedisClient`: the native Redis connection behind `@alova/native/storage-redis`. Values
 //! cross as strings (JSON text); script replies cross as JSON text.
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
-use napi::bindgen_prelude::{Buffer, Function, Unknown};
+use napi::bindgen_prelude::{Buffer, Function, PromiseRaw, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 
 use alova_core::redis::{self as core, Client};
 use alova_core::{Code, Error};
 
-use crate::error::{invalid_arg, to_js, Result};
-
-// Async napi functions can only reject with a plain `napi::Error`, whose `code` is a napi
-// status; the stable code travels as a `ERR_ALOVA_*: ` message prefix that the JS layer
-// moves back into `err.code`. (Write `napi::Result` in signatures: the macro recognises a
-// result type only by that name; an alias makes the error a resolved value.)
-fn to_js_async(err: Error) -> napi::Error {
-    napi::Error::from_reason(format!("{}: {}", err.code.as_str(), err.message))
-}
+use crate::completion::Completions;
+use crate::error::{guard, invalid_arg, promise, to_js, Failure, Result};
 
 #[napi(object)]
 pub struct RedisClientOptions {
@@ -73,6 +65,10 @@ fn tls_options(t: RedisTlsOptions) -> core::Tls {
     }
 }
 
+fn key_bound(name: &str, key: &str) -> alova_core::Result<()> {
+    crate::validate::bounded(name, key, crate::validate::MAX_REDIS_KEY_BYTES)
+}
+
 fn port_of(p: u32) -> Result<u16> {
     if p == 0 || p > 65535 {
         return Err(invalid_arg(format!("invalid Redis port {p}")));
@@ -124,49 +120,69 @@ type MessageFn = ThreadsafeFunction<Message, Unknown<'static>, Message, Status, 
 /// The outcome of a task on the Redis I/O thread that returns a count.
 fn joined(
     r: std::result::Result<alova_core::Result<usize>, tokio::task::JoinError>,
-) -> napi::Result<u32> {
+) -> alova_core::Result<u32> {
     match r {
-        Ok(r) => r.map(|n| n as u32).map_err(to_js_async),
-        Err(e) => Err(to_js_async(Error::new(
-            Code::Internal,
-            format!("Redis task: {e}"),
-        ))),
+        Ok(r) => r.map(|n| n as u32),
+        Err(e) => Err(Error::new(Code::Internal, format!("Redis task: {e}"))),
     }
 }
 
-/// `(id, error, replies)` for a pipeline sent with `submit`.
-type Reply = (u32, Option<String>, Option<Vec<Option<String>>>);
-type ReplyFn = ThreadsafeFunction<Reply, Unknown<'static>, Reply, Status, false, true>;
+/// The outcome of a pipeline sent with `submit`: its replies (each as text, `null` for nil)
+/// or the failure of the whole pipeline.
+#[napi(object)]
+pub struct PipelineReply {
+    pub id: u32,
+    pub failure: Option<Failure>,
+    pub replies: Option<Vec<Option<String>>>,
+}
+
+impl PipelineReply {
+    fn new(id: u32, outcome: alova_core::Result<Vec<Option<String>>>) -> Self {
+        match outcome {
+            Ok(replies) => PipelineReply {
+                id,
+                failure: None,
+                replies: Some(replies),
+            },
+            Err(e) => PipelineReply {
+                id,
+                failure: Some(e.into()),
+                replies: None,
+            },
+        }
+    }
+}
 
 /// Every connection made by `create` lives on the Redis I/O thread (see
-/// `runtime::dedicated`): its socket, its driver and the commands sent with `submit`.
+/// `alova_core::runtime`): its socket, its driver and the commands sent with `submit`.
 fn io_runtime() -> &'static tokio::runtime::Handle {
     static RT: OnceLock<tokio::runtime::Handle> = OnceLock::new();
-    crate::runtime::dedicated(&RT, "alova-redis")
+    alova_core::runtime::dedicated(&RT, "alova-redis")
 }
 
 #[napi]
 pub struct RedisClient {
     inner: RwLock<Option<Arc<Client>>>,
-    on_reply: Arc<ReplyFn>,
-    /// Pipelines sent with `submit` and not answered yet; while there are any, the reply
-    /// callback keeps the event loop alive.
-    held: AtomicUsize,
+    /// Pipelines sent with `submit`, answered through `take` (see `completion`).
+    done: Arc<Completions<PipelineReply>>,
     on_message: OnceLock<Arc<MessageFn>>,
 }
 
 #[napi]
 impl RedisClient {
     /// Creates the client; it connects on first use and reconnects by itself.
-    /// `on_reply([id, error, replies])` receives the outcome of every `submit`.
-    #[napi(
-        catch_unwind,
-        factory,
-        ts_args_type = "options: RedisClientOptions, onReply: (reply: [id: number, error: string | null, replies: Array<string | null> | null]) => void"
-    )]
+    /// `onReady()` is called when answered pipelines can be collected with `take()`.
+    #[napi(catch_unwind, factory)]
     pub fn create(
         options: Option<RedisClientOptions>,
-        on_reply: Function<Reply, Unknown<'static>>,
+        on_ready: Function<'_, (), ()>,
+    ) -> Result<RedisClient> {
+        guard(|| Self::make(options, on_ready))
+    }
+
+    fn make(
+        options: Option<RedisClientOptions>,
+        on_ready: Function<'_, (), ()>,
     ) -> Result<RedisClient> {
         let options = options.ok_or_else(|| invalid_arg("RedisClient options are required"))?;
         let port = options.port.map(port_of).transpose()?;
@@ -191,132 +207,116 @@ impl RedisClient {
             command_timeout: crate::validate::deadline(options.command_timeout, 1000),
             connect_timeout: crate::validate::deadline(options.connect_timeout, 1000),
         };
-        let on_reply = on_reply
-            .build_threadsafe_function::<Reply>()
-            .weak::<true>()
-            .callee_handled::<false>()
-            .build()
-            .map_err(|e| invalid_arg(format!("onReply: {e}")))?;
         let client = {
             let _in_io_runtime = io_runtime().enter();
             Client::new(&opts).map_err(to_js)?
         };
         Ok(RedisClient {
             inner: RwLock::new(Some(Arc::new(client))),
-            on_reply: Arc::new(on_reply),
-            held: AtomicUsize::new(0),
+            done: Arc::new(Completions::new(on_ready)?),
             on_message: OnceLock::new(),
         })
     }
 
-    fn client(&self) -> napi::Result<Arc<Client>> {
+    fn client(&self) -> alova_core::Result<Arc<Client>> {
         self.inner
             .read()
             .ok()
             .and_then(|g| g.clone())
-            .ok_or_else(|| to_js_async(Error::new(Code::Redis, "Redis client is closed")))
+            .ok_or_else(|| Error::new(Code::RedisUnavailable, "Redis client is closed"))
     }
 
     #[napi(catch_unwind, getter)]
-    pub fn is_cluster(&self) -> bool {
-        self.client().map(|c| c.is_cluster()).unwrap_or(false)
+    pub fn is_cluster(&self) -> Result<bool> {
+        guard(|| Ok(self.client().map(|c| c.is_cluster()).unwrap_or(false)))
     }
 
-    /// Sends commands (each `[name, ...args]`) as one pipeline, in order, and answers through
-    /// `onReply([id, error, replies])`: each reply as text, `null` for nil. A sync call that
-    /// returns at once; cheaper than a promise per call.
+    /// Sends commands (each `[name, ...args]`) as one pipeline, in order; its outcome comes
+    /// from `take()`. A sync call that returns at once; cheaper than a promise per call.
     #[napi(catch_unwind)]
-    pub fn submit(&self, env: Env, id: u32, cmds: Vec<Vec<String>>) -> Result<()> {
-        let on_reply = self.on_reply.clone();
-        let Some(client) = self.inner.read().ok().and_then(|g| g.clone()) else {
-            on_reply.call(
-                (
-                    id,
-                    Some("ERR_ALOVA_REDIS: Redis client is closed".into()),
-                    None,
-                ),
-                ThreadsafeFunctionCallMode::NonBlocking,
-            );
-            return Ok(());
-        };
-        self.hold(&env, true)?;
-        io_runtime().spawn(async move {
-            let reply = match client.exec(&cmds).await {
-                Ok(replies) => (id, None, Some(replies)),
-                Err(e) => (
-                    id,
-                    Some(format!("{}: {}", e.code.as_str(), e.message)),
-                    None,
-                ),
+    pub fn submit(&self, env: &Env, id: u32, cmds: Vec<Vec<String>>) -> Result<()> {
+        guard(|| {
+            self.done.begin(env)?;
+            let done = self.done.clone();
+            let client = match self.client() {
+                Ok(client) => client,
+                Err(e) => {
+                    done.push(PipelineReply::new(id, Err(e)));
+                    return Ok(());
+                }
             };
-            on_reply.call(reply, ThreadsafeFunctionCallMode::NonBlocking);
-        });
-        Ok(())
+            io_runtime().spawn(async move {
+                let replies = client.exec(&cmds).await.and_then(|replies| {
+                    // A command that failed fails the whole pipeline.
+                    replies.into_iter().map(crate::reply::to_text).collect()
+                });
+                done.push(PipelineReply::new(id, replies));
+            });
+            Ok(())
+        })
     }
 
-    /// Marks one submitted pipeline as answered (called by JS from `onReply`).
+    /// The pipelines answered since the last call.
     #[napi(catch_unwind)]
-    pub fn settled(&self, env: Env) -> Result<()> {
-        self.hold(&env, false)
-    }
-
-    fn hold(&self, env: &Env, on: bool) -> Result<()> {
-        let raw = self.on_reply.handle.get_raw();
-        let status = if on {
-            if self.held.fetch_add(1, Ordering::Relaxed) != 0 {
-                return Ok(());
-            }
-            unsafe { napi::sys::napi_ref_threadsafe_function(env.raw(), raw) }
-        } else {
-            if self.held.load(Ordering::Relaxed) == 0
-                || self.held.fetch_sub(1, Ordering::Relaxed) != 1
-            {
-                return Ok(());
-            }
-            unsafe { napi::sys::napi_unref_threadsafe_function(env.raw(), raw) }
-        };
-        if status != napi::sys::Status::napi_ok {
-            return Err(to_js(Error::new(
-                Code::Internal,
-                format!("threadsafe function ref: status {status}"),
-            )));
-        }
-        Ok(())
+    pub fn take(&self, env: &Env) -> Result<Vec<PipelineReply>> {
+        guard(|| self.done.take(env))
     }
 
     /// Deletes every key under `prefix` that continues with one of `spaces` (every key under
     /// `prefix` when `spaces` is empty); resolves the number deleted.
-    #[napi(catch_unwind)]
-    pub async fn clear(&self, prefix: String, spaces: Vec<String>) -> napi::Result<f64> {
-        self.client()?
-            .clear(&prefix, &spaces)
-            .await
-            .map(|n| n as f64)
-            .map_err(to_js_async)
+    #[napi(catch_unwind, ts_return_type = "Promise<number>")]
+    pub fn clear<'env>(
+        &self,
+        env: &'env Env,
+        prefix: String,
+        spaces: Vec<String>,
+    ) -> Result<PromiseRaw<'env, f64>> {
+        let client = self.client();
+        guard(|| {
+            promise(env, async move {
+                key_bound("prefix", &prefix)?;
+                for space in &spaces {
+                    key_bound("spaces", space)?;
+                }
+                Ok(client?.clear(&prefix, &spaces).await? as f64)
+            })
+        })
     }
 
     /// Runs a Lua script (EVALSHA with EVAL fallback); resolves its reply as JSON text.
-    #[napi(catch_unwind)]
-    pub async fn eval(
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn eval<'env>(
         &self,
+        env: &'env Env,
         script: String,
         keys: Vec<String>,
         args: Vec<String>,
-    ) -> napi::Result<String> {
-        let v = self
-            .client()?
-            .eval(&script, &keys, &args)
-            .await
-            .map_err(to_js_async)?;
-        core::to_json(&v).map_err(to_js_async)
+    ) -> Result<PromiseRaw<'env, String>> {
+        let client = self.client();
+        guard(|| {
+            promise(env, async move {
+                for key in &keys {
+                    key_bound("keys", key)?;
+                }
+                crate::reply::to_json(&client?.eval(&script, &keys, &args).await?)
+            })
+        })
     }
 
     /// Sends one command (`[name, ...args]`); resolves its reply as JSON text (integers as
     /// numbers, nil as null, arrays as arrays).
-    #[napi(catch_unwind)]
-    pub async fn command(&self, args: Vec<String>) -> napi::Result<String> {
-        let v = self.client()?.command(&args).await.map_err(to_js_async)?;
-        core::to_json(&v).map_err(to_js_async)
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn command<'env>(
+        &self,
+        env: &'env Env,
+        args: Vec<String>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        let client = self.client();
+        guard(|| {
+            promise(env, async move {
+                crate::reply::to_json(&client?.command(&args).await?)
+            })
+        })
     }
 
     /// Sets the function that receives `[channel, message]` for subscribed channels (once).
@@ -325,48 +325,73 @@ impl RedisClient {
         ts_args_type = "onMessage: (message: [channel: string, message: string]) => void"
     )]
     pub fn on_message(&self, on_message: Function<Message, Unknown<'static>>) -> Result<()> {
-        let f = on_message
-            .build_threadsafe_function::<Message>()
-            .weak::<true>()
-            .callee_handled::<false>()
-            .build()
-            .map_err(|e| invalid_arg(format!("onMessage: {e}")))?;
-        let _ = self.on_message.set(Arc::new(f));
-        Ok(())
+        guard(|| {
+            let f = on_message
+                .build_threadsafe_function::<Message>()
+                .weak::<true>()
+                .callee_handled::<false>()
+                .build()
+                .map_err(|e| invalid_arg(format!("onMessage: {e}")))?;
+            let _ = self.on_message.set(Arc::new(f));
+            Ok(())
+        })
     }
 
     /// Subscribes to channels on a connection of their own (made on first use); resolves how
     /// many channels are subscribed. Messages go to the `onMessage` function.
-    #[napi(catch_unwind)]
-    pub async fn subscribe(&self, channels: Vec<String>) -> napi::Result<u32> {
-        let client = self.client()?;
-        let Some(f) = self.on_message.get().cloned() else {
-            return Err(to_js_async(Error::new(
-                Code::InvalidArgument,
-                "onMessage must be set before subscribe",
-            )));
-        };
-        let on_message: core::OnMessage = Arc::new(move |channel, message| {
-            f.call((channel, message), ThreadsafeFunctionCallMode::NonBlocking);
-        });
-        // On the Redis I/O thread, where the subscriber connection's reader runs.
-        let task = io_runtime().spawn(async move { client.subscribe(&channels, on_message).await });
-        joined(task.await)
+    #[napi(catch_unwind, ts_return_type = "Promise<number>")]
+    pub fn subscribe<'env>(
+        &self,
+        env: &'env Env,
+        channels: Vec<String>,
+    ) -> Result<PromiseRaw<'env, u32>> {
+        let client = self.client();
+        let on_message = self.on_message.get().cloned();
+        guard(|| {
+            promise(env, async move {
+                let client = client?;
+                let Some(f) = on_message else {
+                    return Err(Error::new(
+                        Code::InvalidArgument,
+                        "onMessage must be set before subscribe",
+                    ));
+                };
+                let on_message: core::OnMessage = Arc::new(move |channel, message| {
+                    f.call((channel, message), ThreadsafeFunctionCallMode::NonBlocking);
+                });
+                // On the Redis I/O thread, where the subscriber connection's reader runs.
+                let task = io_runtime()
+                    .spawn(async move { client.subscribe(&channels, on_message).await });
+                joined(task.await)
+            })
+        })
     }
 
     /// Unsubscribes from channels (all when empty); resolves how many stay subscribed.
-    #[napi(catch_unwind)]
-    pub async fn unsubscribe(&self, channels: Vec<String>) -> napi::Result<u32> {
-        let client = self.client()?;
-        let task = io_runtime().spawn(async move { client.unsubscribe(&channels).await });
-        joined(task.await)
+    #[napi(catch_unwind, ts_return_type = "Promise<number>")]
+    pub fn unsubscribe<'env>(
+        &self,
+        env: &'env Env,
+        channels: Vec<String>,
+    ) -> Result<PromiseRaw<'env, u32>> {
+        let client = self.client();
+        guard(|| {
+            promise(env, async move {
+                let client = client?;
+                let task = io_runtime().spawn(async move { client.unsubscribe(&channels).await });
+                joined(task.await)
+            })
+        })
     }
 
     /// Drops the connection; later calls reject.
     #[napi(catch_unwind)]
-    pub fn close(&self) {
-        if let Ok(mut g) = self.inner.write() {
-            g.take();
-        }
+    pub fn close(&self) -> Result<()> {
+        guard(|| {
+            if let Ok(mut g) = self.inner.write() {
+                g.take();
+            }
+            Ok(())
+        })
     }
 }

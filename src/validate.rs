@@ -65,6 +65,30 @@ pub fn option_ms(name: &str, ms: Option<f64>) -> alova_core::Result<Option<Durat
     .transpose()
 }
 
+/// The longest request URL accepted, in bytes (servers refuse far less; fetch sets no limit).
+pub const MAX_URL_BYTES: usize = 1 << 20;
+/// The longest request header name and value accepted, in bytes.
+pub const MAX_HEADER_NAME_BYTES: usize = 64 << 10;
+pub const MAX_HEADER_VALUE_BYTES: usize = 1 << 20;
+/// The longest Redis key (script keys, key prefixes) accepted, in bytes.
+pub const MAX_REDIS_KEY_BYTES: usize = 64 << 10;
+/// The longest shared-cache key accepted, in bytes: a key travels in every frame of its entry.
+pub const MAX_PSC_KEY_BYTES: usize = 64 << 10;
+
+/// Refuses `value` (the argument `name`) when longer than `max` bytes.
+pub fn bounded(name: &str, value: &str, max: usize) -> alova_core::Result<()> {
+    if value.len() > max {
+        return Err(alova_core::Error::new(
+            alova_core::Code::InvalidArgument,
+            format!(
+                "`{name}` is {} bytes, above the limit of {max}",
+                value.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +143,14 @@ mod tests {
             Some(Duration::from_millis(2))
         );
         assert_eq!(option_ms("connectTimeout", None).unwrap(), None);
+    }
+
+    #[test]
+    fn bounded_names_the_argument() {
+        assert!(bounded("url", "abc", 3).is_ok());
+        let e = bounded("url", "abcd", 3).unwrap_err();
+        assert_eq!(e.code, alova_core::Code::InvalidArgument);
+        assert!(e.message.starts_with("`url` is 4 bytes"), "{}", e.message);
     }
 
     #[test]

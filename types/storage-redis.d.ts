@@ -234,7 +234,8 @@ declare class RedisStorageAdapter {
   /**
    * Runs a Lua script atomically (EVALSHA, falling back to EVAL). `keys` get no prefix.
    * Reply: integer → number, bulk/status → string, nil → null, array → array. Rejects with
-   * `ERR_ALOVA_REDIS` (script error, Redis unreachable) or `ERR_ALOVA_TIMEOUT`.
+   * `ERR_ALOVA_REDIS` (script error), `ERR_ALOVA_REDIS_UNAVAILABLE` (Redis unreachable) or
+   * `ERR_ALOVA_TIMEOUT`.
    */
   eval<T extends RedisStorageAdapter.ScriptReply = RedisStorageAdapter.ScriptReply>(script: string, keys?: string[], args?: (string | number)[]): Promise<T>;
   readonly locker: RedisStorageAdapter.RedisLocker;

@@ -100,7 +100,7 @@ describe('logger option', () => {
       assert.equal(level, 'warn');
       assert.equal(fields.op, 'get');
       assert.equal(fields.key, 'k');
-      assert.match(fields.err.code, /^ERR_ALOVA_(REDIS|TIMEOUT)$/);
+      assert.match(fields.err.code, /^ERR_ALOVA_(REDIS_UNAVAILABLE|TIMEOUT)$/);
     } finally {
       a.close();
     }

@@ -45,21 +45,21 @@ describe('storage-redis over TLS', () => {
 
   it('checks the certificate: an unknown CA fails, rejectUnauthorized: false accepts it', async (t) => {
     const untrusted = adapterFor(t, { port: server.port, tls: {} });
-    await assert.rejects(untrusted.get('k'), (e) => e.code === 'ERR_ALOVA_REDIS');
+    await assert.rejects(untrusted.get('k'), (e) => e.code === 'ERR_ALOVA_REDIS_UNAVAILABLE');
     await roundTrip(adapterFor(t, { port: server.port, tls: { rejectUnauthorized: false } }));
   });
 
   it('checks against servername when given (localhost is in the certificate, other names are not)', async (t) => {
     await roundTrip(adapterFor(t, { host: '127.0.0.1', port: server.port, tls: { ca, servername: 'localhost' } }));
     const wrong = adapterFor(t, { host: '127.0.0.1', port: server.port, tls: { ca, servername: 'redis.example.com' } });
-    await assert.rejects(wrong.get('k'), (e) => e.code === 'ERR_ALOVA_REDIS');
+    await assert.rejects(wrong.get('k'), (e) => e.code === 'ERR_ALOVA_REDIS_UNAVAILABLE');
   });
 
   it('shows a client certificate (cert, key) to a server that asks for one', async (t) => {
     const mtls = await startTlsRedis({ clientAuth: true });
     t.after(() => mtls.stop());
     const withoutCert = adapterFor(t, { port: mtls.port, tls: { ca } });
-    await assert.rejects(withoutCert.get('k'), (e) => e.code === 'ERR_ALOVA_REDIS');
+    await assert.rejects(withoutCert.get('k'), (e) => e.code === 'ERR_ALOVA_REDIS_UNAVAILABLE');
     const cert = fs.readFileSync(clientCertificate('tls-client.pem'));
     const key = fs.readFileSync(clientCertificate('tls-client.key'), 'utf8');
     await roundTrip(adapterFor(t, { port: mtls.port, tls: { ca, cert, key } }));
@@ -161,7 +161,7 @@ describe('storage-redis through Sentinel', () => {
           wrote = true;
         } catch (err) {
           // until the sentinel has promoted the replica, and the adapter has asked it again
-          assert.ok(['ERR_ALOVA_REDIS', 'ERR_ALOVA_TIMEOUT'].includes(err.code), err.message);
+          assert.ok(['ERR_ALOVA_REDIS', 'ERR_ALOVA_REDIS_UNAVAILABLE', 'ERR_ALOVA_TIMEOUT'].includes(err.code), err.message);
           await sleep(100);
         }
       }

@@ -41,15 +41,15 @@ describe('storage-redis faults', () => {
     for (let i = 0; i < 5; i++) assert.equal(await a.get('k'), undefined);
     assert.ok(errors.length >= 3);
     for (const [code, op] of errors) {
-      assert.ok(code === 'ERR_ALOVA_REDIS' || code === 'ERR_ALOVA_TIMEOUT', code);
+      assert.ok(code === 'ERR_ALOVA_REDIS_UNAVAILABLE' || code === 'ERR_ALOVA_TIMEOUT', code);
       assert.equal(op, 'get');
     }
     assert.equal(a.health.state, 'open');
     // While open, calls fail without waiting for a connection attempt.
     const t0 = Date.now();
-    await assert.rejects(a.set('k', [2]), (e) => e.code === 'ERR_ALOVA_REDIS' && e.name === '[alova/storage:redis]');
-    await assert.rejects(a.eval('return 1', [], []), (e) => e.code === 'ERR_ALOVA_REDIS');
-    await assert.rejects(a.locker.lock('x'), (e) => e.code === 'ERR_ALOVA_REDIS');
+    await assert.rejects(a.set('k', [2]), (e) => e.code === 'ERR_ALOVA_REDIS_UNAVAILABLE' && e.name === '[alova/storage:redis]');
+    await assert.rejects(a.eval('return 1', [], []), (e) => e.code === 'ERR_ALOVA_REDIS_UNAVAILABLE');
+    await assert.rejects(a.locker.lock('x'), (e) => e.code === 'ERR_ALOVA_REDIS_UNAVAILABLE');
     assert.ok(Date.now() - t0 < 200, 'fails fast while the circuit is open');
     // Many concurrent reads of a dead server all settle.
     const many = await Promise.all(Array.from({ length: 200 }, (_, i) => a.get(`m${i}`)));
@@ -66,7 +66,7 @@ describe('storage-redis faults', () => {
 
   it('failOpen: false makes a failed read reject with the code', async () => {
     const dead = new RedisStorageAdapter({ port: 1, commandTimeout: 200, failOpen: false });
-    await assert.rejects(dead.get('k'), (e) => e.code === 'ERR_ALOVA_REDIS' || e.code === 'ERR_ALOVA_TIMEOUT');
+    await assert.rejects(dead.get('k'), (e) => e.code === 'ERR_ALOVA_REDIS_UNAVAILABLE' || e.code === 'ERR_ALOVA_TIMEOUT');
     dead.close();
   });
 

@@ -1,7 +1,7 @@
 'use strict';
 // Reads a method's `cacheFor` into the parameters the pipeline and cache functions need.
 const { isFn, isNumber, isPlainObject } = require('./utils');
-const { AlovaError } = require('../errors');
+const { AlovaError, codes } = require('../errors');
 
 const MEMORY = 'memory';
 const RESTORE = 'restore';
@@ -56,7 +56,7 @@ function staleGrace(value) {
   throw new AlovaError(
     `cacheFor.staleIfError must be a finite number of ms >= 0, got ${String(value)}`,
     undefined,
-    'ERR_ALOVA_INVALID_ARG',
+    codes.INVALID_ARG,
   );
 }
 

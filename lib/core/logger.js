@@ -2,7 +2,7 @@
 // Where the package logs. Without a `logger` option it prints as alova does (console); with a
 // pino-compatible logger (`debug/info/warn/error`, object first then message) every message
 // goes there instead: cache hits at `debug`, recoverable failures at `warn`.
-const { AlovaError } = require('../errors');
+const { AlovaError, codes } = require('../errors');
 const { getGlobalConfig } = require('./globalConfig');
 
 const HEAD = '\x1B[42m%s\x1B[49m';
@@ -14,7 +14,7 @@ const LEVELS = ['debug', 'info', 'warn', 'error'];
  * The `logger` option: undefined stays undefined (the default behaviour); a pino-compatible
  * object is returned as is; anything else is refused, naming `area` (e.g. `[alova]`).
  */
-function checkLogger(logger, area, code = 'ERR_ALOVA_INVALID_ARG') {
+function checkLogger(logger, area, code = codes.INVALID_ARG) {
   if (logger === undefined) return undefined;
   const missing = logger !== null && typeof logger === 'object' ? LEVELS.filter((l) => typeof logger[l] !== 'function') : LEVELS;
   if (missing.length) {

@@ -1,7 +1,8 @@
 'use strict';
 // fetch's error shapes for engine failures, each with a stable `code`.
 const { constants } = require('node:os');
-const { AlovaError, codeFromMessage } = require('../errors');
+const { AlovaError, codes } = require('../errors');
+const { isAlovaCode } = require('../codes');
 
 // The engine tells system failures as Node does: `connect ECONNREFUSED 127.0.0.1:80`,
 // `read ECONNRESET`, `getaddrinfo ENOTFOUND host`; and undici's `other side closed`.
@@ -10,29 +11,30 @@ const SYSTEM_FAILURE = /^(connect|read|write|getaddrinfo) ([A-Z][A-Z0-9_]*)(?: (
 const TLS_FAILURE = /^tls ([A-Z][A-Z0-9_]*) (.+)$/;
 const DNS_ERRNO = { ENOTFOUND: -3008, EAI_AGAIN: -3001 };
 
-function withCode(err, code) {
+/** Sets `code` on any error, DOMException included (its `code` is a prototype accessor). */
+function defineCode(err, code) {
   // DOMException's `code` is an accessor on its prototype: define our own.
   Object.defineProperty(err, 'code', { value: code, writable: true, configurable: true, enumerable: true });
   return err;
 }
 
 function abortError() {
-  return withCode(new DOMException('This operation was aborted', 'AbortError'), 'ERR_ALOVA_ABORTED');
+  return defineCode(new DOMException('This operation was aborted', 'AbortError'), codes.ABORTED);
 }
 
 function timeoutError() {
-  return withCode(new Error('fetchError: network timeout'), 'ERR_ALOVA_TIMEOUT');
+  return defineCode(new Error('fetchError: network timeout'), codes.TIMEOUT);
 }
 
 /** Turns a `{ code, message }` failure from the engine into the error fetch would give. */
 function fromFailure({ code, message }) {
   switch (code) {
-    case 'ERR_ALOVA_TIMEOUT':
+    case codes.TIMEOUT:
       return timeoutError();
-    case 'ERR_ALOVA_ABORTED':
+    case codes.ABORTED:
       return abortError();
-    case 'ERR_ALOVA_NETWORK':
-      return withCode(new TypeError('fetch failed', { cause: networkCause(message) }), code);
+    case codes.NETWORK:
+      return defineCode(new TypeError('fetch failed', { cause: networkCause(message) }), code);
     default:
       return new AlovaError(message, 'fetch', code);
   }
@@ -43,15 +45,15 @@ function networkCause(message) {
   const err = new Error(message);
   if (message === 'other side closed') {
     err.name = 'SocketError';
-    return withCode(err, 'UND_ERR_SOCKET');
+    return defineCode(err, 'UND_ERR_SOCKET');
   }
   const tls = TLS_FAILURE.exec(message);
   if (tls) {
     err.message = tls[2];
-    return withCode(err, tls[1]);
+    return defineCode(err, tls[1]);
   }
   const m = SYSTEM_FAILURE.exec(message);
-  if (!m) return withCode(err, 'ERR_ALOVA_NETWORK');
+  if (!m) return defineCode(err, codes.NETWORK);
   const [, syscall, code, target] = m;
   err.errno = syscall === 'getaddrinfo' ? DNS_ERRNO[code] : -constants.errno[code];
   err.code = code;
@@ -65,10 +67,9 @@ function networkCause(message) {
   return err;
 }
 
-/** A rejected `HttpBody.read()` carries `ERR_ALOVA_X: message`. */
+/** A rejected `HttpBody.read()`: an Error whose `code` is the engine's. */
 function fromBodyError(err) {
-  codeFromMessage(err);
-  return err && String(err.code).startsWith('ERR_ALOVA_') ? fromFailure({ code: err.code, message: err.message }) : err;
+  return err && isAlovaCode(err.code) ? fromFailure({ code: err.code, message: err.message }) : err;
 }
 
-module.exports = { abortError, timeoutError, fromFailure, fromBodyError, withCode };
+module.exports = { abortError, timeoutError, fromFailure, fromBodyError, defineCode };

@@ -2,7 +2,7 @@
 // The request adapter backed by the native engine. One engine client (with its keep-alive
 // pool) per adapter; one crossing per request delivers status, headers and a small body.
 const { HttpClient, HttpUpload } = require('../native');
-const { AlovaError, fromNative } = require('../errors');
+const { AlovaError, fromNative, codes } = require('../errors');
 const { applyHeaderRules, flattenHeaders, encodeBody } = require('./request');
 const { Source, NativeResponse } = require('./response');
 const { abortError, fromFailure } = require('./errors');
@@ -20,19 +20,12 @@ const emptyHeaders = () => ({});
 
 let lastId = 0;
 
-// Engines with requests in flight: held strongly (so their results are always collected) and
-// keeping the process alive, only while busy.
+// Engines with requests in flight, held strongly so their results are always collected. The
+// engine itself keeps the process alive while requests are in flight.
 const busy = new Set();
-let keepAlive = null;
 function setBusy(engine, isBusy) {
   if (isBusy) busy.add(engine);
   else busy.delete(engine);
-  if (!keepAlive) {
-    keepAlive = setInterval(noop, 0x7fffffff);
-    keepAlive.unref();
-  }
-  if (busy.size) keepAlive.ref();
-  else keepAlive.unref();
 }
 
 /**
@@ -65,7 +58,7 @@ class Engine {
       // An argument the binding cannot convert: the call never started.
       this.calls.delete(call.id);
       if (this.calls.size === 0) setBusy(this, false);
-      throw new AlovaError(err.message, 'fetch', 'ERR_ALOVA_INVALID_ARG');
+      throw new AlovaError(err.message, 'fetch', codes.INVALID_ARG);
     }
   }
 
@@ -109,7 +102,7 @@ function clientOptions(options) {
     const value = options[name];
     if (value === undefined) continue;
     if (typeof value !== type) {
-      throw new AlovaError(`\`${name}\` must be a ${type}`, 'fetch', 'ERR_ALOVA_INVALID_ARG');
+      throw new AlovaError(`\`${name}\` must be a ${type}`, 'fetch', codes.INVALID_ARG);
     }
     out[name] = value;
   }
@@ -118,7 +111,7 @@ function clientOptions(options) {
     out.ca = (out.ca || []).concat(list).map((c) => {
       if (typeof c === 'string') return c;
       if (ArrayBuffer.isView(c)) return Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('utf8');
-      throw new AlovaError('`ca` must be a PEM string or Buffer (or an array of them)', 'fetch', 'ERR_ALOVA_INVALID_ARG');
+      throw new AlovaError('`ca` must be a PEM string or Buffer (or an array of them)', 'fetch', codes.INVALID_ARG);
     });
   }
   if (rejectUnauthorized !== undefined) out.rejectUnauthorized = rejectUnauthorized !== false;
@@ -132,7 +125,7 @@ function clientOptions(options) {
 
 function checkCount(n, name) {
   if (typeof n !== 'number' || !(n >= 0)) {
-    throw new AlovaError(`\`${name}\` must be a non-negative number`, 'fetch', 'ERR_ALOVA_INVALID_ARG');
+    throw new AlovaError(`\`${name}\` must be a non-negative number`, 'fetch', codes.INVALID_ARG);
   }
   return n;
 }

@@ -1,7 +1,7 @@
 'use strict';
 // What alova's fetch adapter does to a request before sending it: the Content-Type default,
 // dropping empty headers, and turning `data` into a body.
-const { AlovaError } = require('../errors');
+const { AlovaError, codes } = require('../errors');
 
 const JSON_TYPE = 'application/json; charset=UTF-8';
 const DROPPED = ['', undefined, null, false];
@@ -61,7 +61,7 @@ function encodeBody(data) {
   try {
     json = JSON.stringify(data);
   } catch (cause) {
-    const err = new AlovaError(`request body cannot be serialised: ${cause.message}`, 'fetch', 'ERR_ALOVA_BODY');
+    const err = new AlovaError(`request body cannot be serialised: ${cause.message}`, 'fetch', codes.BODY);
     err.cause = cause;
     throw err;
   }

@@ -3,7 +3,7 @@
 // `kLink`; createPSCAdapter attaches a replica to it. Events never go through JS callbacks on
 // this path, so the protocol methods `send`/`receive` are not available.
 const native = require('../native');
-const { AlovaError, fromNative } = require('../errors');
+const { AlovaError, fromNative, codes } = require('../errors');
 const { kLink } = require('./events');
 
 function nativeOptions(o = {}) {
@@ -11,7 +11,7 @@ function nativeOptions(o = {}) {
   for (const name of ['maxFrameBytes', 'maxEntries', 'maxValueBytes', 'maxPublishBytes']) {
     if (o[name] === undefined) continue;
     if (!Number.isInteger(o[name]) || o[name] <= 0 || o[name] > 0xffffffff) {
-      throw new AlovaError(`\`${name}\` must be a positive integer`, 'psc', 'ERR_ALOVA_INVALID_ARG');
+      throw new AlovaError(`\`${name}\` must be a positive integer`, 'psc', codes.INVALID_ARG);
     }
     out[name] = o[name];
   }
@@ -39,7 +39,7 @@ function linkAdapter(name, connect, onConnect) {
     throw new AlovaError(
       `${name}.${method}() is not available: its events travel natively; use it through createPSCAdapter`,
       'psc',
-      'ERR_ALOVA_PSC',
+      codes.PSC,
     );
   };
   return {

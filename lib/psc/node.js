@@ -5,14 +5,14 @@ const os = require('node:os');
 const path = require('node:path');
 const { createHash } = require('node:crypto');
 const { linkAdapter, nativeOptions, native } = require('./native-link');
-const { fromNative, AlovaError } = require('../errors');
+const { fromNative, AlovaError, codes } = require('../errors');
 
 const AlovaIPCID = 'alova-default-channel';
 
 /** The socket path for an app id (directory overridable with ALOVA_PSC_DIR). */
 function socketPath(id = AlovaIPCID) {
   if (typeof id !== 'string' || id === '') {
-    throw new AlovaError('the shared-cache id must be a non-empty string', 'psc', 'ERR_ALOVA_INVALID_ARG');
+    throw new AlovaError('the shared-cache id must be a non-empty string', 'psc', codes.INVALID_ARG);
   }
   const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
   const dir = process.env.ALOVA_PSC_DIR || path.join(os.tmpdir(), `alova-psc-${uid}`);

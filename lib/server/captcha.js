@@ -10,7 +10,7 @@
 //   in alova) and it is also sendable, so `retry(sendCaptcha(create, { key }), opts)` retries
 //   the sending, each retry being a complete send attempt.
 const { randomInt } = require('node:crypto');
-const { AlovaError } = require('../errors');
+const { AlovaError, codes } = require('../errors');
 const { Sendable, runHook, withSignal, noop } = require('./sendable');
 const { runsAtomicScripts, serialize } = require('./atomic-store');
 const { redisKey } = require('./redis-keys');
@@ -23,7 +23,7 @@ function checkCodeSet(codeSet) {
   if (codeSet === undefined || typeof codeSet === 'function') return;
   const chars = Array.isArray(codeSet) ? codeSet : codeSet && codeSet.chars;
   const length = Array.isArray(codeSet) ? undefined : codeSet && codeSet.length;
-  const bad = (what) => new AlovaError(`\`codeSet\` ${what}`, 'Captcha', 'ERR_ALOVA_INVALID_ARG');
+  const bad = (what) => new AlovaError(`\`codeSet\` ${what}`, 'Captcha', codes.INVALID_ARG);
   if (codeSet === null || typeof codeSet !== 'object') throw bad('must be an array of characters, { chars, length } or a function');
   if (chars !== undefined && (!Array.isArray(chars) || chars.length === 0)) throw bad('needs at least one character');
   if (length !== undefined && !(Number.isInteger(length) && length > 0)) throw bad('length must be a positive integer');

@@ -7,7 +7,7 @@
 // nothing.
 const fs = require('node:fs/promises');
 const path = require('node:path');
-const { AlovaError } = require('../errors');
+const { AlovaError, codes } = require('../errors');
 const { encodeName } = require('./names');
 const { CACHE_SPACES } = require('../cache-space');
 
@@ -23,7 +23,7 @@ let tmpCounter = 0;
 class FileStorageAdapter {
   constructor({ directory, lockerOptions, logger } = {}) {
     if (typeof directory !== 'string' || !directory) {
-      throw new AlovaError('`directory` must be a non-empty string', 'storage:file', 'ERR_ALOVA_INVALID_ARG');
+      throw new AlovaError('`directory` must be a non-empty string', 'storage:file', codes.INVALID_ARG);
     }
     this.directory = path.resolve(directory);
     this.lockerOptions = lockerOptions;
@@ -57,7 +57,7 @@ class FileStorageAdapter {
       cause = err; // BigInt, a circular structure, a throwing toJSON: rejected like any failure
     }
     if (json === undefined) {
-      const err = new AlovaError(`value of ${key} cannot be stored as JSON`, 'storage:file', 'ERR_ALOVA_INVALID_ARG');
+      const err = new AlovaError(`value of ${key} cannot be stored as JSON`, 'storage:file', codes.INVALID_ARG);
       if (cause) err.cause = cause;
       return Promise.reject(err);
     }

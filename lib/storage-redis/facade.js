@@ -6,7 +6,7 @@
 // PING sent at creation) makes it `ready`; a command that cannot reach Redis makes it
 // `reconnecting` and starts probing with PING until Redis answers again.
 const { EventEmitter } = require('node:events');
-const { AlovaError, codeFromMessage } = require('../errors');
+const { AlovaError, codes } = require('../errors');
 const { kRedisConnection } = require('../capabilities');
 
 const REPLIED = 'Redis replied: ';
@@ -14,8 +14,7 @@ const RETRY_MS = [50, 100, 200, 500, 1000, 2000];
 
 /** ioredis's ReplyError shape for an error reply; the engine's coded error otherwise. */
 function toError(err) {
-  codeFromMessage(err);
-  if (err.code === 'ERR_ALOVA_REDIS' && err.message.startsWith(REPLIED)) {
+  if (err.code === codes.REDIS && err.message.startsWith(REPLIED)) {
     err.message = err.message.slice(REPLIED.length);
     err.name = 'ReplyError';
   }
@@ -203,7 +202,7 @@ class RedisFacade extends EventEmitter {
     const cb = typeof args[args.length - 1] === 'function' ? args.pop() : null;
     let p;
     if (this.status === 'end') p = Promise.reject(new Error('Connection is closed.'));
-    else if (this.isCluster) p = Promise.reject(new AlovaError(`${op} is not supported on Redis Cluster by this client; use your own client for pub/sub`, 'storage:redis', 'ERR_ALOVA_UNSUPPORTED'));
+    else if (this.isCluster) p = Promise.reject(new AlovaError(`${op} is not supported on Redis Cluster by this client; use your own client for pub/sub`, 'storage:redis', codes.UNSUPPORTED));
     else {
       if (!this.listening) {
         this.#native.onMessage(([channel, message]) => this.emit('message', channel, message));

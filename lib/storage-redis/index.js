@@ -4,7 +4,7 @@
 // matching PX expiry. Beyond @alova/storage-redis: `clear()` works, every operation has a
 // time limit, a circuit breaker stops calling a dead Redis, and a failed read is a cache miss
 // (`failOpen`) so requests go to the network instead of failing.
-const { AlovaError } = require('../errors');
+const { AlovaError, codes } = require('../errors');
 const { CircuitBreaker } = require('./breaker');
 const { NativeBackend } = require('./native-backend');
 const { JsBackend, isJsClient } = require('./js-backend');
@@ -32,8 +32,8 @@ const NO_EFFECT = new Set([
 ]);
 const TLS_KEYS = new Set(['ca', 'cert', 'key', 'rejectUnauthorized', 'servername']);
 
-const unsupported = (what) => new AlovaError(`${what} is not supported by @alova/native/storage-redis`, AREA, 'ERR_ALOVA_UNSUPPORTED');
-const invalid = (message) => new AlovaError(message, AREA, 'ERR_ALOVA_INVALID_ARG');
+const unsupported = (what) => new AlovaError(`${what} is not supported by @alova/native/storage-redis`, AREA, codes.UNSUPPORTED);
+const invalid = (message) => new AlovaError(message, AREA, codes.INVALID_ARG);
 
 /** PEM given as a string, a Buffer or an array of them → one Buffer. */
 function pem(value, name) {
@@ -99,9 +99,8 @@ function nodeAddress(n) {
 /** Whether an error means Redis could not be reached (counts towards the breaker). */
 function isUnavailable(err) {
   const code = err && err.code;
-  if (code === 'ERR_ALOVA_TIMEOUT') return true;
-  if (code === 'ERR_ALOVA_UNSUPPORTED') return false;
-  if (code === 'ERR_ALOVA_REDIS') return /^Redis (unreachable|is unavailable)/.test(err.message);
+  if (code === codes.TIMEOUT || code === codes.REDIS_UNAVAILABLE) return true;
+  if (code === codes.UNSUPPORTED || code === codes.REDIS) return false;
   // A JS client: everything but a reply from the server.
   return !(err && (err.name === 'ReplyError' || err.name === 'ErrorReply'));
 }
@@ -141,11 +140,11 @@ class RedisStorageAdapter {
       const native = client[kRedisConnection] ?? null;
       this.backend = native ? new NativeBackend(native) : isJsClient(client) ? new JsBackend(client, { commandTimeout }) : null;
       if (!this.backend) {
-        throw new AlovaError('`client` must be an ioredis or node-redis client, another adapter\'s `client`, or an object with get, set and del methods', AREA, 'ERR_ALOVA_INVALID_ARG');
+        throw new AlovaError('`client` must be an ioredis or node-redis client, another adapter\'s `client`, or an object with get, set and del methods', AREA, codes.INVALID_ARG);
       }
       this.userClient = client;
     } else if ('nodes' in config) {
-      if (!Array.isArray(nodes) || !nodes.length) throw new AlovaError('`nodes` must be a non-empty array', AREA, 'ERR_ALOVA_INVALID_ARG');
+      if (!Array.isArray(nodes) || !nodes.length) throw new AlovaError('`nodes` must be a non-empty array', AREA, codes.INVALID_ARG);
       const ro = (options && options.redisOptions) || {};
       this.backend = NativeBackend.create({
         nodes: nodes.map(nodeAddress),
@@ -200,7 +199,7 @@ class RedisStorageAdapter {
     const b = this.breaker;
     if (b && !b.allow()) {
       this.counts.errors++;
-      const err = new AlovaError(`Redis is unavailable (${b.failures} failed operations); calls fail fast until a probe succeeds`, AREA, 'ERR_ALOVA_REDIS');
+      const err = new AlovaError(`Redis is unavailable (${b.failures} failed operations); calls fail fast until a probe succeeds`, AREA, codes.REDIS_UNAVAILABLE);
       if (commandChannel.hasSubscribers) commandChannel.publish({ command, keys, duration: 0, error: err });
       return Promise.reject(err);
     }
@@ -240,7 +239,7 @@ class RedisStorageAdapter {
   async set(key, value) {
     const rkey = this.keyPrefix + key;
     const json = JSON.stringify(value);
-    if (json === undefined) throw new AlovaError(`value of ${key} cannot be stored as JSON`, AREA, 'ERR_ALOVA_INVALID_ARG');
+    if (json === undefined) throw new AlovaError(`value of ${key} cannot be stored as JSON`, AREA, codes.INVALID_ARG);
     const ts = expiryOf(value);
     if (ts > 0) {
       const px = ts - Date.now();
@@ -291,7 +290,7 @@ class RedisStorageAdapter {
    * no prefix. Replies: integer → number, bulk/status → string, nil → null, array → array.
    */
   eval(script, keys = [], args = []) {
-    if (typeof script !== 'string') return Promise.reject(new AlovaError('script must be a string', AREA, 'ERR_ALOVA_INVALID_ARG'));
+    if (typeof script !== 'string') return Promise.reject(new AlovaError('script must be a string', AREA, codes.INVALID_ARG));
     const names = keys.map(String);
     return this.guarded('eval', names, () => this.backend.eval(script, names, args.map(String)));
   }

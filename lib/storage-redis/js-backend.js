@@ -5,7 +5,7 @@
 // alova's own tests pass one), and needs only the methods of the operations it is used for.
 // Same interface as the native backend.
 const crypto = require('node:crypto');
-const { AlovaError } = require('../errors');
+const { AlovaError, codes } = require('../errors');
 const { after } = require('../timers');
 
 function isIORedis(client) {
@@ -29,7 +29,7 @@ function isJsClient(client) {
 function byMethod(node, [name, ...args]) {
   const method = node[name.toLowerCase()];
   if (typeof method !== 'function') {
-    return Promise.reject(new AlovaError(`the Redis client passed in has no \`${name.toLowerCase()}\` method, which this operation needs`, 'storage:redis', 'ERR_ALOVA_UNSUPPORTED'));
+    return Promise.reject(new AlovaError(`the Redis client passed in has no \`${name.toLowerCase()}\` method, which this operation needs`, 'storage:redis', codes.UNSUPPORTED));
   }
   try {
     return Promise.resolve(method.apply(node, args));
@@ -108,7 +108,7 @@ function limited(promise, ms) {
   if (!(ms > 0)) return promise;
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = after(ms, () => reject(new AlovaError(`Redis operation timed out after ${ms}ms`, 'storage:redis', 'ERR_ALOVA_TIMEOUT')));
+    timer = after(ms, () => reject(new AlovaError(`Redis operation timed out after ${ms}ms`, 'storage:redis', codes.TIMEOUT)));
   });
   return Promise.race([promise, timeout]).finally(() => timer.clear());
 }

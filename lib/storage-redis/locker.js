@@ -6,7 +6,7 @@
 // resource name itself, as Redlock uses, so processes still on `@alova/storage-redis` and ones on
 // this package exclude each other.
 const crypto = require('node:crypto');
-const { AlovaError } = require('../errors');
+const { AlovaError, codes } = require('../errors');
 const { after, sleep } = require('../timers');
 
 // All or nothing: every key is free, then every key is set.
@@ -50,7 +50,7 @@ class RedisLocker {
   async lock(resource) {
     const keys = toArray(resource).map(String);
     const ttl = this.ttl;
-    if (!(ttl > 0)) throw lockError(`Lock ttl must be > 0, got ${ttl}`, 'ERR_ALOVA_INVALID_ARG');
+    if (!(ttl > 0)) throw lockError(`Lock ttl must be > 0, got ${ttl}`, codes.INVALID_ARG);
     const token = crypto.randomBytes(16).toString('hex');
     const { retryCount, retryDelay, retryJitter } = this.retry;
     for (let attempt = 0; retryCount < 0 || attempt <= retryCount; attempt++) {
@@ -62,7 +62,7 @@ class RedisLocker {
         return;
       }
     }
-    throw lockError(`Failed to acquire lock for ${JSON.stringify(keys)} after ${retryCount + 1} attempts`, 'ERR_ALOVA_LOCKED');
+    throw lockError(`Failed to acquire lock for ${JSON.stringify(keys)} after ${retryCount + 1} attempts`, codes.LOCKED);
   }
 
   async tryAcquire(keys, token, ttl) {
@@ -114,7 +114,7 @@ class RedisLocker {
       held.timer = null;
       const released = await this.evalEach(RELEASE, held.keys, [held.token]);
       if (held.lost || released < held.keys.length) {
-        throw lockError(`Lock for ${JSON.stringify(held.keys)} expired before it was released`, 'ERR_ALOVA_LOCK_LOST');
+        throw lockError(`Lock for ${JSON.stringify(held.keys)} expired before it was released`, codes.LOCK_LOST);
       }
     }
   }

@@ -3,30 +3,31 @@
 // pipeline in one native call, and concurrent reads of the same key share one round trip.
 const { RedisClient } = require('../native');
 
-const { codeFromMessage: withCode } = require('../errors');
+const { fromFailure } = require('../errors');
 
-function rethrow(err) {
-  throw withCode(err);
-}
-
-// Pipelines sent with `submit` answer through one callback shared by every client.
+// Pipelines sent with `submit`, by id, until `take` hands back their outcome. The map holds
+// their backends while they are in flight.
 const waiting = new Map();
 let nextId = 0;
 
-function onReply([id, error, replies]) {
-  const done = waiting.get(id);
-  if (!done) return;
-  waiting.delete(id);
-  done(error, replies);
-}
-
-/** Creates a native client whose `submit` answers through `onReply`. */
+/**
+ * Creates a native client; when pipelines are answered it calls back and they are collected
+ * with one `take`. The callback holds the client weakly, so a dropped client can be collected.
+ */
 function createClient(options) {
-  try {
-    return RedisClient.create(options, onReply);
-  } catch (err) {
-    throw withCode(err);
-  }
+  let ref = null;
+  const client = RedisClient.create(options, () => {
+    const c = ref && ref.deref();
+    if (!c) return;
+    for (const { id, failure, replies } of c.take()) {
+      const done = waiting.get(id);
+      if (!done) continue;
+      waiting.delete(id);
+      done(failure, replies);
+    }
+  });
+  ref = new WeakRef(client);
+  return client;
 }
 
 class NativeBackend {
@@ -74,13 +75,12 @@ class NativeBackend {
       if (this.queue.length) this.flush();
     };
     const id = (nextId = (nextId + 1) >>> 0);
-    waiting.set(id, (error, replies) => {
-      this.client.settled();
+    waiting.set(id, (failure, replies) => {
       settle();
-      if (error === null) {
+      if (!failure) {
         for (let i = 0; i < batch.length; i++) batch[i].resolve(replies[i]);
       } else {
-        const err = withCode(new Error(error));
+        const err = fromFailure(failure, 'storage:redis');
         for (const e of batch) e.reject(err);
       }
     });
@@ -90,7 +90,7 @@ class NativeBackend {
       // Runs from process.nextTick: a throw here would be an uncaught exception.
       waiting.delete(id);
       settle();
-      for (const e of batch) e.reject(withCode(err));
+      for (const e of batch) e.reject(err);
     }
   }
 
@@ -117,11 +117,11 @@ class NativeBackend {
 
   clear(prefix, spaces) {
     this.inflight.clear();
-    return this.client.clear(prefix, spaces).catch(rethrow);
+    return this.client.clear(prefix, spaces);
   }
 
   eval(script, keys, args) {
-    return this.client.eval(script, keys, args).then(JSON.parse, rethrow);
+    return this.client.eval(script, keys, args).then(JSON.parse);
   }
 
   close() {
@@ -129,4 +129,4 @@ class NativeBackend {
   }
 }
 
-module.exports = { NativeBackend, createClient, withCode };
+module.exports = { NativeBackend, createClient };

@@ -6,5 +6,6 @@ pub mod http;
 pub mod psc;
 pub mod ratelimit;
 pub mod redis;
+pub mod runtime;
 
 pub use error::{Code, Error, Result};

@@ -2,7 +2,7 @@
 // HTTP headers for a limiter result: `RateLimit-Limit`, `RateLimit-Remaining`,
 // `RateLimit-Reset` (seconds until the window resets, as in the IETF RateLimit header fields
 // draft) and, on a rejection, `Retry-After` (seconds).
-const { AlovaError } = require('../../errors');
+const { AlovaError, codes } = require('../../errors');
 
 const seconds = (ms) => String(Math.max(0, Math.ceil(ms / 1000)));
 
@@ -17,10 +17,10 @@ const limitOf = (res, fallback) => (res !== null && typeof res === 'object' && l
 /** `res`: a result or rejection of `consume()`; `limit`: the limiter's `points`. */
 function rateLimitHeaders(res, limit) {
   if (!res || typeof res !== 'object' || typeof res.remainingPoints !== 'number') {
-    throw new AlovaError('rateLimitHeaders expects a limiter result', 'RateLimit', 'ERR_ALOVA_INVALID_ARG');
+    throw new AlovaError('rateLimitHeaders expects a limiter result', 'RateLimit', codes.INVALID_ARG);
   }
   if (!(typeof limit === 'number' && limit >= 0)) {
-    throw new AlovaError('rateLimitHeaders expects the limit (points) as a number >= 0', 'RateLimit', 'ERR_ALOVA_INVALID_ARG');
+    throw new AlovaError('rateLimitHeaders expects the limit (points) as a number >= 0', 'RateLimit', codes.INVALID_ARG);
   }
   const headers = {
     'RateLimit-Limit': String(limit),

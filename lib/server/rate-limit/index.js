@@ -4,7 +4,7 @@
 // any concurrency), durations stay in milliseconds (alova floors them to seconds), and
 // `store` is accepted as an alias of `storage`.
 const { randomUUID } = require('node:crypto');
-const { AlovaError } = require('../../errors');
+const { AlovaError, codes } = require('../../errors');
 const { HookedMethod } = require('../hooked-method');
 const { abortError, withSignal } = require('../sendable');
 const { resultOf, makeResult, RateLimiterRes } = require('./result');
@@ -20,7 +20,7 @@ const isThenable = (v) => !!v && typeof v.then === 'function';
 function badPoints(points, name, positive) {
   if (Number.isFinite(points) && (positive ? points > 0 : points >= 0)) return null;
   const what = positive ? 'a positive' : 'a non-negative';
-  return Promise.reject(new AlovaError(`${name}: points must be ${what} finite number, got ${String(points)}`, 'RateLimit', 'ERR_ALOVA_INVALID_ARG'));
+  return Promise.reject(new AlovaError(`${name}: points must be ${what} finite number, got ${String(points)}`, 'RateLimit', codes.INVALID_ARG));
 }
 
 class Limiter {

@@ -3,7 +3,7 @@
 // Error, e.g. Redis down), the same call goes to the insurance limiter, by default counting in
 // this process's memory, instead of failing the request. A rate-limit rejection (not an Error)
 // is passed through; the insurance never sees calls the primary answered.
-const { AlovaError } = require('../../errors');
+const { AlovaError, codes } = require('../../errors');
 const { noteLimit } = require('./headers');
 
 /** Marks `createRateLimiter` results with their options, so one can insure another. */
@@ -18,7 +18,7 @@ const METHODS = ['consume', 'penalty', 'reward', 'get', 'set', 'block', 'delete'
 function insuranceOptions(value) {
   if (typeof value === 'function' && value[OPTIONS]) return value[OPTIONS];
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value;
-  throw new AlovaError('insuranceLimiter must be a createRateLimiter() result or its options', 'RateLimit', 'ERR_ALOVA_INVALID_ARG');
+  throw new AlovaError('insuranceLimiter must be a createRateLimiter() result or its options', 'RateLimit', codes.INVALID_ARG);
 }
 
 /** A limiter with `primary`'s API whose calls fall back to `insurance` when the store fails. */

@@ -105,8 +105,8 @@ pub struct Head {
     pub status_text: String,
     pub url: String,
     pub redirected: bool,
-    /// `name:value\n` per header, names lower-case, values as latin-1 (fetch's ByteString).
-    pub headers: String,
+    /// As received, in order (names lower-case).
+    pub headers: HeaderMap,
 }
 
 pub struct Response {
@@ -323,7 +323,7 @@ impl Client {
             status_text: reason(&resp),
             redirected: url != requested,
             url: url.to_string(),
-            headers: flatten(resp.headers()),
+            headers: resp.headers().clone(),
         };
         let length = resp.content_length();
         if let (Some(len), Some(max)) = (length, limit) {
@@ -395,20 +395,6 @@ fn reason(resp: &reqwest::Response) -> String {
         Some(r) => String::from_utf8_lossy(r.as_bytes()).into_owned(),
         None => resp.status().canonical_reason().unwrap_or("").to_string(),
     }
-}
-
-fn flatten(headers: &HeaderMap) -> String {
-    let mut out = String::with_capacity(headers.len() * 32);
-    for (name, value) in headers {
-        out.push_str(name.as_str());
-        out.push(':');
-        match value.to_str() {
-            Ok(s) => out.push_str(s),
-            Err(_) => out.extend(value.as_bytes().iter().map(|&b| b as char)),
-        }
-        out.push('\n');
-    }
-    out
 }
 
 fn network(e: reqwest::Error) -> Error {

@@ -13,5 +13,6 @@ mod tests;
 pub use body::{BodyStream, ResponseBody};
 pub use client::{Client, ClientOptions, Head, Redirect, Request, RequestBody, Response};
 pub use pool::PoolOptions;
+pub use reqwest::header::HeaderMap;
 pub use stats::Stats;
 pub use upload::UploadProgress;

@@ -110,7 +110,7 @@ impl HubClient {
             ring,
             frame_limit: frame_limit.clone(),
         };
-        super::spawn_thread("alova-psc-client", run(path, opts, rx, link, on_connect))?;
+        crate::runtime::spawn_thread("alova-psc-client", run(path, opts, rx, link, on_connect))?;
         Ok(HubClient {
             tx,
             replicas,

@@ -156,7 +156,7 @@ impl Hub {
         let (stop_tx, stop_rx) = oneshot::channel();
         let (done_tx, done_rx) = std::sync::mpsc::channel();
         let link = path.to_path_buf();
-        super::spawn_thread("alova-psc-hub", async move {
+        crate::runtime::spawn_thread("alova-psc-hub", async move {
             if let Ok(listener) = UnixListener::from_std(std_listener) {
                 serve(listener, opts, epoch, ring, stop_rx).await;
             }

@@ -42,27 +42,3 @@ pub use client::{ClientOptions, HubClient};
 pub use hub::{Hub, HubOptions};
 pub use redis_sync::{RedisSync, RedisSyncOptions};
 pub use replica::{Drain, Limits, Replica};
-
-/// Runs `fut` to completion on a current-thread tokio runtime in a new named thread.
-pub(crate) fn spawn_thread(
-    name: &str,
-    fut: impl std::future::Future<Output = ()> + Send + 'static,
-) -> crate::Result<()> {
-    std::thread::Builder::new()
-        .name(name.into())
-        .spawn(move || {
-            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                rt.block_on(fut);
-            }
-        })
-        .map(|_| ())
-        .map_err(|e| {
-            crate::Error::new(
-                crate::Code::Internal,
-                format!("cannot start thread {name}: {e}"),
-            )
-        })
-}

@@ -63,7 +63,7 @@ impl RedisSync {
         let connected = Arc::new(AtomicBool::new(false));
         let (r, c) = (replicas.clone(), connected.clone());
         let limits = opts.limits;
-        super::spawn_thread("alova-psc-redis", run(client, opts, rx, r, c, on_connect))?;
+        crate::runtime::spawn_thread("alova-psc-redis", run(client, opts, rx, r, c, on_connect))?;
         Ok(RedisSync {
             tx,
             replicas,

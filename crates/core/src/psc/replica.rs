@@ -552,9 +552,13 @@ impl Replica {
         self.bump();
     }
 
-    /// Visits the changes since the last drain: `full` first, then each key with its value
-    /// (`None`: removed).
-    fn drain_with(&self, mut full: impl FnMut(bool), mut change: impl FnMut(&str, Option<&str>)) {
+    /// Visits the changes since the last drain without copying them: `full` first, then each
+    /// key with its value (`None`: removed). The binding writes JS's forms from here.
+    pub fn drain_with(
+        &self,
+        mut full: impl FnMut(bool),
+        mut change: impl FnMut(&str, Option<&str>),
+    ) {
         let mut st = self.lock();
         self.catch_up(&mut st);
         let now = now_ms();
@@ -587,79 +591,6 @@ impl Replica {
             |k, v| d.changes.push((k.to_string(), v.map(str::to_string))),
         );
         d
-    }
-
-    /// The same as one JSON text, parsed by JS in one call:
-    /// `{"full":bool,"set":{key:value,...},"del":[key,...]}`.
-    pub fn drain_json(&self) -> String {
-        let mut set = String::with_capacity(256);
-        let mut del = String::new();
-        let mut full = false;
-        self.drain_with(
-            |f| full = f,
-            |k, v| {
-                // A value that is not JSON (written into the shared log by a peer) would break
-                // the whole text: it is reported as removed.
-                let v = v.filter(|v| super::protocol::is_json(v));
-                let (out, sep) = match v {
-                    Some(_) => (&mut set, ','),
-                    None => (&mut del, ','),
-                };
-                if !out.is_empty() {
-                    out.push(sep);
-                }
-                out.push_str(&serde_json::to_string(k).unwrap_or_default());
-                if let Some(v) = v {
-                    out.push(':');
-                    out.push_str(v);
-                }
-            },
-        );
-        format!("{{\"full\":{full},\"set\":{{{set}}},\"del\":[{del}]}}")
-    }
-
-    /// Only the keys, for a reader that fetches values on first read (see [`Replica::get`]).
-    /// Plain text split by JS in one call: `'1'|'0'` (full), the changed keys joined by NUL,
-    /// `\u{1}`, the removed keys joined by NUL. If a key contains either separator the whole
-    /// drain is JSON instead: `[full ? 1 : 0, [changed...], [removed...]]`.
-    pub fn drain_keys(&self) -> String {
-        let mut set = String::new();
-        let mut del = String::new();
-        // Filled only once a key contains a separator; the plain part so far splits safely.
-        let mut lists: Option<(Vec<String>, Vec<String>)> = None;
-        let mut full = false;
-        let split = |s: &str| -> Vec<String> {
-            s.split('\0')
-                .filter(|k| !k.is_empty())
-                .map(str::to_string)
-                .collect()
-        };
-        self.drain_with(
-            |f| full = f,
-            |k, v| {
-                if lists.is_none() && (k.is_empty() || k.contains(['\0', '\u{1}'])) {
-                    lists = Some((split(&set), split(&del)));
-                }
-                if let Some((s, d)) = &mut lists {
-                    if v.is_some() { s } else { d }.push(k.to_string());
-                    return;
-                }
-                let out = if v.is_some() { &mut set } else { &mut del };
-                if !out.is_empty() {
-                    out.push('\0');
-                }
-                out.push_str(k);
-            },
-        );
-        if let Some((s, d)) = lists {
-            return serde_json::to_string(&(full as u8, s, d)).unwrap_or_default();
-        }
-        let mut out = String::with_capacity(2 + set.len() + del.len());
-        out.push(if full { '1' } else { '0' });
-        out.push_str(&set);
-        out.push('\u{1}');
-        out.push_str(&del);
-        out
     }
 
     pub fn len(&self) -> usize {
@@ -756,22 +687,6 @@ mod tests {
             }
         );
         assert_eq!(r.drain(), Drain::default());
-        r.apply(&w(set("q\"uote", "{\"x\":1}")), false);
-        r.apply(&w(WriteOp::Remove { key: "a".into() }), false);
-        let v: serde_json::Value = serde_json::from_str(&r.drain_json()).unwrap();
-        assert_eq!(
-            v,
-            serde_json::json!({"full": false, "set": {"q\"uote": {"x": 1}}, "del": ["a"]})
-        );
-        r.apply(&w(set("b", "1")), false);
-        assert_eq!(r.drain_keys(), "0b\u{1}");
-        r.apply(&w(set("c", "1")), false);
-        r.apply(&w(set("d", "1")), false);
-        r.apply(&w(WriteOp::Remove { key: "c".into() }), false);
-        let d = r.drain_keys();
-        assert!(d == "0d\u{1}c" || d.starts_with("0d\u{1}"), "{d}");
-        r.apply(&w(set("n\0l", "1")), false);
-        assert_eq!(r.drain_keys(), "[0,[\"n\\u0000l\"],[]]");
     }
 
     #[test]
@@ -832,26 +747,6 @@ mod tests {
         );
         r.sweep();
         assert_eq!(r.len(), 2);
-    }
-
-    #[test]
-    fn a_drain_never_hands_text_that_is_not_json_to_js() {
-        let r = Replica::new(None, Arc::new(Sink::default()), Limits::default(), 1);
-        for (seq, (key, value)) in [("bad", "[é"), ("good", "[1]")].into_iter().enumerate() {
-            let write = Write {
-                scope: None,
-                origin: 9,
-                seq: seq as u64 + 1,
-                op: WriteOp::Set {
-                    key: key.into(),
-                    value: value.into(),
-                },
-            };
-            r.apply(&write, false);
-        }
-        let text = r.drain_json();
-        assert!(text.contains("\"good\":[1]"), "{text}");
-        assert!(text.contains("\"del\":[\"bad\"]"), "{text}");
     }
 
     #[test]

@@ -236,7 +236,7 @@ pub async fn pubsub_client(opts: &Options) -> Result<redis::Client> {
         return c
             .async_get_client()
             .await
-            .map_err(|e| Error::new(Code::Redis, format!("Redis unreachable: {e}")));
+            .map_err(|e| Error::new(Code::RedisUnavailable, format!("Redis unreachable: {e}")));
     }
     match single_client(opts)? {
         (client, None) => Ok(client),

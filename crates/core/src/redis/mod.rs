@@ -16,7 +16,8 @@ use redis::{AsyncCommands, Script};
 use crate::{Code, Error, Result};
 pub use conn::Conn;
 pub use options::{Options, Sentinel, Tls};
-pub use value::to_json;
+pub use redis::Value;
+pub use value::server_error;
 
 /// Receives `(channel, message)` for subscribed channels.
 pub type OnMessage = Arc<dyn Fn(String, String) + Send + Sync>;
@@ -72,10 +73,9 @@ impl Client {
         self.limited(c.get::<_, Option<String>>(key)).await
     }
 
-    /// Sends commands as one pipeline, in order, and returns each reply as text: bulk and
-    /// status replies as they are, integers in decimal, nil as `None`. A command that fails
-    /// fails the whole call.
-    pub async fn exec(&self, cmds: &[Vec<String>]) -> Result<Vec<Option<String>>> {
+    /// Sends commands as one pipeline, in order, and returns their raw replies (an error
+    /// reply among them is a `Value::ServerError`).
+    pub async fn exec(&self, cmds: &[Vec<String>]) -> Result<Vec<Value>> {
         let mut parsed = Vec::with_capacity(cmds.len());
         for args in cmds {
             let Some((name, rest)) = args.split_first() else {
@@ -124,7 +124,7 @@ impl Client {
             self.limited(pipe.query_async::<Vec<redis::Value>>(&mut c))
                 .await?
         };
-        replies.into_iter().map(value::to_text).collect()
+        Ok(replies)
     }
 
     /// Sends one command and returns its raw reply (for callers that need its type).
@@ -278,13 +278,13 @@ fn redis_error(e: &redis::RedisError) -> Error {
         return Error::new(Code::Timeout, format!("Redis operation timed out: {e}"));
     }
     // The JS layer counts only unreachability towards its circuit breaker, not replies such
-    // as a script error, so the two are told apart in the message.
+    // as a script error, so the two have their own codes.
     if e.is_io_error()
         || e.is_connection_refusal()
         || e.is_connection_dropped()
         || e.is_cluster_error()
     {
-        Error::new(Code::Redis, format!("Redis unreachable: {e}"))
+        Error::new(Code::RedisUnavailable, format!("Redis unreachable: {e}"))
     } else if let Some(code) = e.code() {
         // An error reply, in the words Redis used (`NOSCRIPT No matching script...`).
         let text = match e.detail() {

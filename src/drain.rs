@@ -1,0 +1,154 @@
+//! A replica's changes in the text forms JS parses in one call (`PscReplica.drain` and
+//! `drainKeys`); the engine hands them over through `Replica::drain_with`.
+use alova_core::psc::protocol::is_json;
+use alova_core::psc::Replica;
+
+use crate::json::{push_str, push_str_array};
+
+/// `{"full":bool,"set":{key:value,...},"del":[key,...]}`.
+pub fn drain_json(r: &Replica) -> String {
+    let mut set = String::with_capacity(256);
+    let mut del = String::new();
+    let mut full = false;
+    r.drain_with(
+        |f| full = f,
+        |k, v| {
+            // A value that is not JSON (written into the shared log by a peer) would break
+            // the whole text: it is reported as removed.
+            let v = v.filter(|v| is_json(v));
+            let out = if v.is_some() { &mut set } else { &mut del };
+            if !out.is_empty() {
+                out.push(',');
+            }
+            push_str(k, out);
+            if let Some(v) = v {
+                out.push(':');
+                out.push_str(v);
+            }
+        },
+    );
+    format!("{{\"full\":{full},\"set\":{{{set}}},\"del\":[{del}]}}")
+}
+
+/// Only the keys, for a reader that fetches values on first read (`Replica::get`). Plain
+/// text split by JS in one call: `'1'|'0'` (full), the changed keys joined by NUL, `\u{1}`,
+/// the removed keys joined by NUL. If a key contains either separator (or is empty) the
+/// whole drain is JSON instead: `[full ? 1 : 0, [changed...], [removed...]]`.
+pub fn drain_keys(r: &Replica) -> String {
+    let mut set = String::new();
+    let mut del = String::new();
+    // Filled only once a key contains a separator; the plain part so far splits safely.
+    let mut lists: Option<(Vec<String>, Vec<String>)> = None;
+    let mut full = false;
+    let split = |s: &str| -> Vec<String> {
+        s.split('\0')
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    r.drain_with(
+        |f| full = f,
+        |k, v| {
+            if lists.is_none() && (k.is_empty() || k.contains(['\0', '\u{1}'])) {
+                lists = Some((split(&set), split(&del)));
+            }
+            if let Some((s, d)) = &mut lists {
+                if v.is_some() { s } else { d }.push(k.to_string());
+                return;
+            }
+            let out = if v.is_some() { &mut set } else { &mut del };
+            if !out.is_empty() {
+                out.push('\0');
+            }
+            out.push_str(k);
+        },
+    );
+    if let Some((s, d)) = lists {
+        let mut out = format!("[{},", full as u8);
+        push_str_array(s.iter().map(String::as_str), &mut out);
+        out.push(',');
+        push_str_array(d.iter().map(String::as_str), &mut out);
+        out.push(']');
+        return out;
+    }
+    let mut out = String::with_capacity(2 + set.len() + del.len());
+    out.push(if full { '1' } else { '0' });
+    out.push_str(&set);
+    out.push('\u{1}');
+    out.push_str(&del);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use alova_core::psc::protocol::{Write, WriteOp};
+    use alova_core::psc::replica::Outbox;
+    use alova_core::psc::{Limits, Replica};
+
+    use super::*;
+
+    struct Sink;
+    impl Outbox for Sink {
+        fn send(&self, _: Write) {}
+    }
+
+    fn replica() -> Replica {
+        Replica::new(None, Arc::new(Sink), Limits::default(), 1)
+    }
+
+    fn apply(r: &Replica, seq: u64, op: WriteOp) {
+        let write = Write {
+            scope: None,
+            origin: 9,
+            seq,
+            op,
+        };
+        r.apply(&write, false);
+    }
+
+    fn set(k: &str, v: &str) -> WriteOp {
+        WriteOp::Set {
+            key: k.into(),
+            value: v.into(),
+        }
+    }
+
+    fn remove(k: &str) -> WriteOp {
+        WriteOp::Remove { key: k.into() }
+    }
+
+    #[test]
+    fn drains_as_json_and_as_keys() {
+        let r = replica();
+        apply(&r, 1, set("a", "1"));
+        let _ = drain_json(&r);
+        apply(&r, 2, set("q\"uote", "{\"x\":1}"));
+        apply(&r, 3, remove("a"));
+        let text = drain_json(&r);
+        assert!(
+            text == r#"{"full":false,"set":{"q\"uote":{"x":1}},"del":["a"]}"#,
+            "{text}"
+        );
+        apply(&r, 4, set("b", "1"));
+        assert_eq!(drain_keys(&r), "0b\u{1}");
+        apply(&r, 5, set("c", "1"));
+        apply(&r, 6, set("d", "1"));
+        apply(&r, 7, remove("c"));
+        let d = drain_keys(&r);
+        assert!(d == "0d\u{1}c" || d.starts_with("0d\u{1}"), "{d}");
+        apply(&r, 8, set("n\0l", "1"));
+        assert_eq!(drain_keys(&r), "[0,[\"n\\u0000l\"],[]]");
+    }
+
+    #[test]
+    fn a_drain_never_hands_text_that_is_not_json_to_js() {
+        let r = replica();
+        apply(&r, 1, set("bad", "[é"));
+        apply(&r, 2, set("good", "[1]"));
+        let text = drain_json(&r);
+        assert!(text.contains("\"good\":[1]"), "{text}");
+        assert!(text.contains("\"del\":[\"bad\"]"), "{text}");
+    }
+}
