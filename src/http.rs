@@ -46,6 +46,8 @@ pub struct HttpStats {
     pub errors: f64,
     pub bytes_received: f64,
     pub connections_opened: f64,
+    pub in_flight: f64,
+    pub waiting: f64,
 }
 
 /// Finished requests, waiting for JS to take them (see `completion`).
@@ -232,7 +234,8 @@ impl HttpClient {
     }
 
     /// The client's counters since it was made: `requests`, `errors` (failures without a
-    /// response, aborts aside), `bytesReceived` (body bytes), `connectionsOpened`.
+    /// response, aborts aside), `bytesReceived` (body bytes), `connectionsOpened`, `inFlight`
+    /// (begun, body not read to its end yet), `waiting` (for a turn under `connections`).
     #[napi(catch_unwind)]
     pub fn stats(&self) -> error::Result<HttpStats> {
         guard(|| {
@@ -242,6 +245,8 @@ impl HttpClient {
                 errors: s.errors as f64,
                 bytes_received: s.bytes_received as f64,
                 connections_opened: s.connections_opened as f64,
+                in_flight: s.in_flight as f64,
+                waiting: s.waiting as f64,
             })
         })
     }

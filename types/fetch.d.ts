@@ -60,6 +60,10 @@ declare namespace adapterFetch {
     bytesReceived: number;
     /** Connections opened (TCP, plus TLS for https). */
     connectionsOpened: number;
+    /** Requests begun whose response body has not been read to its end (or dropped) yet. */
+    inFlight: number;
+    /** Of those, requests waiting for a turn on their origin (`connections`). */
+    waiting: number;
   }
 
   /** The adapter made without `customFetch`: requests go through the engine. */

@@ -94,6 +94,31 @@ test('a streamed body holds its turn until it is read to the end or cancelled', 
   assert.equal((await r3.arrayBuffer()).byteLength, 40 * chunk.length);
 });
 
+test('`stats()` shows requests in flight and those waiting for their turn, down to 0 after', async () => {
+  const srv = await serve(300);
+  const adapter = adapterFetch({ connections: 1 });
+  const all = Promise.all(Array.from({ length: 3 }, () => get(adapter, srv.url + '/')));
+  await sleep(100);
+  const during = adapter.stats();
+  assert.equal(during.inFlight, 3);
+  assert.equal(during.waiting, 2, 'one holds the only turn, two wait');
+  await all;
+  const { inFlight, waiting } = adapter.stats();
+  assert.deepEqual({ inFlight, waiting }, { inFlight: 0, waiting: 0 });
+  // A streamed body not yet read keeps its request in flight.
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  const big = await startHttpServer((req, res) => {
+    res.write(chunk);
+    setTimeout(() => res.end(chunk), 50);
+  });
+  servers.push(big);
+  const streaming = adapterFetch();
+  const r = await streaming({ url: big.url + '/', type: 'GET', headers: {} }, { config: {} }).response();
+  assert.equal(streaming.stats().inFlight, 1);
+  await r.arrayBuffer();
+  assert.equal(streaming.stats().inFlight, 0);
+});
+
 test('the limit is per origin: another origin is not held up by a busy one', async () => {
   const slow = await serve(1000);
   const fast = await serve(0);
@@ -247,7 +272,7 @@ test('an invalid `ca` fails at adapterFetch() with the fetch error shape', () =>
 test('`stats()` counts requests, failures, body bytes and connections opened', async () => {
   const srv = await serve();
   const adapter = adapterFetch({ keepAlive: false });
-  assert.deepEqual(adapter.stats(), { requests: 0, errors: 0, bytesReceived: 0, connectionsOpened: 0 });
+  assert.deepEqual(adapter.stats(), { requests: 0, errors: 0, bytesReceived: 0, connectionsOpened: 0, inFlight: 0, waiting: 0 });
   for (let i = 0; i < 3; i++) await get(adapter, srv.url + '/');
   // A refused connection: a port nobody listens on any more.
   const closed = await countingServer();
@@ -264,6 +289,8 @@ test('`stats()` counts requests, failures, body bytes and connections opened', a
     errors: 1,
     bytesReceived: 3 * 'ok'.length,
     connectionsOpened: 4,
+    inFlight: 0,
+    waiting: 0,
   });
   assert.equal(srv.stats.sockets, 3);
 

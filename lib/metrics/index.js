@@ -10,6 +10,8 @@ const FAMILIES = [
   ['http', 'errors', 'alova_http_errors_total', 'counter', 'Requests that failed without a response (network, TLS, timeout).'],
   ['http', 'bytesReceived', 'alova_http_received_bytes_total', 'counter', 'Response body bytes received, after decompression.'],
   ['http', 'connectionsOpened', 'alova_http_connections_opened_total', 'counter', 'Connections opened.'],
+  ['http', 'inFlight', 'alova_http_in_flight', 'gauge', 'Requests begun whose response body has not been read to its end yet.'],
+  ['http', 'waiting', 'alova_http_waiting', 'gauge', 'Requests waiting for a turn on their origin (the connections limit).'],
   ['l1', 'entries', 'alova_l1_entries', 'gauge', 'Entries held by the in-memory cache.'],
   ['l1', 'bytes', 'alova_l1_bytes', 'gauge', 'Estimated bytes held by the in-memory cache.'],
   ['l1', 'hits', 'alova_l1_hits_total', 'counter', 'In-memory cache reads that found an entry.'],

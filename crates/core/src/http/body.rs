@@ -1,11 +1,10 @@
 //! Response bodies: read whole when small, otherwise handed over in batches as they arrive.
 use bytes::{Bytes, BytesMut};
 use futures_util::FutureExt;
-use tokio::sync::OwnedSemaphorePermit;
 
 use std::sync::Arc;
 
-use super::stats::Counters;
+use super::stats::{Counters, Turn};
 use crate::error::{Code, Error, Result};
 
 /// Largest batch handed to JS in one crossing.
@@ -49,8 +48,9 @@ pub struct BodyStream {
     received: u64,
     pending: BytesMut,
     done: bool,
-    /// The request's turn on its origin (see `OriginLimit`), given back at the end.
-    permit: Option<OwnedSemaphorePermit>,
+    /// The request's place in the counts and its turn on its origin (see `OriginLimit`),
+    /// given back at the end.
+    turn: Option<Turn>,
     counters: Arc<Counters>,
 }
 
@@ -58,7 +58,7 @@ impl BodyStream {
     pub(super) fn new(
         resp: reqwest::Response,
         limit: Option<u64>,
-        permit: Option<OwnedSemaphorePermit>,
+        turn: Turn,
         counters: Arc<Counters>,
     ) -> BodyStream {
         BodyStream {
@@ -67,7 +67,7 @@ impl BodyStream {
             received: 0,
             pending: BytesMut::new(),
             done: false,
-            permit,
+            turn: Some(turn),
             counters,
         }
     }
@@ -96,7 +96,7 @@ impl BodyStream {
 
     fn end(&mut self) {
         self.done = true;
-        self.permit = None;
+        self.turn = None;
     }
 
     fn take_ready(&mut self) -> Result<()> {

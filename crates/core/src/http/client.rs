@@ -3,11 +3,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use tokio::sync::OwnedSemaphorePermit;
 
 use super::body::{read_inline, too_large, BodyStream, ResponseBody};
 use super::pool::{OriginLimit, PoolOptions};
-use super::stats::{CountConnections, Counters, Stats};
+use super::stats::{CountConnections, Counters, Stats, Turn};
 use super::upload::{self, UploadProgress};
 use crate::error::{Code, Error, Result};
 
@@ -257,21 +256,20 @@ impl Client {
         let timeout = req.timeout;
         let (builder, requested) = self.prepare(&mut req)?;
         let upload = req.upload;
-        self.counters.request();
+        let mut turn = self.counters.request();
         let work = async move {
             // Waiting for a turn on the origin counts against the timeout.
             let sent = async {
-                let permit = match &self.limit {
+                if let Some(limit) = &self.limit {
                     // `requested` was parsed by `prepare` already.
-                    Some(limit) => match reqwest::Url::parse(&requested) {
-                        Ok(url) => limit.acquire(&url).await,
-                        Err(_) => None,
-                    },
-                    None => None,
-                };
-                Ok::<_, Error>((permit, builder.send().await.map_err(network)?))
+                    if let Ok(url) = reqwest::Url::parse(&requested) {
+                        let _waiting = self.counters.wait();
+                        turn.permit = limit.acquire(&url).await;
+                    }
+                }
+                Ok::<_, Error>((turn, builder.send().await.map_err(network)?))
             };
-            let (permit, resp) = match timeout {
+            let (turn, resp) = match timeout {
                 Some(t) => tokio::time::timeout(t, sent)
                     .await
                     .map_err(|_| Error::new(Code::Timeout, "network timeout"))?,
@@ -291,7 +289,7 @@ impl Client {
             {
                 return Err(Error::new(Code::Network, NOT_HTTP));
             }
-            self.finish(resp, &requested, permit).await
+            self.finish(resp, &requested, turn).await
         };
         let outcome = tokio::select! {
             biased;
@@ -313,7 +311,7 @@ impl Client {
         &self,
         resp: reqwest::Response,
         requested: &str,
-        permit: Option<OwnedSemaphorePermit>,
+        turn: Turn,
     ) -> Result<Response> {
         let limit = self.options.max_response_size;
         let status = resp.status();
@@ -338,7 +336,7 @@ impl Client {
                 ResponseBody::Complete(bytes)
             }
             _ => {
-                BodyStream::new(resp, limit, permit, self.counters.clone())
+                BodyStream::new(resp, limit, turn, self.counters.clone())
                     .into_body()
                     .await?
             }

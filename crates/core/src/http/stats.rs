@@ -6,12 +6,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use tokio::sync::OwnedSemaphorePermit;
+
 #[derive(Default)]
 pub(super) struct Counters {
     requests: AtomicU64,
     errors: AtomicU64,
     bytes_received: AtomicU64,
     connections_opened: AtomicU64,
+    in_flight: AtomicU64,
+    waiting: AtomicU64,
 }
 
 /// What a client has done since it was made.
@@ -25,11 +29,27 @@ pub struct Stats {
     pub bytes_received: u64,
     /// Connections opened (TCP, plus TLS for https).
     pub connections_opened: u64,
+    /// Requests begun whose response body has not been read to its end (or dropped) yet.
+    pub in_flight: u64,
+    /// Of those, requests waiting for a turn on their origin (the `connections` limit).
+    pub waiting: u64,
 }
 
 impl Counters {
-    pub(super) fn request(&self) {
+    /// Counts a request begun; it stays in flight until the returned turn is dropped.
+    pub(super) fn request(self: &Arc<Self>) -> Turn {
         self.requests.fetch_add(1, Ordering::Relaxed);
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        Turn {
+            counters: self.clone(),
+            permit: None,
+        }
+    }
+
+    /// Counts a request waiting for its origin's limit until the returned guard is dropped.
+    pub(super) fn wait(self: &Arc<Self>) -> Waiting {
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        Waiting(self.clone())
     }
 
     pub(super) fn error(&self) {
@@ -46,7 +66,30 @@ impl Counters {
             errors: self.errors.load(Ordering::Relaxed),
             bytes_received: self.bytes_received.load(Ordering::Relaxed),
             connections_opened: self.connections_opened.load(Ordering::Relaxed),
+            in_flight: self.in_flight.load(Ordering::Relaxed),
+            waiting: self.waiting.load(Ordering::Relaxed),
         }
+    }
+}
+
+/// A request's place: counted in flight, and holding its origin's permit (if limited), from
+/// its start until its body has been read or dropped.
+pub(super) struct Turn {
+    counters: Arc<Counters>,
+    pub(super) permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        self.counters.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+pub(super) struct Waiting(Arc<Counters>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
