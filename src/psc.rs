@@ -320,4 +320,10 @@ impl PscReplica {
     pub fn size(&self) -> Result<u32> {
         guard(|| Ok(self.r.len() as u32))
     }
+
+    /// Bytes of the keys and JSON values this copy holds.
+    #[napi(catch_unwind, getter)]
+    pub fn bytes(&self) -> Result<f64> {
+        guard(|| Ok(self.r.bytes() as f64))
+    }
 }

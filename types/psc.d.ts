@@ -74,7 +74,7 @@ export declare class PSCAdapter<C extends AlovaGlobalCacheAdapter = ExplicitCach
   set(key: string, value: any): Promise<void>;
   get<T = any>(key: string): T | undefined | Promise<T | undefined>;
   /** Extension: this copy's counters since it was made (also in `metrics()`). */
-  stats(): { entries?: number; sets: number; removes: number; received: number; reloads: number };
+  stats(): { entries?: number; bytes?: number; sets: number; removes: number; received: number; reloads: number };
   remove(key: string): Promise<void>;
   clear(): Promise<void>;
 }

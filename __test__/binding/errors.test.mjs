@@ -107,9 +107,11 @@ test("the adapter's breaker counts unavailability, not error replies", async (t)
 });
 
 test('a body read rejects with an Error whose code is data', async (t) => {
+  // The connection drops in the middle of a chunked body.
   const srv = await startHttpServer((req, res) => {
     res.writeHead(200);
     res.write('x'.repeat(1024));
+    setTimeout(() => res.socket.destroy(), 100);
   });
   t.after(() => srv.close());
   const stream = await new Promise((resolve, reject) => {
@@ -119,10 +121,8 @@ test('a body read rejects with an Error whose code is data', async (t) => {
     client.send(1, 'GET', `${srv.url}/`, [], null, 0, undefined);
   });
   assert.ok(await stream.read(), 'the first bytes');
-  const pending = stream.read();
-  stream.cancel();
-  await assert.rejects(pending, (e) => {
-    assertCoded(e, codes.ABORTED);
+  await assert.rejects(stream.read(), (e) => {
+    assertCoded(e, codes.NETWORK);
     return true;
   });
 });

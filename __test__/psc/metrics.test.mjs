@@ -42,6 +42,8 @@ test('sets, removes, received changes, reloads and entries per worker; one sync 
     const mb = await pscMetrics(b);
     assert.equal(mb.alova_psc_sets_total, 0);
     assert.equal(mb.alova_psc_entries, 4);
+    // 4 keys `kN` and values `[N,null]`.
+    assert.equal(mb.alova_psc_bytes, 4 * ('k1'.length + '[1,null]'.length));
     assert.ok(mb.alova_psc_received_total >= 4, `b applied a's changes: ${mb.alova_psc_received_total}`);
     const messages = await b.call('syncMessages');
     const keys = new Set(messages.flatMap((m) => [...m.set, ...m.removed]));

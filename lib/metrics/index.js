@@ -24,6 +24,7 @@ const FAMILIES = [
   ['l2', 'breakerOpen', 'alova_l2_breaker_open', 'gauge', '1 while the circuit breaker is open or half-open, else 0.'],
   ['l2', 'latency', 'alova_l2_operation_duration_seconds', 'histogram', 'Duration of Redis operations.'],
   ['psc', 'entries', 'alova_psc_entries', 'gauge', 'Entries of the process-shared cache seen by this process.'],
+  ['psc', 'bytes', 'alova_psc_bytes', 'gauge', "Bytes of keys and JSON values in this process's native copy (native links only)."],
   ['psc', 'sets', 'alova_psc_sets_total', 'counter', 'Entries written by this process to the shared cache.'],
   ['psc', 'removes', 'alova_psc_removes_total', 'counter', 'Entries removed by this process from the shared cache.'],
   ['psc', 'received', 'alova_psc_received_total', 'counter', "Other processes' changes applied to this process's copy."],

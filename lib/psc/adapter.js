@@ -150,6 +150,10 @@ class ReplicaPSCAdapter extends PSCAdapter {
     return this._replica.size;
   }
 
+  stats() {
+    return { ...super.stats(), bytes: this._replica.bytes };
+  }
+
   /** Applies the replica's changes to the local copy; a promise if the local adapter is async. */
   _drain() {
     this._seen = this._counter[0];

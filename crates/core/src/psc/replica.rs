@@ -597,6 +597,11 @@ impl Replica {
         self.lock().map.len()
     }
 
+    /// Bytes of the keys and JSON values held, summed when asked (for stats, not per write).
+    pub fn bytes(&self) -> usize {
+        self.lock().map.iter().map(|(k, e)| k.len() + e.value.len()).sum()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
