@@ -599,7 +599,11 @@ impl Replica {
 
     /// Bytes of the keys and JSON values held, summed when asked (for stats, not per write).
     pub fn bytes(&self) -> usize {
-        self.lock().map.iter().map(|(k, e)| k.len() + e.value.len()).sum()
+        self.lock()
+            .map
+            .iter()
+            .map(|(k, e)| k.len() + e.value.len())
+            .sum()
     }
 
     pub fn is_empty(&self) -> bool {
