@@ -1,5 +1,5 @@
 //! Hub and clients over a real Unix socket, in one process.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,8 +19,8 @@ fn wait(what: &str, mut ok: impl FnMut() -> bool) {
     }
 }
 
-fn client(path: &PathBuf) -> (HubClient, Arc<Replica>) {
-    let c = HubClient::connect(path.clone(), ClientOptions::default(), None).unwrap();
+fn client(path: &Path) -> (HubClient, Arc<Replica>) {
+    let c = HubClient::connect(path.to_path_buf(), ClientOptions::default(), None).unwrap();
     let r = c.attach(None);
     wait("connect", || c.is_connected());
     (c, r)
