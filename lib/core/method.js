@@ -5,7 +5,7 @@
 // instance gets the same fields in the same order (one hidden class), no spread of unknown
 // shapes, and the data key of the last send lives in private fields.
 const { sendRequest } = require('./send');
-const { methodKey } = require('./key');
+const { methodKey, flatten } = require('./key');
 const { dataKey } = require('./storage');
 const { isPlainObject } = require('./utils');
 
@@ -87,7 +87,7 @@ class Method {
     const key = this.key;
     const namespace = this.context.id;
     if (this.#key !== key || this.#namespace !== namespace) {
-      this.#dataKey = dataKey(namespace, key);
+      this.#dataKey = flatten(dataKey(namespace, key));
       this.#key = key;
       this.#namespace = namespace;
     }
