@@ -71,14 +71,17 @@ function flatten(s) {
 }
 
 /** The key of a method with these fields. */
-function methodKey(type, url, params, data, headers) {
+const methodKey = (type, url, params, data, headers) => keyAfter('', type, url, params, data, headers);
+
+/** `head` followed by the method key, as one flat string (a data key when `head` is a prefix). */
+function keyAfter(head, type, url, params, data, headers) {
   if (typeof type === 'string' && typeof url === 'string' && plain(type) && plain(url)) {
-    let key = append('["' + type + '","' + url + '",', params);
+    let key = append(head + '["' + type + '","' + url + '",', params);
     if (key !== undefined) key = append(key + ',', data);
     if (key !== undefined) key = append(key + ',', headers);
     if (key !== undefined) return flatten(key + ']');
   }
-  return JSON.stringify([type, url, params, data, headers]);
+  return flatten(head + JSON.stringify([type, url, params, data, headers]));
 }
 
-module.exports = { methodKey, flatten };
+module.exports = { methodKey, keyAfter, flatten };

@@ -5,11 +5,27 @@
 // instance gets the same fields in the same order (one hidden class), no spread of unknown
 // shapes, and the data key of the last send lives in private fields.
 const { sendRequest } = require('./send');
-const { methodKey, flatten } = require('./key');
+const { methodKey, keyAfter, flatten } = require('./key');
 const { dataKey } = require('./storage');
 const { isPlainObject } = require('./utils');
 
 const resolved = () => Promise.resolve();
+
+/** The method name in upper case; the names alova's shortcuts pass are already. */
+function upperCase(type) {
+  switch (type) {
+    case 'GET':
+    case 'POST':
+    case 'PUT':
+    case 'DELETE':
+    case 'PATCH':
+    case 'HEAD':
+    case 'OPTIONS':
+      return type;
+    default:
+      return type.toUpperCase();
+  }
+}
 
 const removeHandler = (handler, list) => () => {
   const i = list.indexOf(handler);
@@ -50,7 +66,7 @@ class Method {
     // points `abort.run` at that send's abort.
     const abort = () => abort.run();
     abort.run = resolved;
-    type = type.toUpperCase();
+    type = upperCase(type);
     const options = context.options;
     this.abort = abort;
     this.baseURL = options.baseURL || '';
@@ -67,7 +83,19 @@ class Method {
     this.config = mergeConfig(options, type, config);
     this.data = data;
     this.meta = config ? config.meta : this.meta;
-    this.key = this.generateKey();
+    if (this.generateKey === generateKey) {
+      // The data key is built first and the method key is its tail: one flat string serves
+      // the cache lookup and the key (a slice shares its characters).
+      const namespace = context.id;
+      const head = dataKey(namespace, '');
+      const full = keyAfter(head, type, url, this.config.params, data, this.config.headers);
+      this.key = full.slice(head.length);
+      this.#dataKey = full;
+      this.#key = this.key;
+      this.#namespace = namespace;
+    } else {
+      this.key = this.generateKey();
+    }
   }
 
   onDownload(handler) {
@@ -115,5 +143,7 @@ class Method {
     return this.send().finally(onFinally);
   }
 }
+
+const { generateKey } = Method.prototype;
 
 module.exports = { Method };
