@@ -24,7 +24,8 @@ function buildURL(baseURL, url, params) {
     for (const k of Object.keys(params)) {
       const v = params[k];
       if (v === undefined) continue;
-      query += (query ? '&' : '') + k + '=' + encodeURIComponent(String(v));
+      // An integer's digits need no encoding.
+      query += (query ? '&' : '') + k + '=' + (Number.isSafeInteger(v) ? '' + v : encodeURIComponent(String(v)));
     }
   }
   if (!query) return full;
