@@ -192,3 +192,20 @@ test('a Method has alova 3.5.5’s own fields in alova’s order, before and aft
     assert.deepEqual(Reflect.ownKeys(b[i]), Reflect.ownKeys(a[i]));
   }
 });
+
+test('a send looks up the method’s key and its instance’s id as they are at send time, as alova does', async () => {
+  for (const lib of [alova, ours]) {
+    const inst = lib.createAlova({ requestAdapter: inert, responded: () => 'network', cacheLogger: false });
+    const other = inst.Get('/other');
+    const m = inst.Get('/mine');
+    lib.setCache(other, 'other entry');
+    lib.setCache(m, 'own entry');
+    assert.equal(await m.send(), 'own entry', lib === ours ? 'ours' : 'alova');
+    m.key = other.key;
+    assert.equal(await m.send(), 'other entry', lib === ours ? 'ours' : 'alova');
+    inst.id = 'renamed';
+    assert.equal(await m.send(), 'network', 'nothing is cached under the new id');
+    lib.setCache(other, 'under the new id');
+    assert.equal(await m.send(), 'under the new id');
+  }
+});

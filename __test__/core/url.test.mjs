@@ -49,3 +49,10 @@ test('globalConfigMap is live in both module systems and replaced (not mutated) 
   assert.equal(globalConfigMap.autoHitCache, 'global');
   assert.equal(globalConfigMap.ssr, true);
 });
+
+test('numeric params are written as encodeURIComponent(String(v)) writes them', () => {
+  const values = [0, -0, 7, -42, 2 ** 53 - 1, 2 ** 53, 1e21, -1e-7, 1.5, NaN, Infinity, -Infinity];
+  for (const v of values) {
+    assert.equal(buildURL('http://h', '/x', { v }), `http://h/x?v=${encodeURIComponent(String(v))}`, String(v));
+  }
+});
