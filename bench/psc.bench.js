@@ -209,7 +209,8 @@ function workerMain() {
     expiring: () => psc.set('expiring', [{ v: 1 }, Date.now() + 3600e3]),
     stamp: async ({ samples }) => {
       for (let i = 0; i < samples; i++) {
-        await psc.set('stamp', [String(now()), i]);
+        // An object, not an array: `[data, n]` is an alova entry whose slot 1 is its expiry.
+        await psc.set('stamp', { at: String(now()), i });
         await new Promise((r) => setTimeout(r, 1));
       }
     },
@@ -219,10 +220,10 @@ function workerMain() {
       const end = Date.now() + 30000;
       while (lats.length < samples && Date.now() < end) {
         const v = psc.get('stamp');
-        if (v && v[1] !== last) {
+        if (v && v.i !== last) {
           const seen = now();
-          if (last !== -1 || v[1] === 0) lats.push(Number(seen - BigInt(v[0])) / 1000);
-          last = v[1];
+          if (last !== -1 || v.i === 0) lats.push(Number(seen - BigInt(v.at)) / 1000);
+          last = v.i;
         }
         // Poll the local copy; yield so that a transport that needs the event loop can work.
         if (!spin) await tick();
