@@ -153,3 +153,17 @@ test('alova:redis:command: one message per L2 operation, with its keys, duration
     await redis.stop();
   }
 });
+
+test('sources that are collected leave the registry, read or not', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const script = `
+    const { L1Cache } = require('@alova/native');
+    const registry = require(${JSON.stringify(require.resolve('../../lib/metrics/registry.js'))});
+    (async () => {
+      for (let i = 0; i < 20000; i++) new L1Cache();
+      for (let k = 0; k < 5; k++) { global.gc(); await new Promise((r) => setTimeout(r, 50)); }
+      console.log(registry.size());
+    })();`;
+  const out = execFileSync(process.execPath, ['--expose-gc', '-e', script], { cwd: process.cwd(), encoding: 'utf8' });
+  assert.ok(Number(out) < 100, `entries left: ${out}`);
+});
