@@ -235,14 +235,18 @@ test('abort() stops the retry loop during the backoff wait', async () => {
 });
 
 test('abort() reaches the request in flight on a real server (fix)', async () => {
-  let closed;
+  let closed, arrived;
   const gone = new Promise((r) => (closed = r));
-  const srv = await startHttpServer((req) => req.socket.on('close', closed)); // never answers
+  const got = new Promise((r) => (arrived = r));
+  const srv = await startHttpServer((req) => {
+    req.socket.on('close', closed);
+    arrived();
+  }); // never answers
   try {
     const a = makeAlova(srv.url);
     const r = retry(a.Get('/slow'), { retry: 3, backoff: { delay: 1 } });
     const p = r.send();
-    await new Promise((res) => setTimeout(res, 50));
+    await got; // abort once the request is at the server, however slow the machine is
     await Promise.all([r.abort(), assert.rejects(p, { name: 'AbortError' })]);
     await gone; // the socket of the aborted request was closed
   } finally {
