@@ -12,21 +12,26 @@ const { invalidateTargets, invalidateTargetsNow } = require('./cache');
 const { resolveCacheLogger } = require('./logger');
 const { writeStale, serveStale } = require('./stale');
 const { buildURL } = require('./url');
+const { flatten } = require('./key');
 const { isFn, isPlainObject, isString, isThenable, isSpecialBody, deepClone, identity, noop } = require('./utils');
 
 /**
- * In-flight adapter handles: `Map<alova id, Map<method key, handle>>`. An emptied namespace
+ * In-flight adapter handles: `Map<alova id, Map<data key, handle>>`. An emptied namespace
  * stays for the next send (dropping and re-creating it per request costs more than the rest
- * of the bookkeeping); empty ones are swept when there are many.
+ * of the bookkeeping); empty ones are swept when there are many. Each namespace holds one
+ * entry of its own (`HELD`): a Map that a delete leaves empty shrinks its table, which costs
+ * more than the delete.
  */
 const inflight = new Map();
 const NAMESPACES_KEPT = 64;
+const HELD = Symbol('held');
 
 function inflightOf(id) {
   let byKey = inflight.get(id);
   if (byKey === undefined) {
-    if (inflight.size >= NAMESPACES_KEPT) for (const [k, m] of inflight) if (!m.size) inflight.delete(k);
+    if (inflight.size >= NAMESPACES_KEPT) for (const [k, m] of inflight) if (m.size === 1) inflight.delete(k);
     byKey = new Map();
+    byKey.set(HELD, undefined);
     inflight.set(id, byKey);
   }
   return byKey;
@@ -64,23 +69,8 @@ const completeHandler = (responded) => {
   return isFn(responded.onComplete) ? responded.onComplete : noop;
 };
 
-function responseHandlers(responded) {
-  if (isFn(responded)) return { onSuccess: responded, onError: undefined, onComplete: noop };
-  if (isPlainObject(responded)) {
-    const { onSuccess, onError, onComplete } = responded;
-    return {
-      onSuccess: isFn(onSuccess) ? onSuccess : identity,
-      onError: isFn(onError) ? onError : undefined,
-      onComplete: isFn(onComplete) ? onComplete : noop,
-    };
-  }
-  return { onSuccess: identity, onError: undefined, onComplete: noop };
-}
-
-function dropInflight(id, key) {
-  const ns = inflight.get(id);
-  if (ns) ns.delete(key);
-}
+/** Requests in flight under the alova instance `id` (tests read it). */
+const inflightCount = (id) => (inflight.has(id) ? inflight.get(id).size - 1 : 0);
 
 /**
  * One send: its inputs, the options read when it started, and its link to the adapter handle
@@ -95,6 +85,7 @@ class SendState {
     this.MethodCls = MethodCls;
     this.cache = undefined;
     this.options = undefined;
+    this.namespace = undefined;
     this.ready = false;
     this.handle = undefined;
     this.waiting = null;
@@ -104,7 +95,6 @@ class SendState {
     this.failed = false;
     this.special = false;
     this.transform = undefined;
-    this.start = () => resume(this);
   }
 
   when(fn) {
@@ -153,15 +143,20 @@ function sendRequest(method, force, MethodCls, fullKey) {
   abort.run = abortInFlight;
   method.fromCache = undefined;
   // The cache lookup runs now (as in alova); the rest starts one microtask later, so the
-  // original carries this promise when it is cloned for the hooks. Each later stage runs
-  // synchronously while its inputs are plain values.
+  // original carries this promise when it is cloned for the hooks. A miss known at once goes
+  // straight to the network stage, in one async function.
+  let promise;
   try {
     state.looked = lookup(state);
   } catch (error) {
     state.failed = true;
     state.looked = error;
   }
-  const promise = RESOLVED.then(state.start);
+  if (state.looked === undefined && !state.failed && !(state.cache.mode === RESTORE && !force)) {
+    promise = state.cache.grace ? fetchFresh(state, true).catch((error) => staleOrThrow(state, error)) : fetchFresh(state, true);
+  } else {
+    promise = RESOLVED.then(() => resume(state));
+  }
   state.promise = promise;
   method.promise = promise;
   return promise;
@@ -172,23 +167,31 @@ function lookup(state) {
   const { method } = state;
   const context = method.context;
   state.options = context.options;
+  const namespace = (state.namespace = context.id);
   const cache = (state.cache = cacheParams(method));
   if (cache.controlled) return cache.cacheFor();
   if (state.force) return undefined;
-  const raw = getRawAt(state.fullKey || dataKey(context.id, method.key), context.l1Cache, undefined);
+  const fullKey = state.fullKey || (state.fullKey = flatten(dataKey(namespace, method.key)));
+  const raw = getRawAt(fullKey, context.l1Cache, undefined);
   return isThenable(raw) ? raw.then((r) => (r ? r[0] : undefined)) : raw ? raw[0] : undefined;
 }
 
 function resume(state) {
   if (state.failed) throw state.looked;
   const looked = state.looked;
+  state.looked = undefined;
   return isThenable(looked) ? looked.then((c) => afterL1(state, c)) : afterL1(state, looked);
+}
+
+/** The L1 hit or miss event (not for forced sends nor a controlled cache). */
+function publishL1(state, cached) {
+  const ch = cached === undefined ? cacheEvents.miss : cacheEvents.hit;
+  if (ch.hasSubscribers && !state.force && !state.cache.controlled) cacheEvents.publish(ch, 'L1', state.method);
 }
 
 /** Stage 2: in restore mode, an L1 miss looks in L2 and copies a hit into L1. */
 function afterL1(state, cached) {
-  const ch = cached === undefined ? cacheEvents.miss : cacheEvents.hit;
-  if (ch.hasSubscribers && !state.force && !state.cache.controlled) cacheEvents.publish(ch, 'L1', state.method);
+  publishL1(state, cached);
   if (state.cache.mode === RESTORE && !cached && !state.force) return restoreFromL2(state);
   return afterLookup(state, cached);
 }
@@ -197,9 +200,9 @@ async function restoreFromL2(state) {
   const { method, cache } = state;
   const { id, l1Cache, l2Cache } = method.context;
   const raw = await getRaw(id, method.key, l2Cache, cache.tag);
-  let cached;
   const ch = raw ? cacheEvents.hit : cacheEvents.miss;
   if (ch.hasSubscribers) cacheEvents.publish(ch, 'L2', method);
+  let cached;
   if (raw) {
     await setEntry(id, method.key, raw[0], raw[1], l1Cache, method.hitSource);
     cached = raw[0];
@@ -207,15 +210,15 @@ async function restoreFromL2(state) {
   return afterLookup(state, cached);
 }
 
-/** Stage 3: the clone and `beforeRequest` (on hits too). */
+/** Stage 3: a miss goes to the network; a hit gets the clone and `beforeRequest` unless no hook could see them. */
 function afterLookup(state, cached) {
+  if (cached === undefined) return state.cache.grace ? fetchFresh(state, false).catch((error) => staleOrThrow(state, error)) : fetchFresh(state, false);
   const { method } = state;
   const { beforeRequest, responded, cacheLogger } = state.options;
-  const hit = cached !== undefined;
-  const logger = hit ? resolveCacheLogger(cacheLogger, state.options.logger) : null;
-  const onHitComplete = hit ? completeHandler(responded) : noop;
+  const logger = resolveCacheLogger(cacheLogger, state.options.logger);
+  const onHitComplete = completeHandler(responded);
   // A hit whose hooks are all absent needs no clone: nobody could see it.
-  if (hit && !beforeRequest && !logger && onHitComplete === noop) {
+  if (!beforeRequest && !logger && onHitComplete === noop) {
     state.resolve(undefined);
     method.fromCache = true;
     return cached;
@@ -224,7 +227,6 @@ function afterLookup(state, cached) {
   const before = beforeRequest ? beforeRequest(clone) : undefined;
   // Waiting a tick for beforeRequest (as alova does) keeps the hooks of concurrent sends in
   // alova's order; a hit without the hook skips it.
-  if (!hit) return state.cache.grace ? network(state, clone, before).catch((error) => staleOrThrow(state, error)) : network(state, clone, before);
   if (beforeRequest) return Promise.resolve(before).then(() => serveHit(state, clone, cached, logger, onHitComplete));
   return serveHit(state, clone, cached, logger, onHitComplete);
 }
@@ -244,19 +246,39 @@ function staleOrThrow(state, error) {
   return serveStale(state, error);
 }
 
-/** Stage 4: the network (shared with an identical in-flight request), handlers, cache writes. */
-async function network(state, clone, before) {
-  if (state.options.beforeRequest) await before;
+/**
+ * Stages 3 and 4 on a miss: the clone and `beforeRequest`, then the network (shared with an
+ * identical in-flight request), handlers and cache writes. `tick`: a miss known at send time
+ * starts here, one microtask after the lookup.
+ */
+async function fetchFresh(state, tick) {
+  if (tick) {
+    await undefined;
+    publishL1(state, undefined);
+  }
   const { method } = state;
-  const { responded, requestAdapter } = state.options;
-  const key = method.key;
-  const id = method.context.id;
+  const { beforeRequest } = state.options;
+  const clone = cloneMethod(method, state.MethodCls);
+  // Waiting a tick for beforeRequest (as alova does) keeps the hooks of concurrent sends in
+  // alova's order.
+  if (beforeRequest) await beforeRequest(clone);
+  const { requestAdapter, responded } = state.options;
   const { baseURL, url, type, data } = clone;
-  const { params = {}, headers = {}, shareRequest } = clone.config;
-  state.transform = clone.config.transform;
-  const { onSuccess, onError, onComplete } = responseHandlers(responded);
+  const config = clone.config;
+  const { params = {}, headers = {}, shareRequest } = config;
+  state.transform = config.transform;
+  let onSuccess = identity;
+  let onError;
+  let onComplete = noop;
+  if (isFn(responded)) onSuccess = responded;
+  else if (isPlainObject(responded)) {
+    if (isFn(responded.onSuccess)) onSuccess = responded.onSuccess;
+    if (isFn(responded.onError)) onError = responded.onError;
+    if (isFn(responded.onComplete)) onComplete = responded.onComplete;
+  }
 
-  const ns = inflightOf(id);
+  const ns = inflightOf(state.namespace);
+  const key = state.fullKey || (state.fullKey = flatten(dataKey(state.namespace, method.key)));
   const special = (state.special = isSpecialBody(data));
   let handle = special ? undefined : ns.get(key);
   if (!shareRequest || !handle) {
@@ -279,7 +301,7 @@ async function network(state, clone, before) {
       failed = true;
       failure = error;
     }
-    dropInflight(id, key);
+    ns.delete(key);
     if (!failed) outcome = await settle(state, clone, onSuccess(settled[0], clone), settled[1], true);
     else if (onError) outcome = await settle(state, clone, onError(failure, clone), undefined, false);
     else throw failure;
@@ -346,4 +368,4 @@ async function settle(state, clone, value, responseHeaders, cacheIt) {
   return owned ? transformed : deepClone(transformed);
 }
 
-module.exports = { sendRequest, inflight };
+module.exports = { sendRequest, inflight, inflightCount };
