@@ -302,9 +302,10 @@ async function fetchFresh(state, tick) {
       failure = error;
     }
     ns.delete(key);
-    if (!failed) outcome = await settle(state, clone, onSuccess(settled[0], clone), settled[1], true);
-    else if (onError) outcome = await settle(state, clone, onError(failure, clone), undefined, false);
+    if (!failed) outcome = settle(state, clone, onSuccess(settled[0], clone), settled[1], true);
+    else if (onError) outcome = settle(state, clone, onError(failure, clone), undefined, false);
     else throw failure;
+    if (isThenable(outcome)) outcome = await outcome;
   } finally {
     const done = onComplete(clone);
     if (isThenable(done)) await done;
@@ -317,55 +318,136 @@ async function fetchFresh(state, tick) {
  * The response handler's value through `transform`, then snapshots, hit-source invalidation
  * and cache writes. The caller gets its own deep copy (as in alova) unless nobody else can
  * hold the value: a fresh parse of the response body, untransformed and not cached.
+ * Concurrent sends of one shared request reach their invalidations and writes in alova's
+ * order only with alova's ticks: they keep every await (settleShared). A send alone runs each
+ * step at once while its input is a plain value, so a synchronous response costs no tick here.
  */
-async function settle(state, clone, value, responseHeaders, cacheIt) {
-  const { method, cache } = state;
-  const { id, l1Cache, l2Cache, snapshots } = method.context;
-  const transform = state.transform;
-  let owned = transform === undefined && isFreshParse(value);
-  // Concurrent sends of one shared request reach their invalidations and writes in alova's
-  // order only with alova's ticks: they keep every await. A send alone skips those that wait
-  // for nothing.
-  const exact = sharedHandles.has(state.handle);
-  if (exact || isThenable(value)) value = await value;
-  let transformed = transform === undefined ? value : transform(value, responseHeaders || {});
-  if (exact || isThenable(transformed)) transformed = await transformed;
-  snapshots.save(method);
+function settle(state, clone, value, responseHeaders, cacheIt) {
+  const owned = state.transform === undefined && isFreshParse(value);
+  if (sharedHandles.has(state.handle)) return settleShared(state, clone, value, responseHeaders, cacheIt, owned);
+  if (isThenable(value)) return settleLater(state, clone, value, responseHeaders, cacheIt, owned);
+  const transformed = state.transform === undefined ? value : state.transform(value, responseHeaders || {});
+  if (isThenable(transformed)) return settleLater(state, clone, transformed, undefined, cacheIt, owned, true);
+  state.method.context.snapshots.save(state.method);
+  let invalidated;
   try {
-    if (exact) await invalidateTargets(clone, true);
-    else {
-      const invalidated = invalidateTargetsNow(clone, true);
-      if (invalidated) await invalidated;
-    }
+    invalidated = invalidateTargetsNow(clone, true);
   } catch {
     // Invalidation failures never fail the request.
   }
-  if (!state.special && cacheIt) {
-    const key = method.key;
-    const hitSource = method.hitSource;
+  if (invalidated) return settleLater(state, clone, transformed, undefined, cacheIt, owned, true, invalidated);
+  return store(state, transformed, cacheIt, owned);
+}
+
+/**
+ * `settle` for a send alone from the first step whose input is a promise: `value` is the
+ * response handler's value, or with `isTransformed` the transformed one (and `invalidated`
+ * the pending invalidation, when it got that far).
+ */
+async function settleLater(state, clone, value, responseHeaders, cacheIt, owned, isTransformed, invalidated) {
+  let transformed = value;
+  if (!isTransformed) {
+    value = await value;
+    transformed = state.transform === undefined ? value : state.transform(value, responseHeaders || {});
+  }
+  if (isThenable(transformed)) transformed = await transformed;
+  if (!invalidated) {
+    state.method.context.snapshots.save(state.method);
     try {
-      // setEntry writes nothing when willStore is false: a send alone skips the call.
-      const l1Ts = expireTs(cache, method, MEMORY);
-      const l1Stores = willStore(transformed, l1Ts);
-      const l1Write = exact || l1Stores ? setEntry(id, key, transformed, l1Ts, l1Cache, hitSource) : undefined;
-      let l2Stores = false;
-      let l2Write;
-      let l2Ts;
-      if (cache.store) {
-        l2Ts = expireTs(cache, method, RESTORE);
-        l2Stores = willStore(transformed, l2Ts);
-        if (exact || l2Stores) l2Write = setEntry(id, key, transformed, l2Ts, l2Cache, hitSource, cache.tag);
-      }
-      if (l1Stores || l2Stores) owned = false;
-      const staleWrite = cache.grace ? writeStale(method, cache, transformed, l1Ts, l2Ts) : undefined;
-      if (exact || l1Write || l2Write || staleWrite) await Promise.all([l1Write, l2Write, staleWrite]);
-      if (cacheEvents.set.hasSubscribers) cacheEvents.publishLayers(cacheEvents.set, method, l1Stores, l2Stores);
+      invalidated = invalidateTargetsNow(clone, true);
     } catch {
-      owned = false;
-      // Cache write failures never fail the request.
+      // Invalidation failures never fail the request.
     }
   }
-  return owned ? transformed : deepClone(transformed);
+  try {
+    if (invalidated) await invalidated;
+  } catch {
+    // Invalidation failures never fail the request.
+  }
+  const out = store(state, transformed, cacheIt, owned);
+  return isThenable(out) ? await out : out;
+}
+
+/** `settle` for a shared request, with every await alova has. */
+async function settleShared(state, clone, value, responseHeaders, cacheIt, owned) {
+  value = await value;
+  const transform = state.transform;
+  let transformed = transform === undefined ? value : transform(value, responseHeaders || {});
+  transformed = await transformed;
+  state.method.context.snapshots.save(state.method);
+  try {
+    await invalidateTargets(clone, true);
+  } catch {
+    // Invalidation failures never fail the request.
+  }
+  if (state.special || !cacheIt) return owned ? transformed : deepClone(transformed);
+  const writes = startWrites(state, transformed, true);
+  if (!writes) return deepClone(transformed);
+  try {
+    await writes.pending;
+  } catch {
+    return deepClone(transformed);
+  }
+  return written(state.method, writes, transformed, owned);
+}
+
+/**
+ * The cache writes of a settled value, then the caller's copy: the value, or a promise of it
+ * while writes are pending.
+ */
+function store(state, transformed, cacheIt, owned) {
+  if (state.special || !cacheIt) return owned ? transformed : deepClone(transformed);
+  const writes = startWrites(state, transformed, false);
+  if (!writes) return deepClone(transformed);
+  if (writes.pending) return afterWrites(state.method, writes, transformed, owned);
+  return written(state.method, writes, transformed, owned);
+}
+
+async function afterWrites(method, writes, transformed, owned) {
+  try {
+    await writes.pending;
+  } catch {
+    return deepClone(transformed);
+  }
+  return written(method, writes, transformed, owned);
+}
+
+/**
+ * Starts the cache writes of a settled value: `{ pending, l1, l2 }` (the writes to wait for,
+ * whether each level stores the value), or undefined when a write failed at once (cache
+ * write failures never fail the request). `exact` (a shared request) waits even for writes
+ * that do nothing, as alova does; a send alone skips those calls (setEntry writes nothing
+ * when willStore is false).
+ */
+function startWrites(state, transformed, exact) {
+  const { method, cache } = state;
+  const { id, l1Cache, l2Cache } = method.context;
+  const key = method.key;
+  const hitSource = method.hitSource;
+  try {
+    const l1Ts = expireTs(cache, method, MEMORY);
+    const l1 = willStore(transformed, l1Ts);
+    const l1Write = exact || l1 ? setEntry(id, key, transformed, l1Ts, l1Cache, hitSource) : undefined;
+    let l2 = false;
+    let l2Write;
+    let l2Ts;
+    if (cache.store) {
+      l2Ts = expireTs(cache, method, RESTORE);
+      l2 = willStore(transformed, l2Ts);
+      if (exact || l2) l2Write = setEntry(id, key, transformed, l2Ts, l2Cache, hitSource, cache.tag);
+    }
+    const staleWrite = cache.grace ? writeStale(method, cache, transformed, l1Ts, l2Ts) : undefined;
+    const pending = exact || l2Write || staleWrite ? Promise.all([l1Write, l2Write, staleWrite]) : l1Write;
+    return { pending, l1, l2 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** After the writes: the `set` event, and the caller's copy (none needed of a value nobody else holds). */
+function written(method, writes, transformed, owned) {
+  if (cacheEvents.set.hasSubscribers) cacheEvents.publishLayers(cacheEvents.set, method, writes.l1, writes.l2);
+  return owned && !writes.l1 && !writes.l2 ? transformed : deepClone(transformed);
 }
 
 module.exports = { sendRequest, inflight, inflightCount };
