@@ -40,26 +40,18 @@ function inflightOf(id) {
 /** Handles that more than one send awaits. */
 const sharedHandles = new WeakSet();
 
-// A constructor that builds an empty object with the class's prototype without running the
-// class constructor (the clone takes every field from the original).
-const shells = new WeakMap();
-function shellOf(MethodCls) {
-  let Shell = shells.get(MethodCls);
-  if (!Shell) {
-    Shell = function MethodShell() {};
-    Shell.prototype = MethodCls.prototype;
-    shells.set(MethodCls, Shell);
-  }
-  return Shell;
-}
-
-/** A copy for the hooks: same fields, own config with own headers and params objects. */
+/**
+ * A copy for the hooks: same fields, own config with own headers and params objects. A spread
+ * copies the own enumerable fields as Object.assign would (a Method has no fields of its own
+ * beyond those, so the copy is a fast clone of its shape), then the copy takes the class's
+ * prototype.
+ */
 function cloneMethod(method, MethodCls) {
   const config = { ...method.config };
   const { headers = {}, params = {} } = config;
   config.headers = { ...headers };
   config.params = isString(params) ? params : { ...params };
-  const clone = Object.assign(new (shellOf(MethodCls))(), method);
+  const clone = Object.setPrototypeOf({ ...method }, MethodCls.prototype);
   clone.config = config;
   return clone;
 }
