@@ -38,13 +38,17 @@ test('cacheFor as a number stores [data, ts] in L1 and serves hits until it expi
   assert.equal(adapter.calls.length, 2);
 });
 
-test('cacheFor forms that do not cache: 0, negative, NaN, null, undefined, a past Date, missing expire', async () => {
-  for (const cacheFor of [0, -5, NaN, null, undefined, new Date(Date.now() - 1000), { mode: 'memory' }]) {
-    const [a, adapter] = alovaWith();
+test('cacheFor forms that do not cache: 0, negative, NaN, null, undefined, false, empty, a past Date, missing expire', async () => {
+  const forms = [0, -5, NaN, null, undefined, false, '', new Date(Date.now() - 1000), { mode: 'memory' }];
+  for (const cacheFor of [...forms, { mode: 'restore', expire: 0 }, { mode: 'restore', expire: -1 }, { mode: 'restore' }]) {
+    const l2 = recordingStorage();
+    const [a, adapter] = alovaWith({ l2Cache: l2 });
     const m = a.Get('/x', { cacheFor });
     await m;
     await m;
-    assert.equal(adapter.calls.length, 2, `cacheFor ${String(cacheFor)}`);
+    assert.equal(adapter.calls.length, 2, `cacheFor ${JSON.stringify(cacheFor)}`);
+    assert.equal(a.l1Cache.size, 0);
+    assert.deepEqual(l2.calls.filter(([op]) => op === 'set'), [], 'nothing is written to L2');
   }
 });
 

@@ -413,6 +413,7 @@ async function afterWrites(method, writes, transformed, owned) {
  */
 function startWrites(state, transformed, exact) {
   const { method, cache } = state;
+  if (cache.never && !exact) return NO_WRITES;
   const { id, l1Cache, l2Cache } = method.context;
   const key = method.key;
   const hitSource = method.hitSource;
@@ -435,6 +436,8 @@ function startWrites(state, transformed, exact) {
     return undefined;
   }
 }
+
+const NO_WRITES = Object.freeze({ pending: undefined, l1: false, l2: false });
 
 /** After the writes: the `set` event, and the caller's copy (none needed of a value nobody else holds). */
 function written(method, writes, transformed, owned) {
