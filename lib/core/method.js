@@ -32,9 +32,18 @@ const removeHandler = (handler, list) => () => {
   if (i >= 0) list.splice(i, 1);
 };
 
+// The instance `cacheFor` read last and whether it is a plain object: one per instance.
+let lastCacheFor;
+let lastCacheForPlain = false;
+
 /** `cacheFor[type]` when the instance's `cacheFor` is a plain object (alova's per-type form). */
 function typeCacheFor(globalCache, type) {
-  return globalCache !== null && typeof globalCache === 'object' && isPlainObject(globalCache) ? globalCache[type] : undefined;
+  if (globalCache === null || typeof globalCache !== 'object') return undefined;
+  if (globalCache !== lastCacheFor) {
+    lastCacheFor = globalCache;
+    lastCacheForPlain = isPlainObject(globalCache);
+  }
+  return lastCacheForPlain ? globalCache[type] : undefined;
 }
 
 /** `{ ...fromInstanceOptions, headers: {}, params: {}, ...config }`, key order included. */
@@ -57,6 +66,7 @@ function mergeConfig(options, type, config) {
 let lastFull;
 let lastKey;
 let lastNamespace;
+let lastHead;
 
 class Method {
   constructor(type, context, url, config, data) {
@@ -64,8 +74,11 @@ class Method {
     this.uhs = [];
     this.fromCache = undefined;
     // One function for the lifetime of the method (hooks get clones sharing it); each send
-    // points `abort.run` at that send's abort.
-    const abort = () => abort.run();
+    // points `abort.run` at that send's abort. (A named function expression refers to itself
+    // without a context object.)
+    const abort = function abort() {
+      return abort.run();
+    };
     abort.run = resolved;
     type = upperCase(type);
     const options = context.options;
@@ -88,12 +101,13 @@ class Method {
       // The data key is built first and the method key is its tail: one flat string serves
       // the cache lookup and the key (a slice shares its characters).
       const namespace = context.id;
-      const head = dataKey(namespace, '');
+      const head = namespace === lastNamespace ? lastHead : dataKey(namespace, '');
       const full = keyAfter(head, type, url, this.config.params, data, this.config.headers);
       this.key = full.slice(head.length);
       lastFull = full;
       lastKey = this.key;
       lastNamespace = namespace;
+      lastHead = head;
     } else {
       this.key = this.generateKey();
     }
