@@ -94,6 +94,19 @@ function prefixOf(head, type, url) {
 
 // The end of a key without data and without headers.
 const NO_BODY_NO_HEADERS = ',null,{}]';
+// The last such key and its params part: a hot key sent again is the same flat string, whose
+// hash the cache lookup has computed already.
+let lastBare;
+let lastBarePrefix;
+let lastBareParams;
+
+function bareKey(prefix, p) {
+  if (p === lastBareParams && prefix === lastBarePrefix) return lastBare;
+  lastBarePrefix = prefix;
+  lastBareParams = p;
+  lastBare = flatten(prefix + p + NO_BODY_NO_HEADERS);
+  return lastBare;
+}
 
 /** `head` followed by the method key, as one flat string (a data key when `head` is a prefix). */
 function keyAfter(head, type, url, params, data, headers) {
@@ -101,7 +114,7 @@ function keyAfter(head, type, url, params, data, headers) {
   if (prefix !== undefined) {
     const p = json(params);
     if (p !== '') {
-      if (data === undefined && isEmptyObject(headers)) return flatten(prefix + p + NO_BODY_NO_HEADERS);
+      if (data === undefined && isEmptyObject(headers)) return bareKey(prefix, p);
       const d = json(data);
       const h = d === '' ? '' : json(headers);
       if (h !== '') return flatten(prefix + p + ',' + d + ',' + h + ']');
