@@ -402,3 +402,19 @@ test('a direct hitCacheBySource visits every adapter even after a placeholder L2
   await assert.rejects(hitCacheBySource(b.Post('/s', {}, { name: 'late-src' })), /l2Cache is not defined\./);
   assert.deepEqual(stored(), [], 'the target left the later L2 too');
 });
+
+test('a destroyed instance’s adapters leave hit-source invalidation at once', async () => {
+  const gone = recordingStorage();
+  const [a] = alovaWith({ l1Cache: gone });
+  const [b] = alovaWith();
+  await b.Get('/x', { cacheFor: null }).send();
+  assert.ok(gone.calls.some(([op, key]) => op === 'get' && key.startsWith('hss.')), 'global autoHitCache reads every L1');
+  a.destroy();
+  gone.calls.length = 0;
+  await b.Get('/y', { cacheFor: null }).send();
+  assert.deepEqual(gone.calls, []);
+  const c = alovaWith({ l1Cache: gone })[0];
+  await b.Get('/z', { cacheFor: null }).send();
+  assert.ok(gone.calls.some(([op, key]) => op === 'get' && key.startsWith('hss.')), 'a new instance joins again');
+  c.destroy();
+});

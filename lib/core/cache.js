@@ -126,22 +126,10 @@ function onHitRemoved(source, adapter) {
   return (storageKey) => cacheEvents.publishHitRemoved(layer, storageKey, source);
 }
 
-// Every registered adapter (and those that are not placeholders), kept until the registry's
-// lists change: each response reads them.
-let everyAdapter = { l1: null, l2: null, all: [], real: [] };
-
 /** The adapters `autoHitCache` involves for `source`; the caller must not change the list. */
 function involvedAdapters(source, skipPlaceholders) {
   const { autoHitCache } = getGlobalConfig();
-  if (autoHitCache === 'global') {
-    const l1 = registry.adapters('l1');
-    const l2 = registry.adapters('l2');
-    if (everyAdapter.l1 !== l1 || everyAdapter.l2 !== l2) {
-      const all = [...l1, ...l2];
-      everyAdapter = { l1, l2, all, real: all.filter((a) => !isPlaceholder(a)) };
-    }
-    return skipPlaceholders ? everyAdapter.real : everyAdapter.all;
-  }
+  if (autoHitCache === 'global') return registry.adapters(skipPlaceholders ? 'stores' : 'all');
   if (autoHitCache !== 'self') return [];
   const list = [source.context.l1Cache, source.context.l2Cache];
   return skipPlaceholders ? list.filter((a) => !isPlaceholder(a)) : list;
