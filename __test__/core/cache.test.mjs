@@ -38,13 +38,17 @@ test('cacheFor as a number stores [data, ts] in L1 and serves hits until it expi
   assert.equal(adapter.calls.length, 2);
 });
 
-test('cacheFor forms that do not cache: 0, negative, NaN, null, undefined, a past Date, missing expire', async () => {
-  for (const cacheFor of [0, -5, NaN, null, undefined, new Date(Date.now() - 1000), { mode: 'memory' }]) {
-    const [a, adapter] = alovaWith();
+test('cacheFor forms that do not cache: 0, negative, NaN, null, undefined, false, empty, a past Date, missing expire', async () => {
+  const forms = [0, -5, NaN, null, undefined, false, '', new Date(Date.now() - 1000), { mode: 'memory' }];
+  for (const cacheFor of [...forms, { mode: 'restore', expire: 0 }, { mode: 'restore', expire: -1 }, { mode: 'restore' }]) {
+    const l2 = recordingStorage();
+    const [a, adapter] = alovaWith({ l2Cache: l2 });
     const m = a.Get('/x', { cacheFor });
     await m;
     await m;
-    assert.equal(adapter.calls.length, 2, `cacheFor ${String(cacheFor)}`);
+    assert.equal(adapter.calls.length, 2, `cacheFor ${JSON.stringify(cacheFor)}`);
+    assert.equal(a.l1Cache.size, 0);
+    assert.deepEqual(l2.calls.filter(([op]) => op === 'set'), [], 'nothing is written to L2');
   }
 });
 
@@ -397,4 +401,20 @@ test('a direct hitCacheBySource visits every adapter even after a placeholder L2
   assert.equal(stored().length, 1);
   await assert.rejects(hitCacheBySource(b.Post('/s', {}, { name: 'late-src' })), /l2Cache is not defined\./);
   assert.deepEqual(stored(), [], 'the target left the later L2 too');
+});
+
+test('a destroyed instance’s adapters leave hit-source invalidation at once', async () => {
+  const gone = recordingStorage();
+  const [a] = alovaWith({ l1Cache: gone });
+  const [b] = alovaWith();
+  await b.Get('/x', { cacheFor: null }).send();
+  assert.ok(gone.calls.some(([op, key]) => op === 'get' && key.startsWith('hss.')), 'global autoHitCache reads every L1');
+  a.destroy();
+  gone.calls.length = 0;
+  await b.Get('/y', { cacheFor: null }).send();
+  assert.deepEqual(gone.calls, []);
+  const c = alovaWith({ l1Cache: gone })[0];
+  await b.Get('/z', { cacheFor: null }).send();
+  assert.ok(gone.calls.some(([op, key]) => op === 'get' && key.startsWith('hss.')), 'a new instance joins again');
+  c.destroy();
 });

@@ -209,3 +209,40 @@ test('a send looks up the method’s key and its instance’s id as they are at 
     assert.equal(await m.send(), 'under the new id');
   }
 });
+
+test('keys equal alova 3.5.5’s while Object.prototype carries an enumerable property', () => {
+  const [theirs, mine] = pair();
+  Object.prototype.polluted = 'x'; // eslint-disable-line no-extend-native
+  try {
+    for (const config of [undefined, {}, { params: { a: 1 } }, { headers: {} }, { params: {}, headers: { h: 'v' } }]) {
+      assert.equal(mine.Get('/p', config && { ...config }).key, theirs.Get('/p', config && { ...config }).key, JSON.stringify(config));
+    }
+  } finally {
+    delete Object.prototype.polluted;
+  }
+});
+
+test('methods of two instances, types and URLs built one after another keep their own keys and data keys', async () => {
+  const make = () => ours.createAlova({ requestAdapter: inert, responded: () => ({ stored: true }), cacheLogger: false });
+  const a = make();
+  const b = make();
+  const built = [];
+  for (const inst of [a, b, a]) {
+    for (const url of ['/same', '/other', '/same']) {
+      built.push([inst, inst.Get(url, { params: { n: 1 } }), alova.createAlova({ requestAdapter: inert }).Get(url, { params: { n: 1 } }).key]);
+      built.push([inst, inst.Post(url, { d: 1 }), alova.createAlova({ requestAdapter: inert }).Post(url, { d: 1 }).key]);
+    }
+  }
+  for (const [inst, m, expected] of built) {
+    assert.equal(m.key, expected);
+    await m.send();
+    assert.ok(inst.l1Cache.has('$a.' + inst.id + expected) || m.type === 'POST', `${inst.id} ${expected}`);
+  }
+  // Sent out of the order they were built: each send looks up its own instance's entry.
+  const [, first] = built[0];
+  a.l1Cache.set('$a.' + a.id + first.key, ['from a']);
+  b.l1Cache.set('$a.' + b.id + first.key, ['from b']);
+  assert.equal(await first.send(), 'from a');
+  assert.equal(await b.Get('/same', { params: { n: 1 } }).send(), 'from b');
+  assert.equal(await a.Get('/same', { params: { n: 1 } }).send(), 'from a');
+});

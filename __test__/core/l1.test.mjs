@@ -183,3 +183,57 @@ test('is the default l1Cache of createAlova and serves hits', async () => {
   assert.equal(s.hits, 2);
   assert.ok(s.entries >= 1);
 });
+
+test('hit-source invalidation through the default L1 after its index entries were removed, evicted or cleared', async () => {
+  const adapter = countingAdapter(() => ({ ok: true }));
+  const alova = createAlova({ requestAdapter: adapter, responded: (r) => r, cacheLogger: false, l1Cache: new L1Cache({ maxEntries: 6 }) });
+  const l1 = alova.l1Cache;
+  const source = () => alova.Post('/source', {}, { name: 'src-name' });
+  // One target names the source, the other gives its method (indexed under the source's key).
+  const byName = () => alova.Get('/by-name', { hitSource: 'src-name' });
+  const byKey = () => alova.Get('/by-key', { hitSource: source() });
+  const cycle = async (label) => {
+    await byName().send();
+    await byKey().send();
+    assert.equal(l1.has('hss.src-name'), true, `${label}: the index entries are written`);
+    assert.equal(l1.has('hss.' + source().key), true);
+    const calls = adapter.calls.length;
+    await byName().send();
+    await byKey().send();
+    assert.equal(adapter.calls.length, calls, `${label}: the targets are cached`);
+    const misses = l1.stats().misses;
+    await source().send();
+    assert.ok(l1.stats().misses > misses, `${label}: index lookups count as misses`);
+    assert.equal(l1.has('hss.src-name'), false, `${label}: the source's response removed the indexes`);
+    assert.equal(l1.has('hss.' + source().key), false);
+    await byName().send();
+    await byKey().send();
+    assert.equal(adapter.calls.length, calls + 3, `${label}: and the targets`);
+  };
+  await cycle('first');
+  await cycle('after the indexes were removed');
+  // Evicted: other entries push the index entries out (their targets go with them).
+  for (let i = 0; i < 6; i++) l1.set(`$a.x${i}`, [i]);
+  assert.equal(l1.size, 6);
+  assert.equal(l1.has('hss.src-name'), false);
+  await cycle('after eviction');
+  l1.clear();
+  await cycle('after clear');
+});
+
+test('a send with no index entry held reads the index key as a miss, and emits its get when listened to', async () => {
+  const alova = createAlova({ requestAdapter: countingAdapter(), responded: (r) => r, cacheFor: null, cacheLogger: false });
+  const l1 = alova.l1Cache;
+  await alova.Get('/a').send();
+  // Two reads per uncached send: its data key, then the hit-source index of its key.
+  assert.deepEqual([l1.stats().hits, l1.stats().misses], [0, 2]);
+  const seen = [];
+  l1.emitter.on('success', (e) => seen.push([e.type, e.key]));
+  const m = alova.Get('/b');
+  await m.send();
+  assert.deepEqual(seen, [
+    ['get', '$a.' + alova.id + m.key],
+    ['get', 'hss.' + m.key],
+  ]);
+  assert.equal(l1.stats().misses, 4);
+});

@@ -173,6 +173,46 @@ test('meta and ad-hoc properties are visible on the clone passed to beforeReques
   assert.deepEqual(seen, [[undefined, undefined], [{ a: 1 }, false], [{ b: 2 }, undefined]]);
 });
 
+test('the clone the hooks get has every own enumerable field of the method, symbols included, in order', async () => {
+  const tag = Symbol('tag');
+  const hidden = Symbol('hidden');
+  const clones = [];
+  const alova = createAlova({
+    requestAdapter: (_, method) => {
+      clones.push(method);
+      return inertAdapter();
+    },
+    beforeRequest: (method) => {
+      clones.push(method);
+      method.config.headers.auth = 'x';
+      method.config.params.p = 2;
+    },
+    cacheFor: null,
+  });
+  const m = alova.Get('/clone', { params: { p: 1 }, hitSource: 'src' });
+  m.extra = 1;
+  m[tag] = 'symbol';
+  Object.defineProperty(m, 'quiet', { value: 1, enumerable: false });
+  Object.defineProperty(m, hidden, { value: 1, enumerable: false });
+  await m.send();
+  const [hooked, adapted] = clones;
+  assert.equal(hooked, adapted, 'beforeRequest and the adapter see one clone');
+  assert.notEqual(hooked, m);
+  assert.ok(hooked instanceof Method);
+  assert.equal(Object.getPrototypeOf(hooked), Method.prototype);
+  const enumerable = (o) => Reflect.ownKeys(o).filter((k) => Object.prototype.propertyIsEnumerable.call(o, k));
+  assert.deepEqual(enumerable(hooked), enumerable(m));
+  assert.equal(hooked[tag], 'symbol');
+  assert.equal(hooked.extra, 1);
+  assert.equal(Object.hasOwn(hooked, 'quiet'), false, 'non-enumerable fields are not copied (as Object.assign)');
+  assert.equal(Object.hasOwn(hooked, hidden), false);
+  assert.equal(hooked.abort, m.abort, 'the clone shares the abort function');
+  assert.deepEqual(hooked.hitSource, ['src']);
+  assert.deepEqual(m.config.headers, {}, 'the original config is left as it was');
+  assert.deepEqual(m.config.params, { p: 1 });
+  assert.deepEqual(hooked.config.params, { p: 2 });
+});
+
 test('await, then, catch and finally each send the request', async () => {
   const alova = fixtureAlova(fx.url, { cacheFor: null });
   const m = alova.Get('/unit-test-count');

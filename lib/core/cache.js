@@ -126,13 +126,12 @@ function onHitRemoved(source, adapter) {
   return (storageKey) => cacheEvents.publishHitRemoved(layer, storageKey, source);
 }
 
-/** The adapters `autoHitCache` involves for `source`. */
+/** The adapters `autoHitCache` involves for `source`; the caller must not change the list. */
 function involvedAdapters(source, skipPlaceholders) {
   const { autoHitCache } = getGlobalConfig();
-  let list;
-  if (autoHitCache === 'global') list = [...registry.adapters('l1'), ...registry.adapters('l2')];
-  else if (autoHitCache === 'self') list = [source.context.l1Cache, source.context.l2Cache];
-  else return [];
+  if (autoHitCache === 'global') return registry.adapters(skipPlaceholders ? 'stores' : 'all');
+  if (autoHitCache !== 'self') return [];
+  const list = [source.context.l1Cache, source.context.l2Cache];
   return skipPlaceholders ? list.filter((a) => !isPlaceholder(a)) : list;
 }
 

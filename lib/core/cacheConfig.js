@@ -15,7 +15,8 @@ function toExpireTs(value) {
 }
 
 /**
- * `{ controlled, cacheFor, mode, store, tag, column }` for `method`; `expireTs(params, method,
+ * `{ controlled, cacheFor, mode, store, tag, column, grace, never }` for `method` (`never`:
+ * no write can store anything); `expireTs(params, method,
  * mode)` gives the expiry for a mode, evaluated at call time (a write needs it > now). The
  * result is read, never written: one object serves every method with the same primitive
  * `cacheFor` (objects can change in place and are read afresh).
@@ -35,8 +36,14 @@ function paramsFor(cacheFor) {
   return params;
 }
 
+/**
+ * True when `column` always gives an expiry that is not in the future (nothing is written):
+ * absent, null, false, '', NaN, or a number <= 0.
+ */
+const expiresAtOnce = (column) => !column || (typeof column === 'number' && !(column > 0));
+
 function readParams(cacheFor) {
-  if (isFn(cacheFor)) return { controlled: true, cacheFor, mode: MEMORY, store: false, tag: undefined, column: undefined, grace: 0 };
+  if (isFn(cacheFor)) return { controlled: true, cacheFor, mode: MEMORY, store: false, tag: undefined, column: undefined, grace: 0, never: true };
   let mode = MEMORY;
   let tag;
   let column = cacheFor;
@@ -47,7 +54,7 @@ function readParams(cacheFor) {
     column = cacheFor.expire;
     if (cacheFor.staleIfError !== undefined) grace = staleGrace(cacheFor.staleIfError);
   }
-  return { controlled: false, cacheFor, mode, store: mode === RESTORE, tag, column, grace };
+  return { controlled: false, cacheFor, mode, store: mode === RESTORE, tag, column, grace, never: expiresAtOnce(column) };
 }
 
 /** `cacheFor.staleIfError` (an extension): ms an entry may be served after expiry when a send fails. */

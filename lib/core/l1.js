@@ -10,7 +10,7 @@ const { L1Index, L1_COUNT_SHIFT: COUNT_SHIFT } = require('../native');
 const { after } = require('../timers');
 const { register } = require('../metrics/registry');
 const { createEventManager, hasListeners } = require('./events');
-const { HSS, HSR, HSRS } = require('./storage');
+const { HSS, HSR, HSRS, kIndexEntry } = require('./storage');
 const { expiryOf: entryExpiry } = require('./expiry');
 
 /** Keys are strings, as on alova's object-backed memory adapter (`1` and `'1'` are one key). */
@@ -80,6 +80,8 @@ class L1Cache {
   #timerAt = 0;
   #hits = 0;
   #misses = 0;
+  /** Entries under `hss.` keys (hit-source indexes): while there are none, no source has targets here. */
+  #indexEntries = 0;
 
   /**
    * @param {object} [options]
@@ -121,6 +123,15 @@ class L1Cache {
     return value;
   }
 
+  /** `get(prefix + key)` for a hit-source index; with no index entry held, without building the key. */
+  [kIndexEntry](prefix, key) {
+    if (this.#indexEntries === 0 && prefix === HSS && !hasListeners(this.emitter, 'success')) {
+      this.#misses++;
+      return undefined;
+    }
+    return this.get(prefix + key);
+  }
+
   set(key, value) {
     if (typeof key !== 'string') key = keyOf(key);
     const bytes = this.#sizeOf(value, key);
@@ -136,6 +147,7 @@ class L1Cache {
       const slot = r % COUNT_SHIFT;
       this.#map.set(key, { value, slot });
       this.#keys[slot] = key;
+      if (key.startsWith(HSS)) this.#indexEntries++;
       dropped = (r - slot) / COUNT_SHIFT;
     }
     if (expireAt > 0) this.#scheduleSweep(expireAt);
@@ -152,6 +164,7 @@ class L1Cache {
     if (entry) {
       this.#map.delete(key);
       this.#keys[entry.slot] = undefined;
+      if (key.startsWith(HSS)) this.#indexEntries--;
       this.#index.remove(this.#io || this.#ioBuffer(), this.#takeTouches(), entry.slot);
     }
     if (hasListeners(this.emitter, 'success')) this.emitter.emit('success', { type: 'remove', key, container: this });
@@ -160,6 +173,7 @@ class L1Cache {
   clear() {
     this.#map.clear();
     this.#keys = [];
+    this.#indexEntries = 0;
     this.#nTouched = 0;
     this.#index.clear();
     if (this.#timer) this.#timer.clear();
@@ -233,6 +247,7 @@ class L1Cache {
     this.#keys[slot] = undefined;
     const entry = this.#map.get(key);
     this.#map.delete(key);
+    if (key.startsWith(HSS)) this.#indexEntries--;
     // A dropped hit-source index can no longer invalidate its targets: drop them too.
     if ((key.startsWith(HSS) || key.startsWith(HSR)) && entry && entry.value && typeof entry.value === 'object') {
       (cascade = cascade || []).push(...Object.keys(entry.value));

@@ -3,9 +3,9 @@
 // and its fields are those alova users rely on (type, url, baseURL, config, data, key, ...),
 // in alova's order. Servers build one per request, so the constructor stays lean: every
 // instance gets the same fields in the same order (one hidden class), no spread of unknown
-// shapes, and the data key of the last send lives in private fields.
+// shapes, and no field of its own beyond alova's (the clone the hooks get is a plain copy).
 const { sendRequest } = require('./send');
-const { methodKey, keyAfter, flatten } = require('./key');
+const { methodKey, keyAfter } = require('./key');
 const { dataKey } = require('./storage');
 const { isPlainObject } = require('./utils');
 
@@ -32,9 +32,18 @@ const removeHandler = (handler, list) => () => {
   if (i >= 0) list.splice(i, 1);
 };
 
+// The instance `cacheFor` read last and whether it is a plain object: one per instance.
+let lastCacheFor;
+let lastCacheForPlain = false;
+
 /** `cacheFor[type]` when the instance's `cacheFor` is a plain object (alova's per-type form). */
 function typeCacheFor(globalCache, type) {
-  return globalCache !== null && typeof globalCache === 'object' && isPlainObject(globalCache) ? globalCache[type] : undefined;
+  if (globalCache === null || typeof globalCache !== 'object') return undefined;
+  if (globalCache !== lastCacheFor) {
+    lastCacheFor = globalCache;
+    lastCacheForPlain = isPlainObject(globalCache);
+  }
+  return lastCacheForPlain ? globalCache[type] : undefined;
 }
 
 /** `{ ...fromInstanceOptions, headers: {}, params: {}, ...config }`, key order included. */
@@ -51,20 +60,25 @@ function mergeConfig(options, type, config) {
   return Object.hasOwn(config, '__proto__') ? { ...merged, ...config } : Object.assign(merged, config);
 }
 
-class Method {
-  // The data key of the last send and what it was built from: a method sent again looks up
-  // an already hashed string.
-  #dataKey = undefined;
-  #key = undefined;
-  #namespace = undefined;
+// The data key of the method built last and what it was built from: a server sends each
+// method right after building it, and that send then looks up a flat string it need not
+// build again.
+let lastFull;
+let lastKey;
+let lastNamespace;
+let lastHead;
 
+class Method {
   constructor(type, context, url, config, data) {
     this.dhs = [];
     this.uhs = [];
     this.fromCache = undefined;
     // One function for the lifetime of the method (hooks get clones sharing it); each send
-    // points `abort.run` at that send's abort.
-    const abort = () => abort.run();
+    // points `abort.run` at that send's abort. (A named function expression refers to itself
+    // without a context object.)
+    const abort = function abort() {
+      return abort.run();
+    };
     abort.run = resolved;
     type = upperCase(type);
     const options = context.options;
@@ -87,12 +101,13 @@ class Method {
       // The data key is built first and the method key is its tail: one flat string serves
       // the cache lookup and the key (a slice shares its characters).
       const namespace = context.id;
-      const head = dataKey(namespace, '');
+      const head = namespace === lastNamespace ? lastHead : dataKey(namespace, '');
       const full = keyAfter(head, type, url, this.config.params, data, this.config.headers);
       this.key = full.slice(head.length);
-      this.#dataKey = full;
-      this.#key = this.key;
-      this.#namespace = namespace;
+      lastFull = full;
+      lastKey = this.key;
+      lastNamespace = namespace;
+      lastHead = head;
     } else {
       this.key = this.generateKey();
     }
@@ -110,16 +125,9 @@ class Method {
 
   /** Sends the request through the pipeline; `forceRequest` skips the cache lookup. */
   send(forceRequest = false) {
-    // Copies made for the hooks have no private fields: the pipeline builds their key.
-    if (!(#dataKey in this)) return sendRequest(this, forceRequest, Method, undefined);
-    const key = this.key;
-    const namespace = this.context.id;
-    if (this.#key !== key || this.#namespace !== namespace) {
-      this.#dataKey = flatten(dataKey(namespace, key));
-      this.#key = key;
-      this.#namespace = namespace;
-    }
-    return sendRequest(this, forceRequest, Method, this.#dataKey);
+    // The key and the instance id are read at send time (they may have changed since).
+    const fullKey = this.key === lastKey && this.context.id === lastNamespace ? lastFull : undefined;
+    return sendRequest(this, forceRequest, Method, fullKey);
   }
 
   setName(name) {

@@ -3,10 +3,11 @@
 // (`invalidateCache()` without arguments, `hitCacheBySource` with autoHitCache 'global').
 // Instances are held weakly: a collected instance leaves the registry on its own.
 const { warn } = require('./logger');
+const { isPlaceholder } = require('./adapters');
 
 const byInstance = new WeakMap();
 const entries = new Set();
-// The adapter lists of each level, rebuilt after the registry changes (every response reads them).
+// The adapter lists, rebuilt after the registry changes (every response reads them).
 let lists = null;
 const finalizer =
   typeof FinalizationRegistry === 'undefined'
@@ -46,9 +47,17 @@ function unregister(instance) {
 
 const distinct = (level) => [...new Set([...entries].map((e) => e[level]))];
 
-/** Distinct registered adapters of one level ('l1' or 'l2'); the caller must not change it. */
+/**
+ * Distinct registered adapters of one level ('l1' or 'l2'), of both ('all': l1 then l2), or
+ * of both but placeholders ('stores'); the caller must not change the list.
+ */
 function adapters(level) {
-  if (!lists) lists = { l1: distinct('l1'), l2: distinct('l2') };
+  if (!lists) {
+    const l1 = distinct('l1');
+    const l2 = distinct('l2');
+    const all = [...l1, ...l2];
+    lists = { l1, l2, all, stores: all.filter((a) => !isPlaceholder(a)) };
+  }
   return lists[level];
 }
 

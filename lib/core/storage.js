@@ -10,6 +10,11 @@ const HSS = 'hss.';
 const HSR = 'hsr.';
 const HSRS = '$$hsrs';
 const FLAG_SEP = '__$<>$__';
+/**
+ * `adapter[kIndexEntry](HSS, key)`, where an adapter has it, reads what `get(HSS + key)` reads:
+ * the default L1 answers without building the key while it holds no index entry.
+ */
+const kIndexEntry = Symbol('alova.indexEntry');
 
 const dataKey = (namespace, key) => PREFIX + namespace + key;
 const isDataKey = (key) => key.startsWith(PREFIX);
@@ -89,7 +94,7 @@ async function setEntryAt(fullKey, data, expireTs, adapter, hitSource, tag) {
 function hitTargets(sourceKey, sourceName, adapter, lazy, onRemoved) {
   let first;
   try {
-    first = adapter.get(HSS + sourceKey);
+    first = adapter[kIndexEntry] ? adapter[kIndexEntry](HSS, sourceKey) : adapter.get(HSS + sourceKey);
   } catch (error) {
     // As from an async function: a rejection, and the other adapters are still visited.
     first = Promise.reject(error);
@@ -157,4 +162,4 @@ async function hitIndexed(sourceKey, sourceName, adapter, first, onRemoved) {
   if (regexpCount !== (regexps || []).length) await adapter.set(HSRS, regexps);
 }
 
-module.exports = { dataKey, isDataKey, getRaw, getRawAt, getData, setEntry, setEntryAt, willStore, remove, hitTargets, HSS, HSR, HSRS };
+module.exports = { dataKey, isDataKey, getRaw, getRawAt, getData, setEntry, setEntryAt, willStore, remove, hitTargets, HSS, HSR, HSRS, kIndexEntry };

@@ -17,6 +17,7 @@ const isSpecialBody = (data) =>
 
 /** Copies arrays and plain `Object` objects deeply; anything else (class instances) as-is. */
 function deepClone(v) {
+  if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(deepClone);
   if (isPlainObject(v) && v.constructor === Object) {
     const out = {};
