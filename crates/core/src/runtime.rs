@@ -116,4 +116,35 @@ mod tests {
             .collect();
         assert_eq!(got, (0..1000).collect::<Vec<_>>());
     }
+
+    #[test]
+    fn jobs_submitted_from_many_threads_all_run() {
+        static RT: OnceLock<Io> = OnceLock::new();
+        let io = dedicated(&RT, "test-io-many");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    for i in 0..500u64 {
+                        let tx = tx.clone();
+                        io.submit(async move {
+                            let _ = tx.send(());
+                        });
+                        // Gaps, so that submits meet both an idle and a busy I/O thread.
+                        if (i + t) % 50 == 0 {
+                            std::thread::sleep(Duration::from_micros(50 + 40 * t));
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        for _ in 0..2000 {
+            rx.recv_timeout(Duration::from_secs(5))
+                .expect("every job runs");
+        }
+    }
 }
