@@ -185,7 +185,7 @@ impl HttpClient {
             let client = self.client.clone();
             let inflight = self.inflight.clone();
             let done = self.done.clone();
-            runtime().spawn(async move {
+            runtime().submit(async move {
                 let settle = Settle {
                     id,
                     inflight,
@@ -293,8 +293,8 @@ impl Drop for Settle {
 }
 
 /// HTTP work runs on its own I/O thread (see `alova_core::runtime`).
-fn runtime() -> &'static tokio::runtime::Handle {
-    static RT: std::sync::OnceLock<tokio::runtime::Handle> = std::sync::OnceLock::new();
+fn runtime() -> &'static alova_core::runtime::Io {
+    static RT: std::sync::OnceLock<alova_core::runtime::Io> = std::sync::OnceLock::new();
     alova_core::runtime::dedicated(&RT, "alova-http")
 }
 

@@ -155,8 +155,8 @@ impl PipelineReply {
 
 /// Every connection made by `create` lives on the Redis I/O thread (see
 /// `alova_core::runtime`): its socket, its driver and the commands sent with `submit`.
-fn io_runtime() -> &'static tokio::runtime::Handle {
-    static RT: OnceLock<tokio::runtime::Handle> = OnceLock::new();
+fn io_runtime() -> &'static alova_core::runtime::Io {
+    static RT: OnceLock<alova_core::runtime::Io> = OnceLock::new();
     alova_core::runtime::dedicated(&RT, "alova-redis")
 }
 
@@ -208,7 +208,7 @@ impl RedisClient {
             connect_timeout: crate::validate::deadline(options.connect_timeout, 1000),
         };
         let client = {
-            let _in_io_runtime = io_runtime().enter();
+            let _in_io_runtime = io_runtime().handle().enter();
             Client::new(&opts).map_err(to_js)?
         };
         Ok(RedisClient {
@@ -245,7 +245,7 @@ impl RedisClient {
                     return Ok(());
                 }
             };
-            io_runtime().spawn(async move {
+            io_runtime().submit(async move {
                 let replies = client.exec(&cmds).await.and_then(|replies| {
                     // A command that failed fails the whole pipeline.
                     replies.into_iter().map(crate::reply::to_text).collect()

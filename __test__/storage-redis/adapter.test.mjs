@@ -165,6 +165,30 @@ describe('storage-redis', () => {
     await w;
   });
 
+  it('a read reports on alova:redis:command, counts hits and misses, and rejects a stored value that is not JSON', async () => {
+    const { channel } = require('node:diagnostics_channel');
+    const messages = [];
+    const listen = (m) => messages.push(m);
+    channel('alova:redis:command').subscribe(listen);
+    try {
+      const a = make({ keyPrefix: 'rd:' });
+      await a.set('hit', { n: 1 });
+      const [one, two] = await Promise.all([a.get('hit'), a.get('hit')]);
+      assert.deepEqual(one, { n: 1 });
+      assert.notEqual(one, two, 'each reader gets its own copy');
+      assert.equal(await a.get('none'), undefined);
+      await raw.set('rd:bad', '{not json');
+      await assert.rejects(a.get('bad'), SyntaxError);
+      const { hits, misses, errors } = a.stats();
+      assert.deepEqual({ hits, misses, errors }, { hits: 3, misses: 1, errors: 0 });
+      const reads = messages.filter((m) => m.command === 'get');
+      assert.deepEqual(reads.map((m) => m.keys), [['rd:hit'], ['rd:hit'], ['rd:none'], ['rd:bad']]);
+      assert.ok(reads.every((m) => m.duration >= 0 && m.error === undefined));
+    } finally {
+      channel('alova:redis:command').unsubscribe(listen);
+    }
+  });
+
   it('keeps the process alive while a reply is due, and not after (no close() needed)', async () => {
     const script = `const A = require('@alova/native/storage-redis');
       const a = new A({ port: ${redis.port} });

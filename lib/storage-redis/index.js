@@ -105,6 +105,15 @@ function isUnavailable(err) {
   return !(err && (err.name === 'ReplyError' || err.name === 'ErrorReply'));
 }
 
+/** A promise of what `fn(err)` returns (or throws), for a failure found before any I/O. */
+function settleWith(fn, err) {
+  try {
+    return Promise.resolve(fn(err));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
 class RedisStorageAdapter {
   constructor(config = {}) {
     const {
@@ -193,15 +202,16 @@ class RedisStorageAdapter {
 
   /**
    * Runs `fn` (the operation `command` on `keys`) against Redis unless the breaker is open,
-   * tells the breaker how it went, and counts it.
+   * tells the breaker how it went, and counts it. `then(value)` and `otherwise(err)`, when
+   * given, continue in the same promise reaction (a read costs one hop, not three).
    */
-  guarded(command, keys, fn) {
+  guarded(command, keys, fn, then, otherwise) {
     const b = this.breaker;
     if (b && !b.allow()) {
       this.counts.errors++;
       const err = new AlovaError(`Redis is unavailable (${b.failures} failed operations); calls fail fast until a probe succeeds`, AREA, codes.REDIS_UNAVAILABLE);
       if (commandChannel.hasSubscribers) commandChannel.publish({ command, keys, duration: 0, error: err });
-      return Promise.reject(err);
+      return otherwise ? settleWith(otherwise, err) : Promise.reject(err);
     }
     const started = performance.now();
     let p;
@@ -209,7 +219,7 @@ class RedisStorageAdapter {
       p = fn();
     } catch (err) {
       this.counts.errors++;
-      return Promise.reject(err);
+      return otherwise ? settleWith(otherwise, err) : Promise.reject(err);
     }
     const report = commandChannel.hasSubscribers;
     return p.then(
@@ -219,7 +229,7 @@ class RedisStorageAdapter {
         if (report) commandChannel.publish({ command, keys, duration });
         if (b) b.success();
         if (this.facade) this.facade.up();
-        return v;
+        return then ? then(v) : v;
       },
       (err) => {
         const duration = performance.now() - started;
@@ -231,6 +241,7 @@ class RedisStorageAdapter {
         // The facade's events report what the adapter's own traffic finds too.
         if (this.facade) (down ? this.facade.down(err) : this.facade.up());
         err.name = `[alova/${AREA}]`;
+        if (otherwise) return otherwise(err);
         throw err;
       },
     );
@@ -250,23 +261,32 @@ class RedisStorageAdapter {
     return this.guarded('set', [rkey], () => this.backend.set(rkey, json));
   }
 
-  async get(key) {
-    let raw;
+  get(key) {
+    let rkey;
     try {
-      const rkey = this.keyPrefix + key;
-      raw = await this.guarded('get', [rkey], () => this.backend.get(rkey));
+      rkey = this.keyPrefix + key;
     } catch (err) {
-      if (!this.failOpen) throw err;
-      if (this.onError) this.onError(err, { op: 'get', key });
-      if (this.logger) this.logger.warn({ err, op: 'get', key }, 'alova/storage:redis: read failed, treated as a cache miss');
-      return undefined;
+      return Promise.reject(err);
     }
+    return this.guarded('get', [rkey], () => this.backend.get(rkey), (raw) => this.found(raw), (err) => this.readFailed(err, key));
+  }
+
+  /** A reply to a read: the stored value, or `undefined` when there is none. */
+  found(raw) {
     if (raw == null || raw === '') {
       this.counts.misses++;
       return undefined;
     }
     this.counts.hits++;
     return JSON.parse(raw);
+  }
+
+  /** A read failed: a cache miss with `failOpen` (told to `onError` and the logger), else the error. */
+  readFailed(err, key) {
+    if (!this.failOpen) throw err;
+    if (this.onError) this.onError(err, { op: 'get', key });
+    if (this.logger) this.logger.warn({ err, op: 'get', key }, 'alova/storage:redis: read failed, treated as a cache miss');
+    return undefined;
   }
 
   async remove(key) {
