@@ -41,6 +41,8 @@ function parseKeys(text) {
   return [text[0] === '1', set, del];
 }
 
+const NO_RING = new Int32Array(1);
+
 // One view per shared-log mapping (V8 allows one external ArrayBuffer per memory address).
 const ringViews = new Map();
 function ringView(replica) {
@@ -107,8 +109,9 @@ class ReplicaPSCAdapter extends PSCAdapter {
     this._replica = link.attach(options.scope);
     this._counter = new Int32Array(this._replica.counter());
     this._seen = 0;
-    // The shared log's commit counter: other workers' writes, visible without a wake-up.
-    this._ring = null;
+    // The shared log's commit counter: other workers' writes, visible without a wake-up
+    // (a counter that never moves while there is no log).
+    this._ring = NO_RING;
     this._ringSeen = 0;
     this._ringGen = -1;
     // Values are read from the replica on first use (see ExplicitCacheAdapter).
@@ -116,12 +119,17 @@ class ReplicaPSCAdapter extends PSCAdapter {
     if (this._lazy) cacheAdapter[kLoadFrom]((key) => this._replica.get(key));
   }
 
+  /**
+   * An unchanged key costs two counter reads and a Map lookup. Expired entries need no clock
+   * read here: the replica drops them when they expire (the transport thread's sweep), which
+   * moves the counter like any other change, and a value entering the copy is checked once.
+   */
   get(key) {
-    if (this._counter[0] !== this._seen || (this._ring !== null && this._ring[0] !== this._ringSeen)) {
+    if (this._counter[0] !== this._seen || this._ring[0] !== this._ringSeen) {
       const pending = this._drain();
       if (pending) return pending.then(() => this._read(key));
     }
-    return this._read(key);
+    return this._lazy ? this.cacheAdapter.get(key) : this._read(key);
   }
 
   async set(key, value) {
@@ -132,7 +140,8 @@ class ReplicaPSCAdapter extends PSCAdapter {
       throw fromNative(err, 'psc');
     }
     this.counts.sets++;
-    return this.cacheAdapter.set(key, value);
+    // Written already expired: nothing stays under the key (reads do not check expiry).
+    return isExpired(value) ? this.cacheAdapter.remove(key) : this.cacheAdapter.set(key, value);
   }
 
   async remove(key) {
@@ -156,13 +165,16 @@ class ReplicaPSCAdapter extends PSCAdapter {
 
   /** Applies the replica's changes to the local copy; a promise if the local adapter is async. */
   _drain() {
-    this._seen = this._counter[0];
-    const gen = this._replica.ringGen;
-    if (gen !== this._ringGen) {
-      this._ringGen = gen;
-      this._ring = ringView(this._replica);
+    // A new log (or none) always moves the replica's counter: only then is the native getter asked.
+    if (this._counter[0] !== this._seen) {
+      this._seen = this._counter[0];
+      const gen = this._replica.ringGen;
+      if (gen !== this._ringGen) {
+        this._ringGen = gen;
+        this._ring = ringView(this._replica) ?? NO_RING;
+      }
     }
-    if (this._ring !== null) this._ringSeen = this._ring[0];
+    this._ringSeen = this._ring[0];
     const cache = this.cacheAdapter;
     if (this._lazy) {
       const [full, set, del] = parseKeys(this._replica.drainKeys());

@@ -5,6 +5,8 @@
 // their JSON is fetched and parsed on first read (from the source given to `kLoadFrom`), so that a late worker receiving
 // thousands of entries does not parse those it never reads. Entries live in a Map (inserting
 // ten thousand long keys into a plain object costs three times as much).
+const { isExpired } = require('../core/expiry');
+
 const UNREAD = Symbol('alova.psc.unread');
 // What a replica-backed PSC adapter calls on its local copy (not part of alova's interface).
 const kLoadFrom = Symbol('alova.psc.loadFrom');
@@ -60,6 +62,11 @@ class ExplicitCacheAdapter {
     } catch {
       // Only a peer writing into the shared log directly can put this here: the hub drops
       // it, so it never becomes the shared value.
+      this._map.delete(key);
+      return undefined;
+    }
+    // Checked once, as the value enters the copy; the replica drops it when it expires later.
+    if (isExpired(value)) {
       this._map.delete(key);
       return undefined;
     }
