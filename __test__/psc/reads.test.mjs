@@ -54,13 +54,13 @@ test('an unchanged key is read without a native call or a clock read; a changed 
   await until(() => b.get('y') === 1 && b.get('x') !== undefined);
   assert.deepEqual(b.get('x'), entry);
 
-  const native = countCalls(b._replica, ['get', 'drainKeys', 'drain']);
+  const native = countCalls(b._replica, ['get', 'take', 'drainKeys', 'drain']);
   const realNow = Date.now;
   let clock = 0;
   Date.now = () => (clock++, realNow());
   try {
     for (let i = 0; i < 1000; i++) assert.deepEqual(b.get('x'), entry);
-    assert.deepEqual(native, { get: 0, drainKeys: 0, drain: 0 });
+    assert.deepEqual(native, { get: 0, take: 0, drainKeys: 0, drain: 0 });
     assert.equal(clock, 0, 'no clock read per read');
   } finally {
     Date.now = realNow;
@@ -72,7 +72,7 @@ test('an unchanged key is read without a native call or a clock read; a changed 
     assert.deepEqual(b.get('x'), entry);
     assert.equal(b.get('y'), 2);
   }
-  assert.equal(native.get, 1, 'the changed key is fetched once, the unchanged one never');
+  assert.equal(native.take, 1, 'the changed key is fetched once, the unchanged one never');
   assert.ok(native.drainKeys >= 1 && native.drainKeys <= 2, `drains: ${native.drainKeys}`);
 });
 
@@ -89,4 +89,46 @@ test('a value written already expired is not kept; one that expires later leaves
   // through the change counter.
   await until(() => a.get('soon') === undefined && b.get('soon') === undefined);
   assert.ok(Date.now() >= soon[1]);
+});
+
+test('one copy per process: a value read (or written) here is held parsed, not also as JSON', async (t) => {
+  const { a, b } = await pair(t, `reads-one-${process.pid}`);
+  await a.set('k', { big: 'x'.repeat(1000) });
+  await until(() => b.get('k') !== undefined);
+  assert.equal(b.get('k').big.length, 1000);
+  // Both replicas keep the key and its size, not its JSON.
+  assert.equal(a._replica.get('k'), null);
+  assert.equal(b._replica.get('k'), null);
+  assert.equal(b._replica.size, 1);
+  assert.ok(b.stats().bytes > 1000);
+  // A full reload (another process's clear, then a write) keeps nothing stale.
+  await a.clear();
+  await a.set('j', 1);
+  await until(() => b.get('j') === 1);
+  assert.equal(b.get('k'), undefined);
+});
+
+test('a restarted hub gets back the values the readers hold', async (t) => {
+  const keep = setInterval(() => {}, 1000);
+  const id = `reads-restart-${process.pid}`;
+  let stop = await createNodePSCSynchronizer(id);
+  const syncs = [NodeSyncAdapter(undefined, id), NodeSyncAdapter(undefined, id)];
+  t.after(() => {
+    for (const s of syncs) s.stop();
+    stop();
+    clearInterval(keep);
+  });
+  await Promise.all(syncs.map((s) => s.ready));
+  const [a, b] = syncs.map((s) => createPSCAdapter(s));
+  await a.set('held', { v: 1 });
+  await until(() => b.get('held') !== undefined);
+  assert.equal(b._replica.get('held'), null, 'only the parsed value is left');
+  stop();
+  stop = await createNodePSCSynchronizer(id);
+  const late = NodeSyncAdapter(undefined, id);
+  syncs.push(late);
+  const c = createPSCAdapter(late);
+  await until(() => c.get('held') !== undefined);
+  assert.deepEqual(c.get('held'), { v: 1 });
+  assert.deepEqual(b.get('held'), { v: 1 });
 });

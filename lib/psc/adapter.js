@@ -8,8 +8,8 @@
 //   does `get` drain the changes (one native call). Reads never cross a process boundary.
 // - EventPSCAdapter, for any other sync adapter (custom, Electron): alova's event protocol.
 const { randomBytes } = require('node:crypto');
-const { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges } = require('./explicit');
-const { kLink } = require('./events');
+const { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges, kHeldEntries } = require('./explicit');
+const { kLink, kOnConnect } = require('./events');
 const { fromNative } = require('../errors');
 const { isExpired } = require('../core/expiry');
 const { register } = require('../metrics/registry');
@@ -31,14 +31,23 @@ function inOrder(steps, from = 0) {
 }
 
 
-/** Reads the replica's key drain: `'1'|'0'`, keys joined by NUL, U+0001, removed keys (or JSON). */
+const NO_KEYS = [];
+/** Splits one part of a key drain (empty keys always come as JSON: an empty part is none). */
+const keysIn = (text, from, to) => (to > from ? text.slice(from, to).split('\0') : NO_KEYS);
+
+/**
+ * Reads the replica's key drain: `'1'|'0'`, changed keys joined by NUL, U+0001, removed keys
+ * [, U+0001, held keys] (or JSON), as `[full, changed, removed, held]`.
+ */
 function parseKeys(text) {
-  if (text[0] === '[') return JSON.parse(text);
+  if (text[0] === '[') {
+    const [full, set, del, held] = JSON.parse(text);
+    return [full === 1, set, del, held];
+  }
   const sep = text.indexOf('\u0001');
-  const set = sep > 1 ? text.slice(1, sep).split('\0') : [];
-  const del = sep < text.length - 1 ? text.slice(sep + 1).split('\0') : [];
-  // Empty keys always come as JSON, so an empty part means no keys.
-  return [text[0] === '1', set, del];
+  let end = text.indexOf('\u0001', sep + 1);
+  if (end < 0) end = text.length;
+  return [text[0] === '1', keysIn(text, 1, sep), keysIn(text, sep + 1, end), keysIn(text, end + 1, text.length)];
 }
 
 const NO_RING = new Int32Array(1);
@@ -114,9 +123,14 @@ class ReplicaPSCAdapter extends PSCAdapter {
     this._ring = NO_RING;
     this._ringSeen = 0;
     this._ringGen = -1;
-    // Values are read from the replica on first use (see ExplicitCacheAdapter).
+    // Values are taken from the replica on first use (see ExplicitCacheAdapter): the parsed
+    // value is then this process's only copy. A restarted hub gets them back from here.
     this._lazy = cacheAdapter instanceof ExplicitCacheAdapter;
-    if (this._lazy) cacheAdapter[kLoadFrom]((key) => this._replica.get(key));
+    if (this._lazy) {
+      cacheAdapter[kLoadFrom]((key) => this._replica.take(key));
+      this._onConnect = () => this._offerHeld();
+      syncAdapter[kOnConnect]?.(this._onConnect);
+    }
   }
 
   /**
@@ -135,7 +149,10 @@ class ReplicaPSCAdapter extends PSCAdapter {
   async set(key, value) {
     const text = JSON.stringify(value);
     try {
-      this._replica.set(key, text === undefined ? 'null' : text);
+      // The local copy keeps the value; the replica only sends its JSON.
+      const r = this._replica;
+      if (this._lazy) r.setHeld(key, text === undefined ? 'null' : text);
+      else r.set(key, text === undefined ? 'null' : text);
     } catch (err) {
       throw fromNative(err, 'psc');
     }
@@ -159,6 +176,13 @@ class ReplicaPSCAdapter extends PSCAdapter {
     return this._replica.size;
   }
 
+  /** Hands the JSON of the values this copy holds to a hub that restarted without them. */
+  _offerHeld() {
+    if (!this._replica.wantsOffer) return;
+    const [keys, texts] = this.cacheAdapter[kHeldEntries]();
+    this._replica.offerHeld(keys, texts);
+  }
+
   stats() {
     return { ...super.stats(), bytes: this._replica.bytes };
   }
@@ -177,8 +201,8 @@ class ReplicaPSCAdapter extends PSCAdapter {
     this._ringSeen = this._ring[0];
     const cache = this.cacheAdapter;
     if (this._lazy) {
-      const [full, set, del] = parseKeys(this._replica.drainKeys());
-      cache[kApplyKeyChanges](full, set, del);
+      const [full, set, del, held] = parseKeys(this._replica.drainKeys());
+      cache[kApplyKeyChanges](full, set, del, held);
       this._received(full, set, del);
       return undefined;
     }

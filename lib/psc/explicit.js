@@ -11,6 +11,7 @@ const UNREAD = Symbol('alova.psc.unread');
 // What a replica-backed PSC adapter calls on its local copy (not part of alova's interface).
 const kLoadFrom = Symbol('alova.psc.loadFrom');
 const kApplyKeyChanges = Symbol('alova.psc.applyKeyChanges');
+const kHeldEntries = Symbol('alova.psc.heldEntries');
 
 class ExplicitCacheAdapter {
   constructor() {
@@ -43,12 +44,35 @@ class ExplicitCacheAdapter {
   [kLoadFrom](load) {
     this._load = load;
   }
-  /** Records the replica's changed keys; their values are read on first use. */
-  [kApplyKeyChanges](full, set, del) {
-    if (full) this._map = new Map();
+  /**
+   * Records the replica's changed keys; their values are read on first use. A full change
+   * replaces the copy, except the values of `held` keys (unchanged since this copy took them).
+   */
+  [kApplyKeyChanges](full, set, del, held) {
+    if (full) {
+      const old = this._map;
+      this._map = new Map();
+      for (let i = 0; i < held.length; i++) {
+        const v = old.get(held[i]);
+        if (v !== undefined && v !== UNREAD) this._map.set(held[i], v);
+      }
+    }
     const m = this._map;
     for (let i = 0; i < set.length; i++) m.set(set[i], UNREAD);
     for (let i = 0; i < del.length; i++) m.delete(del[i]);
+  }
+  /** The values this copy holds (already read), as `[keys, JSON texts]`. */
+  [kHeldEntries]() {
+    const keys = [];
+    const texts = [];
+    for (const [key, v] of this._map) {
+      if (v === UNREAD) continue;
+      const text = JSON.stringify(v);
+      if (text === undefined) continue;
+      keys.push(key);
+      texts.push(text);
+    }
+    return [keys, texts];
   }
   _read(key) {
     const text = this._load(key);
@@ -75,4 +99,4 @@ class ExplicitCacheAdapter {
   }
 }
 
-module.exports = { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges };
+module.exports = { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges, kHeldEntries };
