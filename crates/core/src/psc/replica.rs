@@ -28,13 +28,16 @@ pub trait Outbox: Send + Sync {
     fn offer(&self, _scope: Scope, _entries: Vec<(String, String)>) {}
 }
 
+/// Key and JSON pairs.
+pub type Entries = Vec<(String, String)>;
+
 /// An outbox that queues `make(id, write)` on a transport thread's channel.
 pub(crate) struct ChannelOutbox<C> {
     pub id: u64,
     pub tx: tokio::sync::mpsc::UnboundedSender<C>,
     pub make: fn(u64, Write) -> C,
     pub nudge: Option<fn() -> C>,
-    pub offer: Option<fn(Scope, Vec<(String, String)>) -> C>,
+    pub offer: Option<fn(Scope, Entries) -> C>,
 }
 
 impl<C: Send> Outbox for ChannelOutbox<C> {
