@@ -707,11 +707,16 @@ impl Replica {
     /// keeps only its size and expiry until the key changes again.
     pub fn take(&self, key: &str) -> Option<String> {
         let now = now_ms();
-        self.lock()
+        let v = self
+            .lock()
             .map
             .get_mut(key)
             .filter(|e| e.live(now))
-            .and_then(|e| e.value.take())
+            .and_then(|e| e.value.take());
+        if let Some(v) = &v {
+            super::platform::released(v.len());
+        }
+        v
     }
 }
 
