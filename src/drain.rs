@@ -6,6 +6,9 @@ use alova_core::psc::Replica;
 
 use crate::json::{push_str, push_str_array};
 
+/// Changed keys per drain whose values travel with it (see `drain_keys`).
+pub const HAND_OVER: usize = 16;
+
 /// `{"full":bool,"set":{key:value,...},"del":[key,...]}`.
 pub fn drain_json(r: &Replica) -> String {
     let mut set = String::with_capacity(256);
@@ -36,6 +39,11 @@ pub fn drain_json(r: &Replica) -> String {
 /// removed keys joined by NUL and, in a full drain where the reader holds some values, `\u{1}`
 /// and the keys it holds (unchanged: it keeps them). If a key contains either separator (or
 /// is empty) the whole drain is JSON instead: `[full ? 1 : 0, [changed], [removed], [held]]`.
+///
+/// A small drain (not full, at most [`HAND_OVER`] changed keys) hands the values over at once
+/// (`Replica::take`), saving the reader a call per key: `'2'`, then each changed key and its
+/// JSON, all joined by NUL, `\u{1}`, the removed keys. An empty value means "take it later"
+/// (JSON is never empty; a value containing a separator is not JSON and is left behind).
 pub fn drain_keys(r: &Replica) -> String {
     // Changed, removed, held.
     let mut lists: [String; 3] = Default::default();
@@ -80,6 +88,24 @@ pub fn drain_keys(r: &Replica) -> String {
         return out;
     }
     let [set, del, held] = lists;
+    if !full && held.is_empty() && !set.is_empty() && set.split('\0').nth(HAND_OVER).is_none() {
+        let mut out = String::with_capacity(256 + del.len());
+        out.push('2');
+        for (i, k) in set.split('\0').enumerate() {
+            if i > 0 {
+                out.push('\0');
+            }
+            out.push_str(k);
+            out.push('\0');
+            // Taken only when it can travel in this form: otherwise it stays for `take`.
+            if let Some(v) = r.take_if(k, |v| !v.contains(['\0', '\u{1}'])) {
+                out.push_str(&v);
+            }
+        }
+        out.push('\u{1}');
+        out.push_str(&del);
+        return out;
+    }
     let mut out = String::with_capacity(3 + set.len() + del.len() + held.len());
     out.push(if full { '1' } else { '0' });
     out.push_str(&set);
@@ -144,13 +170,23 @@ mod tests {
             text == r#"{"full":false,"set":{"q\"uote":{"x":1}},"del":["a"]}"#,
             "{text}"
         );
+        // A small drain hands its values over (the reader then holds them).
         apply(&r, 4, set("b", "1"));
-        assert_eq!(drain_keys(&r), "0b\u{1}");
+        assert_eq!(drain_keys(&r), "2b\u{0}1\u{1}");
+        assert_eq!(r.get("b"), None);
         apply(&r, 5, set("c", "1"));
         apply(&r, 6, set("d", "1"));
         apply(&r, 7, remove("c"));
-        let d = drain_keys(&r);
-        assert!(d == "0d\u{1}c" || d.starts_with("0d\u{1}"), "{d}");
+        assert_eq!(drain_keys(&r), "2d\u{0}1\u{1}c");
+        // A value that cannot travel in that form stays for `take`.
+        apply(&r, 71, set("e", "\u{1}"));
+        assert_eq!(drain_keys(&r), "2e\u{0}\u{1}");
+        assert_eq!(r.take("e").as_deref(), Some("\u{1}"));
+        // A larger one names the keys only.
+        for i in 0..=HAND_OVER as u64 {
+            apply(&r, 100 + i, set(&format!("k{i}"), "1"));
+        }
+        assert!(drain_keys(&r).starts_with('0'));
         apply(&r, 8, set("n\0l", "1"));
         assert_eq!(drain_keys(&r), "[0,[\"n\\u0000l\"],[],[]]");
     }

@@ -37,18 +37,32 @@ const keysIn = (text, from, to) => (to > from ? text.slice(from, to).split('\0')
 
 /**
  * Reads the replica's key drain: `'1'|'0'`, changed keys joined by NUL, U+0001, removed keys
- * [, U+0001, held keys] (or JSON), as `[full, changed, removed, held]`.
+ * [, U+0001, held keys] (or JSON), as `[full, changed, removed, held, texts]`. The `'2'` form
+ * (a small drain) alternates changed keys and their JSON (`''`: not handed over), which
+ * comes back in `texts`.
  */
 function parseKeys(text) {
   if (text[0] === '[') {
     const [full, set, del, held] = JSON.parse(text);
-    return [full === 1, set, del, held];
+    return [full === 1, set, del, held, null];
+  }
+  if (text[0] === '2') {
+    const sep = text.indexOf('\u0001');
+    const pairs = text.slice(1, sep).split('\0');
+    const set = [];
+    const texts = [];
+    for (let i = 0; i < pairs.length; i += 2) {
+      set.push(pairs[i]);
+      texts.push(pairs[i + 1]);
+    }
+    return [false, set, del(text, sep), NO_KEYS, texts];
   }
   const sep = text.indexOf('\u0001');
   let end = text.indexOf('\u0001', sep + 1);
   if (end < 0) end = text.length;
-  return [text[0] === '1', keysIn(text, 1, sep), keysIn(text, sep + 1, end), keysIn(text, end + 1, text.length)];
+  return [text[0] === '1', keysIn(text, 1, sep), keysIn(text, sep + 1, end), keysIn(text, end + 1, text.length), null];
 }
+const del = (text, sep) => keysIn(text, sep + 1, text.length);
 
 const NO_RING = new Int32Array(1);
 
@@ -201,8 +215,8 @@ class ReplicaPSCAdapter extends PSCAdapter {
     this._ringSeen = this._ring[0];
     const cache = this.cacheAdapter;
     if (this._lazy) {
-      const [full, set, del, held] = parseKeys(this._replica.drainKeys());
-      cache[kApplyKeyChanges](full, set, del, held);
+      const [full, set, del, held, texts] = parseKeys(this._replica.drainKeys());
+      cache[kApplyKeyChanges](full, set, del, held, texts);
       this._received(full, set, del);
       return undefined;
     }

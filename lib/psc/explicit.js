@@ -17,9 +17,12 @@ class ExplicitCacheAdapter {
   constructor() {
     this._map = new Map();
     this._load = undefined;
+    // JSON handed over with a drain, parsed on the key's first read (this copy holds it).
+    this._texts = new Map();
   }
   set(key, value) {
     this._map.set(key, value);
+    if (this._texts.size) this._texts.delete(key);
   }
   get(key) {
     const v = this._map.get(key);
@@ -27,9 +30,11 @@ class ExplicitCacheAdapter {
   }
   remove(key) {
     this._map.delete(key);
+    if (this._texts.size) this._texts.delete(key);
   }
   clear() {
     this._map = new Map();
+    this._texts = new Map();
   }
   /** Every entry, as a plain object (a copy). */
   getCache() {
@@ -48,25 +53,45 @@ class ExplicitCacheAdapter {
    * Records the replica's changed keys; their values are read on first use. A full change
    * replaces the copy, except the values of `held` keys (unchanged since this copy took them).
    */
-  [kApplyKeyChanges](full, set, del, held) {
+  [kApplyKeyChanges](full, set, del, held, texts) {
     if (full) {
       const old = this._map;
+      const oldTexts = this._texts;
       this._map = new Map();
+      this._texts = new Map();
       for (let i = 0; i < held.length; i++) {
-        const v = old.get(held[i]);
-        if (v !== undefined && v !== UNREAD) this._map.set(held[i], v);
+        const key = held[i];
+        const v = old.get(key);
+        if (v !== UNREAD) {
+          if (v !== undefined || old.has(key)) this._map.set(key, v);
+        } else if (oldTexts.has(key)) {
+          this._map.set(key, UNREAD);
+          this._texts.set(key, oldTexts.get(key));
+        }
       }
     }
     const m = this._map;
-    for (let i = 0; i < set.length; i++) m.set(set[i], UNREAD);
-    for (let i = 0; i < del.length; i++) m.delete(del[i]);
+    const t = this._texts;
+    for (let i = 0; i < set.length; i++) {
+      m.set(set[i], UNREAD);
+      if (texts !== null && texts[i] !== '') t.set(set[i], texts[i]);
+      else if (t.size) t.delete(set[i]);
+    }
+    for (let i = 0; i < del.length; i++) {
+      m.delete(del[i]);
+      if (t.size) t.delete(del[i]);
+    }
   }
   /** The values this copy holds (already read), as `[keys, JSON texts]`. */
   [kHeldEntries]() {
     const keys = [];
     const texts = [];
     for (const [key, v] of this._map) {
-      if (v === UNREAD) continue;
+      if (v === UNREAD) {
+        const handed = this._texts.get(key);
+        if (handed !== undefined) keys.push(key), texts.push(handed);
+        continue;
+      }
       const text = JSON.stringify(v);
       if (text === undefined) continue;
       keys.push(key);
@@ -75,7 +100,9 @@ class ExplicitCacheAdapter {
     return [keys, texts];
   }
   _read(key) {
-    const text = this._load(key);
+    let text = this._texts.get(key);
+    if (text !== undefined) this._texts.delete(key);
+    else text = this._load(key);
     if (text === null || text === undefined) {
       this._map.delete(key);
       return undefined;

@@ -706,12 +706,17 @@ impl Replica {
     /// Hands the JSON of `key` to the reader, which keeps it (parsed) from now on: this copy
     /// keeps only its size and expiry until the key changes again.
     pub fn take(&self, key: &str) -> Option<String> {
+        self.take_if(key, |_| true)
+    }
+
+    /// [`Replica::take`] if the JSON passes `ok` (else it stays here).
+    pub fn take_if(&self, key: &str, ok: impl FnOnce(&str) -> bool) -> Option<String> {
         let now = now_ms();
         let v = self
             .lock()
             .map
             .get_mut(key)
-            .filter(|e| e.live(now))
+            .filter(|e| e.live(now) && e.value.as_deref().is_some_and(ok))
             .and_then(|e| e.value.take());
         if let Some(v) = &v {
             super::platform::released(v.len());
