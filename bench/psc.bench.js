@@ -5,9 +5,12 @@
 // Rows: propagation latency set-in-A → visible-in-B (CLOCK_MONOTONIC is shared by processes
 // on Linux, so A stamps the value with process.hrtime and B subtracts on sight), sustained
 // sets/s with 2 and 4 workers (until every worker has seen every write), init time of a late
-// worker with 10k entries, reads/s in B while A writes, and what an idle cluster costs (CPU
-// and thread wake-ups of the primary and two workers over IDLE_SECONDS, default 10, with one
-// entry that expires in an hour). BENCH_ONLY=idle runs that row alone.
+// worker with 10k entries, reads/s in B while A writes (at 10k sets/s and at full speed), what
+// an idle cluster costs (CPU and thread wake-ups of the primary and two workers over
+// IDLE_SECONDS, default 10, with one entry that expires in an hour) and the memory a worker
+// holds for MEMORY_ENTRIES (default 100k) entries of 1 KB of JSON, written by one worker and
+// all read by the other (RSS growth after a GC, each worker on a fresh hub).
+// BENCH_ONLY=idle|latency|reads|init|sets|memory runs those rows alone (comma-separated).
 const cluster = require('node:cluster');
 const os = require('node:os');
 const fs = require('node:fs');
@@ -28,9 +31,14 @@ else workerMain();
 async function primary() {
   process.env.ALOVA_PSC_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'psc-bench-'));
   const seconds = Number(process.env.BENCH_SECONDS || 2);
-  const rows = { latency: [], sets: [], init: [], reads: [], idle: [] };
-  const only = process.env.BENCH_ONLY;
+  const rows = { latency: [], sets: [], init: [], reads: { 10000: [], 0: [] }, idle: [], memory: [] };
+  const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
+  const want = (row) => !only || only.includes(row);
+  // Workers can be asked to collect garbage before their memory is read.
+  cluster.setupPrimary({ execArgv: ['--expose-gc'] });
   for (const impl of Object.keys(IMPLS)) {
+    if (want('memory')) rows.memory.push({ name: impl, ...(await memory(impl, Number(process.env.MEMORY_ENTRIES || 100000))) });
+    if (only && only.every((r) => r === 'memory')) continue;
     const id = `bench-${process.pid}-${impl.replace(/\W/g, '')}`;
     const stop = await IMPLS[impl]().createNodePSCSynchronizer(id);
     const spawn = async () => {
@@ -42,26 +50,24 @@ async function primary() {
     };
     const ws = [await spawn(), await spawn()];
 
-    rows.idle.push({ name: impl, ...(await idle(ws, Number(process.env.IDLE_SECONDS || 10))) });
-    if (only === 'idle') {
-      for (const w of ws) w.worker.kill('SIGKILL');
-      stop();
-      continue;
-    }
+    if (want('idle')) rows.idle.push({ name: impl, ...(await idle(ws, Number(process.env.IDLE_SECONDS || 10))) });
 
-    const lat = await latency(ws[0], ws[1], 2000, false);
-    rows.latency.push({ name: impl, concurrency: 1, opsPerSec: lat.rate, cpuUsPerOp: 0, p50us: lat.p50, p99us: lat.p99 });
-    if (impl === 'native') {
+    const lat = want('latency') && (await latency(ws[0], ws[1], 2000, false));
+    if (lat) rows.latency.push({ name: impl, concurrency: 1, opsPerSec: lat.rate, cpuUsPerOp: 0, p50us: lat.p50, p99us: lat.p99 });
+    if (lat && impl === 'native') {
       // Reads are synchronous and local: B can also spin without yielding to its event loop.
       // (@alova/psc cannot: its copy is only updated by its event loop.)
       const spin = await latency(ws[0], ws[1], 2000, true);
       rows.latency.push({ name: 'native, B not yielding', concurrency: 1, opsPerSec: spin.rate, cpuUsPerOp: 0, p50us: spin.p50, p99us: spin.p99 });
     }
 
-    const r = await reads(ws[0], ws[1], seconds);
-    rows.reads.push({ name: impl, concurrency: 1, opsPerSec: r.reads, cpuUsPerOp: 0, p50us: 0, p99us: 0, stale: r.stale });
+    for (const rate of want('reads') ? [10000, 0] : []) {
+      const r = await reads(ws[0], ws[1], seconds, rate);
+      rows.reads[rate].push({ name: impl, concurrency: 1, opsPerSec: r.reads, cpuUsPerOp: 0, p50us: 0, p99us: 0, stale: r.stale, written: r.written });
+    }
 
     // Late joiner: 10k alova-shaped entries are in the hub, a new worker fills its copy.
+    if (want('init')) {
     await ws[0].call('fill', { n: 10000 });
     await ws[1].call('waitCount', { n: 10000 });
     const late = cluster.fork({ PSC_IMPL: impl, PSC_ID: id, PSC_LATE: '10000' });
@@ -70,9 +76,10 @@ async function primary() {
     const initMs = await ld.call('initTime');
     rows.init.push({ name: impl, concurrency: 1, opsPerSec: 1000 / initMs, cpuUsPerOp: 0, p50us: initMs * 1000, p99us: initMs * 1000 });
     ws.push(ld);
+    }
 
     // Last: after a flood the hub may still be replaying the log (see the note below).
-    for (const n of [2, 4]) {
+    for (const n of want('sets') ? [2, 4] : []) {
       const active = ws.slice(0, n);
       while (active.length < n) {
         const w = await spawn();
@@ -88,17 +95,49 @@ async function primary() {
     stop();
   }
   console.log(`\n(${os.cpus().length} cores; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${seconds}s per throughput row)`);
-  console.log(`\nidle cluster (primary + 2 workers, ${process.env.IDLE_SECONDS || 10} s, no traffic)`);
+  if (rows.idle.length) console.log(`\nidle cluster (primary + 2 workers, ${process.env.IDLE_SECONDS || 10} s, no traffic)`);
   for (const r of rows.idle) {
     console.log(`  ${r.name.padEnd(12)} CPU ${r.cpuMs.toFixed(0).padStart(4)} ms (${r.cpuPct.toFixed(2)}%)  wake-ups/s: ${r.wakeups.map((w) => w.toFixed(1)).join(' / ')} (primary / workers)`);
   }
-  if (only === 'idle') return;
-  report('propagation set-in-A → visible-in-B (µs; ops/s = samples/s)', rows.latency, ['@alova/psc']);
-  report('sustained sets/s, all workers writing, until every worker saw every write', rows.sets, ['@alova/psc']);
-  console.log('(native: workers see each other through the shared log; the hub replays it for late joiners and may finish later)');
-  report('late worker init with 10k entries (p50 column = ms × 1000 = µs)', rows.init, ['@alova/psc']);
-  report('reads/s in B while A writes', rows.reads, ['@alova/psc']);
-  for (const r of rows.reads) console.log(`${r.name}: B saw A's last write ${r.stale ? 'late' : 'at the end of the run'}`);
+  if (rows.memory.length) console.log(`\nmemory per worker for ${process.env.MEMORY_ENTRIES || 100000} entries of ~1 KB JSON (RSS growth after a GC; JS heap growth)`);
+  for (const r of rows.memory) {
+    const mb = (b) => `${(b / 1048576).toFixed(1).padStart(6)} MB`;
+    console.log(`  ${r.name.padEnd(12)} reader: RSS ${mb(r.reader.rss)}, heap ${mb(r.reader.heap)}   writer: RSS ${mb(r.writer.rss)}, heap ${mb(r.writer.heap)}   (${(r.jsonBytes / 1048576).toFixed(1)} MB of JSON)`);
+  }
+  if (rows.memory.length === 2) console.log(`  native / @alova/psc, reader RSS: ${(rows.memory[0].reader.rss / rows.memory[1].reader.rss).toFixed(2)}×`);
+  const rep = (title, list, note) => list.length && (report(title, list, ['@alova/psc']), note && note());
+  rep('propagation set-in-A → visible-in-B (µs; ops/s = samples/s)', rows.latency);
+  rep('sustained sets/s, all workers writing, until every worker saw every write', rows.sets, () =>
+    console.log('(native: workers see each other through the shared log; the hub replays it for late joiners and may finish later)'));
+  rep('late worker init with 10k entries (p50 column = ms × 1000 = µs)', rows.init);
+  for (const rate of [10000, 0]) {
+    rep(`reads/s in B while A writes ${rate ? `${rate / 1000}k sets/s` : 'as fast as it can'}`, rows.reads[rate], () => {
+      for (const r of rows.reads[rate]) console.log(`${r.name}: A wrote ${(r.written / 1000).toFixed(0)}k/s; B saw A's last write ${r.stale ? 'late' : 'at the end of the run'}`);
+    });
+  }
+}
+
+/** RSS and JS heap growth of a reader and a writer holding `n` entries of ~1 KB, on a fresh hub. */
+async function memory(impl, n) {
+  const id = `bench-mem-${process.pid}-${impl.replace(/\W/g, '')}`;
+  const stop = await IMPLS[impl]().createNodePSCSynchronizer(id);
+  const ws = [];
+  for (let i = 0; i < 2; i++) {
+    const d = drive(cluster.fork({ PSC_IMPL: impl, PSC_ID: id }));
+    await d.online;
+    await d.call('ready');
+    ws.push(d);
+  }
+  const [writer, reader] = ws;
+  const base = await Promise.all(ws.map((w) => w.call('memUsage')));
+  const jsonBytes = await writer.call('fillBig', { n });
+  await reader.call('readAll', { n });
+  const end = await Promise.all(ws.map((w) => w.call('memUsage')));
+  const grow = (i) => ({ rss: end[i].rss - base[i].rss, heap: end[i].heap - base[i].heap });
+  for (const w of ws) w.worker.kill('SIGKILL');
+  await new Promise((r) => setTimeout(r, 200));
+  stop();
+  return { writer: grow(0), reader: grow(1), jsonBytes };
 }
 
 /** CPU time and voluntary context switches (all threads) of this process and `ws` while idle. */
@@ -143,11 +182,11 @@ async function latency(a, b, samples, spin) {
   return { p50: pct(0.5), p99: pct(0.99), rate: (samples * 1000) / (Date.now() - t0) };
 }
 
-async function reads(a, b, seconds) {
+async function reads(a, b, seconds, rate) {
   const reading = b.call('readLoop', { seconds });
-  await a.call('writeLoop', { seconds });
+  const written = await a.call('writeLoop', { seconds, rate });
   const r = await reading;
-  return { reads: r.reads / seconds, stale: r.stale };
+  return { reads: r.reads / seconds, stale: r.stale, written: written / seconds };
 }
 
 async function sets(ws, seconds, tag) {
@@ -250,14 +289,42 @@ function workerMain() {
       }
       return { reads, stale, v: v === undefined ? 0 : 1 };
     },
-    writeLoop: async ({ seconds }) => {
-      const end = Date.now() + seconds * 1000;
+    // `rate`: sets per second (batches of 64 on a timer), or 0 for as fast as A can.
+    writeLoop: async ({ seconds, rate }) => {
+      const t0 = Date.now();
+      const end = t0 + seconds * 1000;
       let i = 0;
       while (Date.now() < end) {
         await psc.set(`w${i++ & 1023}`, entry(i));
-        if ((i & 63) === 0) await tick();
+        if ((i & 63) !== 0) continue;
+        const ahead = rate ? t0 + (i * 1000) / rate - Date.now() : 0;
+        await (ahead > 0 ? new Promise((r) => setTimeout(r, ahead)) : tick());
       }
       await psc.set('w-final', 'done');
+      return i;
+    },
+    memUsage: () => {
+      global.gc();
+      const m = process.memoryUsage();
+      return { rss: m.rss, heap: m.heapUsed };
+    },
+    // ~1 KB of JSON per entry, alova-shaped ([data, expireTs]).
+    fillBig: async ({ n }) => {
+      let bytes = 0;
+      for (let i = 0; i < n; i += 1000) {
+        const batch = [];
+        for (let j = i; j < Math.min(n, i + 1000); j++) {
+          const value = [{ id: j, name: `item ${j}`, rows: Array.from({ length: 19 }, (_, k) => ({ k, sku: `sku-${j}-${k}`, price: k * 1.25, ok: true })) }, Date.now() + 3600e3];
+          bytes += JSON.stringify(value).length;
+          batch.push(psc.set(`m${j}`, value));
+        }
+        await Promise.all(batch);
+        await tick();
+      }
+      return bytes;
+    },
+    readAll: async ({ n }) => {
+      for (let i = 0; i < n; i++) while (psc.get(`m${i}`) === undefined) await new Promise((r) => setTimeout(r, 5));
     },
     flood: async ({ seconds, tag, me }) => {
       const end = Date.now() + seconds * 1000;

@@ -316,6 +316,40 @@ impl PscReplica {
         guard(|| Ok(self.r.get(&key)))
     }
 
+    /// The JSON text of `key`, handed over: the caller keeps the value from now on (drains
+    /// then list the key as held until it changes), or null.
+    #[napi(catch_unwind)]
+    pub fn take(&self, key: String) -> Result<Option<String>> {
+        guard(|| Ok(self.r.take(&key)))
+    }
+
+    /// `set` for a caller that keeps the value itself: only its size stays here.
+    #[napi(catch_unwind)]
+    pub fn set_held(&self, key: String, value: String) -> Result<()> {
+        guard(|| {
+            key_bound(&key)?;
+            self.r.set_held(key, value).map_err(to_js)
+        })
+    }
+
+    /// True when a restarted hub needs the JSON of the values the caller holds (`offerHeld`).
+    #[napi(catch_unwind, getter)]
+    pub fn wants_offer(&self) -> Result<bool> {
+        guard(|| Ok(self.r.wants_offer()))
+    }
+
+    /// The JSON of the values the caller holds, `keys[i]` → `values[i]`, for a restarted hub.
+    #[napi(catch_unwind)]
+    pub fn offer_held(&self, keys: Vec<String>, values: Vec<String>) -> Result<()> {
+        guard(|| {
+            if keys.len() != values.len() {
+                return Err(invalid_arg("`keys` and `values` differ in length"));
+            }
+            self.r.offer_held(keys.into_iter().zip(values).collect());
+            Ok(())
+        })
+    }
+
     #[napi(catch_unwind, getter)]
     pub fn size(&self) -> Result<u32> {
         guard(|| Ok(self.r.len() as u32))

@@ -8,8 +8,8 @@
 //   does `get` drain the changes (one native call). Reads never cross a process boundary.
 // - EventPSCAdapter, for any other sync adapter (custom, Electron): alova's event protocol.
 const { randomBytes } = require('node:crypto');
-const { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges } = require('./explicit');
-const { kLink } = require('./events');
+const { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges, kHeldEntries } = require('./explicit');
+const { kLink, kOnConnect } = require('./events');
 const { fromNative } = require('../errors');
 const { isExpired } = require('../core/expiry');
 const { register } = require('../metrics/registry');
@@ -31,15 +31,40 @@ function inOrder(steps, from = 0) {
 }
 
 
-/** Reads the replica's key drain: `'1'|'0'`, keys joined by NUL, U+0001, removed keys (or JSON). */
+const NO_KEYS = [];
+/** Splits one part of a key drain (empty keys always come as JSON: an empty part is none). */
+const keysIn = (text, from, to) => (to > from ? text.slice(from, to).split('\0') : NO_KEYS);
+
+/**
+ * Reads the replica's key drain: `'1'|'0'`, changed keys joined by NUL, U+0001, removed keys
+ * [, U+0001, held keys] (or JSON), as `[full, changed, removed, held, texts]`. The `'2'` form
+ * (a small drain) alternates changed keys and their JSON (`''`: not handed over), which
+ * comes back in `texts`.
+ */
 function parseKeys(text) {
-  if (text[0] === '[') return JSON.parse(text);
+  if (text[0] === '[') {
+    const [full, set, del, held] = JSON.parse(text);
+    return [full === 1, set, del, held, null];
+  }
+  if (text[0] === '2') {
+    const sep = text.indexOf('\u0001');
+    const pairs = text.slice(1, sep).split('\0');
+    const set = [];
+    const texts = [];
+    for (let i = 0; i < pairs.length; i += 2) {
+      set.push(pairs[i]);
+      texts.push(pairs[i + 1]);
+    }
+    return [false, set, del(text, sep), NO_KEYS, texts];
+  }
   const sep = text.indexOf('\u0001');
-  const set = sep > 1 ? text.slice(1, sep).split('\0') : [];
-  const del = sep < text.length - 1 ? text.slice(sep + 1).split('\0') : [];
-  // Empty keys always come as JSON, so an empty part means no keys.
-  return [text[0] === '1', set, del];
+  let end = text.indexOf('\u0001', sep + 1);
+  if (end < 0) end = text.length;
+  return [text[0] === '1', keysIn(text, 1, sep), keysIn(text, sep + 1, end), keysIn(text, end + 1, text.length), null];
 }
+const del = (text, sep) => keysIn(text, sep + 1, text.length);
+
+const NO_RING = new Int32Array(1);
 
 // One view per shared-log mapping (V8 allows one external ArrayBuffer per memory address).
 const ringViews = new Map();
@@ -107,32 +132,47 @@ class ReplicaPSCAdapter extends PSCAdapter {
     this._replica = link.attach(options.scope);
     this._counter = new Int32Array(this._replica.counter());
     this._seen = 0;
-    // The shared log's commit counter: other workers' writes, visible without a wake-up.
-    this._ring = null;
+    // The shared log's commit counter: other workers' writes, visible without a wake-up
+    // (a counter that never moves while there is no log).
+    this._ring = NO_RING;
     this._ringSeen = 0;
     this._ringGen = -1;
-    // Values are read from the replica on first use (see ExplicitCacheAdapter).
+    // Values are taken from the replica on first use (see ExplicitCacheAdapter): the parsed
+    // value is then this process's only copy. A restarted hub gets them back from here.
     this._lazy = cacheAdapter instanceof ExplicitCacheAdapter;
-    if (this._lazy) cacheAdapter[kLoadFrom]((key) => this._replica.get(key));
+    if (this._lazy) {
+      cacheAdapter[kLoadFrom]((key) => this._replica.take(key));
+      this._onConnect = () => this._offerHeld();
+      syncAdapter[kOnConnect]?.(this._onConnect);
+    }
   }
 
+  /**
+   * An unchanged key costs two counter reads and a Map lookup. Expired entries need no clock
+   * read here: the replica drops them when they expire (the transport thread's sweep), which
+   * moves the counter like any other change, and a value entering the copy is checked once.
+   */
   get(key) {
-    if (this._counter[0] !== this._seen || (this._ring !== null && this._ring[0] !== this._ringSeen)) {
+    if (this._counter[0] !== this._seen || this._ring[0] !== this._ringSeen) {
       const pending = this._drain();
       if (pending) return pending.then(() => this._read(key));
     }
-    return this._read(key);
+    return this._lazy ? this.cacheAdapter.get(key) : this._read(key);
   }
 
   async set(key, value) {
     const text = JSON.stringify(value);
     try {
-      this._replica.set(key, text === undefined ? 'null' : text);
+      // The local copy keeps the value; the replica only sends its JSON.
+      const r = this._replica;
+      if (this._lazy) r.setHeld(key, text === undefined ? 'null' : text);
+      else r.set(key, text === undefined ? 'null' : text);
     } catch (err) {
       throw fromNative(err, 'psc');
     }
     this.counts.sets++;
-    return this.cacheAdapter.set(key, value);
+    // Written already expired: nothing stays under the key (reads do not check expiry).
+    return isExpired(value) ? this.cacheAdapter.remove(key) : this.cacheAdapter.set(key, value);
   }
 
   async remove(key) {
@@ -150,23 +190,33 @@ class ReplicaPSCAdapter extends PSCAdapter {
     return this._replica.size;
   }
 
+  /** Hands the JSON of the values this copy holds to a hub that restarted without them. */
+  _offerHeld() {
+    if (!this._replica.wantsOffer) return;
+    const [keys, texts] = this.cacheAdapter[kHeldEntries]();
+    this._replica.offerHeld(keys, texts);
+  }
+
   stats() {
     return { ...super.stats(), bytes: this._replica.bytes };
   }
 
   /** Applies the replica's changes to the local copy; a promise if the local adapter is async. */
   _drain() {
-    this._seen = this._counter[0];
-    const gen = this._replica.ringGen;
-    if (gen !== this._ringGen) {
-      this._ringGen = gen;
-      this._ring = ringView(this._replica);
+    // A new log (or none) always moves the replica's counter: only then is the native getter asked.
+    if (this._counter[0] !== this._seen) {
+      this._seen = this._counter[0];
+      const gen = this._replica.ringGen;
+      if (gen !== this._ringGen) {
+        this._ringGen = gen;
+        this._ring = ringView(this._replica) ?? NO_RING;
+      }
     }
-    if (this._ring !== null) this._ringSeen = this._ring[0];
+    this._ringSeen = this._ring[0];
     const cache = this.cacheAdapter;
     if (this._lazy) {
-      const [full, set, del] = parseKeys(this._replica.drainKeys());
-      cache[kApplyKeyChanges](full, set, del);
+      const [full, set, del, held, texts] = parseKeys(this._replica.drainKeys());
+      cache[kApplyKeyChanges](full, set, del, held, texts);
       this._received(full, set, del);
       return undefined;
     }

@@ -6,4 +6,6 @@ module.exports = {
   TO_MAIN: 'alova-ipc-to-main',
   TO_CLIENT: 'alova-ipc-to-client',
   kLink: Symbol.for('alova.native.psc.link'),
+  // `syncAdapter[kOnConnect](fn)`: runs `fn` on every (re)connection of a native link.
+  kOnConnect: Symbol.for('alova.native.psc.onConnect'),
 };

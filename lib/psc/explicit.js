@@ -5,18 +5,24 @@
 // their JSON is fetched and parsed on first read (from the source given to `kLoadFrom`), so that a late worker receiving
 // thousands of entries does not parse those it never reads. Entries live in a Map (inserting
 // ten thousand long keys into a plain object costs three times as much).
+const { isExpired } = require('../core/expiry');
+
 const UNREAD = Symbol('alova.psc.unread');
 // What a replica-backed PSC adapter calls on its local copy (not part of alova's interface).
 const kLoadFrom = Symbol('alova.psc.loadFrom');
 const kApplyKeyChanges = Symbol('alova.psc.applyKeyChanges');
+const kHeldEntries = Symbol('alova.psc.heldEntries');
 
 class ExplicitCacheAdapter {
   constructor() {
     this._map = new Map();
     this._load = undefined;
+    // JSON handed over with a drain, parsed on the key's first read (this copy holds it).
+    this._texts = new Map();
   }
   set(key, value) {
     this._map.set(key, value);
+    if (this._texts.size) this._texts.delete(key);
   }
   get(key) {
     const v = this._map.get(key);
@@ -24,9 +30,11 @@ class ExplicitCacheAdapter {
   }
   remove(key) {
     this._map.delete(key);
+    if (this._texts.size) this._texts.delete(key);
   }
   clear() {
     this._map = new Map();
+    this._texts = new Map();
   }
   /** Every entry, as a plain object (a copy). */
   getCache() {
@@ -41,15 +49,60 @@ class ExplicitCacheAdapter {
   [kLoadFrom](load) {
     this._load = load;
   }
-  /** Records the replica's changed keys; their values are read on first use. */
-  [kApplyKeyChanges](full, set, del) {
-    if (full) this._map = new Map();
+  /**
+   * Records the replica's changed keys; their values are read on first use. A full change
+   * replaces the copy, except the values of `held` keys (unchanged since this copy took them).
+   */
+  [kApplyKeyChanges](full, set, del, held, texts) {
+    if (full) {
+      const old = this._map;
+      const oldTexts = this._texts;
+      this._map = new Map();
+      this._texts = new Map();
+      for (let i = 0; i < held.length; i++) {
+        const key = held[i];
+        const v = old.get(key);
+        if (v !== UNREAD) {
+          if (v !== undefined || old.has(key)) this._map.set(key, v);
+        } else if (oldTexts.has(key)) {
+          this._map.set(key, UNREAD);
+          this._texts.set(key, oldTexts.get(key));
+        }
+      }
+    }
     const m = this._map;
-    for (let i = 0; i < set.length; i++) m.set(set[i], UNREAD);
-    for (let i = 0; i < del.length; i++) m.delete(del[i]);
+    const t = this._texts;
+    for (let i = 0; i < set.length; i++) {
+      m.set(set[i], UNREAD);
+      if (texts !== null && texts[i] !== '') t.set(set[i], texts[i]);
+      else if (t.size) t.delete(set[i]);
+    }
+    for (let i = 0; i < del.length; i++) {
+      m.delete(del[i]);
+      if (t.size) t.delete(del[i]);
+    }
+  }
+  /** The values this copy holds (already read), as `[keys, JSON texts]`. */
+  [kHeldEntries]() {
+    const keys = [];
+    const texts = [];
+    for (const [key, v] of this._map) {
+      if (v === UNREAD) {
+        const handed = this._texts.get(key);
+        if (handed !== undefined) keys.push(key), texts.push(handed);
+        continue;
+      }
+      const text = JSON.stringify(v);
+      if (text === undefined) continue;
+      keys.push(key);
+      texts.push(text);
+    }
+    return [keys, texts];
   }
   _read(key) {
-    const text = this._load(key);
+    let text = this._texts.get(key);
+    if (text !== undefined) this._texts.delete(key);
+    else text = this._load(key);
     if (text === null || text === undefined) {
       this._map.delete(key);
       return undefined;
@@ -63,9 +116,14 @@ class ExplicitCacheAdapter {
       this._map.delete(key);
       return undefined;
     }
+    // Checked once, as the value enters the copy; the replica drops it when it expires later.
+    if (isExpired(value)) {
+      this._map.delete(key);
+      return undefined;
+    }
     this._map.set(key, value);
     return value;
   }
 }
 
-module.exports = { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges };
+module.exports = { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges, kHeldEntries };

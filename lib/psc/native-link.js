@@ -4,7 +4,7 @@
 // this path, so the protocol methods `send`/`receive` are not available.
 const native = require('../native');
 const { AlovaError, fromNative, codes } = require('../errors');
-const { kLink } = require('./events');
+const { kLink, kOnConnect } = require('./events');
 
 function nativeOptions(o = {}) {
   const out = {};
@@ -27,9 +27,16 @@ function linkAdapter(name, connect, onConnect) {
   const ready = new Promise((r) => (resolveReady = r));
   let link;
   const stop = () => link.stop();
+  // Adapters on this link, held weakly (an adapter dropped by the app is not kept alive).
+  const adapters = new Set();
   try {
     link = connect(() => {
       resolveReady();
+      for (const ref of adapters) {
+        const fn = ref.deref();
+        if (fn) fn();
+        else adapters.delete(ref);
+      }
       if (typeof onConnect === 'function') onConnect(stop);
     });
   } catch (err) {
@@ -44,6 +51,7 @@ function linkAdapter(name, connect, onConnect) {
   };
   return {
     [kLink]: () => link,
+    [kOnConnect]: (fn) => void adapters.add(new WeakRef(fn)),
     ready,
     stop,
     get connected() {

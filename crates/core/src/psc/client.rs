@@ -47,6 +47,9 @@ enum Cmd {
     Write(u64, Write),
     Subscribe(u64, Scope),
     Nudge,
+    /// Entries a reader handed back for a hub that restarted (dropped while disconnected:
+    /// the next hub asks again).
+    Offer(Scope, Vec<(String, String)>),
     Stop,
 }
 
@@ -128,6 +131,7 @@ impl HubClient {
             tx: self.tx.clone(),
             make: Cmd::Write,
             nudge: Some(|| Cmd::Nudge),
+            offer: Some(Cmd::Offer),
         });
         let replica = Arc::new(Replica::new(scope.clone(), out, self.limits, id));
         replica.set_frame_limit(self.frame_limit.load(Ordering::Acquire));
@@ -220,7 +224,7 @@ async fn run(
                                 }
                             }
                         }
-                        Some(Cmd::Subscribe(..) | Cmd::Nudge) => {}
+                        Some(Cmd::Subscribe(..) | Cmd::Nudge | Cmd::Offer(..)) => {}
                     },
                 }
             }
@@ -350,6 +354,11 @@ async fn run(
                                 if !nudged {
                                     nudged = true;
                                     batch.extend(encode(&Frame::Nudge));
+                                }
+                            }
+                            Some(Cmd::Offer(scope, entries)) => {
+                                for entries in split_entries(entries, (limit / 2).min(1 << 20)) {
+                                    batch.extend(encode(&Frame::Offer { scope: scope.clone(), entries }));
                                 }
                             }
                             Some(Cmd::Subscribe(id, scope)) => {

@@ -79,6 +79,7 @@ impl RedisSync {
             tx: self.tx.clone(),
             make: Cmd::Publish,
             nudge: None,
+            offer: None,
         });
         let replica = Arc::new(Replica::new(scope, out, self.limits, origin));
         lock(&self.replicas).push((origin, replica.clone()));

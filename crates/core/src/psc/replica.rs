@@ -24,7 +24,12 @@ pub trait Outbox: Send + Sync {
     fn send(&self, write: Write);
     /// Tells the upstream that the shared log has new records.
     fn nudge(&self) {}
+    /// Offers entries to an upstream that restarted empty (set where it has none).
+    fn offer(&self, _scope: Scope, _entries: Vec<(String, String)>) {}
 }
+
+/// Key and JSON pairs.
+pub type Entries = Vec<(String, String)>;
 
 /// An outbox that queues `make(id, write)` on a transport thread's channel.
 pub(crate) struct ChannelOutbox<C> {
@@ -32,6 +37,7 @@ pub(crate) struct ChannelOutbox<C> {
     pub tx: tokio::sync::mpsc::UnboundedSender<C>,
     pub make: fn(u64, Write) -> C,
     pub nudge: Option<fn() -> C>,
+    pub offer: Option<fn(Scope, Entries) -> C>,
 }
 
 impl<C: Send> Outbox for ChannelOutbox<C> {
@@ -41,6 +47,11 @@ impl<C: Send> Outbox for ChannelOutbox<C> {
     fn nudge(&self) {
         if let Some(n) = self.nudge {
             let _ = self.tx.send(n());
+        }
+    }
+    fn offer(&self, scope: Scope, entries: Vec<(String, String)>) {
+        if let Some(o) = self.offer {
+            let _ = self.tx.send(o(scope, entries));
         }
     }
 }
@@ -92,15 +103,25 @@ impl Default for Limits {
     }
 }
 
+/// A value's JSON, or `None` once handed to JS (see [`Replica::take`]): the reader's parsed
+/// copy is then the only one in the process.
 struct Entry {
-    value: String,
+    value: Option<String>,
+    len: usize,
     expires: Option<f64>,
 }
 
 impl Entry {
     fn new(value: String) -> Self {
         let expires = expiry_of(&value);
-        Entry { value, expires }
+        Entry {
+            len: value.len(),
+            value: Some(value),
+            expires,
+        }
+    }
+    fn held_by_reader(&self) -> bool {
+        self.value.is_none()
     }
     fn live(&self, now: f64) -> bool {
         self.expires.is_none_or(|t| t > now)
@@ -123,6 +144,11 @@ struct State {
     provisional: HashMap<String, (u64, u64)>,
     provisional_clear: Option<(u64, u64)>,
     ring: Option<(Arc<Ring>, u64)>,
+    /// The upstream restarted without this copy's entries held by the reader: they are kept
+    /// through its next snapshot (`reoffer`), and offered when the reader hands their JSON
+    /// back (`offer_wanted`).
+    reoffer: bool,
+    offer_wanted: bool,
 }
 
 /// What changed since the last drain. With `full`, `changes` is the whole content and the
@@ -282,6 +308,15 @@ impl Replica {
 
     /// A local write: applied here at once (the caller updates its JS copy itself), then sent.
     pub fn set(&self, key: String, value: String) -> Result<()> {
+        self.write(key, value, false)
+    }
+
+    /// A local write whose value the caller keeps (parsed): only its size is kept here.
+    pub fn set_held(&self, key: String, value: String) -> Result<()> {
+        self.write(key, value, true)
+    }
+
+    fn write(&self, key: String, value: String, held: bool) -> Result<()> {
         if value.len() > self.limits.max_value_bytes {
             return Err(Error::new(
                 Code::ValueTooLarge,
@@ -311,7 +346,10 @@ impl Replica {
         }
         let mut st = self.lock();
         *st.inflight.entry(key.clone()).or_default() += 1;
-        let e = self.entry(value.clone());
+        let mut e = self.entry(value.clone());
+        if held {
+            e.value = None;
+        }
         st.map.insert(key.clone(), e);
         self.evict(&mut st, &key);
         self.send(&mut st, WriteOp::Set { key, value });
@@ -361,6 +399,12 @@ impl Replica {
             }
             let ahead = match &write.op {
                 WriteOp::Set { key, .. } | WriteOp::Remove { key } => match provisional.get(key) {
+                    // The very write this copy already applied from the shared log: nothing
+                    // changes (and a value the reader took stays with it).
+                    Some(p) if *p == (write.origin, write.seq) && !own => {
+                        provisional.remove(key);
+                        return;
+                    }
                     Some(p) if done(*p) => {
                         provisional.remove(key);
                         false
@@ -450,7 +494,10 @@ impl Replica {
         match op {
             WriteOp::Set { key, value } => {
                 if st.inflight.contains_key(&key)
-                    || st.map.get(&key).is_some_and(|e| e.value == value)
+                    || st
+                        .map
+                        .get(&key)
+                        .is_some_and(|e| e.value.as_ref() == Some(&value))
                 {
                     return false;
                 }
@@ -483,8 +530,9 @@ impl Replica {
         if st.clear_inflight > 0 {
             return;
         }
+        let keep_held = std::mem::take(&mut st.reoffer);
         let State { map, inflight, .. } = &mut *st;
-        map.retain(|k, _| inflight.contains_key(k));
+        map.retain(|k, e| inflight.contains_key(k) || (keep_held && e.held_by_reader()));
         for (k, v) in entries {
             if !inflight.contains_key(&k) {
                 map.insert(k, self.entry(v));
@@ -515,14 +563,51 @@ impl Replica {
     }
 
     /// Live entries without own writes in flight: offered to a hub that restarted empty.
+    /// Those whose JSON the reader holds are offered once it hands them back
+    /// ([`Replica::offer_held`]); until then `wants_offer` is true.
     pub fn offer(&self) -> Vec<(String, String)> {
-        let st = self.lock();
+        let mut st = self.lock();
         let now = now_ms();
-        st.map
+        let st = &mut *st;
+        let mut held = false;
+        let out = st
+            .map
             .iter()
             .filter(|(k, e)| e.live(now) && !st.inflight.contains_key(*k))
-            .map(|(k, e)| (k.clone(), e.value.clone()))
-            .collect()
+            .filter_map(|(k, e)| {
+                held |= e.held_by_reader();
+                Some((k.clone(), e.value.clone()?))
+            })
+            .collect();
+        st.reoffer |= held;
+        st.offer_wanted |= held;
+        out
+    }
+
+    /// Whether the reader should hand back the JSON of the entries it holds (see `offer`).
+    pub fn wants_offer(&self) -> bool {
+        self.lock().offer_wanted
+    }
+
+    /// The reader's JSON for the entries it holds: those still held (unchanged since) are
+    /// offered upstream. Ends `wants_offer`.
+    pub fn offer_held(&self, entries: Vec<(String, String)>) {
+        let mut st = self.lock();
+        st.offer_wanted = false;
+        let now = now_ms();
+        let entries: Vec<(String, String)> = entries
+            .into_iter()
+            .filter(|(k, _)| {
+                st.map
+                    .get(k)
+                    .is_some_and(|e| e.held_by_reader() && e.live(now))
+                    && !st.inflight.contains_key(k)
+            })
+            .collect();
+        drop(st);
+        if !entries.is_empty() {
+            self.outbox.offer(self.scope.clone(), entries);
+        }
     }
 
     /// Drops expired entries so memory does not wait for a read.
@@ -553,42 +638,43 @@ impl Replica {
     }
 
     /// Visits the changes since the last drain without copying them: `full` first, then each
-    /// key with its value (`None`: removed). The binding writes JS's forms from here.
-    pub fn drain_with(
-        &self,
-        mut full: impl FnMut(bool),
-        mut change: impl FnMut(&str, Option<&str>),
-    ) {
+    /// key with what it is now: its JSON, held by the reader (unchanged since it took it; only
+    /// in a full drain), or removed. The binding writes JS's forms from here.
+    pub fn drain_with(&self, mut full: impl FnMut(bool), mut change: impl FnMut(&str, Change<'_>)) {
         let mut st = self.lock();
         self.catch_up(&mut st);
         let now = now_ms();
+        fn state(e: Option<&Entry>, now: f64) -> Change<'_> {
+            match e.filter(|e| e.live(now)) {
+                None => Change::Removed,
+                Some(Entry { value: None, .. }) => Change::Held,
+                Some(Entry { value: Some(v), .. }) => Change::Set(v),
+            }
+        }
         if std::mem::take(&mut st.full) {
             st.dirty.clear();
             full(true);
             for (k, e) in st.map.iter().filter(|(_, e)| e.live(now)) {
-                change(k, Some(&e.value));
+                change(k, state(Some(e), now));
             }
             return;
         }
         full(false);
         let dirty = std::mem::take(&mut st.dirty);
         for k in &dirty {
-            change(
-                k,
-                st.map
-                    .get(k)
-                    .filter(|e| e.live(now))
-                    .map(|e| e.value.as_str()),
-            );
+            change(k, state(st.map.get(k), now));
         }
     }
 
-    /// The changes since the last drain (see [`Drain`]).
+    /// The changes since the last drain (see [`Drain`]); for a reader that takes nothing.
     pub fn drain(&self) -> Drain {
         let mut d = Drain::default();
         self.drain_with(
             |f| d.full = f,
-            |k, v| d.changes.push((k.to_string(), v.map(str::to_string))),
+            |k, c| {
+                d.changes
+                    .push((k.to_string(), c.json().map(str::to_string)))
+            },
         );
         d
     }
@@ -597,27 +683,63 @@ impl Replica {
         self.lock().map.len()
     }
 
-    /// Bytes of the keys and JSON values held, summed when asked (for stats, not per write).
+    /// Bytes of the keys and JSON values of this copy (held here or by the reader), summed
+    /// when asked (for stats, not per write).
     pub fn bytes(&self) -> usize {
-        self.lock()
-            .map
-            .iter()
-            .map(|(k, e)| k.len() + e.value.len())
-            .sum()
+        self.lock().map.iter().map(|(k, e)| k.len() + e.len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// The current live value of `key`.
+    /// The current live value of `key` (`None` too if the reader took it).
     pub fn get(&self, key: &str) -> Option<String> {
         let now = now_ms();
         self.lock()
             .map
             .get(key)
             .filter(|e| e.live(now))
-            .map(|e| e.value.clone())
+            .and_then(|e| e.value.clone())
+    }
+
+    /// Hands the JSON of `key` to the reader, which keeps it (parsed) from now on: this copy
+    /// keeps only its size and expiry until the key changes again.
+    pub fn take(&self, key: &str) -> Option<String> {
+        self.take_if(key, |_| true)
+    }
+
+    /// [`Replica::take`] if the JSON passes `ok` (else it stays here).
+    pub fn take_if(&self, key: &str, ok: impl FnOnce(&str) -> bool) -> Option<String> {
+        let now = now_ms();
+        let v = self
+            .lock()
+            .map
+            .get_mut(key)
+            .filter(|e| e.live(now) && e.value.as_deref().is_some_and(ok))
+            .and_then(|e| e.value.take());
+        if let Some(v) = &v {
+            super::platform::released(v.len());
+        }
+        v
+    }
+}
+
+/// What a key is at a drain (see [`Replica::drain_with`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Change<'a> {
+    Set(&'a str),
+    /// Unchanged since the reader took its JSON.
+    Held,
+    Removed,
+}
+
+impl<'a> Change<'a> {
+    pub fn json(self) -> Option<&'a str> {
+        match self {
+            Change::Set(v) => Some(v),
+            _ => None,
+        }
     }
 }
 
@@ -756,6 +878,77 @@ mod tests {
         );
         r.sweep();
         assert_eq!(r.len(), 2);
+    }
+
+    #[derive(Default)]
+    struct Offers(Mutex<Vec<(String, String)>>);
+    impl Outbox for Offers {
+        fn send(&self, _: Write) {}
+        fn offer(&self, _: Scope, entries: Vec<(String, String)>) {
+            self.0.lock().unwrap().extend(entries);
+        }
+    }
+
+    #[test]
+    fn a_taken_value_is_held_by_the_reader_alone_and_offered_back_from_it() {
+        let out = Arc::new(Offers::default());
+        let r = Replica::new(None, out.clone(), Limits::default(), 1);
+        r.apply(&w(set("a", "[1]")), false);
+        r.apply(&w(set("b", "[2]")), false);
+        r.set_held("own".into(), "[3]".into()).unwrap();
+        r.apply(&w(set("own", "[3]")), true);
+        assert_eq!(r.take("a").as_deref(), Some("[1]"));
+        assert_eq!(r.take("a"), None, "handed over once");
+        assert_eq!(r.get("own"), None, "the writer keeps its own value");
+        assert_eq!(r.bytes(), 4 + 4 + 6, "sizes are still counted");
+        // A restarted hub: what is here is offered at once, the rest once the reader hands it.
+        assert_eq!(r.offer(), vec![("b".to_string(), "[2]".to_string())]);
+        assert!(r.wants_offer());
+        r.apply_snapshot(vec![("b".into(), "[2]".into())]);
+        let mut held = Vec::new();
+        r.drain_with(
+            |full| assert!(full),
+            |k, c| {
+                if c == Change::Held {
+                    held.push(k.to_string())
+                }
+            },
+        );
+        held.sort();
+        assert_eq!(held, ["a", "own"], "kept through the new hub's snapshot");
+        r.apply(&w(set("own", "[4]")), false); // changed since: its old JSON is stale
+        r.offer_held(vec![
+            ("a".into(), "[1]".into()),
+            ("own".into(), "[3]".into()),
+            ("gone".into(), "[0]".into()),
+        ]);
+        assert!(!r.wants_offer());
+        assert_eq!(
+            *out.0.lock().unwrap(),
+            vec![("a".to_string(), "[1]".to_string())]
+        );
+    }
+
+    #[test]
+    fn the_upstream_replay_of_a_shared_log_write_changes_nothing() {
+        let r = replica();
+        let wr = Write {
+            scope: None,
+            origin: 7,
+            seq: 1,
+            op: set("k", "[1]"),
+        };
+        r.apply_provisional(&mut r.lock(), wr.clone());
+        r.drain();
+        assert_eq!(r.take("k").as_deref(), Some("[1]"));
+        let c = r.counter();
+        r.apply(&wr, false);
+        assert_eq!(
+            r.counter(),
+            c,
+            "no change to drain: the reader keeps its value"
+        );
+        assert_eq!(r.drain(), Drain::default());
     }
 
     #[test]

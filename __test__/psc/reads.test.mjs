@@ -1,0 +1,144 @@
+// What a read costs in a worker whose copy is kept by a native replica: an unchanged key is
+// served from the local Map after two counter reads (no native call, no clock read), and a key
+// another process changed is fetched and parsed once, on its first read.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createPSCAdapter, NodeSyncAdapter, createNodePSCSynchronizer } from '@alova/native/psc';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psc-reads-'));
+process.env.ALOVA_PSC_DIR = dir;
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Counts the calls of `names` on `obj` (own properties shadowing the prototype's methods). */
+function countCalls(obj, names) {
+  const counts = Object.fromEntries(names.map((n) => [n, 0]));
+  for (const n of names) {
+    const orig = obj[n];
+    obj[n] = function (...args) {
+      counts[n]++;
+      return orig.apply(this, args);
+    };
+  }
+  return counts;
+}
+
+/** Two adapters on one hub, closed when test `t` ends (passed or not). */
+async function pair(t, id) {
+  // The hub and its clients do not keep a process alive on their own.
+  const keep = setInterval(() => {}, 1000);
+  const stop = await createNodePSCSynchronizer(id);
+  const syncs = [NodeSyncAdapter(undefined, id), NodeSyncAdapter(undefined, id)];
+  await Promise.all(syncs.map((s) => s.ready));
+  const [a, b] = syncs.map((s) => createPSCAdapter(s));
+  t.after(() => {
+    for (const s of syncs) s.stop();
+    stop();
+    clearInterval(keep);
+  });
+  return { a, b };
+}
+
+async function until(check) {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(check());
+}
+
+test('an unchanged key is read without a native call or a clock read; a changed key is parsed once', async (t) => {
+  const { a, b } = await pair(t, `reads-${process.pid}`);
+  const entry = [{ name: 'x' }, Date.now() + 600_000];
+  await a.set('x', entry);
+  await a.set('y', 1);
+  await until(() => b.get('y') === 1 && b.get('x') !== undefined);
+  assert.deepEqual(b.get('x'), entry);
+
+  const native = countCalls(b._replica, ['get', 'take', 'drainKeys', 'drain']);
+  const realNow = Date.now;
+  let clock = 0;
+  Date.now = () => (clock++, realNow());
+  try {
+    for (let i = 0; i < 1000; i++) assert.deepEqual(b.get('x'), entry);
+    assert.deepEqual(native, { get: 0, take: 0, drainKeys: 0, drain: 0 });
+    assert.equal(clock, 0, 'no clock read per read');
+  } finally {
+    Date.now = realNow;
+  }
+
+  await a.set('y', 2);
+  await until(() => b.get('y') === 2);
+  for (let i = 0; i < 1000; i++) {
+    assert.deepEqual(b.get('x'), entry);
+    assert.equal(b.get('y'), 2);
+  }
+  // The changed key's JSON came with the drain (one native call in all); the unchanged key's
+  // value was never fetched again.
+  assert.equal(native.take, 0);
+  assert.ok(native.drainKeys >= 1 && native.drainKeys <= 2, `drains: ${native.drainKeys}`);
+  assert.equal(b._replica.get('y'), null, 'handed over: held by this copy only');
+});
+
+test('a value written already expired is not kept; one that expires later leaves every copy unread', async (t) => {
+  const { a, b } = await pair(t, `reads-exp-${process.pid}`);
+  await a.set('past', [{ v: 1 }, Date.now() - 1]);
+  assert.equal(a.get('past'), undefined);
+  const soon = [{ v: 2 }, Date.now() + 200];
+  await a.set('soon', soon);
+  await until(() => b.get('soon') !== undefined);
+  assert.deepEqual(b.get('soon'), soon);
+  assert.equal(b.get('past'), undefined);
+  // The replicas drop it when it expires (their transport threads' sweep); reads see that
+  // through the change counter.
+  await until(() => a.get('soon') === undefined && b.get('soon') === undefined);
+  assert.ok(Date.now() >= soon[1]);
+});
+
+test('one copy per process: a value read (or written) here is held parsed, not also as JSON', async (t) => {
+  const { a, b } = await pair(t, `reads-one-${process.pid}`);
+  await a.set('k', { big: 'x'.repeat(1000) });
+  await until(() => b.get('k') !== undefined);
+  assert.equal(b.get('k').big.length, 1000);
+  // Both replicas keep the key and its size, not its JSON.
+  assert.equal(a._replica.get('k'), null);
+  assert.equal(b._replica.get('k'), null);
+  assert.equal(b._replica.size, 1);
+  assert.ok(b.stats().bytes > 1000);
+  // A full reload (another process's clear, then a write) keeps nothing stale.
+  await a.clear();
+  await a.set('j', 1);
+  await until(() => b.get('j') === 1);
+  assert.equal(b.get('k'), undefined);
+});
+
+test('a restarted hub gets back the values the readers hold', async (t) => {
+  const keep = setInterval(() => {}, 1000);
+  const id = `reads-restart-${process.pid}`;
+  let stop = await createNodePSCSynchronizer(id);
+  const syncs = [NodeSyncAdapter(undefined, id), NodeSyncAdapter(undefined, id)];
+  t.after(() => {
+    for (const s of syncs) s.stop();
+    stop();
+    clearInterval(keep);
+  });
+  await Promise.all(syncs.map((s) => s.ready));
+  const [a, b] = syncs.map((s) => createPSCAdapter(s));
+  await a.set('held', { v: 1 });
+  await until(() => b.get('held') !== undefined);
+  assert.equal(b._replica.get('held'), null, 'only the parsed value is left');
+  // Handed to b's copy with a drain and not read yet: its JSON is the one copy left.
+  await a.set('unread', { v: 2 });
+  await until(() => (b.get('held'), b.cacheAdapter._texts.has('unread')));
+  a.cacheAdapter.remove('unread'); // a's own copy gone too: only b can give it back
+  stop();
+  stop = await createNodePSCSynchronizer(id);
+  const late = NodeSyncAdapter(undefined, id);
+  syncs.push(late);
+  const c = createPSCAdapter(late);
+  await until(() => c.get('held') !== undefined);
+  assert.deepEqual(c.get('held'), { v: 1 });
+  assert.deepEqual(b.get('held'), { v: 1 });
+  await until(() => c.get('unread') !== undefined);
+  assert.deepEqual(c.get('unread'), { v: 2 });
+  assert.deepEqual(b.get('unread'), { v: 2 });
+});
