@@ -74,6 +74,15 @@ test('bad adapter options throw at creation', () => {
   assert.throws(() => adapterFetch({ proxy: 'http://[::1' }), { code: 'ERR_ALOVA_INVALID_ARG' });
 });
 
+test('an option adapterFetch does not have is refused by name, not ignored', () => {
+  for (const name of ['timeout', 'dispatcher', 'maxConnections']) {
+    assert.throws(() => adapterFetch({ [name]: 1 }), (e) => e.code === 'ERR_ALOVA_UNSUPPORTED' && e.message.includes(`\`${name}\``));
+  }
+  assert.throws(() => adapterFetch({ customFetch: fetch, timeout: 1 }), { code: 'ERR_ALOVA_UNSUPPORTED' });
+  assert.equal(typeof adapterFetch({ customFetch: fetch }), 'function');
+  assert.equal(typeof adapterFetch({}), 'function');
+});
+
 test('config values of the wrong type', async () => {
   const h = (config) => adapter({ url: server.url, type: 'GET', headers: {} }, { config }).response();
   assert.equal(await (await h({ timeout: '5000' })).text(), 'fine', 'a numeric string timeout works as in alova');

@@ -2,6 +2,7 @@
 // `@alova/native/fetch`: alova's fetch adapter, with requests made by the native engine.
 const { createNativeAdapter } = require('./native-adapter');
 const { createJsAdapter } = require('./js-adapter');
+const { AlovaError, codes } = require('../errors');
 
 /**
  * `adapterFetch(options?)` → alova request adapter. Options beyond alova's `customFetch`
@@ -9,9 +10,30 @@ const { createJsAdapter } = require('./js-adapter');
  * and its pool: `connections`, `keepAliveTimeout`, `keepAlive`, `allowH2`, `connectTimeout`.
  */
 function adapterFetch(options = {}) {
+  for (const name of Object.keys(options)) {
+    if (!OPTIONS.has(name)) {
+      throw new AlovaError(`adapterFetch has no option \`${name}\``, 'fetch', codes.UNSUPPORTED);
+    }
+  }
   if (options.customFetch) return createJsAdapter(options.customFetch);
   return createNativeAdapter(options);
 }
+
+// Every option adapterFetch takes: any other name is a mistake (a request option such as
+// `timeout` belongs to createAlova or the method), refused rather than silently ignored.
+const OPTIONS = new Set([
+  'customFetch',
+  'ca',
+  'rejectUnauthorized',
+  'maxRedirects',
+  'maxResponseSize',
+  'proxy',
+  'connections',
+  'keepAliveTimeout',
+  'keepAlive',
+  'allowH2',
+  'connectTimeout',
+]);
 
 module.exports = adapterFetch;
 module.exports.default = adapterFetch;
