@@ -56,10 +56,14 @@ function cloneMethod(method, MethodCls) {
   return clone;
 }
 
-const completeHandler = (responded) => {
-  if (isFn(responded) || !isPlainObject(responded)) return noop;
-  return isFn(responded.onComplete) ? responded.onComplete : noop;
-};
+// alova's \`responded\`: a function is onSuccess; an object gives onSuccess, onError and
+// onComplete; anything missing is the default. Read per send (it may change), without an
+// object per send.
+const handler = (responded, name, fallback) =>
+  isPlainObject(responded) && isFn(responded[name]) ? responded[name] : fallback;
+const successHandler = (responded) => (isFn(responded) ? responded : handler(responded, 'onSuccess', identity));
+const errorHandler = (responded) => handler(responded, 'onError', undefined);
+const completeHandler = (responded) => handler(responded, 'onComplete', noop);
 
 /** Requests in flight under the alova instance `id` (tests read it). */
 const inflightCount = (id) => (inflight.has(id) ? inflight.get(id).size - 1 : 0);
@@ -259,15 +263,9 @@ async function fetchFresh(state, tick) {
   const config = clone.config;
   const { params = {}, headers = {}, shareRequest } = config;
   state.transform = config.transform;
-  let onSuccess = identity;
-  let onError;
-  let onComplete = noop;
-  if (isFn(responded)) onSuccess = responded;
-  else if (isPlainObject(responded)) {
-    if (isFn(responded.onSuccess)) onSuccess = responded.onSuccess;
-    if (isFn(responded.onError)) onError = responded.onError;
-    if (isFn(responded.onComplete)) onComplete = responded.onComplete;
-  }
+  const onSuccess = successHandler(responded);
+  const onError = errorHandler(responded);
+  const onComplete = completeHandler(responded);
 
   const ns = inflightOf(state.namespace);
   const key = state.fullKey || (state.fullKey = flatten(dataKey(state.namespace, method.key)));
@@ -321,14 +319,19 @@ function settle(state, clone, value, responseHeaders, cacheIt) {
   const transformed = state.transform === undefined ? value : state.transform(value, responseHeaders || {});
   if (isThenable(transformed)) return settleLater(state, clone, transformed, undefined, cacheIt, owned, true);
   state.method.context.snapshots.save(state.method);
-  let invalidated;
-  try {
-    invalidated = invalidateTargetsNow(clone, true);
-  } catch {
-    // Invalidation failures never fail the request.
-  }
+  const invalidated = startInvalidation(clone);
   if (invalidated) return settleLater(state, clone, transformed, undefined, cacheIt, owned, true, invalidated);
   return store(state, transformed, cacheIt, owned);
+}
+
+/** Hit-source invalidation of a response, started now: a promise while it has async work. */
+function startInvalidation(clone) {
+  try {
+    return invalidateTargetsNow(clone, true);
+  } catch {
+    // Invalidation failures never fail the request.
+    return undefined;
+  }
 }
 
 /**
@@ -345,11 +348,7 @@ async function settleLater(state, clone, value, responseHeaders, cacheIt, owned,
   if (isThenable(transformed)) transformed = await transformed;
   if (!invalidated) {
     state.method.context.snapshots.save(state.method);
-    try {
-      invalidated = invalidateTargetsNow(clone, true);
-    } catch {
-      // Invalidation failures never fail the request.
-    }
+    invalidated = startInvalidation(clone);
   }
   try {
     if (invalidated) await invalidated;
