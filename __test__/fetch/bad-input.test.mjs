@@ -81,6 +81,8 @@ test('an option adapterFetch does not have is refused by name, not ignored', () 
   assert.throws(() => adapterFetch({ customFetch: fetch, timeout: 1 }), { code: 'ERR_ALOVA_UNSUPPORTED' });
   assert.equal(typeof adapterFetch({ customFetch: fetch }), 'function');
   assert.equal(typeof adapterFetch({}), 'function');
+  assert.equal(typeof adapterFetch(null), 'function', 'null is no options, as undefined');
+  for (const bad of ['ca', 42, NaN, Infinity, true]) assert.throws(() => adapterFetch(bad), { code: 'ERR_ALOVA_INVALID_ARG' });
 });
 
 test('config values of the wrong type', async () => {

@@ -9,7 +9,11 @@ const { AlovaError, codes } = require('../errors');
  * configure the engine: `ca`, `rejectUnauthorized`, `maxRedirects`, `maxResponseSize`, `proxy`,
  * and its pool: `connections`, `keepAliveTimeout`, `keepAlive`, `allowH2`, `connectTimeout`.
  */
-function adapterFetch(options = {}) {
+function adapterFetch(options) {
+  if (options === undefined || options === null) options = {};
+  else if (typeof options !== 'object') {
+    throw new AlovaError('adapterFetch options must be an object', 'fetch', codes.INVALID_ARG);
+  }
   for (const name of Object.keys(options)) {
     if (!OPTIONS.has(name)) {
       throw new AlovaError(`adapterFetch has no option \`${name}\``, 'fetch', codes.UNSUPPORTED);
