@@ -443,6 +443,12 @@ impl Replica {
         let mark = (write.origin, write.seq);
         match &write.op {
             WriteOp::Set { key, .. } | WriteOp::Remove { key } => {
+                // Own writes in flight make `apply_locked` skip it, yet it may come after them
+                // in the order: left to the upstream stream, which delivers it in its place
+                // (marked here, its replay would be taken for a write already applied).
+                if st.clear_inflight > 0 || st.inflight.contains_key(key) {
+                    return;
+                }
                 st.provisional.insert(key.clone(), mark);
             }
             WriteOp::Clear => {
@@ -841,6 +847,24 @@ mod tests {
         // A stale log record (already confirmed) is ignored.
         r.apply_provisional(&mut r.lock(), from(7, 2, "a2"));
         assert_eq!(r.get("k").as_deref(), Some("b2"));
+    }
+
+    #[test]
+    fn a_fast_path_write_skipped_for_an_own_write_in_flight_is_applied_in_its_place() {
+        // Order: own k=mine, then B's k=b. The log shows B's write while the own write is
+        // still unconfirmed; the upstream then delivers the own echo and B's write.
+        let r = replica();
+        r.set("k".into(), "mine".into()).unwrap();
+        let b = Write {
+            scope: None,
+            origin: 8,
+            seq: 1,
+            op: set("k", "b"),
+        };
+        r.apply_provisional(&mut r.lock(), b.clone());
+        r.apply(&w(set("k", "mine")), true);
+        r.apply(&b, false);
+        assert_eq!(r.get("k").as_deref(), Some("b"));
     }
 
     #[test]
