@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAlova, promiseStatesHook, queryCache, invalidateCache, Method } from '@alova/native';
 import { startFixture, fixtureAlova } from '../helpers/core-fixture.mjs';
+import { countingAdapter } from '../helpers/core-adapters.mjs';
 
 let fx;
 before(async () => {
@@ -11,31 +12,7 @@ before(async () => {
 after(() => fx.close());
 
 /** A custom adapter in the manner of alova's mock adapter: answers from a function. */
-function mockAdapter(answer, calls = []) {
-  return (elements, method) => {
-    calls.push({ elements, method });
-    let timer;
-    let reject;
-    const response = new Promise((res, rej) => {
-      reject = rej;
-      timer = setTimeout(() => {
-        try {
-          res(answer(elements, method));
-        } catch (e) {
-          rej(e);
-        }
-      }, 5);
-    });
-    return {
-      response: () => response,
-      headers: async () => ({ 'x-mock': '1' }),
-      abort() {
-        clearTimeout(timer);
-        reject(new Error('aborted'));
-      },
-    };
-  };
-}
+const mockAdapter = (answer) => countingAdapter(answer, 5, { 'x-mock': '1' });
 
 /** Runs `fn` (awaited) with console.log captured; resolves the lines it logged. */
 async function captureLog(fn) {
@@ -317,10 +294,10 @@ test('falsy results are never cached', async () => {
 });
 
 test('a custom adapter gets the full URL, type, data and the clone’s headers; a sync throw rejects', async () => {
-  const calls = [];
-  const a = createAlova({ baseURL: 'http://api.test/v1/', requestAdapter: mockAdapter(() => 'ok', calls), timeout: 1234 });
+  const adapter = mockAdapter(() => 'ok');
+  const a = createAlova({ baseURL: 'http://api.test/v1/', requestAdapter: adapter, timeout: 1234 });
   await a.Post('items', { n: 1 }, { params: { q: 'a&b', u: undefined, z: null }, headers: { h: 'v' } }).send();
-  const { elements, method } = calls[0];
+  const { elements, method } = adapter.calls[0];
   assert.equal(elements.url, 'http://api.test/v1/items?q=a%26b&z=null');
   assert.equal(elements.type, 'POST');
   assert.deepEqual(elements.data, { n: 1 });

@@ -29,8 +29,11 @@ export function recordingStorage({ async = false, json = false } = {}) {
   };
 }
 
-/** A request adapter answering `answer(elements)` after a short delay; counts its calls. */
-export function countingAdapter(answer = (el) => ({ url: el.url, data: el.data ?? null }), delay = 5) {
+/**
+ * A request adapter answering `answer(elements)` after a short delay with `headers`; keeps its
+ * calls in `adapter.calls`.
+ */
+export function countingAdapter(answer = (el) => ({ url: el.url, data: el.data ?? null }), delay = 5, headers = {}) {
   const adapter = (elements, method) => {
     adapter.calls.push({ elements, method });
     let reject;
@@ -47,7 +50,7 @@ export function countingAdapter(answer = (el) => ({ url: el.url, data: el.data ?
     });
     return {
       response: () => response,
-      headers: async () => ({}),
+      headers: async () => ({ ...headers }),
       abort() {
         clearTimeout(timer);
         const e = new Error('This operation was aborted');
