@@ -180,13 +180,14 @@ test('the hub keeps scopes apart: clear and init snapshots concern one scope', a
 /** A hub and client sync adapters whose deliveries each take `delay()` ms (FIFO per direction). */
 function prepareAsyncEnv(delay) {
   const bus = new EventEmitter();
+  // In order, as IPC delivers: one timer per message could fire out of order (timers of
+  // different durations that end in the same millisecond have no set order).
   const later = (name) => {
-    let last = 0;
+    let tail = Promise.resolve();
     return (e) => {
       const copy = JSON.parse(JSON.stringify(e));
-      const at = Math.max(last, Date.now() + delay());
-      last = at;
-      setTimeout(() => bus.emit(name, copy), at - Date.now());
+      const at = Date.now() + delay();
+      tail = tail.then(() => new Promise((r) => setTimeout(r, at - Date.now()))).then(() => bus.emit(name, copy));
     };
   };
   const toClient = later('to-client');
