@@ -100,8 +100,9 @@ describe('storage-redis', () => {
   });
 
   it('rejects bad options with a clear error at construction', () => {
-    assert.throws(() => new RedisStorageAdapter({ port: 70000 }), (e) => e.code === 'ERR_ALOVA_INVALID_ARG');
-    assert.throws(() => new RedisStorageAdapter({ url: 'not a url' }), (e) => e.code === 'ERR_ALOVA_INVALID_ARG');
+    const named = (e) => e.code === 'ERR_ALOVA_INVALID_ARG' && e.name === '[alova/storage:redis]';
+    assert.throws(() => new RedisStorageAdapter({ port: 70000 }), named);
+    assert.throws(() => new RedisStorageAdapter({ url: 'not a url' }), named);
     assert.throws(() => new RedisStorageAdapter({ client: {} }), (e) => e.code === 'ERR_ALOVA_INVALID_ARG');
     assert.throws(() => new RedisStorageAdapter({ nodes: [] }), (e) => e.code === 'ERR_ALOVA_INVALID_ARG');
   });

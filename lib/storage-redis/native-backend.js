@@ -3,7 +3,7 @@
 // pipeline in one native call, and concurrent reads of the same key share one round trip.
 const { RedisClient } = require('../native');
 
-const { fromFailure } = require('../errors');
+const { fromFailure, fromNative } = require('../errors');
 
 // Pipelines sent with `submit`, by id, until `take` hands back their outcome. The map holds
 // their backends while they are in flight.
@@ -16,7 +16,16 @@ let nextId = 0;
  */
 function createClient(options) {
   let ref = null;
-  const client = RedisClient.create(options, () => {
+  let client;
+  try {
+    client = RedisClient.create(options, onAnswers);
+  } catch (err) {
+    throw fromNative(err, 'storage:redis');
+  }
+  ref = new WeakRef(client);
+  return client;
+
+  function onAnswers() {
     const c = ref && ref.deref();
     if (!c) return;
     for (const { id, failure, replies } of c.take()) {
@@ -25,9 +34,7 @@ function createClient(options) {
       waiting.delete(id);
       done(failure, replies);
     }
-  });
-  ref = new WeakRef(client);
-  return client;
+  }
 }
 
 class NativeBackend {
