@@ -93,7 +93,7 @@ test('new PSCAdapter(cacheAdapter, syncAdapter, options), as alova: the mode fol
     [['init', 's', a.id]],
     'the event protocol starts with init',
   );
-  assert.throws(() => new PSCAdapter(undefined, null), /\[alova\/psc\] a sync adapter is required/);
+  assert.throws(() => new PSCAdapter(undefined, null), { name: '[alova/psc]', code: 'ERR_ALOVA_INVALID_ARG', message: 'a sync adapter is required' });
 });
 
 test('ExplicitCacheAdapter: synchronous set/get/remove/clear; getCache() is a plain-object copy', () => {

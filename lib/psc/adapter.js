@@ -10,7 +10,7 @@
 const { randomBytes } = require('node:crypto');
 const { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges, kHeldEntries } = require('./explicit');
 const { kLink, kOnConnect } = require('./events');
-const { fromNative } = require('../errors');
+const { AlovaError, fromNative, codes } = require('../errors');
 const { isExpired } = require('../core/expiry');
 const { register } = require('../metrics/registry');
 const { channel } = require('node:diagnostics_channel');
@@ -328,7 +328,7 @@ class EventPSCAdapter extends PSCAdapter {
 
 function createPSCAdapter(syncAdapter, cacheAdapter = new ExplicitCacheAdapter(), options = {}) {
   if (!syncAdapter || typeof syncAdapter !== 'object') {
-    throw new TypeError('[alova/psc] a sync adapter is required');
+    throw new AlovaError('a sync adapter is required', 'psc', codes.INVALID_ARG);
   }
   const link = syncAdapter[kLink];
   if (link) return new ReplicaPSCAdapter(cacheAdapter, syncAdapter, options, link());
