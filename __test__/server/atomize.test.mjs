@@ -47,13 +47,17 @@ test.before(async () => {
 });
 test.after(() => srv.close());
 
-test('without a locker on the l2 adapter, atomize throws at wrap time', () => {
+test('without a locker on the l2 adapter, or without a Method, atomize throws at wrap time', () => {
   const a = makeAlova(srv.url, { l2Cache: mapStorage() });
   assert.throws(() => atomize(a.Get('/ok')), {
     name: '[alova/atomize]',
+    code: 'ERR_ALOVA_INVALID_ARG',
     message: 'expect set `@alova/storage-redis` or `@alova/storage-file` as l2Cache of alova instance.',
   });
   assert.throws(() => atomize(makeAlova(srv.url).Get('/ok')), { name: '[alova/atomize]' });
+  for (const bad of [42, undefined, {}, { context: {} }]) {
+    assert.throws(() => atomize(bad), { name: '[alova/atomize]', code: 'ERR_ALOVA_INVALID_ARG', message: 'expected a Method to wrap' });
+  }
 });
 
 test('locks and unlocks the default channel around the request', async () => {

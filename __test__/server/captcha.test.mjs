@@ -57,7 +57,7 @@ test.beforeEach(() => {
 const post = (code, key) => makeAlova(srv.url).Post('/captcha', { code, key });
 
 test('store is required', () => {
-  assert.throws(() => createCaptchaProvider({}), { name: '[alova/Captcha]', message: 'store is required' });
+  assert.throws(() => createCaptchaProvider({}), { name: '[alova/Captcha]', code: 'ERR_ALOVA_INVALID_ARG', message: 'store is required' });
 });
 
 test('a send stores [{ code, resetTs }, expireTs] with a 4-digit code', async () => {

@@ -120,7 +120,7 @@ test('the result is a HookedMethod, a Method subclass, with the entity’s field
   assert.equal(r.config.name, 'n');
   assert.notEqual(r.key, entity.key, 'like alova, the hooked key has no body');
   assert.equal(r.dhs, entity.dhs);
-  assert.throws(() => retry(Promise.resolve(1)), TypeError);
+  assert.throws(() => retry(Promise.resolve(1)), { code: 'ERR_ALOVA_INVALID_ARG' });
 });
 
 test('against a real server: retries until the server recovers; nested retries compose', async () => {
@@ -251,5 +251,11 @@ test('abort() reaches the request in flight on a real server (fix)', async () =>
     await gone; // the socket of the aborted request was closed
   } finally {
     await srv.close();
+  }
+});
+
+test('wrapping something that is not a Method throws alova\'s error shape at the call', () => {
+  for (const bad of [undefined, 42, {}, { send: 1 }]) {
+    assert.throws(() => retry(bad), { name: '[alova/server]', code: 'ERR_ALOVA_INVALID_ARG', message: 'expected a Method (or a sendCaptcha() result) to wrap' });
   }
 });

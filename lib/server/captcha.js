@@ -101,7 +101,7 @@ function createCaptchaProvider(options) {
     resendFormStore = false,
     codeSet,
   } = options;
-  if (!store) throw new AlovaError('store is required', 'Captcha');
+  if (!store) throw new AlovaError('store is required', 'Captcha', codes.INVALID_ARG);
   checkCodeSet(codeSet);
   const storeKey = (key) => `${keyPrefix}:${key}`;
   const tooEarly = () => new AlovaError('Cannot send captcha yet, please wait', 'Captcha');

@@ -1,5 +1,6 @@
 'use strict';
 const { Method } = require('../core');
+const { AlovaError, codes } = require('../errors');
 const { Sendable, initHook, runHook } = require('./sendable');
 
 /**
@@ -26,7 +27,7 @@ class HookedMethod extends Method {
 function hookOf(target, handler) {
   if (target instanceof Method) return new HookedMethod(target, handler);
   if (target && typeof target.send === 'function') return new Sendable(target, handler);
-  throw new TypeError('[alova/server] expected a Method (or a sendCaptcha() result) to wrap');
+  throw new AlovaError('expected a Method (or a sendCaptcha() result) to wrap', 'server', codes.INVALID_ARG);
 }
 
 module.exports = { HookedMethod, hookOf };
