@@ -27,7 +27,10 @@ test('options: store alias, keyPrefix, missing storage, default key per wrapper'
   await createRateLimiter({ keyPrefix: 'login', storage: bare })(method(), { key: 'c' }).consume();
   assert.ok(bare.map.has('login:c'));
 
-  assert.throws(() => createRateLimiter()(method()), { name: '[alova/RateLimit]', message: 'storage is not define' });
+  assert.throws(() => createRateLimiter()(method()), { name: '[alova/RateLimit]', code: 'ERR_ALOVA_INVALID_ARG', message: 'storage is not define' });
+  for (const bad of [undefined, 42, {}]) {
+    assert.throws(() => createRateLimiter({ storage: {} })(bad), { name: '[alova/RateLimit]', code: 'ERR_ALOVA_INVALID_ARG', message: 'expected a Method to wrap' });
+  }
   // falls back to the instance's l2Cache
   const l2 = mapStorage();
   const a = makeAlova('http://127.0.0.1:1', { l2Cache: l2 });
