@@ -234,11 +234,10 @@ function workerMain() {
   if (sync.ready) sync.ready.then(connected);
   const floods = new Map();
   const entry = (i) => [{ id: i, name: `user ${i}`, tags: ['a', 'b'], score: i * 1.5 }, Date.now() + 600000];
-  // Entries the local copy can serve (ours parses a value on its first read).
+  // Entries the local copy can serve (ours takes a value from its replica on first read).
   const count = () => {
     psc.get('\0');
-    const c = psc.cacheAdapter;
-    return c._map ? c._map.size : Object.keys(c.getCache()).length;
+    return psc._replica ? psc._entries() : Object.keys(psc.cacheAdapter.getCache()).length;
   };
   const handlers = {
     ready: async () => {
