@@ -587,6 +587,7 @@ impl Replica {
         let keep_held = std::mem::take(&mut st.reoffer);
         let State { map, inflight, .. } = &mut *st;
         map.retain(|k, e| inflight.contains_key(k) || (keep_held && e.held_by_reader()));
+        map.reserve(entries.len().saturating_sub(map.len()));
         for (k, v) in entries {
             if !inflight.contains_key(&k) {
                 map.insert(k, self.entry(v));
