@@ -37,6 +37,9 @@ pub(crate) struct ChannelOutbox<C> {
     pub tx: tokio::sync::mpsc::UnboundedSender<C>,
     pub make: fn(u64, Write) -> C,
     pub nudge: Option<fn() -> C>,
+    /// Set while a nudge is queued and not yet taken by the transport thread (which clears
+    /// it before telling the upstream): appends meanwhile need no nudge of their own.
+    pub nudge_queued: Arc<std::sync::atomic::AtomicBool>,
     pub offer: Option<fn(Scope, Entries) -> C>,
 }
 
@@ -46,7 +49,9 @@ impl<C: Send> Outbox for ChannelOutbox<C> {
     }
     fn nudge(&self) {
         if let Some(n) = self.nudge {
-            let _ = self.tx.send(n());
+            if !self.nudge_queued.swap(true, Ordering::AcqRel) {
+                let _ = self.tx.send(n());
+            }
         }
     }
     fn offer(&self, scope: Scope, entries: Vec<(String, String)>) {
@@ -1145,5 +1150,27 @@ mod tests {
         r.apply_snapshot(vec![("f".into(), "1".into())]);
         r.clear();
         assert_eq!(r.unlisted(), 0);
+    }
+
+    #[test]
+    fn appends_while_a_nudge_is_queued_queue_no_other() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<u8>();
+        let out = ChannelOutbox {
+            id: 1,
+            tx,
+            make: |_, _| 0,
+            nudge: Some(|| 1),
+            nudge_queued: Arc::default(),
+            offer: None,
+        };
+        for _ in 0..100 {
+            out.nudge();
+        }
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert!(rx.try_recv().is_err());
+        // Taken by the transport thread: the next append nudges again.
+        out.nudge_queued.swap(false, Ordering::AcqRel);
+        out.nudge();
+        assert_eq!(rx.try_recv(), Ok(1));
     }
 }
