@@ -104,6 +104,13 @@ async function primary() {
     const mb = (b) => `${(b / 1048576).toFixed(1).padStart(6)} MB`;
     console.log(`  ${r.name.padEnd(12)} reader: RSS ${mb(r.reader.rss)}, heap ${mb(r.reader.heap)}   writer: RSS ${mb(r.writer.rss)}, heap ${mb(r.writer.heap)}   (${(r.jsonBytes / 1048576).toFixed(1)} MB of JSON)`);
   }
+  if (process.env.PSC_DEBUG) {
+    for (const r of rows.memory) {
+      const x = r.reader;
+      const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
+      console.log(`  ${r.name} reader RSS by mapping: anonymous ${mb(x.anon)} (V8 heap committed ${mb(x.heapCommitted)}, used ${mb(x.heap)}; the rest, malloc: ${mb(x.anon - x.heapCommitted)}), shared log ${mb(x.ring)}, files ${mb(x.file)}; external ${mb(x.external)}`);
+    }
+  }
   if (rows.memory.length === 2) console.log(`  native / @alova/psc, reader RSS: ${(rows.memory[0].reader.rss / rows.memory[1].reader.rss).toFixed(2)}×`);
   const rep = (title, list, note) => list.length && (report(title, list, ['@alova/psc']), note && note());
   rep('propagation set-in-A → visible-in-B (µs; ops/s = samples/s)', rows.latency);
@@ -133,7 +140,7 @@ async function memory(impl, n) {
   const jsonBytes = await writer.call('fillBig', { n });
   await reader.call('readAll', { n });
   const end = await Promise.all(ws.map((w) => w.call('memUsage')));
-  const grow = (i) => ({ rss: end[i].rss - base[i].rss, heap: end[i].heap - base[i].heap });
+  const grow = (i) => Object.fromEntries(Object.keys(end[i]).map((k) => [k, end[i][k] - base[i][k]]));
   for (const w of ws) w.worker.kill('SIGKILL');
   await new Promise((r) => setTimeout(r, 200));
   stop();
@@ -234,11 +241,10 @@ function workerMain() {
   if (sync.ready) sync.ready.then(connected);
   const floods = new Map();
   const entry = (i) => [{ id: i, name: `user ${i}`, tags: ['a', 'b'], score: i * 1.5 }, Date.now() + 600000];
-  // Entries the local copy can serve (ours parses a value on its first read).
+  // Entries the local copy can serve (ours takes a value from its replica on first read).
   const count = () => {
     psc.get('\0');
-    const c = psc.cacheAdapter;
-    return c._map ? c._map.size : Object.keys(c.getCache()).length;
+    return psc._replica ? psc._entries() : Object.keys(psc.cacheAdapter.getCache()).length;
   };
   const handlers = {
     ready: async () => {
@@ -303,10 +309,20 @@ function workerMain() {
       await psc.set('w-final', 'done');
       return i;
     },
+    // With the RSS split by mapping: the shared log (a memfd), other anonymous memory (the
+    // V8 heap's committed pages are part of it; the rest is malloc: native indexes, freed
+    // JSON glibc kept) and files.
     memUsage: () => {
       global.gc();
       const m = process.memoryUsage();
-      return { rss: m.rss, heap: m.heapUsed };
+      const by = { ring: 0, anon: 0, file: 0 };
+      let into = 'anon';
+      for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+        const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+        if (head) into = head[1].startsWith('/memfd:') ? 'ring' : head[1].startsWith('/') ? 'file' : 'anon';
+        else if (line.startsWith('Rss:')) by[into] += Number(line.split(/\s+/)[1]) * 1024;
+      }
+      return { rss: m.rss, heap: m.heapUsed, heapCommitted: m.heapTotal, external: m.external, ...by };
     },
     // ~1 KB of JSON per entry, alova-shaped ([data, expireTs]).
     fillBig: async ({ n }) => {

@@ -34,7 +34,9 @@ pub fn drain_json(r: &Replica) -> String {
     format!("{{\"full\":{full},\"set\":{{{set}}},\"del\":[{del}]}}")
 }
 
-/// Only the keys, for a reader that takes values on first read (`Replica::take`). Plain text
+/// Only the keys, for a reader that takes values on first read (`Replica::take`) and asks
+/// for an absent key while entries are unlisted (a full drain names only the keys it holds:
+/// `Replica::drain_lazily_with`). Plain text
 /// split by JS in one call: `'1'|'0'` (full), the changed keys joined by NUL, `\u{1}`, the
 /// removed keys joined by NUL and, in a full drain where the reader holds some values, `\u{1}`
 /// and the keys it holds (unchanged: it keeps them). If a key contains either separator (or
@@ -56,7 +58,7 @@ pub fn drain_keys(r: &Replica) -> String {
             .map(str::to_string)
             .collect()
     };
-    r.drain_with(
+    r.drain_lazily_with(
         |f| full = f,
         |k, c| {
             let i = match c {

@@ -222,15 +222,16 @@ pub struct PscReplica {
 
 #[napi]
 impl PscReplica {
-    /// A 4-byte ArrayBuffer over the change counter (read it through an Int32Array).
+    /// An 8-byte ArrayBuffer (read it through an Int32Array): the change counter, then how
+    /// many entries the reader was not told about (an absent key may be one: `take` it).
     #[napi(catch_unwind, ts_return_type = "ArrayBuffer")]
     pub fn counter<'env>(&self, env: &'env Env) -> Result<ArrayBuffer<'env>> {
         guard(|| {
             let keep = self.r.clone();
             let ptr = self.r.counter_ptr() as *mut u8;
-            // SAFETY: the counter lives inside the Arc'd replica, kept alive by the
+            // SAFETY: both counters live inside the Arc'd replica, kept alive by the
             // finaliser's clone until the ArrayBuffer is collected.
-            unsafe { ArrayBuffer::from_external(env, ptr, 4, keep, |_, k| drop(k)) }
+            unsafe { ArrayBuffer::from_external(env, ptr, 8, keep, |_, k| drop(k)) }
                 .map_err(internal)
         })
     }
@@ -321,6 +322,12 @@ impl PscReplica {
     #[napi(catch_unwind)]
     pub fn take(&self, key: String) -> Result<Option<String>> {
         guard(|| Ok(self.r.take(&key)))
+    }
+
+    /// The keys the reader was not told about (it learns them now).
+    #[napi(catch_unwind)]
+    pub fn list_unlisted(&self) -> Result<Vec<String>> {
+        guard(|| Ok(self.r.list_unlisted()))
     }
 
     /// `set` for a caller that keeps the value itself: only its size stays here.

@@ -142,3 +142,56 @@ test('a restarted hub gets back the values the readers hold', async (t) => {
   assert.deepEqual(c.get('unread'), { v: 2 });
   assert.deepEqual(b.get('unread'), { v: 2 });
 });
+
+test('a late copy is ready without naming the snapshot: an absent key is taken from the replica while entries are unlisted', async (t) => {
+  const { a } = await pair(t, `reads-late-${process.pid}`);
+  for (let i = 0; i < 100; i++) await a.set(`k${i}`, [{ i }, Date.now() + 600_000]);
+  const sync = NodeSyncAdapter(undefined, `reads-late-${process.pid}`);
+  t.after(() => sync.stop());
+  await sync.ready;
+  const c = createPSCAdapter(sync);
+  const native = countCalls(c._replica, ['take', 'listUnlisted']);
+  const drainKeys = c._replica.drainKeys;
+  const drains = [];
+  c._replica.drainKeys = function () {
+    const text = drainKeys.call(this);
+    drains.push(text);
+    return text;
+  };
+  await until(() => c._entries() === 100 && (c.get('none'), c._counter[1] === 100));
+  // The full drain named none of the 100 keys.
+  assert.ok(drains.some((d) => d[0] === '1') && drains.every((d) => d.length < 16), JSON.stringify(drains));
+  assert.equal(c.stats().received, 100);
+
+  const takes = native.take;
+  assert.deepEqual(c.get('k5'), [{ i: 5 }, c.get('k5')[1]]);
+  assert.equal(native.take, takes + 1, 'taken from the replica once');
+  assert.equal(c._counter[1], 99);
+  for (let i = 0; i < 100; i++) c.get('k5');
+  assert.equal(native.take, takes + 1, 'then held here');
+  assert.equal(c._replica.get('k5'), null, 'one copy: the parsed value');
+
+  // Another process changes an unlisted key: named by the next drain, read once.
+  await a.set('k6', 'new');
+  await until(() => c.get('k6') === 'new');
+  assert.equal(c._counter[1], 98);
+  await a.remove('k7');
+  await until(() => c._entries() === 99);
+  assert.equal(c.get('k7'), undefined);
+  assert.equal(c._counter[1], 97);
+
+  // An own write replaces an unlisted entry: held here, no longer unlisted.
+  await c.set('k8', 8);
+  assert.equal(c._counter[1], 96);
+  assert.equal(c.get('k8'), 8);
+
+  // getCache names every entry; after it, an absent key costs no native call.
+  const all = c.cacheAdapter.getCache();
+  assert.equal(Object.keys(all).length, 99);
+  assert.deepEqual(all.k50, [{ i: 50 }, all.k50[1]]);
+  assert.equal(native.listUnlisted, 1);
+  assert.equal(c._counter[1], 0);
+  const before = native.take;
+  assert.equal(c.get('absent'), undefined);
+  assert.equal(native.take, before);
+});

@@ -109,11 +109,12 @@ class PSCAdapter {
 
   /**
    * Counts (and reports) a batch of other processes' changes; `full`: the whole copy was
-   * replaced (the snapshot after (re)connecting, or another process's clear).
+   * replaced (the snapshot after (re)connecting, or another process's clear); `unnamed`:
+   * entries of a full change not named in `setKeys`.
    */
-  _received(full, setKeys, removedKeys) {
+  _received(full, setKeys, removedKeys, unnamed = 0) {
     const c = this.counts;
-    c.received += setKeys.length + removedKeys.length;
+    c.received += setKeys.length + removedKeys.length + unnamed;
     if (full) c.reloads++;
     if (syncChannel.hasSubscribers) syncChannel.publish({ scope: this.options.scope, full, set: setKeys, removed: removedKeys });
   }
@@ -141,7 +142,8 @@ class ReplicaPSCAdapter extends PSCAdapter {
     // value is then this process's only copy. A restarted hub gets them back from here.
     this._lazy = cacheAdapter instanceof ExplicitCacheAdapter;
     if (this._lazy) {
-      cacheAdapter[kLoadFrom]((key) => this._replica.take(key));
+      const r = this._replica;
+      cacheAdapter[kLoadFrom]((key) => r.take(key), this._counter, () => r.listUnlisted());
       this._onConnect = () => this._offerHeld();
       syncAdapter[kOnConnect]?.(this._onConnect);
     }
@@ -215,9 +217,12 @@ class ReplicaPSCAdapter extends PSCAdapter {
     this._ringSeen = this._ring[0];
     const cache = this.cacheAdapter;
     if (this._lazy) {
-      const [full, set, del, held, texts] = parseKeys(this._replica.drainKeys());
+      let [full, set, del, held, texts] = parseKeys(this._replica.drainKeys());
+      // A full change names only the keys this copy holds; the others are taken on a miss,
+      // unless someone listens for the keys.
+      if (full && this._counter[1] !== 0 && syncChannel.hasSubscribers) set = this._replica.listUnlisted();
       cache[kApplyKeyChanges](full, set, del, held, texts);
-      this._received(full, set, del);
+      this._received(full, set, del, full ? this._counter[1] : 0);
       return undefined;
     }
     const { full, set, del } = JSON.parse(this._replica.drain());

@@ -3,8 +3,10 @@
 //
 // When a native replica keeps it valid, changed entries are first recorded as UNREAD and
 // their JSON is fetched and parsed on first read (from the source given to `kLoadFrom`), so that a late worker receiving
-// thousands of entries does not parse those it never reads. Entries live in a Map (inserting
-// ten thousand long keys into a plain object costs three times as much).
+// thousands of entries does not parse those it never reads. The entries of a snapshot are not
+// even named: while the source counts unlisted entries, an absent key is asked for there.
+// Entries live in a Map (inserting ten thousand long keys into a plain object costs three
+// times as much).
 const { isExpired } = require('../core/expiry');
 
 const UNREAD = Symbol('alova.psc.unread');
@@ -12,11 +14,17 @@ const UNREAD = Symbol('alova.psc.unread');
 const kLoadFrom = Symbol('alova.psc.loadFrom');
 const kApplyKeyChanges = Symbol('alova.psc.applyKeyChanges');
 const kHeldEntries = Symbol('alova.psc.heldEntries');
+// No source: nothing is unlisted (slot 1).
+const NONE_UNLISTED = new Int32Array(2);
 
 class ExplicitCacheAdapter {
   constructor() {
     this._map = new Map();
     this._load = undefined;
+    // Slot 1: how many entries the source holds that this copy was not told about; `_list()`
+    // names them.
+    this._unlisted = NONE_UNLISTED;
+    this._list = undefined;
     // JSON handed over with a drain, parsed on the key's first read (this copy holds it).
     this._texts = new Map();
   }
@@ -26,7 +34,9 @@ class ExplicitCacheAdapter {
   }
   get(key) {
     const v = this._map.get(key);
-    return v === UNREAD ? this._read(key) : v;
+    if (v === UNREAD) return this._read(key);
+    if (v === undefined && this._unlisted[1] !== 0 && !this._map.has(key)) return this._read(key);
+    return v;
   }
   remove(key) {
     this._map.delete(key);
@@ -38,6 +48,9 @@ class ExplicitCacheAdapter {
   }
   /** Every entry, as a plain object (a copy). */
   getCache() {
+    if (this._unlisted[1] !== 0) {
+      for (const key of this._list()) if (!this._map.has(key)) this._map.set(key, UNREAD);
+    }
     const out = {};
     for (const key of this._map.keys()) {
       const v = this.get(key);
@@ -45,9 +58,15 @@ class ExplicitCacheAdapter {
     }
     return out;
   }
-  /** Where the JSON of an entry recorded as changed is read from: `load(key)` → text or null. */
-  [kLoadFrom](load) {
+  /**
+   * Where the JSON of an entry recorded as changed is read from: `load(key)` → text or null;
+   * `unlisted[1]`: how many entries that source holds unnamed (an absent key is then asked
+   * for), `list()` names them.
+   */
+  [kLoadFrom](load, unlisted = NONE_UNLISTED, list = () => []) {
     this._load = load;
+    this._unlisted = unlisted;
+    this._list = list;
   }
   /**
    * Records the replica's changed keys; their values are read on first use. A full change

@@ -65,6 +65,7 @@ pub struct HubClient {
     limits: Limits,
     /// The largest frame both ends accept, as the last hub said.
     frame_limit: Arc<AtomicUsize>,
+    nudge_queued: Arc<AtomicBool>,
 }
 
 /// The hub's shared log while connected (where the platform has one).
@@ -107,11 +108,13 @@ impl HubClient {
         let connected = Arc::new(AtomicBool::new(false));
         let (r, c) = (replicas.clone(), connected.clone());
         let ring: SharedRing = Arc::default();
+        let nudge_queued = Arc::new(AtomicBool::new(false));
         let link = Link {
             replicas: r,
             connected: c,
             ring,
             frame_limit: frame_limit.clone(),
+            nudge_queued: nudge_queued.clone(),
         };
         crate::runtime::spawn_thread("alova-psc-client", run(path, opts, rx, link, on_connect))?;
         Ok(HubClient {
@@ -120,6 +123,7 @@ impl HubClient {
             connected,
             limits: opts.limits,
             frame_limit,
+            nudge_queued,
         })
     }
 
@@ -131,6 +135,7 @@ impl HubClient {
             tx: self.tx.clone(),
             make: Cmd::Write,
             nudge: Some(|| Cmd::Nudge),
+            nudge_queued: self.nudge_queued.clone(),
             offer: Some(Cmd::Offer),
         });
         let replica = Arc::new(Replica::new(scope.clone(), out, self.limits, id));
@@ -156,6 +161,8 @@ struct Link {
     connected: Arc<AtomicBool>,
     ring: SharedRing,
     frame_limit: Arc<AtomicUsize>,
+    /// See `ChannelOutbox::nudge_queued`: cleared as each queued nudge is taken.
+    nudge_queued: Arc<AtomicBool>,
 }
 
 /// The hub's first frame: its run, this connection's id, the largest frame it accepts, and
@@ -187,6 +194,7 @@ async fn run(
         connected,
         ring,
         frame_limit,
+        nudge_queued,
     } = link;
     let mut target = files::Target::new(path);
     // Writes sent on a connection whose echo has not come back yet, with the replica that
@@ -224,7 +232,11 @@ async fn run(
                                 }
                             }
                         }
-                        Some(Cmd::Subscribe(..) | Cmd::Nudge | Cmd::Offer(..)) => {}
+                        // The next hub reads the whole log anyway.
+                        Some(Cmd::Nudge) => {
+                            nudge_queued.swap(false, Ordering::AcqRel);
+                        }
+                        Some(Cmd::Subscribe(..) | Cmd::Offer(..)) => {}
                     },
                 }
             }
@@ -351,6 +363,9 @@ async fn run(
                                 unacked.push_back((id, b));
                             }
                             Some(Cmd::Nudge) => {
+                                // Cleared before the frame goes out: an append after this
+                                // queues a nudge of its own.
+                                nudge_queued.swap(false, Ordering::AcqRel);
                                 if !nudged {
                                     nudged = true;
                                     batch.extend(encode(&Frame::Nudge));

@@ -14,6 +14,23 @@ const MAX_WELCOME: usize = 256;
 #[repr(C, align(8))]
 struct Control([u8; 64]);
 
+/// Lets the kernel queue up to `bytes` (within the system's limit) for this socket's peer,
+/// so a large frame (a late joiner's snapshot) goes out in one write instead of a wake-up of
+/// both ends per socket buffer. Best effort: the default buffer still works.
+pub fn widen_send_buffer(sock: RawFd, bytes: usize) {
+    let size = bytes.min(i32::MAX as usize) as libc::c_int;
+    // SAFETY: `size` outlives the call and its length is passed with it.
+    unsafe {
+        libc::setsockopt(
+            sock,
+            libc::SOL_SOCKET,
+            libc::SO_SNDBUF,
+            (&size as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+}
+
 /// Sends `bytes` in one message with `fd` attached. Fails unless all of it went out.
 pub fn send(sock: RawFd, bytes: &[u8], fd: Option<RawFd>) -> std::io::Result<()> {
     let mut iov = libc::iovec {
@@ -130,4 +147,39 @@ pub async fn receive(stream: &UnixStream) -> std::io::Result<(Vec<u8>, Option<Ow
     let mut body = vec![0u8; len];
     fill(stream, &mut body, &mut fd).await?;
     Ok((body, fd))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::fd::AsRawFd;
+
+    fn send_buffer(sock: super::RawFd) -> libc::c_int {
+        let mut size: libc::c_int = 0;
+        let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+        // SAFETY: both out-pointers outlive the call; `len` holds the size of `size`.
+        unsafe {
+            libc::getsockopt(
+                sock,
+                libc::SOL_SOCKET,
+                libc::SO_SNDBUF,
+                (&mut size as *mut libc::c_int).cast(),
+                &mut len,
+            );
+        }
+        size
+    }
+
+    #[test]
+    fn a_widened_send_buffer_grows_up_to_the_system_limit() {
+        let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+        let before = send_buffer(a.as_raw_fd());
+        let max: libc::c_int = std::fs::read_to_string("/proc/sys/net/core/wmem_max")
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0);
+        super::widen_send_buffer(a.as_raw_fd(), 2 << 20);
+        let after = send_buffer(a.as_raw_fd());
+        // The kernel doubles the request (for its bookkeeping) after capping it at wmem_max.
+        assert_eq!(after, 2 * max.min(2 << 20).max(before / 2));
+    }
 }

@@ -223,6 +223,7 @@ async fn serve(
             if super::handoff::send(stream.as_raw_fd(), &welcome, log_fd).is_err() {
                 continue;
             }
+            super::handoff::widen_send_buffer(stream.as_raw_fd(), 2 * SNAPSHOT_PART_BYTES);
             let (r, w) = stream.into_split();
             let (out_tx, out_rx) = mpsc::unbounded_channel();
             let queued = Arc::new(AtomicUsize::new(0));

@@ -77,6 +77,7 @@ impl RedisSync {
         let out = Arc::new(ChannelOutbox {
             id: origin,
             tx: self.tx.clone(),
+            nudge_queued: Default::default(),
             make: Cmd::Publish,
             nudge: None,
             offer: None,

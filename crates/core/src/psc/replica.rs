@@ -37,6 +37,9 @@ pub(crate) struct ChannelOutbox<C> {
     pub tx: tokio::sync::mpsc::UnboundedSender<C>,
     pub make: fn(u64, Write) -> C,
     pub nudge: Option<fn() -> C>,
+    /// Set while a nudge is queued and not yet taken by the transport thread (which clears
+    /// it before telling the upstream): appends meanwhile need no nudge of their own.
+    pub nudge_queued: Arc<std::sync::atomic::AtomicBool>,
     pub offer: Option<fn(Scope, Entries) -> C>,
 }
 
@@ -46,7 +49,9 @@ impl<C: Send> Outbox for ChannelOutbox<C> {
     }
     fn nudge(&self) {
         if let Some(n) = self.nudge {
-            let _ = self.tx.send(n());
+            if !self.nudge_queued.swap(true, Ordering::AcqRel) {
+                let _ = self.tx.send(n());
+            }
         }
     }
     fn offer(&self, scope: Scope, entries: Vec<(String, String)>) {
@@ -109,6 +114,8 @@ struct Entry {
     value: Option<String>,
     len: usize,
     expires: Option<f64>,
+    /// Held here and never named to the reader (see [`Replica::drain_lazily_with`]).
+    unlisted: bool,
 }
 
 impl Entry {
@@ -118,6 +125,7 @@ impl Entry {
             len: value.len(),
             value: Some(value),
             expires,
+            unlisted: false,
         }
     }
     fn held_by_reader(&self) -> bool {
@@ -159,8 +167,16 @@ pub struct Drain {
     pub changes: Vec<(String, Option<String>)>,
 }
 
+/// What JS reads through one external ArrayBuffer, two `u32`s: the change counter, and how
+/// many entries the reader was not told about (it asks for those on a miss).
+#[repr(C)]
+struct Counters {
+    changes: AtomicU32,
+    unlisted: AtomicU32,
+}
+
 pub struct Replica {
-    counter: AtomicU32,
+    counters: Counters,
     /// The largest frame the upstream accepts: a write that would not fit is refused at the
     /// call, never sent (a peer closes the connection on an oversized frame).
     frame_limit: AtomicUsize,
@@ -179,7 +195,10 @@ impl Replica {
     /// `id` identifies this replica's writes everywhere (random, non-zero).
     pub fn new(scope: Scope, outbox: Arc<dyn Outbox>, limits: Limits, id: u64) -> Self {
         Replica {
-            counter: AtomicU32::new(0),
+            counters: Counters {
+                changes: AtomicU32::new(0),
+                unlisted: AtomicU32::new(0),
+            },
             frame_limit: AtomicUsize::new(super::protocol::DEFAULT_MAX_FRAME),
             soonest: AtomicU64::new(f64::INFINITY.to_bits()),
             ring_gen: AtomicU32::new(0),
@@ -265,13 +284,36 @@ impl Replica {
         self.outbox.send(write);
     }
 
-    /// The change counter JS reads through an external ArrayBuffer. Stable while `self` lives.
+    /// The change counter, followed by the count of unlisted entries (8 bytes), that JS reads
+    /// through an external ArrayBuffer. Stable while `self` lives.
     pub fn counter_ptr(&self) -> *mut u32 {
-        self.counter.as_ptr()
+        self.counters.changes.as_ptr()
     }
 
     pub fn counter(&self) -> u32 {
-        self.counter.load(Ordering::Acquire)
+        self.counters.changes.load(Ordering::Acquire)
+    }
+
+    /// Entries the reader was never told about (see [`Replica::drain_lazily_with`]).
+    pub fn unlisted(&self) -> u32 {
+        self.counters.unlisted.load(Ordering::Acquire)
+    }
+
+    /// An entry left the map (or was replaced by an own write, which the reader holds).
+    fn gone(&self, e: Option<Entry>) {
+        if e.is_some_and(|e| e.unlisted) {
+            self.counters.unlisted.fetch_sub(1, Ordering::Release);
+        }
+    }
+
+    /// Marks every entry whose JSON is here as unlisted, and counts them.
+    fn unlist_all(&self, st: &mut State) {
+        let mut n = 0;
+        for e in st.map.values_mut() {
+            e.unlisted = e.value.is_some();
+            n += e.unlisted as u32;
+        }
+        self.counters.unlisted.store(n, Ordering::Release);
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -279,7 +321,7 @@ impl Replica {
     }
 
     fn bump(&self) {
-        self.counter.fetch_add(1, Ordering::Release);
+        self.counters.changes.fetch_add(1, Ordering::Release);
     }
 
     fn mark(&self, st: &mut State, key: String) {
@@ -300,7 +342,7 @@ impl Replica {
             let Some(k) = st.map.keys().find(|k| k.as_str() != keep).cloned() else {
                 break;
             };
-            st.map.remove(&k);
+            self.gone(st.map.remove(&k));
             self.mark(st, k);
             self.bump();
         }
@@ -350,7 +392,7 @@ impl Replica {
         if held {
             e.value = None;
         }
-        st.map.insert(key.clone(), e);
+        self.gone(st.map.insert(key.clone(), e));
         self.evict(&mut st, &key);
         self.send(&mut st, WriteOp::Set { key, value });
         Ok(())
@@ -367,7 +409,7 @@ impl Replica {
             unreachable!()
         };
         *st.inflight.entry(key.clone()).or_default() += 1;
-        st.map.remove(&key);
+        self.gone(st.map.remove(&key));
         self.send(&mut st, WriteOp::Remove { key });
     }
 
@@ -375,6 +417,7 @@ impl Replica {
         let mut st = self.lock();
         st.clear_inflight += 1;
         st.map.clear();
+        self.counters.unlisted.store(0, Ordering::Release);
         st.dirty.clear();
         self.send(&mut st, WriteOp::Clear);
     }
@@ -507,20 +550,30 @@ impl Replica {
                 {
                     return false;
                 }
-                let e = self.entry(value);
+                let mut e = self.entry(value);
+                // Still unlisted until a drain names the key: a miss read meanwhile takes the
+                // new value rather than finding nothing.
+                e.unlisted = st.map.get(&key).is_some_and(|old| old.unlisted);
                 st.map.insert(key.clone(), e);
                 self.evict(st, &key);
                 self.mark(st, key);
             }
             WriteOp::Remove { key } => {
-                if st.inflight.contains_key(&key) || st.map.remove(&key).is_none() {
+                if st.inflight.contains_key(&key) {
                     return false;
                 }
+                let old = st.map.remove(&key);
+                if old.is_none() {
+                    return false;
+                }
+                self.gone(old);
                 self.mark(st, key);
             }
             WriteOp::Clear => {
                 let State { map, inflight, .. } = st;
                 map.retain(|k, _| inflight.contains_key(k));
+                // What is left are own writes, which the reader holds.
+                self.counters.unlisted.store(0, Ordering::Release);
                 st.dirty.clear();
                 st.full = true;
             }
@@ -539,11 +592,14 @@ impl Replica {
         let keep_held = std::mem::take(&mut st.reoffer);
         let State { map, inflight, .. } = &mut *st;
         map.retain(|k, e| inflight.contains_key(k) || (keep_held && e.held_by_reader()));
+        map.reserve(entries.len().saturating_sub(map.len()));
         for (k, v) in entries {
             if !inflight.contains_key(&k) {
                 map.insert(k, self.entry(v));
             }
         }
+        // Until the reader's next (full) drain, a miss finds the snapshot's values here.
+        self.unlist_all(&mut st);
         st.dirty.clear();
         st.full = true;
         drop(st);
@@ -557,6 +613,7 @@ impl Replica {
             full: true,
             ..State::default()
         };
+        self.counters.unlisted.store(0, Ordering::Release);
         drop(st);
         self.bump();
     }
@@ -636,7 +693,7 @@ impl Replica {
             return;
         }
         for k in expired {
-            st.map.remove(&k);
+            self.gone(st.map.remove(&k));
             self.mark(&mut st, k);
         }
         drop(st);
@@ -646,7 +703,24 @@ impl Replica {
     /// Visits the changes since the last drain without copying them: `full` first, then each
     /// key with what it is now: its JSON, held by the reader (unchanged since it took it; only
     /// in a full drain), or removed. The binding writes JS's forms from here.
-    pub fn drain_with(&self, mut full: impl FnMut(bool), mut change: impl FnMut(&str, Change<'_>)) {
+    pub fn drain_with(&self, full: impl FnMut(bool), change: impl FnMut(&str, Change<'_>)) {
+        self.drain_inner(true, full, change)
+    }
+
+    /// [`Replica::drain_with`] for a reader that asks for an absent key's value while
+    /// [`Replica::unlisted`] is not zero: a full drain names only the keys the reader holds;
+    /// every other entry stays here, unlisted, until the reader takes it or a drain names it.
+    /// (A late worker's snapshot of many entries is then not handed over key by key.)
+    pub fn drain_lazily_with(&self, full: impl FnMut(bool), change: impl FnMut(&str, Change<'_>)) {
+        self.drain_inner(false, full, change)
+    }
+
+    fn drain_inner(
+        &self,
+        list_all: bool,
+        mut full: impl FnMut(bool),
+        mut change: impl FnMut(&str, Change<'_>),
+    ) {
         let mut st = self.lock();
         self.catch_up(&mut st);
         let now = now_ms();
@@ -660,14 +734,28 @@ impl Replica {
         if std::mem::take(&mut st.full) {
             st.dirty.clear();
             full(true);
+            if list_all {
+                for (k, e) in st.map.iter().filter(|(_, e)| e.live(now)) {
+                    change(k, state(Some(e), now));
+                }
+                return;
+            }
+            self.unlist_all(&mut st);
             for (k, e) in st.map.iter().filter(|(_, e)| e.live(now)) {
-                change(k, state(Some(e), now));
+                if e.value.is_none() {
+                    change(k, Change::Held);
+                }
             }
             return;
         }
         full(false);
         let dirty = std::mem::take(&mut st.dirty);
         for k in &dirty {
+            // Named to the reader from now on.
+            if let Some(e) = st.map.get_mut(k).filter(|e| e.unlisted) {
+                e.unlisted = false;
+                self.counters.unlisted.fetch_sub(1, Ordering::Release);
+            }
             change(k, state(st.map.get(k), now));
         }
     }
@@ -687,6 +775,20 @@ impl Replica {
 
     pub fn len(&self) -> usize {
         self.lock().map.len()
+    }
+
+    /// The live keys the reader was never told about; from now on it knows them.
+    pub fn list_unlisted(&self) -> Vec<String> {
+        let now = now_ms();
+        let mut st = self.lock();
+        let mut keys = Vec::new();
+        for (k, e) in st.map.iter_mut() {
+            if std::mem::take(&mut e.unlisted) && e.live(now) {
+                keys.push(k.clone());
+            }
+        }
+        self.counters.unlisted.store(0, Ordering::Release);
+        keys
     }
 
     /// Bytes of the keys and JSON values of this copy (held here or by the reader), summed
@@ -723,7 +825,12 @@ impl Replica {
             .map
             .get_mut(key)
             .filter(|e| e.live(now) && e.value.as_deref().is_some_and(ok))
-            .and_then(|e| e.value.take());
+            .and_then(|e| {
+                if std::mem::take(&mut e.unlisted) {
+                    self.counters.unlisted.fetch_sub(1, Ordering::Release);
+                }
+                e.value.take()
+            });
         if let Some(v) = &v {
             super::platform::released(v.len());
         }
@@ -994,5 +1101,76 @@ mod tests {
         r.set("b".into(), "1".into()).unwrap();
         r.set("c".into(), "1".into()).unwrap();
         assert_eq!(r.len(), 2);
+    }
+
+    /// The keys a lazy drain names, with whether each is held by the reader.
+    fn lazy_drain(r: &Replica) -> (bool, Vec<(String, Change<'static>)>) {
+        let mut full = false;
+        let mut named = Vec::new();
+        r.drain_lazily_with(
+            |f| full = f,
+            |k, c| {
+                let c = match c {
+                    Change::Set(_) => Change::Set(""),
+                    Change::Held => Change::Held,
+                    Change::Removed => Change::Removed,
+                };
+                named.push((k.to_string(), c));
+            },
+        );
+        (full, named)
+    }
+
+    #[test]
+    fn a_lazy_full_drain_names_only_held_keys_and_counts_the_others_until_named_or_taken() {
+        let r = replica();
+        r.set_held("h".into(), "0".into()).unwrap();
+        let entries = ["a", "b", "c"].map(|k| (k.to_string(), "1".to_string()));
+        r.apply_snapshot(entries.to_vec());
+        // A miss read before the drain finds the snapshot's values already.
+        assert_eq!(r.unlisted(), 3);
+        assert_eq!(lazy_drain(&r), (true, vec![("h".into(), Change::Held)]));
+        assert_eq!(r.unlisted(), 3);
+        assert_eq!(r.take("a").as_deref(), Some("1"));
+        assert_eq!(r.unlisted(), 2);
+        // Another writer's change stays unlisted (a miss takes the new value) until named.
+        r.apply(&w(set("b", "2")), false);
+        assert_eq!(r.unlisted(), 2);
+        assert_eq!(lazy_drain(&r), (false, vec![("b".into(), Change::Set(""))]));
+        assert_eq!(r.unlisted(), 1);
+        r.apply(&w(WriteOp::Remove { key: "c".into() }), false);
+        assert_eq!(r.unlisted(), 0);
+        r.apply_snapshot(vec![("d".into(), "1".into()), ("e".into(), "1".into())]);
+        assert_eq!(r.unlisted(), 2);
+        // An own write replaces an unlisted entry: the reader holds it.
+        r.set_held("d".into(), "5".into()).unwrap();
+        assert_eq!(r.unlisted(), 1);
+        assert_eq!(r.list_unlisted(), vec!["e".to_string()]);
+        assert_eq!(r.unlisted(), 0);
+        r.apply_snapshot(vec![("f".into(), "1".into())]);
+        r.clear();
+        assert_eq!(r.unlisted(), 0);
+    }
+
+    #[test]
+    fn appends_while_a_nudge_is_queued_queue_no_other() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<u8>();
+        let out = ChannelOutbox {
+            id: 1,
+            tx,
+            make: |_, _| 0,
+            nudge: Some(|| 1),
+            nudge_queued: Arc::default(),
+            offer: None,
+        };
+        for _ in 0..100 {
+            out.nudge();
+        }
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert!(rx.try_recv().is_err());
+        // Taken by the transport thread: the next append nudges again.
+        out.nudge_queued.swap(false, Ordering::AcqRel);
+        out.nudge();
+        assert_eq!(rx.try_recv(), Ok(1));
     }
 }
