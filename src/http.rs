@@ -185,7 +185,7 @@ impl HttpClient {
             let client = self.client.clone();
             let inflight = self.inflight.clone();
             let done = self.done.clone();
-            runtime().submit(async move {
+            runtime().submit(move || async move {
                 let settle = Settle {
                     id,
                     inflight,

@@ -289,7 +289,7 @@ impl Client {
             {
                 return Err(Error::new(Code::Network, NOT_HTTP));
             }
-            self.finish(resp, &requested, turn).await
+            self.finish(resp, requested, turn).await
         };
         let outcome = tokio::select! {
             biased;
@@ -309,19 +309,24 @@ impl Client {
 
     async fn finish(
         &self,
-        resp: reqwest::Response,
-        requested: &str,
+        mut resp: reqwest::Response,
+        requested: String,
         turn: Turn,
     ) -> Result<Response> {
         let limit = self.options.max_response_size;
         let status = resp.status();
-        let url = resp.url().as_str();
+        let redirected = resp.url().as_str() != requested;
         let head = Head {
             status: status.as_u16(),
             status_text: reason(&resp),
-            redirected: url != requested,
-            url: url.to_string(),
-            headers: resp.headers().clone(),
+            redirected,
+            url: if redirected {
+                resp.url().as_str().to_owned()
+            } else {
+                requested
+            },
+            // Moved out: the body is read without them.
+            headers: std::mem::take(resp.headers_mut()),
         };
         let length = resp.content_length();
         if let (Some(len), Some(max)) = (length, limit) {
