@@ -8,6 +8,7 @@ use super::body::{read_inline, too_large, BodyStream, ResponseBody};
 use super::pool::{OriginLimit, PoolOptions};
 use super::stats::{CountConnections, Counters, Stats, Turn};
 use super::upload::{self, UploadProgress};
+use super::urls::Urls;
 use crate::error::{Code, Error, Result};
 
 /// Bodies up to this size (known from Content-Length) are read whole before the response is
@@ -119,6 +120,7 @@ pub struct Client {
     manual: OnceLock<std::result::Result<reqwest::Client, Error>>,
     limit: Option<OriginLimit>,
     counters: Arc<Counters>,
+    urls: Urls,
 }
 
 fn install_crypto_provider() {
@@ -144,6 +146,7 @@ impl Client {
             options,
             follow,
             manual: OnceLock::new(),
+            urls: Urls::default(),
         })
     }
 
@@ -166,7 +169,7 @@ impl Client {
 
     /// Checks and assembles a request without sending it, so that bad input fails at once.
     pub fn prepare(&self, req: &mut Request) -> Result<(reqwest::RequestBuilder, String)> {
-        let url = reqwest::Url::parse(&req.url).map_err(|e| {
+        let url = self.urls.parse(&req.url).map_err(|e| {
             Error::new(
                 Code::InvalidArgument,
                 format!("invalid URL '{}': {e}", req.url),
