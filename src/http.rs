@@ -1,11 +1,12 @@
 //! `HttpClient` for `lib/fetch`: one pooled client per adapter. A finished request crosses
 //! once, as its head and body or a `{ code, message }` failure that the JS layer turns into
 //! fetch's error shapes.
+use std::fmt::Write;
 use std::sync::Arc;
 
 use alova_core::http::{
-    BodyStream, Client, ClientOptions, HeaderMap, PoolOptions, Redirect, Request, RequestBody,
-    Response, ResponseBody, UploadProgress,
+    BodyStream, Client, ClientOptions, Head, HeaderMap, PoolOptions, Redirect, Request,
+    RequestBody, Response, ResponseBody, UploadProgress,
 };
 use alova_core::{Code, Error};
 use bytes::Bytes;
@@ -185,7 +186,7 @@ impl HttpClient {
             let client = self.client.clone();
             let inflight = self.inflight.clone();
             let done = self.done.clone();
-            runtime().submit(async move {
+            runtime().submit(move || async move {
                 let settle = Settle {
                     id,
                     inflight,
@@ -208,29 +209,52 @@ impl HttpClient {
         })
     }
 
-    /// The requests finished since the last call: objects with `id` and either the response
-    /// (`status`, `statusText`, `url`, `redirected`, `headers`, `body` or `stream`) or a
-    /// failure (`code`, `message`).
-    #[napi(catch_unwind, ts_return_type = "Array<RawResponse | RawFailure>")]
-    pub fn take<'env>(&self, env: &'env Env) -> error::Result<Vec<Object<'env>>> {
+    /// The requests finished since the last call, three entries each: `id`, then either the
+    /// head (one string, see `head_text`) and the body (a Buffer, or an `HttpBody` still
+    /// arriving), or `null` and the failure `{ code, message }`. Flat and in one piece, so a
+    /// response costs a few element writes instead of an object with named properties.
+    #[napi(
+        catch_unwind,
+        ts_return_type = "Array<number | string | null | Buffer | HttpBody | RawFailure>"
+    )]
+    pub fn take<'env>(&self, env: &'env Env) -> error::Result<Array<'env>> {
         guard(|| {
             let items = self.done.take(env)?;
-            Self::to_objects(env, items).map_err(internal)
+            Self::to_array(env, items).map_err(internal)
         })
     }
 
-    fn to_objects<'env>(
+    fn to_array<'env>(
         env: &'env Env,
         items: Vec<(u32, alova_core::Result<Response>)>,
-    ) -> Result<Vec<Object<'env>>> {
-        items
-            .into_iter()
-            .map(|(id, result)| {
-                let mut obj = to_object(env, result)?;
-                obj.set("id", id)?;
-                Ok(obj)
-            })
-            .collect()
+    ) -> Result<Array<'env>> {
+        let mut out = env.create_array((items.len() * 3) as u32)?;
+        for (i, (id, result)) in items.into_iter().enumerate() {
+            let at = (i * 3) as u32;
+            out.set(at, id)?;
+            match result {
+                Ok(r) => {
+                    out.set(at + 1, head_text(&r.head))?;
+                    match r.body {
+                        // Small bodies are copied into a plain Node buffer: cheaper than an
+                        // external buffer whose memory must be handed back through a finalizer.
+                        ResponseBody::Complete(b) if b.len() <= COPY_MAX => {
+                            out.set(at + 2, BufferSlice::copy_from(env, &b)?)?
+                        }
+                        ResponseBody::Complete(b) => out.set(at + 2, to_buffer(b))?,
+                        ResponseBody::Stream(s) => out.set(at + 2, HttpBody::new(s))?,
+                    }
+                }
+                Err(e) => {
+                    out.set(at + 1, Null)?;
+                    let mut failure = Object::new(env)?;
+                    failure.set("code", e.code.as_str())?;
+                    failure.set("message", e.message)?;
+                    out.set(at + 2, failure)?;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The client's counters since it was made: `requests`, `errors` (failures without a
@@ -298,37 +322,25 @@ fn runtime() -> &'static alova_core::runtime::Io {
     alova_core::runtime::dedicated(&RT, "alova-http")
 }
 
-fn to_object<'env>(env: &'env Env, result: alova_core::Result<Response>) -> Result<Object<'env>> {
-    let mut obj = Object::new(env)?;
-    match result {
-        Ok(r) => {
-            obj.set("status", r.head.status as u32)?;
-            obj.set("statusText", r.head.status_text)?;
-            obj.set("url", r.head.url)?;
-            obj.set("redirected", r.head.redirected)?;
-            obj.set("headers", header_lines(&r.head.headers))?;
-            match r.body {
-                // Small bodies are copied into a plain Node buffer: cheaper than an external
-                // buffer whose memory must be handed back through a finalizer.
-                ResponseBody::Complete(b) if b.len() <= COPY_MAX => {
-                    obj.set("body", BufferSlice::copy_from(env, &b)?)?
-                }
-                ResponseBody::Complete(b) => obj.set("body", to_buffer(b))?,
-                ResponseBody::Stream(s) => obj.set("stream", HttpBody::new(s))?,
-            }
-        }
-        Err(e) => {
-            obj.set("code", e.code.as_str())?;
-            obj.set("message", e.message)?;
-        }
-    }
-    Ok(obj)
+/// A response head as JS reads it: the status (three digits), `1` if redirected else `0`, the
+/// status text, `\n`, the URL, `\n`, then the header lines (`header_lines`).
+fn head_text(head: &Head) -> String {
+    let mut out = String::with_capacity(
+        8 + head.status_text.len() + head.url.len() + head.headers.len() * 32,
+    );
+    let _ = write!(out, "{:03}", head.status);
+    out.push(if head.redirected { '1' } else { '0' });
+    out.push_str(&head.status_text);
+    out.push('\n');
+    out.push_str(&head.url);
+    out.push('\n');
+    header_lines(&head.headers, &mut out);
+    out
 }
 
 /// The response headers as JS reads them: `name:value\n` per header, names lower-case,
 /// values as latin-1 (fetch's ByteString). One string crosses instead of one per header.
-fn header_lines(headers: &HeaderMap) -> String {
-    let mut out = String::with_capacity(headers.len() * 32);
+fn header_lines(headers: &HeaderMap, out: &mut String) {
     for (name, value) in headers {
         out.push_str(name.as_str());
         out.push(':');
@@ -338,7 +350,6 @@ fn header_lines(headers: &HeaderMap) -> String {
         }
         out.push('\n');
     }
-    out
 }
 
 fn pool_options(o: &HttpClientOptions) -> alova_core::Result<PoolOptions> {

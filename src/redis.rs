@@ -245,7 +245,7 @@ impl RedisClient {
                     return Ok(());
                 }
             };
-            io_runtime().submit(async move {
+            io_runtime().submit(move || async move {
                 let replies = client.exec(&cmds).await.and_then(|replies| {
                     // A command that failed fails the whole pipeline.
                     replies.into_iter().map(crate::reply::to_text).collect()

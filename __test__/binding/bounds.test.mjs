@@ -23,11 +23,15 @@ function refused(name) {
   };
 }
 
-/** Sends one request through the raw client and resolves what `take()` gives for it. */
+/**
+ * Sends one request through the raw client; resolves its failure, or `{ status }` (`take()`
+ * gives `id, head, body` per response and `id, null, failure` per failure).
+ */
 function send(url, headers) {
   return new Promise((resolve) => {
     const client = new binding.HttpClient({}, () => {
-      for (const raw of client.take()) resolve(raw);
+      const [, head, rest] = client.take();
+      resolve(head === null ? rest : { status: Number(head.slice(0, 3)) });
     });
     client.send(1, 'GET', url, headers, null, 0, undefined);
   });

@@ -62,12 +62,15 @@ class Engine {
     }
   }
 
+  /** Takes the finished calls: `id, head, body` per response, `id, null, failure` per failure. */
   collect() {
-    for (const raw of this.client.take()) {
-      const call = this.calls.get(raw.id);
+    const done = this.client.take();
+    for (let i = 0; i < done.length; i += 3) {
+      const call = this.calls.get(done[i]);
       if (!call) continue;
-      this.calls.delete(raw.id);
-      call.complete(raw);
+      this.calls.delete(done[i]);
+      if (done[i + 1] === null) call.fail(fromFailure(done[i + 2]));
+      else call.complete(done[i + 1], done[i + 2]);
     }
     if (this.calls.size === 0) setBusy(this, false);
   }
@@ -185,11 +188,13 @@ class Call {
     if (stream) pipe(stream, body);
   }
 
-  complete(raw) {
-    if (raw.status === undefined) return this.fail(fromFailure(raw));
-    if (this.aborted) return raw.stream && raw.stream.cancel();
+  complete(head, body) {
+    if (this.aborted) {
+      if (!(body instanceof Uint8Array)) body.cancel();
+      return;
+    }
     this.settled = true;
-    this.source = new Source(raw, this.method);
+    this.source = new Source(head, body, this.method);
     if (this.diag) traceResponse(this.diag, this.source);
     this.progress(this.bodyLength);
     if (this.resolve) this.resolve(this.source);

@@ -10,17 +10,25 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const EMPTY = Buffer.alloc(0);
 
 class Source {
-  constructor(raw, method) {
-    this.status = raw.status;
-    this.statusText = raw.statusText;
-    this.url = raw.url;
-    this.redirected = raw.redirected;
-    this.rawHeaders = raw.headers;
-    this.nullBody = method === 'HEAD' || NULL_BODY_STATUS.has(raw.status);
+  /**
+   * `head` is the engine's one-string head: the status (three digits), `1` if redirected else
+   * `0`, the status text, `\n`, the URL, `\n`, the header lines. `body` is the whole body (a
+   * Buffer) or the engine's stream of it.
+   */
+  constructor(head, body, method) {
+    const textEnd = head.indexOf('\n', 4);
+    const urlEnd = head.indexOf('\n', textEnd + 1);
+    this.status = +head.slice(0, 3);
+    this.redirected = head.charCodeAt(3) === 49;
+    this.statusText = head.slice(4, textEnd);
+    this.url = head.slice(textEnd + 1, urlEnd);
+    this.rawHeaders = head.slice(urlEnd + 1);
+    this.nullBody = method === 'HEAD' || NULL_BODY_STATUS.has(this.status);
     this._headers = null;
     // Complete body, or a stream pulled into `chunks` on demand.
-    this.buffer = raw.body || null;
-    this.stream = raw.stream || null;
+    const whole = body instanceof Uint8Array;
+    this.buffer = whole ? body : null;
+    this.stream = whole ? null : body;
     this.chunks = [];
     this.whole = null;
     this.loaded = this.buffer ? this.buffer.length : 0;

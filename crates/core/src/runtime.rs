@@ -4,7 +4,6 @@
 //! round trip then wakes one thread and the JS thread only. The threads never keep the
 //! process alive: Node exits when JS is done.
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Mutex, OnceLock};
 
 use tokio::runtime::{Builder, Handle};
@@ -12,7 +11,10 @@ use tokio::task::JoinHandle;
 
 use crate::{Code, Error, Result};
 
-type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
+/// What a submit hands over: the work's inputs, turned into its task on the I/O thread. The
+/// future is built there, so the submitting thread allocates and copies only the inputs, not
+/// the whole state of the request (and the I/O thread frees what it allocated).
+type Job = Box<dyn FnOnce() + Send>;
 
 /// An engine's I/O runtime. Work handed over from other threads waits in `submitted`, so that
 /// all the work of one JS tick wakes the I/O thread once: spawning onto tokio from outside
@@ -23,11 +25,17 @@ pub struct Io {
 }
 
 impl Io {
-    /// Runs `fut` on the I/O thread, started in submission order.
-    pub fn submit(&'static self, fut: impl Future<Output = ()> + Send + 'static) {
+    /// Runs the future `start()` makes on the I/O thread, started in submission order.
+    pub fn submit<F, Fut>(&'static self, start: F)
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
         let mut jobs = self.submitted.lock().unwrap_or_else(|e| e.into_inner());
         let first = jobs.is_empty();
-        jobs.push(Box::pin(fut));
+        jobs.push(Box::new(move || {
+            tokio::spawn(start());
+        }));
         drop(jobs);
         if first {
             self.handle.spawn(async move { self.start_submitted() });
@@ -38,7 +46,7 @@ impl Io {
     fn start_submitted(&self) {
         let jobs = std::mem::take(&mut *self.submitted.lock().unwrap_or_else(|e| e.into_inner()));
         for job in jobs {
-            tokio::spawn(job);
+            job();
         }
     }
 
@@ -103,7 +111,7 @@ mod tests {
         for round in 0..50 {
             for i in 0..20 {
                 let tx = tx.clone();
-                io.submit(async move {
+                io.submit(move || async move {
                     let _ = tx.send(round * 20 + i);
                 });
             }
@@ -128,7 +136,7 @@ mod tests {
                 std::thread::spawn(move || {
                     for i in 0..500u64 {
                         let tx = tx.clone();
-                        io.submit(async move {
+                        io.submit(move || async move {
                             let _ = tx.send(());
                         });
                         // Gaps, so that submits meet both an idle and a busy I/O thread.

@@ -8,6 +8,7 @@ use super::body::{read_inline, too_large, BodyStream, ResponseBody};
 use super::pool::{OriginLimit, PoolOptions};
 use super::stats::{CountConnections, Counters, Stats, Turn};
 use super::upload::{self, UploadProgress};
+use super::urls::Urls;
 use crate::error::{Code, Error, Result};
 
 /// Bodies up to this size (known from Content-Length) are read whole before the response is
@@ -119,6 +120,7 @@ pub struct Client {
     manual: OnceLock<std::result::Result<reqwest::Client, Error>>,
     limit: Option<OriginLimit>,
     counters: Arc<Counters>,
+    urls: Urls,
 }
 
 fn install_crypto_provider() {
@@ -144,6 +146,7 @@ impl Client {
             options,
             follow,
             manual: OnceLock::new(),
+            urls: Urls::default(),
         })
     }
 
@@ -166,7 +169,7 @@ impl Client {
 
     /// Checks and assembles a request without sending it, so that bad input fails at once.
     pub fn prepare(&self, req: &mut Request) -> Result<(reqwest::RequestBuilder, String)> {
-        let url = reqwest::Url::parse(&req.url).map_err(|e| {
+        let url = self.urls.parse(&req.url).map_err(|e| {
             Error::new(
                 Code::InvalidArgument,
                 format!("invalid URL '{}': {e}", req.url),
@@ -289,7 +292,7 @@ impl Client {
             {
                 return Err(Error::new(Code::Network, NOT_HTTP));
             }
-            self.finish(resp, &requested, turn).await
+            self.finish(resp, requested, turn).await
         };
         let outcome = tokio::select! {
             biased;
@@ -309,19 +312,24 @@ impl Client {
 
     async fn finish(
         &self,
-        resp: reqwest::Response,
-        requested: &str,
+        mut resp: reqwest::Response,
+        requested: String,
         turn: Turn,
     ) -> Result<Response> {
         let limit = self.options.max_response_size;
         let status = resp.status();
-        let url = resp.url().as_str();
+        let redirected = resp.url().as_str() != requested;
         let head = Head {
             status: status.as_u16(),
             status_text: reason(&resp),
-            redirected: url != requested,
-            url: url.to_string(),
-            headers: resp.headers().clone(),
+            redirected,
+            url: if redirected {
+                resp.url().as_str().to_owned()
+            } else {
+                requested
+            },
+            // Moved out: the body is read without them.
+            headers: std::mem::take(resp.headers_mut()),
         };
         let length = resp.content_length();
         if let (Some(len), Some(max)) = (length, limit) {

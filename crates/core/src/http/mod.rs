@@ -6,6 +6,7 @@ mod failure;
 mod pool;
 mod stats;
 mod upload;
+mod urls;
 
 #[cfg(test)]
 mod tests;
