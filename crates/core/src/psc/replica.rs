@@ -880,10 +880,15 @@ mod tests {
     }
 
     fn w(op: WriteOp) -> Write {
+        remote(99, 0, op)
+    }
+
+    /// Another replica's write number `seq`.
+    fn remote(origin: u64, seq: u64, op: WriteOp) -> Write {
         Write {
             scope: None,
-            origin: 99,
-            seq: 0,
+            origin,
+            seq,
             op,
         }
     }
@@ -936,12 +941,7 @@ mod tests {
     #[test]
     fn a_fast_path_write_is_not_undone_by_older_upstream_writes() {
         let r = replica();
-        let from = |origin: u64, seq: u64, v: &str| Write {
-            scope: None,
-            origin,
-            seq,
-            op: set("k", v),
-        };
+        let from = |origin: u64, seq: u64, v: &str| remote(origin, seq, set("k", v));
         // Order: A1, B1, A2. The log delivers A2 first; the upstream stream then A1, B1, A2.
         r.apply_provisional(&mut r.lock(), from(7, 2, "a2"));
         r.apply(&from(7, 1, "a1"), false);
@@ -962,12 +962,7 @@ mod tests {
         // still unconfirmed; the upstream then delivers the own echo and B's write.
         let r = replica();
         r.set("k".into(), "mine".into()).unwrap();
-        let b = Write {
-            scope: None,
-            origin: 8,
-            seq: 1,
-            op: set("k", "b"),
-        };
+        let b = remote(8, 1, set("k", "b"));
         r.apply_provisional(&mut r.lock(), b.clone());
         r.apply(&w(set("k", "mine")), true);
         r.apply(&b, false);
@@ -1063,12 +1058,7 @@ mod tests {
     #[test]
     fn the_upstream_replay_of_a_shared_log_write_changes_nothing() {
         let r = replica();
-        let wr = Write {
-            scope: None,
-            origin: 7,
-            seq: 1,
-            op: set("k", "[1]"),
-        };
+        let wr = remote(7, 1, set("k", "[1]"));
         r.apply_provisional(&mut r.lock(), wr.clone());
         r.drain();
         assert_eq!(r.take("k").as_deref(), Some("[1]"));
