@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { once } from 'node:events';
 import { createNodePSCSynchronizer } from '@alova/native/psc';
 import { forkWorker } from '../fixtures/psc/driver.mjs';
@@ -239,6 +241,27 @@ test('the socket is owner-only and stop() closes the hub and its clients', async
   while ((await a.call('connected')) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   assert.equal(await a.call('connected'), false);
   await a.call('stop');
+});
+
+test('a hub whose stop() is not kept serves until the process ends, through garbage collections', async () => {
+  const id = uniqueId();
+  // alova's documented primary: `await createNodePSCSynchronizer()`, the result dropped.
+  await createNodePSCSynchronizer(id);
+  const a = await worker(id);
+  await a.call('ready');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.ok(fs.existsSync(socketPath(id)), 'the socket is still served');
+  const b = await worker(id);
+  await b.call('ready');
+  await a.call('set', { key: 'after-gc', value: 1 });
+  await b.call('waitFor', { key: 'after-gc', value: 1, timeout: 3000 });
+  assert.equal(await a.call('connected'), true);
+  await Promise.all([a.call('stop'), b.call('stop')]);
 });
 
 /** Voluntary context switches (wake-ups) of a process's shared-cache threads. */

@@ -21,9 +21,13 @@ function socketPath(id = AlovaIPCID) {
   return path.join(dir, `${name}.sock`);
 }
 
+// Hubs not yet stopped. A hub ends when its handle is collected, and alova's primary awaits
+// createNodePSCSynchronizer() without keeping the result: this keeps it serving.
+const running = new Set();
+
 /**
- * Starts the hub on its own thread. Resolves with `stop()`, which closes every connection
- * and removes the socket. No signal handler is installed.
+ * Starts the hub on its own thread; it serves until `stop()` (which closes every connection
+ * and removes the socket) or the end of the process. No signal handler is installed.
  */
 async function createNodePSCSynchronizer(id = AlovaIPCID, options = {}) {
   let hub;
@@ -32,7 +36,11 @@ async function createNodePSCSynchronizer(id = AlovaIPCID, options = {}) {
   } catch (err) {
     throw fromNative(err, 'psc');
   }
-  return () => hub.stop();
+  running.add(hub);
+  return () => {
+    running.delete(hub);
+    hub.stop();
+  };
 }
 
 /** A worker's connection to the hub; connects (and reconnects) in the background. */
