@@ -53,12 +53,12 @@ async function primary() {
     if (want('idle')) rows.idle.push({ name: impl, ...(await idle(ws, Number(process.env.IDLE_SECONDS || 10))) });
 
     const lat = want('latency') && (await latency(ws[0], ws[1], 2000, false));
-    if (lat) rows.latency.push({ name: impl, concurrency: 1, opsPerSec: lat.rate, cpuUsPerOp: 0, p50us: lat.p50, p99us: lat.p99 });
+    if (lat) rows.latency.push({ name: impl, concurrency: 1, opsPerSec: lat.rate, cpuUsPerOp: 0, p50us: lat.p50, p99us: lat.p99, seen: lat.seen, samples: lat.samples });
     if (lat && impl === 'native') {
       // Reads are synchronous and local: B can also spin without yielding to its event loop.
       // (@alova/psc cannot: its copy is only updated by its event loop.)
       const spin = await latency(ws[0], ws[1], 2000, true);
-      rows.latency.push({ name: 'native, B not yielding', concurrency: 1, opsPerSec: spin.rate, cpuUsPerOp: 0, p50us: spin.p50, p99us: spin.p99 });
+      rows.latency.push({ name: 'native, B not yielding', concurrency: 1, opsPerSec: spin.rate, cpuUsPerOp: 0, p50us: spin.p50, p99us: spin.p99, seen: spin.seen, samples: spin.samples });
     }
 
     for (const rate of want('reads') ? [10000, 0] : []) {
@@ -113,7 +113,13 @@ async function primary() {
   }
   if (rows.memory.length === 2) console.log(`  native / @alova/psc, reader RSS: ${(rows.memory[0].reader.rss / rows.memory[1].reader.rss).toFixed(2)}×`);
   const rep = (title, list, note) => list.length && (report(title, list, ['@alova/psc']), note && note());
-  rep('propagation set-in-A → visible-in-B (µs; ops/s = samples/s)', rows.latency);
+  rep('propagation set-in-A → visible-in-B (µs; ops/s = stamps B saw per second of stamping)', rows.latency, () => {
+    const base = rows.latency.find((r) => r.name === '@alova/psc');
+    for (const r of rows.latency) {
+      const vs = base && r !== base ? `; p99 ${(base.p99us / r.p99us).toFixed(1)}× lower than @alova/psc's` : '';
+      console.log(`${r.name}: B saw ${r.seen} of ${r.samples} stamps (a stamp replaced before B looked is missed)${vs}`);
+    }
+  });
   rep('sustained sets/s, all workers writing, until every worker saw every write', rows.sets, () =>
     console.log('(native: workers see each other through the shared log; the hub replays it for late joiners and may finish later)'));
   rep('late worker init with 10k entries (p50 column = ms × 1000 = µs)', rows.init);
@@ -179,14 +185,16 @@ async function idle(ws, seconds) {
   };
 }
 
+/** Percentiles of the stamps B saw; `rate`: stamps B saw per second of A's stamping. */
 async function latency(a, b, samples, spin) {
   const watching = b.call('watch', { samples, spin });
   await new Promise((r) => setTimeout(r, 50));
   const t0 = Date.now();
   await a.call('stamp', { samples });
+  const stamping = Date.now() - t0;
   const lats = (await watching).sort((x, y) => x - y);
   const pct = (p) => lats[Math.min(lats.length - 1, Math.floor(lats.length * p))];
-  return { p50: pct(0.5), p99: pct(0.99), rate: (samples * 1000) / (Date.now() - t0) };
+  return { p50: pct(0.5), p99: pct(0.99), rate: (lats.length * 1000) / stamping, seen: lats.length, samples };
 }
 
 async function reads(a, b, seconds, rate) {
