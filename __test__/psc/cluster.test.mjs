@@ -185,6 +185,8 @@ test('the hub bounds each scope and every copy follows its evictions', async () 
   await Promise.all([a, b].map((w) => w.call('ready')));
   for (let i = 0; i < 12; i++) await a.call('set', { key: `k${i}`, value: i });
   await b.call('waitFor', { key: 'k11', value: 11 });
+  // Workers see each other's writes at once; the hub's evictions follow.
+  for (const w of [a, b]) await w.call('waitFor', { key: 'k6', value: undefined });
   const state = await converged([a, b]);
   assert.deepEqual(Object.keys(state).sort(), ['k10', 'k11', 'k7', 'k8', 'k9']);
   stop();

@@ -271,11 +271,13 @@ async fn serve(
         part_bytes: SNAPSHOT_PART_BYTES.min(opts.max_frame / 2),
         slow: Vec::new(),
     };
-    // The log is read when a writer nudges after appending, before each socket frame, when
-    // a connection ends (its last nudge may be lost with it) and with the expiry sweep. No
-    // timer runs while nothing expires: an idle hub never wakes up.
+    // The log is read LOG_READ_DELAY after a writer's nudge (appends meanwhile are read with
+    // it and need no nudge of their own), before each socket frame, when a connection ends
+    // (its last nudge may be lost with it) and with the expiry sweep. No timer runs while
+    // nothing is appended or expires: an idle hub never wakes up.
     let mut swept = tokio::time::Instant::now();
     let mut log = Log { ring, pos: 0 };
+    let mut read_at: Option<tokio::time::Instant> = None;
     loop {
         let sweep_at = sweep_deadline(hub.store.next_expiry(), swept);
         tokio::select! {
@@ -284,6 +286,12 @@ async fn serve(
                 swept = tokio::time::Instant::now();
                 log.catch_up(&mut hub);
                 hub.store.sweep(now_ms());
+            }
+            _ = tokio::time::sleep_until(read_at.unwrap_or(sweep_at)), if read_at.is_some() => {
+                read_at = None;
+                log.set_read_due(false);
+                log.catch_up(&mut hub);
+                hub.drop_slow();
             }
             msg = rx.recv() => {
                 let Some(msg) = msg else { break };
@@ -300,6 +308,14 @@ async fn serve(
                     Msg::Refused(id, write) => {
                         let echo = Arc::new(encode(&Frame::Event { origin: id, write }));
                         hub.send(id, &echo);
+                    }
+                    // Workers already see each other's appends in the log: the hub's copy and
+                    // its confirmations can wait a moment and take a burst at once.
+                    Msg::Frame(_, Frame::Nudge) if !log.backlog_large() => {
+                        if read_at.is_none() {
+                            read_at = Some(tokio::time::Instant::now() + LOG_READ_DELAY);
+                            log.set_read_due(true);
+                        }
                     }
                     Msg::Frame(id, frame) => {
                         // The log's records come first: a writer appended them before
@@ -469,7 +485,20 @@ struct Log {
     pos: u64,
 }
 
+/// How long after a nudge the hub reads the log (see `serve`).
+const LOG_READ_DELAY: Duration = Duration::from_millis(2);
+
 impl Log {
+    fn backlog_large(&self) -> bool {
+        self.ring.as_ref().is_some_and(|r| r.backlog_large())
+    }
+
+    fn set_read_due(&self, due: bool) {
+        if let Some(r) = &self.ring {
+            r.set_read_due(due);
+        }
+    }
+
     /// Orders and applies the records appended since the last call, like socket writes
     /// (with the same check that values are JSON).
     fn catch_up(&mut self, hub: &mut State) {

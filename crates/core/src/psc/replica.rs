@@ -272,7 +272,9 @@ impl Replica {
         if let Some((ring, _)) = &st.ring {
             let frame = super::protocol::Frame::Event { origin: 0, write };
             if ring.append(&super::protocol::encode(&frame)) {
-                self.outbox.nudge();
+                if ring.needs_nudge() {
+                    self.outbox.nudge();
+                }
                 return;
             }
             let super::protocol::Frame::Event { write, .. } = frame else {

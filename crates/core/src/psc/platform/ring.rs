@@ -15,9 +15,10 @@
 //! can still write into it, as it could send anything over the socket: every field read here
 //! is bounds-checked, the lock is taken with a timeout, and records are checked like frames.
 //!
-//! Layout: a 4 KiB header (magic, epoch, capacity, commit, reserve, mutex) then `cap` bytes
-//! of records, each a frame as `protocol::encode` writes it, padded to 4 bytes; a record
-//! never wraps (a `u32::MAX` marker or fewer than 4 bytes left means "continue at 0").
+//! Layout: a 4 KiB header (magic, epoch, capacity, commit, reserve, hub position, mutex, read
+//! due) then `cap` bytes of records, each a frame as `protocol::encode` writes it, padded to 4
+//! bytes; a record never wraps (a `u32::MAX` marker or fewer than 4 bytes left means "continue
+//! at 0").
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{fence, AtomicU64, Ordering};
 
@@ -41,7 +42,12 @@ struct Header {
     /// How far the hub has read: writers never overwrite what it has not read.
     hub_pos: AtomicU64,
     mutex: libc::pthread_mutex_t,
+    /// Non-zero while the hub has a read of the log scheduled: appends need not nudge it.
+    /// (Zero in a log made by a hub that never schedules one: writers then always nudge.)
+    read_due: AtomicU64,
 }
+
+const _: () = assert!(std::mem::size_of::<Header>() <= HEADER);
 
 pub struct Ring {
     base: *mut u8,
@@ -191,6 +197,31 @@ impl Ring {
     /// Records that the hub has read up to `pos`.
     pub fn set_hub_pos(&self, pos: u64) {
         self.header().hub_pos.store(pos, Ordering::Release);
+    }
+
+    /// Whether the hub has records it has not read beyond a quarter of the log.
+    pub fn backlog_large(&self) -> bool {
+        let h = self.header();
+        let unread = h
+            .commit
+            .load(Ordering::Acquire)
+            .wrapping_sub(h.hub_pos.load(Ordering::Acquire));
+        unread > self.cap / 4
+    }
+
+    /// Called by the hub: a read of the log is (or is no longer) scheduled. Cleared before
+    /// the read, so that an append the read misses nudges (the fences pair with
+    /// `needs_nudge`'s: at least one of the two sides sees the other's store).
+    pub fn set_read_due(&self, due: bool) {
+        self.header().read_due.store(due as u64, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+    }
+
+    /// Called after an append: whether the hub must be told (no read is scheduled, or the
+    /// backlog is large enough that it should not wait for it).
+    pub fn needs_nudge(&self) -> bool {
+        fence(Ordering::SeqCst);
+        self.header().read_due.load(Ordering::Relaxed) == 0 || self.backlog_large()
     }
 
     /// Appends one encoded frame; false if it is too large, the log is full (the hub has not
@@ -358,6 +389,31 @@ mod tests {
         assert!(!any);
         assert_eq!(late, r.commit());
         assert!(!w.append(&[0u8; 100]));
+    }
+
+    #[test]
+    fn appends_nudge_unless_a_read_is_due_or_the_backlog_is_large() {
+        let hub = Ring::create(3, 1024).unwrap();
+        let w = Ring::from_fd(dup(&hub), 3).unwrap();
+        let frame = [
+            16u8, 0, 0, 0, b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x',
+            b'x', b'x', b'x', b'x',
+        ];
+        assert!(w.append(&frame));
+        assert!(w.needs_nudge(), "no read scheduled");
+        hub.set_read_due(true);
+        assert!(w.append(&frame));
+        assert!(!w.needs_nudge(), "the hub reads soon anyway");
+        // Past a quarter of the log unread, the hub is told at once.
+        while !w.backlog_large() {
+            assert!(w.append(&frame));
+        }
+        assert!(hub.backlog_large());
+        assert!(w.needs_nudge());
+        hub.set_hub_pos(hub.commit());
+        assert!(!w.needs_nudge());
+        hub.set_read_due(false);
+        assert!(w.needs_nudge());
     }
 
     fn dup(r: &Ring) -> OwnedFd {
