@@ -53,12 +53,12 @@ async function primary() {
     if (want('idle')) rows.idle.push({ name: impl, ...(await idle(ws, Number(process.env.IDLE_SECONDS || 10))) });
 
     const lat = want('latency') && (await latency(ws[0], ws[1], 2000, false));
-    if (lat) rows.latency.push({ name: impl, concurrency: 1, opsPerSec: lat.rate, cpuUsPerOp: 0, p50us: lat.p50, p99us: lat.p99, seen: lat.seen, samples: lat.samples });
+    if (lat) rows.latency.push({ name: impl, concurrency: 1, opsPerSec: lat.rate, cpuUsPerOp: 0, p50us: lat.p50, p99us: lat.p99, seen: lat.seen, samples: lat.samples, wakes: lat.wakes });
     if (lat && impl === 'native') {
       // Reads are synchronous and local: B can also spin without yielding to its event loop.
       // (@alova/psc cannot: its copy is only updated by its event loop.)
       const spin = await latency(ws[0], ws[1], 2000, true);
-      rows.latency.push({ name: 'native, B not yielding', concurrency: 1, opsPerSec: spin.rate, cpuUsPerOp: 0, p50us: spin.p50, p99us: spin.p99, seen: spin.seen, samples: spin.samples });
+      rows.latency.push({ name: 'native, B not yielding', concurrency: 1, opsPerSec: spin.rate, cpuUsPerOp: 0, p50us: spin.p50, p99us: spin.p99, seen: spin.seen, samples: spin.samples, wakes: spin.wakes });
     }
 
     for (const rate of want('reads') ? [10000, 0] : []) {
@@ -117,7 +117,8 @@ async function primary() {
     const base = rows.latency.find((r) => r.name === '@alova/psc');
     for (const r of rows.latency) {
       const vs = base && r !== base ? `; p99 ${(base.p99us / r.p99us).toFixed(1)}× lower than @alova/psc's` : '';
-      console.log(`${r.name}: B saw ${r.seen} of ${r.samples} stamps (a stamp replaced before B looked is missed)${vs}`);
+      const wakes = r.wakes.map((w) => w.toFixed(2)).join(' / ');
+      console.log(`${r.name}: B saw ${r.seen} of ${r.samples} stamps (a stamp replaced before B looked is missed)${vs}; thread wake-ups per stamp ${wakes} (primary / A / B)`);
     }
   });
   rep('sustained sets/s, all workers writing, until every worker saw every write', rows.sets, () =>
@@ -153,30 +154,33 @@ async function memory(impl, n) {
   return { writer: grow(0), reader: grow(1), jsonBytes };
 }
 
+/** CPU ticks and voluntary context switches (wake-ups) of all threads of each process. */
+function threadCounts(pids) {
+  return pids.map((pid) => {
+    let ticks = 0;
+    let wakes = 0;
+    for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const st = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1].split(' ');
+        ticks += Number(st[11]) + Number(st[12]);
+        const status = fs.readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
+        wakes += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)[1]);
+      } catch {
+        // thread ended
+      }
+    }
+    return { ticks, wakes };
+  });
+}
+
 /** CPU time and voluntary context switches (all threads) of this process and `ws` while idle. */
 async function idle(ws, seconds) {
   await ws[0].call('expiring');
   await new Promise((r) => setTimeout(r, 500));
   const pids = [process.pid, ...ws.map((w) => w.worker.process.pid)];
-  const sample = () =>
-    pids.map((pid) => {
-      let ticks = 0;
-      let wakes = 0;
-      for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
-        try {
-          const st = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1].split(' ');
-          ticks += Number(st[11]) + Number(st[12]);
-          const status = fs.readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
-          wakes += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)[1]);
-        } catch {
-          // thread ended
-        }
-      }
-      return { ticks, wakes };
-    });
-  const a = sample();
+  const a = threadCounts(pids);
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  const b = sample();
+  const b = threadCounts(pids);
   const cpuMs = b.reduce((sum, x, i) => sum + (x.ticks - a[i].ticks) * 10, 0);
   return {
     cpuMs,
@@ -185,16 +189,22 @@ async function idle(ws, seconds) {
   };
 }
 
-/** Percentiles of the stamps B saw; `rate`: stamps B saw per second of A's stamping. */
+/**
+ * Percentiles of the stamps B saw; `rate`: stamps B saw per second of A's stamping; `wakes`:
+ * thread wake-ups per stamp in the primary, A and B (B's JS thread polls and never sleeps).
+ */
 async function latency(a, b, samples, spin) {
   const watching = b.call('watch', { samples, spin });
   await new Promise((r) => setTimeout(r, 50));
+  const pids = [process.pid, a.worker.process.pid, b.worker.process.pid];
+  const before = threadCounts(pids);
   const t0 = Date.now();
   await a.call('stamp', { samples });
   const stamping = Date.now() - t0;
+  const wakes = threadCounts(pids).map((x, i) => (x.wakes - before[i].wakes) / samples);
   const lats = (await watching).sort((x, y) => x - y);
   const pct = (p) => lats[Math.min(lats.length - 1, Math.floor(lats.length * p))];
-  return { p50: pct(0.5), p99: pct(0.99), rate: (lats.length * 1000) / stamping, seen: lats.length, samples };
+  return { p50: pct(0.5), p99: pct(0.99), rate: (lats.length * 1000) / stamping, seen: lats.length, samples, wakes };
 }
 
 async function reads(a, b, seconds, rate) {
