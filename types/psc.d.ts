@@ -33,7 +33,7 @@ export interface SyncAdapter {
 
 /** A sync adapter whose events travel natively (hub socket or Redis). */
 export interface NativeSyncAdapter extends SyncAdapter {
-  /** Resolves on the first connection. */
+  /** Resolves on the first connection; until then the process is kept alive waiting for it. */
   ready: Promise<void>;
   /** Sends what is queued, then closes the connection. */
   stop(): void;

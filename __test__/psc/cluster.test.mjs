@@ -9,6 +9,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { once } from 'node:events';
+import { spawn } from 'node:child_process';
 import { createNodePSCSynchronizer } from '@alova/native/psc';
 import { forkWorker } from '../fixtures/psc/driver.mjs';
 
@@ -264,6 +265,26 @@ test('a hub whose stop() is not kept serves until the process ends, through garb
   await b.call('waitFor', { key: 'after-gc', value: 1, timeout: 3000 });
   assert.equal(await a.call('connected'), true);
   await Promise.all([a.call('stop'), b.call('stop')]);
+});
+
+test('a process with nothing else to do waits for `ready`, then may exit', async () => {
+  const id = uniqueId();
+  const script = `
+    const { NodeSyncAdapter } = require('@alova/native/psc');
+    const sync = NodeSyncAdapter(undefined, ${JSON.stringify(id)});
+    sync.ready.then(() => { console.log('ready'); sync.stop(); });
+  `;
+  const child = spawn(process.execPath, ['-e', script], { cwd: process.cwd(), env: process.env });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  // The hub comes later: the child keeps waiting for it.
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(child.exitCode, null, 'still waiting');
+  const stop = await createNodePSCSynchronizer(id);
+  const [code] = await once(child, 'exit');
+  assert.equal(out.trim(), 'ready');
+  assert.equal(code, 0);
+  stop();
 });
 
 /** Voluntary context switches (wake-ups) of a process's shared-cache threads. */

@@ -25,8 +25,16 @@ function nativeOptions(o = {}) {
 function linkAdapter(name, connect, onConnect) {
   let resolveReady;
   const ready = new Promise((r) => (resolveReady = r));
+  // The native link holds no handle on the event loop: until the first connection this
+  // timer (never due in practice) keeps a process with nothing else to do waiting for it.
+  const waiting = setInterval(() => {}, 2 ** 31 - 1);
+  const stopWaiting = () => clearInterval(waiting);
+  ready.then(stopWaiting);
   let link;
-  const stop = () => link.stop();
+  const stop = () => {
+    stopWaiting();
+    link.stop();
+  };
   // Adapters on this link, held weakly (an adapter dropped by the app is not kept alive).
   const adapters = new Set();
   try {
@@ -40,6 +48,7 @@ function linkAdapter(name, connect, onConnect) {
       if (typeof onConnect === 'function') onConnect(stop);
     });
   } catch (err) {
+    stopWaiting();
     throw fromNative(err, 'psc');
   }
   const unsupported = (method) => () => {
