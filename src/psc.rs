@@ -236,6 +236,12 @@ impl PscReplica {
         })
     }
 
+    /// True once the shared state is in this copy (the hub's first snapshot applied).
+    #[napi(catch_unwind, getter)]
+    pub fn synced(&self) -> Result<bool> {
+        guard(|| Ok(self.r.synced()))
+    }
+
     /// Changes when the replica starts or stops using a shared log.
     #[napi(catch_unwind, getter)]
     pub fn ring_gen(&self) -> Result<u32> {

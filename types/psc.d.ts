@@ -33,7 +33,10 @@ export interface SyncAdapter {
 
 /** A sync adapter whose events travel natively (hub socket or Redis). */
 export interface NativeSyncAdapter extends SyncAdapter {
-  /** Resolves on the first connection; until then the process is kept alive waiting for it. */
+  /**
+   * Resolves on the first connection, once every copy attached before it holds the shared
+   * entries (a read right after finds them); until then the process is kept alive waiting.
+   */
   ready: Promise<void>;
   /** Sends what is queued, then closes the connection. */
   stop(): void;

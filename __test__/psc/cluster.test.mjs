@@ -103,6 +103,22 @@ test('a late worker receives the current state', async () => {
   stop();
 });
 
+test('ready resolves once the copy holds the shared entries: a read at once finds them', async () => {
+  const id = uniqueId();
+  const stop = await createNodePSCSynchronizer(id);
+  const a = await worker(id);
+  const text = 'x'.repeat(1000);
+  for (let i = 0; i < 3000; i++) a.call('set', { key: `e${i}`, value: text });
+  await a.call('set', { key: 'last', value: true });
+  for (let round = 0; round < 3; round++) {
+    const late = await worker(id, { PSC_PROBE: 'last' });
+    await late.call('ready');
+    assert.deepEqual(await late.call('probe'), { found: true }, `round ${round}`);
+    await late.call('stop');
+  }
+  stop();
+});
+
 test('concurrent bursts from every worker converge to one state everywhere', async () => {
   const { id, stop, ws } = await cluster(3);
   await Promise.all(ws.map((w, i) => w.call('burst', { keys: 20, rounds: 50, tag: `w${i}` })));

@@ -20,11 +20,30 @@ function nativeOptions(o = {}) {
 
 /**
  * Wraps a native link as a sync adapter. `onConnect(stop)` runs on every (re)connection;
- * `ready` resolves on the first one.
+ * `ready` resolves on the first one, once every copy attached before then holds the shared
+ * state (a read right after it finds the shared entries).
  */
 function linkAdapter(name, connect, onConnect) {
   let resolveReady;
+  let isReady = false;
   const ready = new Promise((r) => (resolveReady = r));
+  // Copies attached before `ready`, held weakly (a copy dropped by the app is not waited for).
+  const copies = [];
+  let connected = false;
+  let checking = false;
+  // The hub's snapshot follows the connection within milliseconds: checked on a short timer.
+  const checkReady = () => {
+    checking = false;
+    if (!connected) return;
+    if (copies.some((ref) => ref.deref()?.synced === false)) {
+      checking = true;
+      setTimeout(checkReady, 1);
+      return;
+    }
+    copies.length = 0;
+    isReady = true;
+    resolveReady();
+  };
   // The native link holds no handle on the event loop: until the first connection this
   // timer (never due in practice) keeps a process with nothing else to do waiting for it.
   const waiting = setInterval(() => {}, 2 ** 31 - 1);
@@ -39,7 +58,8 @@ function linkAdapter(name, connect, onConnect) {
   const adapters = new Set();
   try {
     link = connect(() => {
-      resolveReady();
+      connected = true;
+      if (!checking) checkReady();
       for (const ref of adapters) {
         const fn = ref.deref();
         if (fn) fn();
@@ -59,7 +79,13 @@ function linkAdapter(name, connect, onConnect) {
     );
   };
   return {
-    [kLink]: () => link,
+    [kLink]: () => ({
+      attach: (scope) => {
+        const replica = link.attach(scope);
+        if (!isReady) copies.push(new WeakRef(replica));
+        return replica;
+      },
+    }),
     [kOnConnect]: (fn) => void adapters.add(new WeakRef(fn)),
     ready,
     stop,

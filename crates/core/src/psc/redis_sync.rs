@@ -83,6 +83,8 @@ impl RedisSync {
             offer: None,
         });
         let replica = Arc::new(Replica::new(scope, out, self.limits, origin));
+        // Pub/sub has no state to fetch: a copy starts from what it hears.
+        replica.mark_synced();
         lock(&self.replicas).push((origin, replica.clone()));
         replica
     }

@@ -184,6 +184,8 @@ pub struct Replica {
     /// infinity: the transport thread sleeps until then.
     soonest: AtomicU64,
     ring_gen: AtomicU32,
+    /// Set once the upstream's state is in (its first snapshot applied).
+    synced: std::sync::atomic::AtomicBool,
     id: u64,
     scope: Scope,
     state: Mutex<State>,
@@ -202,6 +204,7 @@ impl Replica {
             frame_limit: AtomicUsize::new(super::protocol::DEFAULT_MAX_FRAME),
             soonest: AtomicU64::new(f64::INFINITY.to_bits()),
             ring_gen: AtomicU32::new(0),
+            synced: Default::default(),
             id,
             scope,
             state: Mutex::new(State::default()),
@@ -252,6 +255,16 @@ impl Replica {
     /// The shared log in use, if any.
     pub fn ring(&self) -> Option<Arc<Ring>> {
         self.lock().ring.as_ref().map(|(r, _)| r.clone())
+    }
+
+    /// Whether the upstream's state is in: its first snapshot was applied (or, upstream
+    /// without one, `mark_synced` was called).
+    pub fn synced(&self) -> bool {
+        self.synced.load(Ordering::Acquire)
+    }
+
+    pub fn mark_synced(&self) {
+        self.synced.store(true, Ordering::Release);
     }
 
     pub fn ring_gen(&self) -> u32 {
@@ -586,6 +599,7 @@ impl Replica {
     /// Replaces the content with the upstream snapshot, keeping keys with own writes in flight.
     pub fn apply_snapshot(&self, entries: Vec<(String, String)>) {
         let mut st = self.lock();
+        self.synced.store(true, Ordering::Release);
         st.provisional.clear();
         st.provisional_clear = None;
         if st.clear_inflight > 0 {
