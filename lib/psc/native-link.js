@@ -29,12 +29,12 @@ function linkAdapter(name, connect, onConnect) {
   const ready = new Promise((r) => (resolveReady = r));
   // Copies attached before `ready`, held weakly (a copy dropped by the app is not waited for).
   const copies = [];
-  let connected = false;
   let checking = false;
-  // The hub's snapshot follows the connection within milliseconds: checked on a short timer.
+  // The hub's snapshot follows the connection within milliseconds: checked on a short timer
+  // while connected (a reconnection checks again).
   const checkReady = () => {
     checking = false;
-    if (!connected) return;
+    if (!link.connected) return;
     if (copies.some((ref) => ref.deref()?.synced === false)) {
       checking = true;
       setTimeout(checkReady, 1);
@@ -44,8 +44,8 @@ function linkAdapter(name, connect, onConnect) {
     isReady = true;
     resolveReady();
   };
-  // The native link holds no handle on the event loop: until the first connection this
-  // timer (never due in practice) keeps a process with nothing else to do waiting for it.
+  // The native link holds no handle on the event loop: until `ready` this timer (never due
+  // in practice) keeps a process with nothing else to do waiting for it.
   const waiting = setInterval(() => {}, 2 ** 31 - 1);
   const stopWaiting = () => clearInterval(waiting);
   ready.then(stopWaiting);
@@ -58,7 +58,6 @@ function linkAdapter(name, connect, onConnect) {
   const adapters = new Set();
   try {
     link = connect(() => {
-      connected = true;
       if (!checking) checkReady();
       for (const ref of adapters) {
         const fn = ref.deref();
