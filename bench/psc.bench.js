@@ -5,7 +5,8 @@
 // Rows: propagation latency set-in-A → visible-in-B (CLOCK_MONOTONIC is shared by processes
 // on Linux, so A stamps the value with process.hrtime and B subtracts on sight), sustained
 // sets/s with 2 and 4 workers (until every worker has seen every write), init time of a late
-// worker with 10k entries, reads/s in B while A writes (at 10k sets/s and at full speed), what
+// worker with 10k entries, reads/s in B while A writes (at 10k sets/s, at full speed, and
+// native's A at the rate @alova/psc's A reached at full speed: the same work for B), what
 // an idle cluster costs (CPU and thread wake-ups of the primary and two workers over
 // IDLE_SECONDS, default 10, with one entry that expires in an hour) and the memory a worker
 // holds for MEMORY_ENTRIES (default 100k) entries of 1 KB of JSON, written by one worker and
@@ -17,9 +18,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { report } = require('./lib/measure');
 
+// @alova/psc first: native's reads row at equal work uses the write rate it reached.
 const IMPLS = {
-  native: () => require('@alova/native/psc'),
   '@alova/psc': () => require('@alova/psc'),
+  native: () => require('@alova/native/psc'),
 };
 const now = () => process.hrtime.bigint();
 const tick = () => new Promise((r) => setImmediate(r));
@@ -31,7 +33,7 @@ else workerMain();
 async function primary() {
   process.env.ALOVA_PSC_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'psc-bench-'));
   const seconds = Number(process.env.BENCH_SECONDS || 2);
-  const rows = { latency: [], sets: [], init: [], reads: { 10000: [], 0: [] }, idle: [], memory: [] };
+  const rows = { latency: [], sets: [], init: [], reads: { 10000: [], 0: [], same: [] }, idle: [], memory: [] };
   const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
   const want = (row) => !only || only.includes(row);
   // Workers can be asked to collect garbage before their memory is read.
@@ -61,9 +63,13 @@ async function primary() {
       rows.latency.push({ name: 'native, B not yielding', concurrency: 1, opsPerSec: spin.rate, cpuUsPerOp: 0, p50us: spin.p50, p99us: spin.p99, seen: spin.seen, samples: spin.samples, wakes: spin.wakes });
     }
 
-    for (const rate of want('reads') ? [10000, 0] : []) {
-      const r = await reads(ws[0], ws[1], seconds, rate);
-      rows.reads[rate].push({ name: impl, concurrency: 1, opsPerSec: r.reads, cpuUsPerOp: 0, p50us: 0, p99us: 0, stale: r.stale, written: r.written });
+    const theirs = rows.reads[0].find((r) => r.name === '@alova/psc');
+    for (const rate of want('reads') ? [10000, 0, 'same'] : []) {
+      if (rate === 'same' && !theirs) continue;
+      const r = await reads(ws[0], ws[1], seconds, rate === 'same' ? Math.round(theirs.written) : rate);
+      const row = { name: impl, concurrency: 1, opsPerSec: r.reads, cpuUsPerOp: 0, p50us: 0, p99us: 0, stale: r.stale, written: r.written };
+      rows.reads[rate].push(row);
+      if (rate === 0 && impl === '@alova/psc') rows.reads.same.push(row);
     }
 
     // Late joiner: 10k alova-shaped entries are in the hub, a new worker fills its copy.
@@ -111,7 +117,8 @@ async function primary() {
       console.log(`  ${r.name} reader RSS by mapping: anonymous ${mb(x.anon)} (V8 heap committed ${mb(x.heapCommitted)}, used ${mb(x.heap)}; the rest, malloc: ${mb(x.anon - x.heapCommitted)}), shared log ${mb(x.ring)}, files ${mb(x.file)}; external ${mb(x.external)}`);
     }
   }
-  if (rows.memory.length === 2) console.log(`  native / @alova/psc, reader RSS: ${(rows.memory[0].reader.rss / rows.memory[1].reader.rss).toFixed(2)}×`);
+  const mem = (name) => rows.memory.find((r) => r.name === name);
+  if (rows.memory.length === 2) console.log(`  native / @alova/psc, reader RSS: ${(mem('native').reader.rss / mem('@alova/psc').reader.rss).toFixed(2)}×`);
   const rep = (title, list, note) => list.length && (report(title, list, ['@alova/psc']), note && note());
   rep('propagation set-in-A → visible-in-B (µs; ops/s = stamps B saw per second of stamping)', rows.latency, () => {
     const base = rows.latency.find((r) => r.name === '@alova/psc');
@@ -124,8 +131,9 @@ async function primary() {
   rep('sustained sets/s, all workers writing, until every worker saw every write', rows.sets, () =>
     console.log('(native: workers see each other through the shared log; the hub replays it for late joiners and may finish later)'));
   rep('late worker init with 10k entries (p50 column = ms × 1000 = µs)', rows.init);
-  for (const rate of [10000, 0]) {
-    rep(`reads/s in B while A writes ${rate ? `${rate / 1000}k sets/s` : 'as fast as it can'}`, rows.reads[rate], () => {
+  const during = { 10000: '10k sets/s', 0: 'as fast as it can', same: "at the rate @alova/psc's A reached at full speed" };
+  for (const rate of [10000, 0, 'same']) {
+    rep(`reads/s in B while A writes ${during[rate]}`, rows.reads[rate], () => {
       for (const r of rows.reads[rate]) console.log(`${r.name}: A wrote ${(r.written / 1000).toFixed(0)}k/s; B saw A's last write ${r.stale ? 'late' : 'at the end of the run'}`);
     });
   }
