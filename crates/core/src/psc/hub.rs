@@ -289,7 +289,7 @@ async fn serve(
             }
             _ = tokio::time::sleep_until(read_at.unwrap_or(sweep_at)), if read_at.is_some() => {
                 read_at = None;
-                log.set_read_due(false);
+                log.set_read_due(None);
                 log.catch_up(&mut hub);
                 hub.drop_slow();
             }
@@ -314,7 +314,7 @@ async fn serve(
                     Msg::Frame(_, Frame::Nudge) if !log.backlog_large() => {
                         if read_at.is_none() {
                             read_at = Some(tokio::time::Instant::now() + LOG_READ_DELAY);
-                            log.set_read_due(true);
+                            log.set_read_due(Some(LOG_READ_DELAY));
                         }
                     }
                     Msg::Frame(id, frame) => {
@@ -493,9 +493,9 @@ impl Log {
         self.ring.as_ref().is_some_and(|r| r.backlog_large())
     }
 
-    fn set_read_due(&self, due: bool) {
+    fn set_read_due(&self, after: Option<Duration>) {
         if let Some(r) = &self.ring {
-            r.set_read_due(due);
+            r.set_read_due(after);
         }
     }
 

@@ -44,7 +44,7 @@ impl Ring {
         match *self {}
     }
 
-    pub fn set_read_due(&self, _due: bool) {
+    pub fn set_read_due(&self, _after: Option<std::time::Duration>) {
         match *self {}
     }
 

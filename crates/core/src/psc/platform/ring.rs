@@ -42,12 +42,28 @@ struct Header {
     /// How far the hub has read: writers never overwrite what it has not read.
     hub_pos: AtomicU64,
     mutex: libc::pthread_mutex_t,
-    /// Non-zero while the hub has a read of the log scheduled: appends need not nudge it.
-    /// (Zero in a log made by a hub that never schedules one: writers then always nudge.)
+    /// When the hub's scheduled read of the log is due (CLOCK_MONOTONIC ns, shared by every
+    /// process), or 0: until then appends need not nudge it. (Zero in a log made by a hub
+    /// that never schedules one: writers then always nudge.)
     read_due: AtomicU64,
 }
 
 const _: () = assert!(std::mem::size_of::<Header>() <= HEADER);
+
+/// A scheduled read this late is not coming: writers nudge again.
+const READ_LATE_NS: u64 = 50_000_000;
+/// No scheduled read is this far ahead.
+const READ_AHEAD_NS: u64 = 1_000_000_000;
+
+fn monotonic_ns() -> u64 {
+    // SAFETY: clock_gettime fills the timespec.
+    let t = unsafe {
+        let mut t: libc::timespec = std::mem::zeroed();
+        libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t);
+        t
+    };
+    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
+}
 
 pub struct Ring {
     base: *mut u8,
@@ -209,19 +225,25 @@ impl Ring {
         unread > self.cap / 4
     }
 
-    /// Called by the hub: a read of the log is (or is no longer) scheduled. Cleared before
-    /// the read, so that an append the read misses nudges (the fences pair with
-    /// `needs_nudge`'s: at least one of the two sides sees the other's store).
-    pub fn set_read_due(&self, due: bool) {
-        self.header().read_due.store(due as u64, Ordering::Relaxed);
+    /// Called by the hub: its read of the log is due `after` from now, or (None) no read is
+    /// scheduled. Cleared before the read, so that an append the read misses nudges (the
+    /// fences pair with `needs_nudge`'s: at least one of the two sides sees the other's store).
+    pub fn set_read_due(&self, after: Option<std::time::Duration>) {
+        let due = after.map_or(0, |d| monotonic_ns().saturating_add(d.as_nanos() as u64));
+        self.header().read_due.store(due, Ordering::Relaxed);
         fence(Ordering::SeqCst);
     }
 
-    /// Called after an append: whether the hub must be told (no read is scheduled, or the
-    /// backlog is large enough that it should not wait for it).
+    /// Called after an append: whether the hub must be told, i.e. unless a read is due soon
+    /// (a time long past or far ahead is not the hub's: a stalled hub, or a peer's scribble)
+    /// and the backlog is small enough to wait for it.
     pub fn needs_nudge(&self) -> bool {
         fence(Ordering::SeqCst);
-        self.header().read_due.load(Ordering::Relaxed) == 0 || self.backlog_large()
+        let due = self.header().read_due.load(Ordering::Relaxed);
+        let now = monotonic_ns();
+        let soon =
+            due != 0 && due.saturating_add(READ_LATE_NS) >= now && due <= now + READ_AHEAD_NS;
+        !soon || self.backlog_large()
     }
 
     /// Appends one encoded frame; false if it is too large, the log is full (the hub has not
@@ -399,11 +421,18 @@ mod tests {
             16u8, 0, 0, 0, b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x',
             b'x', b'x', b'x', b'x',
         ];
+        let ms = std::time::Duration::from_millis;
         assert!(w.append(&frame));
         assert!(w.needs_nudge(), "no read scheduled");
-        hub.set_read_due(true);
+        hub.set_read_due(Some(ms(500)));
         assert!(w.append(&frame));
         assert!(!w.needs_nudge(), "the hub reads soon anyway");
+        // A time no hub would schedule (a peer's scribble) is not trusted.
+        hub.set_read_due(Some(ms(5000)));
+        assert!(w.needs_nudge());
+        w.header().read_due.store(1, Ordering::Relaxed);
+        assert!(w.needs_nudge(), "long past");
+        hub.set_read_due(Some(ms(500)));
         // Past a quarter of the log unread, the hub is told at once.
         while !w.backlog_large() {
             assert!(w.append(&frame));
@@ -412,7 +441,7 @@ mod tests {
         assert!(w.needs_nudge());
         hub.set_hub_pos(hub.commit());
         assert!(!w.needs_nudge());
-        hub.set_read_due(false);
+        hub.set_read_due(None);
         assert!(w.needs_nudge());
     }
 
