@@ -4,15 +4,14 @@
 // held for as long as the request runs (our lockers renew their lease while held) and is
 // released on success, failure and abort. Aborting also stops waiting for the lock.
 const { AlovaError, codes } = require('../errors');
-const { Method } = require('../core');
-const { HookedMethod } = require('./hooked-method');
+const { HookedMethod, expectMethod } = require('./hooked-method');
 const { sleep, withSignal } = require('./sendable');
 
 const fail = (message, code) => new AlovaError(message, 'atomize', code);
 
 function atomize(method, options = {}) {
   const { channel = 'default', timeout = 5000, interval = 100 } = options;
-  if (!(method instanceof Method)) throw fail('expected a Method to wrap', codes.INVALID_ARG);
+  expectMethod(method, 'atomize');
   const l2 = method.context.l2Cache;
   const locker = l2 && l2.locker;
   if (!locker) throw fail('expect set `@alova/storage-redis` or `@alova/storage-file` as l2Cache of alova instance.', codes.INVALID_ARG);

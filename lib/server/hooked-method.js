@@ -23,6 +23,11 @@ class HookedMethod extends Method {
   }
 }
 
+/** Refuses, at the call, a `target` that is not a Method (`area`: the error's name). */
+function expectMethod(target, area) {
+  if (!(target instanceof Method)) throw new AlovaError('expected a Method to wrap', area, codes.INVALID_ARG);
+}
+
 /** What a hook returns for `target`: a HookedMethod for a Method, else a Sendable. */
 function hookOf(target, handler) {
   if (target instanceof Method) return new HookedMethod(target, handler);
@@ -30,4 +35,4 @@ function hookOf(target, handler) {
   throw new AlovaError('expected a Method (or a sendCaptcha() result) to wrap', 'server', codes.INVALID_ARG);
 }
 
-module.exports = { HookedMethod, hookOf };
+module.exports = { HookedMethod, hookOf, expectMethod };

@@ -5,8 +5,7 @@
 // `store` is accepted as an alias of `storage`.
 const { randomUUID } = require('node:crypto');
 const { AlovaError, codes } = require('../../errors');
-const { Method } = require('../../core');
-const { HookedMethod } = require('../hooked-method');
+const { HookedMethod, expectMethod } = require('../hooked-method');
 const { abortError, withSignal } = require('../sendable');
 const { resultOf, makeResult, RateLimiterRes } = require('./result');
 const { storeFor } = require('./stores');
@@ -188,7 +187,7 @@ function createRateLimiter(options = {}) {
   // Shared by every method this limiter wraps; read by `stats()` and `metrics()`.
   const counts = { consumed: 0, rejected: 0, errors: 0, insured: 0 };
   const factory = (method, handlerOptions = {}) => {
-    if (!(method instanceof Method)) throw new AlovaError('expected a Method to wrap', 'RateLimit', codes.INVALID_ARG);
+    expectMethod(method, 'RateLimit');
     const { key = randomUUID() } = handlerOptions;
     const storage = options.storage ?? options.store ?? method.context.options.l2Cache;
     if (!storage) throw new AlovaError('storage is not define', 'RateLimit', codes.INVALID_ARG);

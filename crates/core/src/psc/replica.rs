@@ -599,7 +599,7 @@ impl Replica {
     /// Replaces the content with the upstream snapshot, keeping keys with own writes in flight.
     pub fn apply_snapshot(&self, entries: Vec<(String, String)>) {
         let mut st = self.lock();
-        self.synced.store(true, Ordering::Release);
+        self.mark_synced();
         st.provisional.clear();
         st.provisional_clear = None;
         if st.clear_inflight > 0 {
