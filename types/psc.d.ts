@@ -35,7 +35,8 @@ export interface SyncAdapter {
 export interface NativeSyncAdapter extends SyncAdapter {
   /**
    * Resolves on the first connection, once every copy attached before it holds the shared
-   * entries (a read right after finds them); until then the process is kept alive waiting.
+   * entries (a read right after finds them). Once read, it keeps the process alive until then
+   * (or `stop()`).
    */
   ready: Promise<void>;
   /** Sends what is queued, then closes the connection. */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
-import { createNodePSCSynchronizer, NodeSyncAdapter } from '@alova/native/psc';
+import { createNodePSCSynchronizer, NodeSyncAdapter, createPSCAdapter } from '@alova/native/psc';
 import { forkWorker, forkChild, startPrimary } from '../fixtures/psc/driver.mjs';
 
 const require = createRequire(import.meta.url);
@@ -64,6 +64,14 @@ async function refusedEverywhere(dir) {
     assert.throws(() => NodeSyncAdapter(undefined, uniqueId()), { code: 'ERR_ALOVA_PSC', name: '[alova/psc]' });
   });
 }
+
+test('a scope that is not a string is refused at the call', () => {
+  const sync = NodeSyncAdapter(undefined, `scope-${process.pid}`);
+  for (const scope of [NaN, Infinity, 1, {}]) {
+    assert.throws(() => createPSCAdapter(sync, undefined, { scope }), { code: 'ERR_ALOVA_INVALID_ARG', name: '[alova/psc]' });
+  }
+  sync.stop();
+});
 
 test('a directory open to others, owned by another user or a symbolic link is refused', async () => {
   const open = path.join(root, 'open');

@@ -129,8 +129,12 @@ class PSCAdapter {
 /** The local copy kept valid by a native replica of the shared cache. */
 class ReplicaPSCAdapter extends PSCAdapter {
   constructor(cacheAdapter, syncAdapter, options, link) {
+    const { scope } = options;
+    if (scope != null && typeof scope !== 'string') {
+      throw new AlovaError('`scope` must be a string', 'psc', codes.INVALID_ARG);
+    }
     super(cacheAdapter, syncAdapter, options);
-    this._replica = link.attach(options.scope);
+    this._replica = link.attach(scope);
     this._counter = new Int32Array(this._replica.counter());
     this._seen = 0;
     // The shared log's commit counter: other workers' writes, visible without a wake-up

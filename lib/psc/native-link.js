@@ -44,13 +44,19 @@ function linkAdapter(name, connect, onConnect) {
     isReady = true;
     resolveReady();
   };
-  // The native link holds no handle on the event loop: until `ready` this timer (never due
-  // in practice) keeps a process with nothing else to do waiting for it.
-  const waiting = setInterval(() => {}, 2 ** 31 - 1);
+  // The native link holds no handle on the event loop: once someone asks for `ready`, this
+  // timer (never due in practice) keeps a process with nothing else to do waiting for it.
+  let waiting;
+  let stopped = false;
+  const startWaiting = () => {
+    if (waiting || isReady || stopped) return;
+    waiting = setInterval(() => {}, 2 ** 31 - 1);
+    ready.then(stopWaiting);
+  };
   const stopWaiting = () => clearInterval(waiting);
-  ready.then(stopWaiting);
   let link;
   const stop = () => {
+    stopped = true;
     stopWaiting();
     link.stop();
   };
@@ -67,7 +73,6 @@ function linkAdapter(name, connect, onConnect) {
       if (typeof onConnect === 'function') onConnect(stop);
     });
   } catch (err) {
-    stopWaiting();
     throw fromNative(err, 'psc');
   }
   const unsupported = (method) => () => {
@@ -86,7 +91,10 @@ function linkAdapter(name, connect, onConnect) {
       },
     }),
     [kOnConnect]: (fn) => void adapters.add(new WeakRef(fn)),
-    ready,
+    get ready() {
+      startWaiting();
+      return ready;
+    },
     stop,
     get connected() {
       return link.connected;
