@@ -598,8 +598,13 @@ impl Replica {
 
     /// Replaces the content with the upstream snapshot, keeping keys with own writes in flight.
     pub fn apply_snapshot(&self, entries: Vec<(String, String)>) {
-        let mut st = self.lock();
+        self.replace_with(entries);
+        // Only now: a reader that sees `synced` finds the entries and the moved counter.
         self.mark_synced();
+    }
+
+    fn replace_with(&self, entries: Vec<(String, String)>) {
+        let mut st = self.lock();
         st.provisional.clear();
         st.provisional_clear = None;
         if st.clear_inflight > 0 {
@@ -996,6 +1001,26 @@ mod tests {
         r.apply(&w(set("mine", "1")), true);
         assert_eq!(r.get("mine").as_deref(), Some("1"));
         assert_eq!(r.get("other"), None);
+    }
+
+    /// `ready` in JS trusts `synced` and then reads without a lock: once it is seen, the
+    /// entries and the moved counter must be there.
+    #[test]
+    fn synced_is_seen_only_once_the_snapshot_is_in() {
+        let r = Arc::new(replica());
+        let entries: Vec<_> = (0..50_000)
+            .map(|i| (format!("k{i}"), "[1,2]".to_string()))
+            .collect();
+        let applier = {
+            let r = r.clone();
+            std::thread::spawn(move || r.apply_snapshot(entries))
+        };
+        while !r.synced() {
+            std::hint::spin_loop();
+        }
+        assert_ne!(r.counter(), 0);
+        assert_eq!(r.unlisted(), 50_000);
+        applier.join().unwrap();
     }
 
     #[test]
