@@ -5,7 +5,7 @@
 //! - [`redis_sync`]: the same across hosts through Redis pub/sub;
 //! - [`replica`]: a process's copy of one scope, which JS reads without a call per read;
 //! - [`store`]: the hub's bounded, expiring, per-scope state;
-//! - [`protocol`]: the binary frames;
+//! - [`protocol`]: the binary frames, and [`json_text`] for the values' JSON;
 //! - [`platform`]: what differs by platform, chiefly the shared-memory log through which
 //!   workers' writes travel (Linux);
 //! - [`files`]: where hubs live on disk, generations, and the ownership checks.
@@ -28,6 +28,7 @@ pub mod files;
 mod handoff;
 #[cfg(unix)]
 pub mod hub;
+mod json_text;
 pub mod platform;
 pub mod protocol;
 pub mod redis_sync;

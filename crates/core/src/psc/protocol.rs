@@ -337,7 +337,7 @@ pub async fn read_frame<R: tokio::io::AsyncRead + Unpin>(
 /// Whether `v` is one JSON text. Values reach `JSON.parse` in every process: what fails
 /// this is dropped by the hub and by the Redis subscriber, and never handed to JS in a drain.
 pub fn is_json(v: &str) -> bool {
-    serde_json::from_str::<serde::de::IgnoredAny>(v).is_ok()
+    super::json_text::scan(v).is_some()
 }
 
 /// The entry-expiry rule, the same for every store (written for JS in `lib/core/expiry.js`,
@@ -351,43 +351,9 @@ pub fn expiry_time(slot: f64) -> Option<f64> {
 }
 
 /// The expiry time (ms since the epoch) of the JSON text of a stored value, under
-/// [`expiry_time`]. Only the first two elements are looked at; the data is skipped unparsed.
+/// [`expiry_time`]; `None` too for a text that is not JSON.
 pub fn expiry_of(value: &str) -> Option<f64> {
-    use serde::de::{IgnoredAny, SeqAccess, Visitor};
-    if !value.trim_start().starts_with('[') {
-        return None;
-    }
-    struct Second;
-    impl<'de> Visitor<'de> for Second {
-        type Value = Option<f64>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("an array")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> std::result::Result<Option<f64>, A::Error> {
-            if seq.next_element::<IgnoredAny>()?.is_none() {
-                return Ok(None);
-            }
-            #[derive(serde::Deserialize)]
-            #[serde(untagged)]
-            enum Slot {
-                Num(f64),
-                Other(IgnoredAny),
-            }
-            let ts = match seq.next_element::<Slot>()? {
-                Some(Slot::Num(n)) => expiry_time(n),
-                _ => None,
-            };
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(ts)
-        }
-    }
-    let mut de = serde_json::Deserializer::from_str(value);
-    serde::Deserializer::deserialize_seq(&mut de, Second)
-        .ok()
-        .flatten()
+    super::json_text::scan(value).flatten()
 }
 
 /// Milliseconds since the Unix epoch, as alova's `Date.now()`.
