@@ -25,10 +25,11 @@ use tokio::net::UnixListener;
 use tokio::sync::{mpsc, oneshot};
 
 use super::files;
+use super::json_text::scan;
 use super::platform::{Ring, DEFAULT_CAPACITY};
 use super::protocol::{
-    decode, encode, is_json, now_ms, read_frame, split_entries, Frame, Scope, Write, WriteOp,
-    DEFAULT_MAX_FRAME,
+    decode, encode, encode_event, is_json, now_ms, read_frame, split_entries, Frame, Scope, Write,
+    WriteOp, DEFAULT_MAX_FRAME,
 };
 use super::replica::sweep_deadline;
 use super::store::Store;
@@ -76,7 +77,6 @@ type Out = (Bytes, usize);
 enum Msg {
     Join(u64, Conn),
     Frame(u64, Frame),
-    Refused(u64, Write),
     Leave(u64),
 }
 
@@ -242,9 +242,6 @@ async fn serve(
                 let mut r = BufReader::with_capacity(64 * 1024, r);
                 while let Ok(Some(body)) = read_frame(&mut r, opts.max_frame).await {
                     let msg = match decode(&body) {
-                        // A value that is not JSON is acknowledged and dropped: no copy
-                        // receives it, and its writer does not re-send it forever.
-                        Ok(Frame::Write(w)) if !value_is_json(&w.op) => Msg::Refused(id, w),
                         Ok(Frame::Offer { scope, mut entries }) => {
                             entries.retain(|(_, v)| is_json(v));
                             Msg::Frame(id, Frame::Offer { scope, entries })
@@ -304,11 +301,7 @@ async fn serve(
                         log.catch_up(&mut hub);
                     }
                     // A dropped slow consumer's late frames: it re-sends them on reconnection.
-                    Msg::Frame(id, _) | Msg::Refused(id, _) if !hub.conns.contains_key(&id) => {}
-                    Msg::Refused(id, write) => {
-                        let echo = Arc::new(encode(&Frame::Event { origin: id, write }));
-                        hub.send(id, &echo);
-                    }
+                    Msg::Frame(id, _) if !hub.conns.contains_key(&id) => {}
                     // Workers already see each other's appends in the log: the hub's copy and
                     // its confirmations can wait a moment and take a burst at once.
                     Msg::Frame(_, Frame::Nudge) if !log.backlog_large() => {
@@ -338,15 +331,6 @@ async fn serve(
     .await;
 }
 
-/// Values are JSON text handed to `JSON.parse` in every worker: anything else is dropped,
-/// whether it comes over a socket or through the shared log.
-fn value_is_json(op: &WriteOp) -> bool {
-    match op {
-        WriteOp::Set { value, .. } => is_json(value),
-        _ => true,
-    }
-}
-
 /// Writers remembered for de-duplication before the table is reset.
 const MAX_WRITERS: usize = 1 << 16;
 
@@ -373,10 +357,9 @@ impl State {
         }
     }
 
-    fn broadcast(&mut self, scope: &Scope, also: u64, frame: &Frame) {
-        let bytes = Arc::new(encode(frame));
+    fn broadcast(&mut self, scope: &Scope, also: u64, bytes: &Bytes) {
         for (id, c) in &self.conns {
-            if (*id == also || c.scopes.contains(scope)) && !c.push(&bytes, self.max_queue) {
+            if (*id == also || c.scopes.contains(scope)) && !c.push(bytes, self.max_queue) {
                 self.slow.push(*id);
             }
         }
@@ -392,18 +375,21 @@ impl State {
         }
     }
 
-    /// Applies a write in the hub's order and sends it to the scope's subscribers.
+    /// Applies a write in the hub's order and sends it to the scope's subscribers. Values
+    /// are JSON text handed to `JSON.parse` in every worker: anything else is dropped, and
+    /// only its writer is answered (so that it does not re-send it forever).
     fn apply(&mut self, from: u64, write: Write) {
-        let evicted = self.store.apply(&write.scope, &write.op);
-        let scope = write.scope.clone();
-        self.broadcast(
-            &scope,
-            from,
-            &Frame::Event {
-                origin: from,
-                write,
+        let event = Arc::new(encode_event(from, &write));
+        let expires = match &write.op {
+            WriteOp::Set { value, .. } => match scan(value) {
+                Some(expires) => expires,
+                None => return self.send(from, &event),
             },
-        );
+            _ => None,
+        };
+        let Write { scope, op, .. } = write;
+        let evicted = self.store.apply(&scope, op, expires);
+        self.broadcast(&scope, from, &event);
         for key in evicted {
             let write = Write {
                 scope: scope.clone(),
@@ -411,7 +397,7 @@ impl State {
                 seq: 0,
                 op: WriteOp::Remove { key },
             };
-            self.broadcast(&scope, 0, &Frame::Event { origin: 0, write });
+            self.broadcast(&scope, 0, &Arc::new(encode_event(0, &write)));
         }
     }
 
@@ -450,8 +436,7 @@ impl State {
                     let last = self.seen.entry(write.origin).or_default();
                     if write.seq <= *last {
                         // Already applied: acknowledged to its sender only.
-                        let echo = Arc::new(encode(&Frame::Event { origin: id, write }));
-                        self.send(id, &echo);
+                        self.send(id, &Arc::new(encode_event(id, &write)));
                         return;
                     }
                     *last = write.seq;
@@ -500,13 +485,14 @@ impl Log {
     }
 
     /// Orders and applies the records appended since the last call, like socket writes
-    /// (with the same check that values are JSON).
+    /// (`State::apply` checks that values are JSON).
     fn catch_up(&mut self, hub: &mut State) {
         if let Some(ring) = &self.ring {
             let mut writes = Vec::new();
-            ring.read(&mut self.pos, |body| match decode(body) {
-                Ok(Frame::Event { write, .. }) if value_is_json(&write.op) => writes.push(write),
-                _ => {}
+            ring.read(&mut self.pos, |body| {
+                if let Ok(Frame::Event { write, .. }) = decode(body) {
+                    writes.push(write);
+                }
             });
             ring.set_hub_pos(self.pos);
             for write in writes {

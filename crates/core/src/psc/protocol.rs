@@ -71,6 +71,12 @@ const OP_CLEAR: u8 = 3;
 struct Enc(Vec<u8>);
 
 impl Enc {
+    /// The bytes, with the body's length written into the 4 bytes reserved in front.
+    fn framed(mut self) -> Vec<u8> {
+        let len = (self.0.len() - 4) as u32;
+        self.0[..4].copy_from_slice(&len.to_le_bytes());
+        self.0
+    }
     fn u8(&mut self, v: u8) {
         self.0.push(v);
     }
@@ -106,6 +112,11 @@ impl Enc {
             }
             WriteOp::Clear => self.u8(OP_CLEAR),
         }
+    }
+    fn event(&mut self, origin: u64, w: &Write) {
+        self.u8(T_EVENT);
+        self.u64(origin);
+        self.write(w);
     }
     fn entries(&mut self, entries: &[(String, String)]) {
         self.0
@@ -145,11 +156,7 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
             e.u64(*conn);
             e.u64(*max_frame);
         }
-        Frame::Event { origin, write } => {
-            e.u8(T_EVENT);
-            e.u64(*origin);
-            e.write(write);
-        }
+        Frame::Event { origin, write } => e.event(*origin, write),
         Frame::Nudge => e.u8(T_NUDGE),
         Frame::Snapshot {
             scope,
@@ -162,9 +169,15 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
             e.entries(entries);
         }
     }
-    let len = (e.0.len() - 4) as u32;
-    e.0[..4].copy_from_slice(&len.to_le_bytes());
-    e.0
+    e.framed()
+}
+
+/// [`encode`] of `Frame::Event { origin, write }`, from a borrowed write and in one allocation.
+pub fn encode_event(origin: u64, write: &Write) -> Vec<u8> {
+    let mut e = Enc(Vec::with_capacity(4 + event_len(&write.scope, &write.op)));
+    e.0.extend_from_slice(&[0; 4]);
+    e.event(origin, write);
+    e.framed()
 }
 
 struct Dec<'a>(&'a [u8]);

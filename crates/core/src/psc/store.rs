@@ -5,7 +5,7 @@
 //! subscribers so every copy drops the same key. Expired entries are dropped by `sweep`.
 use std::collections::{BTreeMap, HashMap};
 
-use super::protocol::{expiry_of, Scope, WriteOp};
+use super::protocol::{Scope, WriteOp};
 
 struct Entry {
     value: String,
@@ -37,13 +37,14 @@ impl Store {
         }
     }
 
-    /// Applies a write; returns the keys evicted to stay within the bound.
-    pub fn apply(&mut self, scope: &Scope, op: &WriteOp) -> Vec<String> {
+    /// Applies a write whose value (if any) expires at `expires` (see `json_text::scan`);
+    /// returns the keys evicted to stay within the bound.
+    pub fn apply(&mut self, scope: &Scope, op: WriteOp, expires: Option<f64>) -> Vec<String> {
         match op {
-            WriteOp::Set { key, value } => self.set(scope, key, value.clone()),
+            WriteOp::Set { key, value } => self.set(scope, key, value, expires),
             WriteOp::Remove { key } => {
                 if let Some(m) = self.scopes.get_mut(scope) {
-                    if let Some(e) = m.entries.remove(key) {
+                    if let Some(e) = m.entries.remove(&key) {
                         m.by_order.remove(&e.order);
                     }
                 }
@@ -56,16 +57,24 @@ impl Store {
         }
     }
 
-    fn set(&mut self, scope: &Scope, key: &str, value: String) -> Vec<String> {
+    fn set(
+        &mut self,
+        scope: &Scope,
+        key: String,
+        value: String,
+        expires: Option<f64>,
+    ) -> Vec<String> {
         self.next_order += 1;
         let order = self.next_order;
-        let m = self.scopes.entry(scope.clone()).or_default();
-        let expires = expiry_of(&value);
+        if !self.scopes.contains_key(scope) {
+            self.scopes.insert(scope.clone(), ScopeMap::default());
+        }
+        let m = self.scopes.get_mut(scope).expect("inserted above");
         if let Some(t) = expires {
             self.soonest = self.soonest.min(t);
         }
         if let Some(old) = m.entries.insert(
-            key.to_string(),
+            key.clone(),
             Entry {
                 value,
                 expires,
@@ -74,7 +83,7 @@ impl Store {
         ) {
             m.by_order.remove(&old.order);
         }
-        m.by_order.insert(order, key.to_string());
+        m.by_order.insert(order, key);
         let mut evicted = Vec::new();
         while m.entries.len() > self.max_entries {
             let Some((_, k)) = m.by_order.pop_first() else {
@@ -136,6 +145,21 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::psc::protocol::expiry_of;
+
+    /// `Store::apply` with the value's expiry read as the hub reads it.
+    trait ApplyText {
+        fn put(&mut self, scope: &Scope, op: WriteOp) -> Vec<String>;
+    }
+    impl ApplyText for Store {
+        fn put(&mut self, scope: &Scope, op: WriteOp) -> Vec<String> {
+            let expires = match &op {
+                WriteOp::Set { value, .. } => expiry_of(value),
+                _ => None,
+            };
+            self.apply(scope, op, expires)
+        }
+    }
 
     fn set(k: &str, v: &str) -> WriteOp {
         WriteOp::Set {
@@ -148,9 +172,9 @@ mod tests {
     fn scopes_are_apart() {
         let mut s = Store::new(10);
         let a = Some("a".to_string());
-        s.apply(&None, &set("k", "1"));
-        s.apply(&a, &set("k", "2"));
-        s.apply(&a, &WriteOp::Clear);
+        s.put(&None, set("k", "1"));
+        s.put(&a, set("k", "2"));
+        s.put(&a, WriteOp::Clear);
         assert_eq!(s.snapshot(&None, 0.0), vec![("k".into(), "1".into())]);
         assert!(s.snapshot(&a, 0.0).is_empty());
     }
@@ -158,18 +182,18 @@ mod tests {
     #[test]
     fn bounded_by_least_recent_write() {
         let mut s = Store::new(2);
-        s.apply(&None, &set("a", "1"));
-        s.apply(&None, &set("b", "1"));
-        s.apply(&None, &set("a", "2"));
-        assert_eq!(s.apply(&None, &set("c", "1")), vec!["b".to_string()]);
+        s.put(&None, set("a", "1"));
+        s.put(&None, set("b", "1"));
+        s.put(&None, set("a", "2"));
+        assert_eq!(s.put(&None, set("c", "1")), vec!["b".to_string()]);
         assert_eq!(s.len(&None), 2);
     }
 
     #[test]
     fn expired_entries_leave_snapshots_and_sweeps() {
         let mut s = Store::new(10);
-        s.apply(&None, &set("old", "[1,1000000001000]"));
-        s.apply(&None, &set("new", "[1,1000000003000]"));
+        s.put(&None, set("old", "[1,1000000001000]"));
+        s.put(&None, set("new", "[1,1000000003000]"));
         assert_eq!(s.snapshot(&None, 1000000002000.0).len(), 1);
         s.sweep(1000000002000.0);
         assert_eq!(s.len(&None), 1);
