@@ -58,6 +58,10 @@ pub type OnConnect = Box<dyn Fn() + Send + Sync>;
 /// Writes kept while the hub is away, beyond which the local copy is re-sent whole.
 const MAX_QUEUED: usize = 100_000;
 
+/// Received frames applied in one turn of the connection's loop, so that the writes to send
+/// still go out between bursts.
+const FRAMES_PER_TURN: usize = 1024;
+
 pub struct HubClient {
     tx: mpsc::UnboundedSender<Cmd>,
     replicas: Replicas,
@@ -347,6 +351,11 @@ async fn run(
                 frame = frames.recv() => {
                     let Some(frame) = frame else { break false };
                     on_frame(frame, conn, &replicas, &ring, &mut unacked, &mut parts);
+                    // Frames already here are taken before the next turn re-arms the timers.
+                    for _ in 0..FRAMES_PER_TURN {
+                        let Ok(frame) = frames.try_recv() else { break };
+                        on_frame(frame, conn, &replicas, &ring, &mut unacked, &mut parts);
+                    }
                 }
                 _ = tokio::time::sleep_until(sweep_deadline(next_expiry(&replicas), swept)) => sweep_all(&replicas, &mut swept),
                 cmd = rx.recv() => {

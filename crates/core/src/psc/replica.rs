@@ -479,7 +479,9 @@ impl Replica {
                 return;
             }
         }
-        if self.apply_locked(&mut st, write.op.clone(), own) {
+        if own {
+            Self::confirm(&mut st, &write.op);
+        } else if self.apply_locked(&mut st, write.op.clone()) {
             drop(st);
             self.bump();
         }
@@ -514,7 +516,7 @@ impl Replica {
                 st.provisional_clear = Some(mark);
             }
         }
-        self.apply_locked(st, write.op, false);
+        self.apply_locked(st, write.op);
     }
 
     /// Catches up with the shared log (called before each drain, on the reader's thread).
@@ -536,41 +538,46 @@ impl Replica {
         st.ring = Some((ring, pos));
     }
 
-    /// Returns whether the content changed.
-    fn apply_locked(&self, st: &mut State, op: WriteOp, own: bool) -> bool {
-        if own {
-            match op {
-                WriteOp::Set { key, .. } | WriteOp::Remove { key } => {
-                    if let Some(n) = st.inflight.get_mut(&key) {
-                        *n -= 1;
-                        if *n == 0 {
-                            st.inflight.remove(&key);
-                        }
+    /// An own write reached its place in the upstream order: it is no longer in flight (the
+    /// content already has it).
+    fn confirm(st: &mut State, op: &WriteOp) {
+        match op {
+            WriteOp::Set { key, .. } | WriteOp::Remove { key } => {
+                if let Some(n) = st.inflight.get_mut(key) {
+                    *n -= 1;
+                    if *n == 0 {
+                        st.inflight.remove(key);
                     }
                 }
-                WriteOp::Clear => st.clear_inflight = st.clear_inflight.saturating_sub(1),
             }
-            return false;
+            WriteOp::Clear => st.clear_inflight = st.clear_inflight.saturating_sub(1),
         }
+    }
+
+    /// Applies another replica's write; returns whether the content changed.
+    fn apply_locked(&self, st: &mut State, op: WriteOp) -> bool {
         if st.clear_inflight > 0 {
             return false;
         }
         match op {
             WriteOp::Set { key, value } => {
-                if st.inflight.contains_key(&key)
-                    || st
-                        .map
-                        .get(&key)
-                        .is_some_and(|e| e.value.as_ref() == Some(&value))
-                {
+                if st.inflight.contains_key(&key) {
                     return false;
                 }
-                let mut e = self.entry(value);
-                // Still unlisted until a drain names the key: a miss read meanwhile takes the
-                // new value rather than finding nothing.
-                e.unlisted = st.map.get(&key).is_some_and(|old| old.unlisted);
-                st.map.insert(key.clone(), e);
-                self.evict(st, &key);
+                match st.map.get_mut(&key) {
+                    Some(old) if old.value.as_ref() == Some(&value) => return false,
+                    Some(old) => {
+                        // Still unlisted until a drain names the key: a miss read meanwhile
+                        // takes the new value rather than finding nothing.
+                        let unlisted = old.unlisted;
+                        *old = self.entry(value);
+                        old.unlisted = unlisted;
+                    }
+                    None => {
+                        st.map.insert(key.clone(), self.entry(value));
+                        self.evict(st, &key);
+                    }
+                }
                 self.mark(st, key);
             }
             WriteOp::Remove { key } => {
