@@ -34,82 +34,74 @@ pub fn drain_json(r: &Replica) -> String {
     format!("{{\"full\":{full},\"set\":{{{set}}},\"del\":[{del}]}}")
 }
 
+/// A key or value containing either cannot travel in the plain form (JSON never does: a value
+/// that does is not JSON, and is left behind).
+const SEPARATORS: [char; 2] = ['\0', '\u{1}'];
+
 /// Only the keys, for a reader that takes values on first read (`Replica::take`) and asks
 /// for an absent key while entries are unlisted (a full drain names only the keys it holds:
-/// `Replica::drain_lazily_with`). Plain text
-/// split by JS in one call: `'1'|'0'` (full), the changed keys joined by NUL, `\u{1}`, the
-/// removed keys joined by NUL and, in a full drain where the reader holds some values, `\u{1}`
-/// and the keys it holds (unchanged: it keeps them). If a key contains either separator (or
-/// is empty) the whole drain is JSON instead: `[full ? 1 : 0, [changed], [removed], [held]]`.
+/// `Replica::drain_lazily_with`). Plain text split by JS in one call:
+/// - a full drain: `'1'`, the changed keys joined by NUL, `\u{1}`, the removed keys joined by
+///   NUL and, where the reader holds some values, `\u{1}` and the keys it holds (unchanged: it
+///   keeps them);
+/// - any other: `'2'`, each changed key followed by its JSON, all joined by NUL, `\u{1}`, the
+///   removed keys. The first [`HAND_OVER`] values travel with the drain (handed over, saving
+///   the reader a call per key); an empty one means "take it later" (JSON is never empty).
 ///
-/// A small drain (not full, at most [`HAND_OVER`] changed keys) hands the values over at once
-/// (`Replica::take`), saving the reader a call per key: `'2'`, then each changed key and its
-/// JSON, all joined by NUL, `\u{1}`, the removed keys. An empty value means "take it later"
-/// (JSON is never empty; a value containing a separator is not JSON and is left behind).
+/// If a key contains a separator (or is empty) the whole drain is JSON instead:
+/// `[full ? 1 : 0, [changed], [removed], [held]]`, with `[JSON or '']` last when not full.
 pub fn drain_keys(r: &Replica) -> String {
-    // Changed, removed, held.
+    let full = std::cell::Cell::new(false);
+    // Changed (each followed by its JSON when not full), removed, held: joined by NUL.
     let mut lists: [String; 3] = Default::default();
     // Filled only once a key contains a separator; the plain part so far splits safely.
-    let mut json: Option<[Vec<String>; 3]> = None;
-    let mut full = false;
-    let split = |s: &str| -> Vec<String> {
-        s.split('\0')
-            .filter(|k| !k.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
+    let mut json: Option<JsonDrain> = None;
+    let mut handed = 0;
     r.drain_lazily_with(
-        |f| full = f,
+        |f| full.set(f),
         |k, c| {
-            let i = match c {
-                Change::Set(_) => 0,
-                Change::Removed => 1,
-                Change::Held => 2,
+            let full = full.get();
+            let (i, text) = match c {
+                Change::Set(v) if !full && handed < HAND_OVER && !v.contains(SEPARATORS) => {
+                    handed += 1;
+                    (0, Some(v))
+                }
+                Change::Set(_) => (0, None),
+                Change::Removed => (1, None),
+                // Held keys matter only to a full drain (the reader keeps their values).
+                Change::Held if !full => return false,
+                Change::Held => (2, None),
             };
-            if json.is_none() && (k.is_empty() || k.contains(['\0', '\u{1}'])) {
-                json = Some(lists.each_ref().map(|l| split(l)));
+            let paired = i == 0 && !full;
+            if json.is_none() && (k.is_empty() || k.contains(SEPARATORS)) {
+                json = Some(JsonDrain::from_plain(&lists, full));
             }
             if let Some(j) = &mut json {
-                j[i].push(k.to_string());
-                return;
+                j.lists[i].push(k.to_string());
+                if paired {
+                    j.texts.push(text.unwrap_or_default().to_string());
+                }
+            } else {
+                let out = &mut lists[i];
+                if !out.is_empty() {
+                    out.push('\0');
+                }
+                out.push_str(k);
+                if paired {
+                    out.push('\0');
+                    out.push_str(text.unwrap_or_default());
+                }
             }
-            let out = &mut lists[i];
-            if !out.is_empty() {
-                out.push('\0');
-            }
-            out.push_str(k);
+            text.is_some()
         },
     );
+    let full = full.get();
     if let Some(j) = json {
-        let mut out = format!("[{}", full as u8);
-        for l in &j {
-            out.push(',');
-            push_str_array(l.iter().map(String::as_str), &mut out);
-        }
-        out.push(']');
-        return out;
+        return j.text(full);
     }
     let [set, del, held] = lists;
-    if !full && held.is_empty() && !set.is_empty() && set.split('\0').nth(HAND_OVER).is_none() {
-        let mut out = String::with_capacity(256 + del.len());
-        out.push('2');
-        for (i, k) in set.split('\0').enumerate() {
-            if i > 0 {
-                out.push('\0');
-            }
-            out.push_str(k);
-            out.push('\0');
-            // Taken only when it can travel in this form: otherwise it stays for `take`.
-            if let Some(v) = r.take_if(k, |v| !v.contains(['\0', '\u{1}'])) {
-                out.push_str(&v);
-            }
-        }
-        out.push('\u{1}');
-        out.push_str(&del);
-        return out;
-    }
     let mut out = String::with_capacity(3 + set.len() + del.len() + held.len());
-    out.push(if full { '1' } else { '0' });
+    out.push(if full { '1' } else { '2' });
     out.push_str(&set);
     out.push('\u{1}');
     out.push_str(&del);
@@ -118,6 +110,52 @@ pub fn drain_keys(r: &Replica) -> String {
         out.push_str(&held);
     }
     out
+}
+
+/// The JSON form of a drain (see `drain_keys`).
+struct JsonDrain {
+    /// Changed, removed, held.
+    lists: [Vec<String>; 3],
+    /// The changed keys' JSON or `""`, when not full.
+    texts: Vec<String>,
+}
+
+impl JsonDrain {
+    /// Takes over what the plain form holds so far.
+    fn from_plain(lists: &[String; 3], full: bool) -> Self {
+        let split = |s: &str| -> Vec<String> {
+            if s.is_empty() {
+                return Vec::new();
+            }
+            s.split('\0').map(str::to_string).collect()
+        };
+        let mut j = JsonDrain {
+            lists: lists.each_ref().map(|l| split(l)),
+            texts: Vec::new(),
+        };
+        if !full {
+            let pairs = std::mem::take(&mut j.lists[0]);
+            for pair in pairs.chunks(2) {
+                j.lists[0].push(pair[0].clone());
+                j.texts.push(pair.get(1).cloned().unwrap_or_default());
+            }
+        }
+        j
+    }
+
+    fn text(&self, full: bool) -> String {
+        let mut out = format!("[{}", full as u8);
+        for l in &self.lists {
+            out.push(',');
+            push_str_array(l.iter().map(String::as_str), &mut out);
+        }
+        if !full {
+            out.push(',');
+            push_str_array(self.texts.iter().map(String::as_str), &mut out);
+        }
+        out.push(']');
+        out
+    }
 }
 
 #[cfg(test)]
@@ -184,13 +222,34 @@ mod tests {
         apply(&r, 71, set("e", "\u{1}"));
         assert_eq!(drain_keys(&r), "2e\u{0}\u{1}");
         assert_eq!(r.take("e").as_deref(), Some("\u{1}"));
-        // A larger one names the keys only.
+        // A larger one hands over its first values; the others are taken later.
         for i in 0..=HAND_OVER as u64 {
             apply(&r, 100 + i, set(&format!("k{i}"), "1"));
         }
-        assert!(drain_keys(&r).starts_with('0'));
+        let text = drain_keys(&r);
+        let pairs: Vec<&str> = text[1..text.len() - 1].split('\0').collect();
+        assert_eq!((&text[..1], pairs.len()), ("2", 2 * (HAND_OVER + 1)));
+        let later: Vec<&str> = pairs
+            .chunks(2)
+            .filter(|p| p[1].is_empty())
+            .map(|p| p[0])
+            .collect();
+        assert_eq!(later.len(), 1);
+        assert_eq!(r.take(later[0]).as_deref(), Some("1"));
+        // A key the reader wrote itself since (so it holds the value) is not named.
+        apply(&r, 10, set("h", "1"));
+        r.set_held("h".into(), "2".into()).unwrap();
+        assert_eq!(drain_keys(&r), "2\u{1}");
+        // A key with a separator turns the drain into JSON, values included.
         apply(&r, 8, set("n\0l", "1"));
-        assert_eq!(drain_keys(&r), "[0,[\"n\\u0000l\"],[],[]]");
+        apply(&r, 9, set("p", "2"));
+        let text = drain_keys(&r);
+        let either = [
+            r#"[0,["n\u0000l","p"],[],[],["1","2"]]"#,
+            r#"[0,["p","n\u0000l"],[],[],["2","1"]]"#,
+        ];
+        assert!(either.contains(&text.as_str()), "{text}");
+        assert_eq!((r.get("p"), r.get("n\0l")), (None, None), "handed over");
     }
 
     #[test]

@@ -36,19 +36,19 @@ const NO_KEYS = [];
 const keysIn = (text, from, to) => (to > from ? text.slice(from, to).split('\0') : NO_KEYS);
 
 /**
- * Reads the replica's key drain: `'1'|'0'`, changed keys joined by NUL, U+0001, removed keys
- * [, U+0001, held keys] (or JSON), as `[full, changed, removed, held, texts]`. The `'2'` form
- * (a small drain) alternates changed keys and their JSON (`''`: not handed over), which
- * comes back in `texts`.
+ * Reads the replica's key drain as `[full, changed, removed, held, texts]`: a full one is
+ * `'1'`, changed keys joined by NUL, U+0001, removed keys [, U+0001, held keys]; any other is
+ * `'2'`, changed keys each followed by its JSON (`''`: not handed over, comes back in
+ * `texts`), U+0001, removed keys; either may be JSON (`texts` last when not full).
  */
 function parseKeys(text) {
   if (text[0] === '[') {
-    const [full, set, del, held] = JSON.parse(text);
-    return [full === 1, set, del, held, null];
+    const [full, set, del, held, texts = null] = JSON.parse(text);
+    return [full === 1, set, del, held, texts];
   }
   if (text[0] === '2') {
     const sep = text.indexOf('\u0001');
-    const pairs = text.slice(1, sep).split('\0');
+    const pairs = keysIn(text, 1, sep);
     const set = [];
     const texts = [];
     for (let i = 0; i < pairs.length; i += 2) {

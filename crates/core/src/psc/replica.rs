@@ -524,17 +524,13 @@ impl Replica {
         let Some((ring, mut pos)) = st.ring.take() else {
             return;
         };
-        let mut writes = Vec::new();
         ring.read(&mut pos, |body| {
             // Values are not validated on this fast path: a reader parses only what it
             // reads (and treats what does not parse as absent); drains are checked.
             if let Ok(super::protocol::Frame::Event { write, .. }) = super::protocol::decode(body) {
-                writes.push(write);
+                self.apply_provisional(st, write);
             }
         });
-        for w in writes {
-            self.apply_provisional(st, w);
-        }
         st.ring = Some((ring, pos));
     }
 
@@ -731,15 +727,25 @@ impl Replica {
     /// Visits the changes since the last drain without copying them: `full` first, then each
     /// key with what it is now: its JSON, held by the reader (unchanged since it took it; only
     /// in a full drain), or removed. The binding writes JS's forms from here.
-    pub fn drain_with(&self, full: impl FnMut(bool), change: impl FnMut(&str, Change<'_>)) {
-        self.drain_inner(true, full, change)
+    pub fn drain_with(&self, full: impl FnMut(bool), mut change: impl FnMut(&str, Change<'_>)) {
+        self.drain_inner(true, full, |k, c| {
+            change(k, c);
+            false
+        })
     }
 
     /// [`Replica::drain_with`] for a reader that asks for an absent key's value while
     /// [`Replica::unlisted`] is not zero: a full drain names only the keys the reader holds;
     /// every other entry stays here, unlisted, until the reader takes it or a drain names it.
     /// (A late worker's snapshot of many entries is then not handed over key by key.)
-    pub fn drain_lazily_with(&self, full: impl FnMut(bool), change: impl FnMut(&str, Change<'_>)) {
+    ///
+    /// `change` returns whether the reader takes a changed value now (as [`Replica::take`]
+    /// would, without a call per key); only a drain that is not full hands values over.
+    pub fn drain_lazily_with(
+        &self,
+        full: impl FnMut(bool),
+        change: impl FnMut(&str, Change<'_>) -> bool,
+    ) {
         self.drain_inner(false, full, change)
     }
 
@@ -747,7 +753,7 @@ impl Replica {
         &self,
         list_all: bool,
         mut full: impl FnMut(bool),
-        mut change: impl FnMut(&str, Change<'_>),
+        mut change: impl FnMut(&str, Change<'_>) -> bool,
     ) {
         let mut st = self.lock();
         self.catch_up(&mut st);
@@ -777,15 +783,30 @@ impl Replica {
             return;
         }
         full(false);
-        let dirty = std::mem::take(&mut st.dirty);
-        for k in &dirty {
+        let State { map, dirty, .. } = &mut *st;
+        let mut handed = 0;
+        // Drained in place: the set keeps its room for the next changes.
+        for k in dirty.drain() {
+            let mut e = map.get_mut(&k);
             // Named to the reader from now on.
-            if let Some(e) = st.map.get_mut(k).filter(|e| e.unlisted) {
+            if let Some(e) = e.as_mut().filter(|e| e.unlisted) {
                 e.unlisted = false;
                 self.counters.unlisted.fetch_sub(1, Ordering::Release);
             }
-            change(k, state(st.map.get(k), now));
+            if change(&k, state(e.as_deref(), now)) {
+                handed += e.and_then(|e| self.hand_over(e)).map_or(0, |v| v.len());
+            }
         }
+        drop(st);
+        super::platform::released(handed);
+    }
+
+    /// The reader keeps the value from now on: only its size and expiry stay here.
+    fn hand_over(&self, e: &mut Entry) -> Option<String> {
+        if std::mem::take(&mut e.unlisted) {
+            self.counters.unlisted.fetch_sub(1, Ordering::Release);
+        }
+        e.value.take()
     }
 
     /// The changes since the last drain (see [`Drain`]); for a reader that takes nothing.
@@ -853,12 +874,7 @@ impl Replica {
             .map
             .get_mut(key)
             .filter(|e| e.live(now) && e.value.as_deref().is_some_and(ok))
-            .and_then(|e| {
-                if std::mem::take(&mut e.unlisted) {
-                    self.counters.unlisted.fetch_sub(1, Ordering::Release);
-                }
-                e.value.take()
-            });
+            .and_then(|e| self.hand_over(e));
         if let Some(v) = &v {
             super::platform::released(v.len());
         }
@@ -1154,6 +1170,7 @@ mod tests {
                     Change::Removed => Change::Removed,
                 };
                 named.push((k.to_string(), c));
+                false
             },
         );
         (full, named)
