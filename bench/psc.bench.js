@@ -67,7 +67,7 @@ async function primary() {
     for (const rate of want('reads') ? [10000, 0, 'same'] : []) {
       if (rate === 'same' && !theirs) continue;
       const r = await reads(ws[0], ws[1], seconds, rate === 'same' ? Math.round(theirs.written) : rate);
-      const row = { name: impl, concurrency: 1, opsPerSec: r.reads, cpuUsPerOp: 0, p50us: 0, p99us: 0, stale: r.stale, written: r.written };
+      const row = { name: impl, concurrency: 1, opsPerSec: r.reads, cpuUsPerOp: 0, p50us: 0, p99us: 0, stale: r.stale, written: r.written, cpuPerWrite: r.cpuPerWrite };
       rows.reads[rate].push(row);
       if (rate === 0 && impl === '@alova/psc') rows.reads.same.push(row);
     }
@@ -134,7 +134,11 @@ async function primary() {
   const during = { 10000: '10k sets/s', 0: 'as fast as it can', same: "at the rate @alova/psc's A reached at full speed" };
   for (const rate of [10000, 0, 'same']) {
     rep(`reads/s in B while A writes ${during[rate]}`, rows.reads[rate], () => {
-      for (const r of rows.reads[rate]) console.log(`${r.name}: A wrote ${(r.written / 1000).toFixed(0)}k/s; B saw A's last write ${r.stale ? 'late' : 'at the end of the run'}`);
+      for (const r of rows.reads[rate]) {
+        const cpu = r.cpuPerWrite.reduce((x, y) => x + y, 0);
+        const parts = r.cpuPerWrite.map((c) => c.toFixed(2)).join(' / ');
+        console.log(`${r.name}: A wrote ${(r.written / 1000).toFixed(0)}k/s; B saw A's last write ${r.stale ? 'late' : 'at the end of the run'}; CPU per write ${cpu.toFixed(2)} µs (primary / A / B but its reading thread: ${parts})`);
+      }
     });
   }
 }
@@ -162,22 +166,28 @@ async function memory(impl, n) {
   return { writer: grow(0), reader: grow(1), jsonBytes };
 }
 
-/** CPU ticks and voluntary context switches (wake-ups) of all threads of each process. */
+/**
+ * CPU ticks and voluntary context switches (wake-ups) of all threads of each process;
+ * `mainTicks`: the ticks of its main (JS) thread alone.
+ */
 function threadCounts(pids) {
   return pids.map((pid) => {
     let ticks = 0;
+    let mainTicks = 0;
     let wakes = 0;
     for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
       try {
         const st = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1].split(' ');
-        ticks += Number(st[11]) + Number(st[12]);
+        const n = Number(st[11]) + Number(st[12]);
+        ticks += n;
+        if (t === String(pid)) mainTicks = n;
         const status = fs.readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
         wakes += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)[1]);
       } catch {
         // thread ended
       }
     }
-    return { ticks, wakes };
+    return { ticks, mainTicks, wakes };
   });
 }
 
@@ -215,11 +225,22 @@ async function latency(a, b, samples, spin) {
   return { p50: pct(0.5), p99: pct(0.99), rate: (lats.length * 1000) / stamping, seen: lats.length, samples, wakes };
 }
 
+/**
+ * `cpuPerWrite`: µs of CPU per write in the primary, A, and B's threads other than the
+ * reading one (which never sleeps), each process's share apart.
+ */
 async function reads(a, b, seconds, rate) {
+  const pids = [process.pid, a.worker.process.pid, b.worker.process.pid];
   const reading = b.call('readLoop', { seconds });
+  const before = threadCounts(pids);
   const written = await a.call('writeLoop', { seconds, rate });
+  const after = threadCounts(pids);
   const r = await reading;
-  return { reads: r.reads / seconds, stale: r.stale, written: written / seconds };
+  const cpuPerWrite = after.map((x, i) => {
+    const ticks = x.ticks - before[i].ticks - (i === 2 ? x.mainTicks - before[i].mainTicks : 0);
+    return (ticks * 10_000) / written;
+  });
+  return { reads: r.reads / seconds, stale: r.stale, written: written / seconds, cpuPerWrite };
 }
 
 async function sets(ws, seconds, tag) {
