@@ -89,6 +89,17 @@ test('scopes stay apart in every copy, in clears and in late joiners\' snapshots
   stop();
 });
 
+test("keys holding the drain's separators, and the empty key, cross workers with their values", async () => {
+  const { stop, ws: [a, b] } = await cluster(2);
+  await b.call('set', { key: 'warm', value: 0 });
+  await converged([a, b]);
+  const entries = { '': 'empty', 'a\u0000b': [1, { n: null }], 'c\u0001d': 'x\u0001y', plain: true };
+  for (const [key, value] of Object.entries(entries)) await a.call('set', { key, value });
+  const state = await converged([a, b]);
+  assert.deepEqual(state, { warm: 0, ...entries });
+  stop();
+});
+
 test('a late worker receives the current state', async () => {
   const id = uniqueId();
   const stop = await createNodePSCSynchronizer(id);

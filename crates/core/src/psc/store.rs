@@ -148,17 +148,12 @@ mod tests {
     use crate::psc::protocol::expiry_of;
 
     /// `Store::apply` with the value's expiry read as the hub reads it.
-    trait ApplyText {
-        fn put(&mut self, scope: &Scope, op: WriteOp) -> Vec<String>;
-    }
-    impl ApplyText for Store {
-        fn put(&mut self, scope: &Scope, op: WriteOp) -> Vec<String> {
-            let expires = match &op {
-                WriteOp::Set { value, .. } => expiry_of(value),
-                _ => None,
-            };
-            self.apply(scope, op, expires)
-        }
+    fn put(s: &mut Store, scope: &Scope, op: WriteOp) -> Vec<String> {
+        let expires = match &op {
+            WriteOp::Set { value, .. } => expiry_of(value),
+            _ => None,
+        };
+        s.apply(scope, op, expires)
     }
 
     fn set(k: &str, v: &str) -> WriteOp {
@@ -172,9 +167,9 @@ mod tests {
     fn scopes_are_apart() {
         let mut s = Store::new(10);
         let a = Some("a".to_string());
-        s.put(&None, set("k", "1"));
-        s.put(&a, set("k", "2"));
-        s.put(&a, WriteOp::Clear);
+        put(&mut s, &None, set("k", "1"));
+        put(&mut s, &a, set("k", "2"));
+        put(&mut s, &a, WriteOp::Clear);
         assert_eq!(s.snapshot(&None, 0.0), vec![("k".into(), "1".into())]);
         assert!(s.snapshot(&a, 0.0).is_empty());
     }
@@ -182,18 +177,18 @@ mod tests {
     #[test]
     fn bounded_by_least_recent_write() {
         let mut s = Store::new(2);
-        s.put(&None, set("a", "1"));
-        s.put(&None, set("b", "1"));
-        s.put(&None, set("a", "2"));
-        assert_eq!(s.put(&None, set("c", "1")), vec!["b".to_string()]);
+        put(&mut s, &None, set("a", "1"));
+        put(&mut s, &None, set("b", "1"));
+        put(&mut s, &None, set("a", "2"));
+        assert_eq!(put(&mut s, &None, set("c", "1")), vec!["b".to_string()]);
         assert_eq!(s.len(&None), 2);
     }
 
     #[test]
     fn expired_entries_leave_snapshots_and_sweeps() {
         let mut s = Store::new(10);
-        s.put(&None, set("old", "[1,1000000001000]"));
-        s.put(&None, set("new", "[1,1000000003000]"));
+        put(&mut s, &None, set("old", "[1,1000000001000]"));
+        put(&mut s, &None, set("new", "[1,1000000003000]"));
         assert_eq!(s.snapshot(&None, 1000000002000.0).len(), 1);
         s.sweep(1000000002000.0);
         assert_eq!(s.len(&None), 1);
