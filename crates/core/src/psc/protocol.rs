@@ -27,6 +27,64 @@ pub struct Write {
     pub op: WriteOp,
 }
 
+/// A [`Write`] read in place from a frame's bytes (see [`decode_event`]): a copy that only
+/// confirms or replays a write never allocates its key or value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WriteRef<'a> {
+    pub scope: Option<&'a str>,
+    pub origin: u64,
+    pub seq: u64,
+    pub op: OpRef<'a>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OpRef<'a> {
+    Set { key: &'a str, value: &'a str },
+    Remove { key: &'a str },
+    Clear,
+}
+
+impl Write {
+    pub fn as_ref(&self) -> WriteRef<'_> {
+        WriteRef {
+            scope: self.scope.as_deref(),
+            origin: self.origin,
+            seq: self.seq,
+            op: match &self.op {
+                WriteOp::Set { key, value } => OpRef::Set { key, value },
+                WriteOp::Remove { key } => OpRef::Remove { key },
+                WriteOp::Clear => OpRef::Clear,
+            },
+        }
+    }
+}
+
+impl WriteRef<'_> {
+    pub fn to_owned(&self) -> Write {
+        Write {
+            scope: self.scope.map(str::to_string),
+            origin: self.origin,
+            seq: self.seq,
+            op: self.op.to_owned(),
+        }
+    }
+}
+
+impl OpRef<'_> {
+    pub fn to_owned(&self) -> WriteOp {
+        match *self {
+            OpRef::Set { key, value } => WriteOp::Set {
+                key: key.to_string(),
+                value: value.to_string(),
+            },
+            OpRef::Remove { key } => WriteOp::Remove {
+                key: key.to_string(),
+            },
+            OpRef::Clear => WriteOp::Clear,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Frame {
     /// client → hub: send me the current entries of `scope` and its later changes.
@@ -195,6 +253,12 @@ impl<'a> Dec<'a> {
         self.0 = t;
         Ok(h)
     }
+    fn end(&self) -> Result<()> {
+        if !self.0.is_empty() {
+            return Err(malformed("trailing bytes"));
+        }
+        Ok(())
+    }
     fn u8(&mut self) -> Result<u8> {
         Ok(self.take(1)?[0])
     }
@@ -204,37 +268,54 @@ impl<'a> Dec<'a> {
     fn u64(&mut self) -> Result<u64> {
         Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()))
     }
-    fn str(&mut self) -> Result<String> {
+    fn str_ref(&mut self) -> Result<&'a str> {
         let n = self.u32()? as usize;
         let b = self.take(n)?;
-        String::from_utf8(b.to_vec()).map_err(|_| malformed("string is not UTF-8"))
+        std::str::from_utf8(b).map_err(|_| malformed("string is not UTF-8"))
     }
-    fn scope(&mut self) -> Result<Scope> {
+    fn str(&mut self) -> Result<String> {
+        self.str_ref().map(str::to_string)
+    }
+    fn scope_ref(&mut self) -> Result<Option<&'a str>> {
         match self.u8()? {
             0 => Ok(None),
-            1 => Ok(Some(self.str()?)),
+            1 => Ok(Some(self.str_ref()?)),
             _ => Err(malformed("bad scope flag")),
         }
     }
-    fn write(&mut self) -> Result<Write> {
-        let scope = self.scope()?;
+    fn scope(&mut self) -> Result<Scope> {
+        Ok(self.scope_ref()?.map(str::to_string))
+    }
+    fn write_ref(&mut self) -> Result<WriteRef<'a>> {
+        let scope = self.scope_ref()?;
         let origin = self.u64()?;
         let seq = self.u64()?;
         let op = match self.u8()? {
-            OP_SET => WriteOp::Set {
-                key: self.str()?,
-                value: self.str()?,
+            OP_SET => OpRef::Set {
+                key: self.str_ref()?,
+                value: self.str_ref()?,
             },
-            OP_REMOVE => WriteOp::Remove { key: self.str()? },
-            OP_CLEAR => WriteOp::Clear,
+            OP_REMOVE => OpRef::Remove {
+                key: self.str_ref()?,
+            },
+            OP_CLEAR => OpRef::Clear,
             _ => return Err(malformed("unknown operation")),
         };
-        Ok(Write {
+        Ok(WriteRef {
             scope,
             origin,
             seq,
             op,
         })
+    }
+    fn write(&mut self) -> Result<Write> {
+        Ok(self.write_ref()?.to_owned())
+    }
+    /// The rest of an event frame, which must end there.
+    fn event_ref(&mut self) -> Result<(u64, WriteRef<'a>)> {
+        let event = (self.u64()?, self.write_ref()?);
+        self.end()?;
+        Ok(event)
     }
     fn entries(&mut self) -> Result<Vec<(String, String)>> {
         let n = self.u32()? as usize;
@@ -248,6 +329,16 @@ impl<'a> Dec<'a> {
         }
         Ok(out)
     }
+}
+
+/// An `Event` frame body read in place as `(origin, write)`; `None` for any other frame
+/// (read it with [`decode`]).
+pub fn decode_event(body: &[u8]) -> Option<Result<(u64, WriteRef<'_>)>> {
+    let mut d = Dec(body);
+    if d.u8().ok()? != T_EVENT {
+        return None;
+    }
+    Some(d.event_ref())
 }
 
 /// Decodes one frame body (without its length prefix).
@@ -281,9 +372,7 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
         }
         t => return Err(malformed(&format!("unknown tag {t}"))),
     };
-    if !d.0.is_empty() {
-        return Err(malformed("trailing bytes"));
-    }
+    d.end()?;
     Ok(frame)
 }
 
@@ -388,6 +477,14 @@ mod tests {
             bytes.len() - 4
         );
         assert_eq!(decode(&bytes[4..]).unwrap(), f);
+        // Read in place, an event is the same write; any other frame is left to `decode`.
+        let in_place = decode_event(&bytes[4..]).map(|e| e.map(|(o, w)| (o, w.to_owned())));
+        match f {
+            Frame::Event { origin, write } => {
+                assert_eq!(in_place.unwrap().unwrap(), (origin, write))
+            }
+            _ => assert!(in_place.is_none()),
+        }
     }
 
     #[test]
@@ -462,6 +559,20 @@ mod tests {
         let mut ok = encode(&Frame::Subscribe { scope: None });
         ok.push(0);
         assert!(decode(&ok[4..]).is_err());
+        let event = encode(&Frame::Event {
+            origin: 1,
+            write: Write {
+                scope: None,
+                origin: 2,
+                seq: 3,
+                op: WriteOp::Remove { key: "k".into() },
+            },
+        });
+        assert!(decode_event(&event[4..event.len() - 1]).unwrap().is_err());
+        let mut long = event.clone();
+        long.push(0);
+        assert!(decode_event(&long[4..]).unwrap().is_err());
+        assert!(decode_event(&[]).is_none());
     }
 
     /// The shared vectors: the same cases run by `lib/core/expiry.js`.
