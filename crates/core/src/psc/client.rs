@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 use super::files;
 use super::platform::Ring;
 use super::protocol::{
-    decode, decode_event, encode, read_frame, split_entries, Frame, Scope, Write, DEFAULT_MAX_FRAME,
+    decode, encode, read_frame, split_entries, Frame, Scope, Write, DEFAULT_MAX_FRAME,
 };
 use super::replica::{lock, next_expiry, sweep_deadline, ChannelOutbox, Limits, Replica, Replicas};
 use crate::Result;
@@ -263,12 +263,16 @@ async fn run(
         let (r, mut w) = stream.into_split();
         let (frames_tx, mut frames) = mpsc::unbounded_channel();
         let max_frame = opts.max_frame.max(hub_max);
-        // Bodies are decoded by the loop below: an event is read in place there.
         let reader = tokio::spawn(async move {
             let mut r = BufReader::with_capacity(64 * 1024, r);
             while let Ok(Some(body)) = read_frame(&mut r, max_frame).await {
-                if frames_tx.send(body).is_err() {
-                    return;
+                match decode(&body) {
+                    Ok(f) => {
+                        if frames_tx.send(f).is_err() {
+                            return;
+                        }
+                    }
+                    Err(_) => return,
                 }
             }
         });
@@ -344,18 +348,14 @@ async fn run(
         let mut batch = Vec::new();
         let stopped = loop {
             tokio::select! {
-                body = frames.recv() => {
-                    // A malformed frame ends the connection (the next one resynchronises).
-                    let Some(body) = body else { break false };
-                    if on_body(&body, conn, &replicas, &ring, &mut unacked, &mut parts).is_err() { break false }
+                frame = frames.recv() => {
+                    let Some(frame) = frame else { break false };
+                    on_frame(frame, conn, &replicas, &ring, &mut unacked, &mut parts);
                     // Frames already here are taken before the next turn re-arms the timers.
-                    let mut ok = true;
                     for _ in 0..FRAMES_PER_TURN {
-                        let Ok(body) = frames.try_recv() else { break };
-                        ok = on_body(&body, conn, &replicas, &ring, &mut unacked, &mut parts).is_ok();
-                        if !ok { break }
+                        let Ok(frame) = frames.try_recv() else { break };
+                        on_frame(frame, conn, &replicas, &ring, &mut unacked, &mut parts);
                     }
-                    if !ok { break false }
                 }
                 _ = tokio::time::sleep_until(sweep_deadline(next_expiry(&replicas), swept)) => sweep_all(&replicas, &mut swept),
                 cmd = rx.recv() => {
@@ -420,69 +420,56 @@ fn sweep_all(replicas: &Replicas, swept: &mut tokio::time::Instant) {
     }
 }
 
-/// Applies one frame from the hub; an error if it is malformed.
-fn on_body(
-    body: &[u8],
+fn on_frame(
+    frame: Frame,
     conn: u64,
     replicas: &Replicas,
     ring: &SharedRing,
     unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>,
     parts: &mut HashMap<Scope, Vec<(String, String)>>,
-) -> crate::Result<()> {
-    let Some(event) = decode_event(body) else {
-        on_snapshot(decode(body)?, ring, replicas, parts);
-        return Ok(());
-    };
-    let (origin, write) = event?;
-    // Writes this connection sent itself are acknowledged; writes the hub read from the
-    // shared log come with origin 0 and were never queued here.
-    if origin == conn {
-        unacked.pop_front();
-    }
-    for (_, r) in lock(replicas).iter() {
-        if r.scope().as_deref() == write.scope {
-            r.apply(write, write.origin == r.id());
-        }
-    }
-    Ok(())
-}
-
-/// A part of a scope's snapshot (other frames from the hub carry nothing for a client).
-fn on_snapshot(
-    frame: Frame,
-    ring: &SharedRing,
-    replicas: &Replicas,
-    parts: &mut HashMap<Scope, Vec<(String, String)>>,
 ) {
-    let Frame::Snapshot {
-        scope,
-        entries,
-        last,
-    } = frame
-    else {
-        return;
-    };
-    parts.entry(scope.clone()).or_default().extend(entries);
-    if !last {
-        return;
-    }
-    let entries = parts.remove(&scope).unwrap_or_default();
-    let targets: Vec<Arc<Replica>> = lock(replicas)
-        .iter()
-        .filter(|(_, r)| *r.scope() == scope)
-        .map(|(_, r)| r.clone())
-        .collect();
-    if let Some((last, rest)) = targets.split_last() {
-        for r in rest {
-            r.apply_snapshot(entries.clone());
-        }
-        last.apply_snapshot(entries);
-    }
-    if let Some(ring) = lock(ring).clone() {
-        for r in &targets {
-            if r.ring().is_none() {
-                r.set_ring(Some(ring.clone()));
+    match frame {
+        Frame::Event { origin, write } => {
+            // Writes this connection sent itself are acknowledged; writes the hub read from
+            // the shared log come with origin 0 and were never queued here.
+            if origin == conn {
+                unacked.pop_front();
+            }
+            for (_, r) in lock(replicas).iter() {
+                if *r.scope() == write.scope {
+                    r.apply(&write, write.origin == r.id());
+                }
             }
         }
+        Frame::Snapshot {
+            scope,
+            entries,
+            last,
+        } => {
+            let acc = parts.entry(scope.clone()).or_default();
+            acc.extend(entries);
+            if last {
+                let entries = parts.remove(&scope).unwrap_or_default();
+                let targets: Vec<Arc<Replica>> = lock(replicas)
+                    .iter()
+                    .filter(|(_, r)| *r.scope() == scope)
+                    .map(|(_, r)| r.clone())
+                    .collect();
+                if let Some((last, rest)) = targets.split_last() {
+                    for r in rest {
+                        r.apply_snapshot(entries.clone());
+                    }
+                    last.apply_snapshot(entries);
+                }
+                if let Some(ring) = lock(ring).clone() {
+                    for r in &targets {
+                        if r.ring().is_none() {
+                            r.set_ring(Some(ring.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
     }
 }

@@ -27,64 +27,6 @@ pub struct Write {
     pub op: WriteOp,
 }
 
-/// A [`Write`] read in place from a frame's bytes (see [`decode_event`]): a copy that only
-/// confirms or replays a write never allocates its key or value.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct WriteRef<'a> {
-    pub scope: Option<&'a str>,
-    pub origin: u64,
-    pub seq: u64,
-    pub op: OpRef<'a>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum OpRef<'a> {
-    Set { key: &'a str, value: &'a str },
-    Remove { key: &'a str },
-    Clear,
-}
-
-impl Write {
-    pub fn as_ref(&self) -> WriteRef<'_> {
-        WriteRef {
-            scope: self.scope.as_deref(),
-            origin: self.origin,
-            seq: self.seq,
-            op: match &self.op {
-                WriteOp::Set { key, value } => OpRef::Set { key, value },
-                WriteOp::Remove { key } => OpRef::Remove { key },
-                WriteOp::Clear => OpRef::Clear,
-            },
-        }
-    }
-}
-
-impl WriteRef<'_> {
-    pub fn to_owned(&self) -> Write {
-        Write {
-            scope: self.scope.map(str::to_string),
-            origin: self.origin,
-            seq: self.seq,
-            op: self.op.to_owned(),
-        }
-    }
-}
-
-impl OpRef<'_> {
-    pub fn to_owned(&self) -> WriteOp {
-        match *self {
-            OpRef::Set { key, value } => WriteOp::Set {
-                key: key.to_string(),
-                value: value.to_string(),
-            },
-            OpRef::Remove { key } => WriteOp::Remove {
-                key: key.to_string(),
-            },
-            OpRef::Clear => WriteOp::Clear,
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum Frame {
     /// client → hub: send me the current entries of `scope` and its later changes.
@@ -253,12 +195,6 @@ impl<'a> Dec<'a> {
         self.0 = t;
         Ok(h)
     }
-    fn end(&self) -> Result<()> {
-        if !self.0.is_empty() {
-            return Err(malformed("trailing bytes"));
-        }
-        Ok(())
-    }
     fn u8(&mut self) -> Result<u8> {
         Ok(self.take(1)?[0])
     }
@@ -268,54 +204,37 @@ impl<'a> Dec<'a> {
     fn u64(&mut self) -> Result<u64> {
         Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()))
     }
-    fn str_ref(&mut self) -> Result<&'a str> {
+    fn str(&mut self) -> Result<String> {
         let n = self.u32()? as usize;
         let b = self.take(n)?;
-        std::str::from_utf8(b).map_err(|_| malformed("string is not UTF-8"))
+        String::from_utf8(b.to_vec()).map_err(|_| malformed("string is not UTF-8"))
     }
-    fn str(&mut self) -> Result<String> {
-        self.str_ref().map(str::to_string)
-    }
-    fn scope_ref(&mut self) -> Result<Option<&'a str>> {
+    fn scope(&mut self) -> Result<Scope> {
         match self.u8()? {
             0 => Ok(None),
-            1 => Ok(Some(self.str_ref()?)),
+            1 => Ok(Some(self.str()?)),
             _ => Err(malformed("bad scope flag")),
         }
     }
-    fn scope(&mut self) -> Result<Scope> {
-        Ok(self.scope_ref()?.map(str::to_string))
-    }
-    fn write_ref(&mut self) -> Result<WriteRef<'a>> {
-        let scope = self.scope_ref()?;
+    fn write(&mut self) -> Result<Write> {
+        let scope = self.scope()?;
         let origin = self.u64()?;
         let seq = self.u64()?;
         let op = match self.u8()? {
-            OP_SET => OpRef::Set {
-                key: self.str_ref()?,
-                value: self.str_ref()?,
+            OP_SET => WriteOp::Set {
+                key: self.str()?,
+                value: self.str()?,
             },
-            OP_REMOVE => OpRef::Remove {
-                key: self.str_ref()?,
-            },
-            OP_CLEAR => OpRef::Clear,
+            OP_REMOVE => WriteOp::Remove { key: self.str()? },
+            OP_CLEAR => WriteOp::Clear,
             _ => return Err(malformed("unknown operation")),
         };
-        Ok(WriteRef {
+        Ok(Write {
             scope,
             origin,
             seq,
             op,
         })
-    }
-    fn write(&mut self) -> Result<Write> {
-        Ok(self.write_ref()?.to_owned())
-    }
-    /// The rest of an event frame, which must end there.
-    fn event_ref(&mut self) -> Result<(u64, WriteRef<'a>)> {
-        let event = (self.u64()?, self.write_ref()?);
-        self.end()?;
-        Ok(event)
     }
     fn entries(&mut self) -> Result<Vec<(String, String)>> {
         let n = self.u32()? as usize;
@@ -329,16 +248,6 @@ impl<'a> Dec<'a> {
         }
         Ok(out)
     }
-}
-
-/// An `Event` frame body read in place as `(origin, write)`; `None` for any other frame
-/// (read it with [`decode`]).
-pub fn decode_event(body: &[u8]) -> Option<Result<(u64, WriteRef<'_>)>> {
-    let mut d = Dec(body);
-    if d.u8().ok()? != T_EVENT {
-        return None;
-    }
-    Some(d.event_ref())
 }
 
 /// Decodes one frame body (without its length prefix).
@@ -372,7 +281,9 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
         }
         t => return Err(malformed(&format!("unknown tag {t}"))),
     };
-    d.end()?;
+    if !d.0.is_empty() {
+        return Err(malformed("trailing bytes"));
+    }
     Ok(frame)
 }
 
@@ -477,14 +388,6 @@ mod tests {
             bytes.len() - 4
         );
         assert_eq!(decode(&bytes[4..]).unwrap(), f);
-        // Read in place, an event is the same write; any other frame is left to `decode`.
-        let in_place = decode_event(&bytes[4..]).map(|e| e.map(|(o, w)| (o, w.to_owned())));
-        match f {
-            Frame::Event { origin, write } => {
-                assert_eq!(in_place.unwrap().unwrap(), (origin, write))
-            }
-            _ => assert!(in_place.is_none()),
-        }
     }
 
     #[test]
@@ -559,20 +462,6 @@ mod tests {
         let mut ok = encode(&Frame::Subscribe { scope: None });
         ok.push(0);
         assert!(decode(&ok[4..]).is_err());
-        let event = encode(&Frame::Event {
-            origin: 1,
-            write: Write {
-                scope: None,
-                origin: 2,
-                seq: 3,
-                op: WriteOp::Remove { key: "k".into() },
-            },
-        });
-        assert!(decode_event(&event[4..event.len() - 1]).unwrap().is_err());
-        let mut long = event.clone();
-        long.push(0);
-        assert!(decode_event(&long[4..]).unwrap().is_err());
-        assert!(decode_event(&[]).is_none());
     }
 
     /// The shared vectors: the same cases run by `lib/core/expiry.js`.

@@ -216,7 +216,7 @@ async fn subscribe_loop(
                         }
                         for (id, r) in lock(&replicas).iter() {
                             if *r.scope() == write.scope {
-                                r.apply(write.as_ref(), *id == origin);
+                                r.apply(&write, *id == origin);
                             }
                         }
                     }

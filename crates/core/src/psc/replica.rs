@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::platform::Ring;
-use super::protocol::{event_len, expiry_of, now_ms, OpRef, Scope, Write, WriteOp, WriteRef};
+use super::protocol::{event_len, expiry_of, now_ms, Scope, Write, WriteOp};
 use crate::{Code, Error, Result};
 
 /// Where a replica's own writes go (the hub connection or the Redis publisher), in call order.
@@ -438,7 +438,7 @@ impl Replica {
     }
 
     /// Applies a write in the upstream order. `own` marks the echo of this replica's write.
-    pub fn apply(&self, write: WriteRef<'_>, own: bool) {
+    pub fn apply(&self, write: &Write, own: bool) {
         let mut st = self.lock();
         if write.origin != 0 {
             let c = st.confirmed.entry(write.origin).or_default();
@@ -455,8 +455,8 @@ impl Replica {
             if provisional_clear.is_some_and(done) {
                 *provisional_clear = None;
             }
-            let ahead = match write.op {
-                OpRef::Set { key, .. } | OpRef::Remove { key } => match provisional.get(key) {
+            let ahead = match &write.op {
+                WriteOp::Set { key, .. } | WriteOp::Remove { key } => match provisional.get(key) {
                     // The very write this copy already applied from the shared log: nothing
                     // changes (and a value the reader took stays with it).
                     Some(p) if *p == (write.origin, write.seq) && !own => {
@@ -470,7 +470,7 @@ impl Replica {
                     Some(_) => true,
                     None => false,
                 },
-                OpRef::Clear => {
+                WriteOp::Clear => {
                     provisional.retain(|_, p| !done(*p));
                     false
                 }
@@ -480,8 +480,8 @@ impl Replica {
             }
         }
         if own {
-            Self::confirm(&mut st, write.op);
-        } else if self.apply_locked(&mut st, write.op.to_owned()) {
+            Self::confirm(&mut st, &write.op);
+        } else if self.apply_locked(&mut st, write.op.clone()) {
             drop(st);
             self.bump();
         }
@@ -536,9 +536,9 @@ impl Replica {
 
     /// An own write reached its place in the upstream order: it is no longer in flight (the
     /// content already has it).
-    fn confirm(st: &mut State, op: OpRef<'_>) {
+    fn confirm(st: &mut State, op: &WriteOp) {
         match op {
-            OpRef::Set { key, .. } | OpRef::Remove { key } => {
+            WriteOp::Set { key, .. } | WriteOp::Remove { key } => {
                 if let Some(n) = st.inflight.get_mut(key) {
                     *n -= 1;
                     if *n == 0 {
@@ -546,7 +546,7 @@ impl Replica {
                     }
                 }
             }
-            OpRef::Clear => st.clear_inflight = st.clear_inflight.saturating_sub(1),
+            WriteOp::Clear => st.clear_inflight = st.clear_inflight.saturating_sub(1),
         }
     }
 
@@ -950,14 +950,14 @@ mod tests {
             (set("k", "2"), false),
             (set("k", "3"), true),
         ] {
-            a.apply(w(op.clone()).as_ref(), from_a);
-            b.apply(w(op).as_ref(), !from_a);
+            a.apply(&w(op.clone()), from_a);
+            b.apply(&w(op), !from_a);
         }
         assert_eq!(a.get("k").as_deref(), Some("3"));
         assert_eq!(b.get("k").as_deref(), Some("3"));
         b.set("k".into(), "4".into()).unwrap();
-        a.apply(w(set("k", "4")).as_ref(), false);
-        b.apply(w(set("k", "4")).as_ref(), true);
+        a.apply(&w(set("k", "4")), false);
+        b.apply(&w(set("k", "4")), true);
         assert_eq!(a.get("k"), b.get("k"));
     }
 
@@ -965,10 +965,10 @@ mod tests {
     fn drain_coalesces_per_key_and_counts_changes() {
         let r = replica();
         let c0 = r.counter();
-        r.apply(w(set("a", "1")).as_ref(), false);
-        r.apply(w(set("a", "2")).as_ref(), false);
-        r.apply(w(set("b", "1")).as_ref(), false);
-        r.apply(w(WriteOp::Remove { key: "b".into() }).as_ref(), false);
+        r.apply(&w(set("a", "1")), false);
+        r.apply(&w(set("a", "2")), false);
+        r.apply(&w(set("b", "1")), false);
+        r.apply(&w(WriteOp::Remove { key: "b".into() }), false);
         assert!(r.counter() > c0);
         let mut d = r.drain();
         d.changes.sort();
@@ -988,12 +988,12 @@ mod tests {
         let from = |origin: u64, seq: u64, v: &str| remote(origin, seq, set("k", v));
         // Order: A1, B1, A2. The log delivers A2 first; the upstream stream then A1, B1, A2.
         r.apply_provisional(&mut r.lock(), from(7, 2, "a2"));
-        r.apply(from(7, 1, "a1").as_ref(), false);
+        r.apply(&from(7, 1, "a1"), false);
         assert_eq!(r.get("k").as_deref(), Some("a2"));
-        r.apply(from(8, 1, "b1").as_ref(), false);
+        r.apply(&from(8, 1, "b1"), false);
         assert_eq!(r.get("k").as_deref(), Some("a2"));
-        r.apply(from(7, 2, "a2").as_ref(), false);
-        r.apply(from(8, 2, "b2").as_ref(), false);
+        r.apply(&from(7, 2, "a2"), false);
+        r.apply(&from(8, 2, "b2"), false);
         assert_eq!(r.get("k").as_deref(), Some("b2"));
         // A stale log record (already confirmed) is ignored.
         r.apply_provisional(&mut r.lock(), from(7, 2, "a2"));
@@ -1008,8 +1008,8 @@ mod tests {
         r.set("k".into(), "mine".into()).unwrap();
         let b = remote(8, 1, set("k", "b"));
         r.apply_provisional(&mut r.lock(), b.clone());
-        r.apply(w(set("k", "mine")).as_ref(), true);
-        r.apply(b.as_ref(), false);
+        r.apply(&w(set("k", "mine")), true);
+        r.apply(&b, false);
         assert_eq!(r.get("k").as_deref(), Some("b"));
     }
 
@@ -1018,10 +1018,10 @@ mod tests {
         let r = replica();
         r.clear();
         r.set("mine".into(), "1".into()).unwrap();
-        r.apply(w(set("other", "1")).as_ref(), false); // ordered before the own clear: wiped by it
-        r.apply(w(WriteOp::Clear).as_ref(), true);
-        r.apply(w(WriteOp::Clear).as_ref(), false); // a later remote clear keeps the write in flight
-        r.apply(w(set("mine", "1")).as_ref(), true);
+        r.apply(&w(set("other", "1")), false); // ordered before the own clear: wiped by it
+        r.apply(&w(WriteOp::Clear), true);
+        r.apply(&w(WriteOp::Clear), false); // a later remote clear keeps the write in flight
+        r.apply(&w(set("mine", "1")), true);
         assert_eq!(r.get("mine").as_deref(), Some("1"));
         assert_eq!(r.get("other"), None);
     }
@@ -1083,10 +1083,10 @@ mod tests {
     fn a_taken_value_is_held_by_the_reader_alone_and_offered_back_from_it() {
         let out = Arc::new(Offers::default());
         let r = Replica::new(None, out.clone(), Limits::default(), 1);
-        r.apply(w(set("a", "[1]")).as_ref(), false);
-        r.apply(w(set("b", "[2]")).as_ref(), false);
+        r.apply(&w(set("a", "[1]")), false);
+        r.apply(&w(set("b", "[2]")), false);
         r.set_held("own".into(), "[3]".into()).unwrap();
-        r.apply(w(set("own", "[3]")).as_ref(), true);
+        r.apply(&w(set("own", "[3]")), true);
         assert_eq!(r.take("a").as_deref(), Some("[1]"));
         assert_eq!(r.take("a"), None, "handed over once");
         assert_eq!(r.get("own"), None, "the writer keeps its own value");
@@ -1106,7 +1106,7 @@ mod tests {
         );
         held.sort();
         assert_eq!(held, ["a", "own"], "kept through the new hub's snapshot");
-        r.apply(w(set("own", "[4]")).as_ref(), false); // changed since: its old JSON is stale
+        r.apply(&w(set("own", "[4]")), false); // changed since: its old JSON is stale
         r.offer_held(vec![
             ("a".into(), "[1]".into()),
             ("own".into(), "[3]".into()),
@@ -1127,7 +1127,7 @@ mod tests {
         r.drain();
         assert_eq!(r.take("k").as_deref(), Some("[1]"));
         let c = r.counter();
-        r.apply(wr.as_ref(), false);
+        r.apply(&wr, false);
         assert_eq!(
             r.counter(),
             c,
@@ -1189,11 +1189,11 @@ mod tests {
         assert_eq!(r.take("a").as_deref(), Some("1"));
         assert_eq!(r.unlisted(), 2);
         // Another writer's change stays unlisted (a miss takes the new value) until named.
-        r.apply(w(set("b", "2")).as_ref(), false);
+        r.apply(&w(set("b", "2")), false);
         assert_eq!(r.unlisted(), 2);
         assert_eq!(lazy_drain(&r), (false, vec![("b".into(), Change::Set(""))]));
         assert_eq!(r.unlisted(), 1);
-        r.apply(w(WriteOp::Remove { key: "c".into() }).as_ref(), false);
+        r.apply(&w(WriteOp::Remove { key: "c".into() }), false);
         assert_eq!(r.unlisted(), 0);
         r.apply_snapshot(vec![("d".into(), "1".into()), ("e".into(), "1".into())]);
         assert_eq!(r.unlisted(), 2);
