@@ -28,8 +28,8 @@ use super::files;
 use super::json_text::scan;
 use super::platform::{Ring, DEFAULT_CAPACITY};
 use super::protocol::{
-    decode, encode, encode_event, is_json, now_ms, read_frame, split_entries, Frame, Scope, Write,
-    WriteOp, DEFAULT_MAX_FRAME,
+    decode, encode, encode_event, now_ms, read_frame, split_entries, Frame, Scope, Write, WriteOp,
+    DEFAULT_MAX_FRAME,
 };
 use super::replica::sweep_deadline;
 use super::store::Store;
@@ -242,13 +242,13 @@ async fn serve(
                 let mut r = BufReader::with_capacity(64 * 1024, r);
                 while let Ok(Some(body)) = read_frame(&mut r, opts.max_frame).await {
                     let msg = match decode(&body) {
-                        Ok(Frame::Offer { scope, mut entries }) => {
-                            entries.retain(|(_, v)| is_json(v));
-                            Msg::Frame(id, Frame::Offer { scope, entries })
-                        }
-                        Ok(f @ (Frame::Subscribe { .. } | Frame::Write(_) | Frame::Nudge)) => {
-                            Msg::Frame(id, f)
-                        }
+                        // Values are checked where they are applied (`State::apply`).
+                        Ok(
+                            f @ (Frame::Subscribe { .. }
+                            | Frame::Write(_)
+                            | Frame::Offer { .. }
+                            | Frame::Nudge),
+                        ) => Msg::Frame(id, f),
                         _ => break,
                     };
                     if msgs.send(msg).is_err() {

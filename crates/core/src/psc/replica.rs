@@ -120,11 +120,16 @@ struct Entry {
 
 impl Entry {
     fn new(value: String) -> Self {
-        let expires = expiry_of(&value);
+        let mut e = Entry::held(&value);
+        e.value = Some(value);
+        e
+    }
+    /// The entry of a value the reader holds: only its size and expiry stay here.
+    fn held(text: &str) -> Self {
         Entry {
-            len: value.len(),
-            value: Some(value),
-            expires,
+            len: text.len(),
+            value: None,
+            expires: expiry_of(text),
             unlisted: false,
         }
     }
@@ -221,7 +226,11 @@ impl Replica {
 
     /// A new entry, its expiry noted for the sweep.
     fn entry(&self, value: String) -> Entry {
-        let e = Entry::new(value);
+        self.track(Entry::new(value))
+    }
+
+    /// Keeps the sweep's deadline no later than `e`'s expiry.
+    fn track(&self, e: Entry) -> Entry {
         if let Some(t) = e.expires.filter(|t| *t > 0.0) {
             self.soonest.fetch_min(t.to_bits(), Ordering::AcqRel);
         }
@@ -316,8 +325,8 @@ impl Replica {
 
     /// An entry left the map (or was replaced by an own write, which the reader holds).
     fn gone(&self, e: Option<Entry>) {
-        if e.is_some_and(|e| e.unlisted) {
-            self.counters.unlisted.fetch_sub(1, Ordering::Release);
+        if let Some(mut e) = e {
+            self.name(&mut e);
         }
     }
 
@@ -403,10 +412,12 @@ impl Replica {
         }
         let mut st = self.lock();
         *st.inflight.entry(key.clone()).or_default() += 1;
-        let mut e = self.entry(value.clone());
-        if held {
-            e.value = None;
-        }
+        // A value the reader holds is not copied here, only measured.
+        let e = if held {
+            self.track(Entry::held(&value))
+        } else {
+            self.entry(value.clone())
+        };
         self.gone(st.map.insert(key.clone(), e));
         self.evict(&mut st, &key);
         self.send(&mut st, WriteOp::Set { key, value });
@@ -789,9 +800,8 @@ impl Replica {
         for k in dirty.drain() {
             let mut e = map.get_mut(&k);
             // Named to the reader from now on.
-            if let Some(e) = e.as_mut().filter(|e| e.unlisted) {
-                e.unlisted = false;
-                self.counters.unlisted.fetch_sub(1, Ordering::Release);
+            if let Some(e) = e.as_mut() {
+                self.name(e);
             }
             if change(&k, state(e.as_deref(), now)) {
                 handed += e.and_then(|e| self.hand_over(e)).map_or(0, |v| v.len());
@@ -801,11 +811,16 @@ impl Replica {
         super::platform::released(handed);
     }
 
-    /// The reader keeps the value from now on: only its size and expiry stay here.
-    fn hand_over(&self, e: &mut Entry) -> Option<String> {
+    /// The reader knows `e`'s key from now on.
+    fn name(&self, e: &mut Entry) {
         if std::mem::take(&mut e.unlisted) {
             self.counters.unlisted.fetch_sub(1, Ordering::Release);
         }
+    }
+
+    /// The reader keeps the value from now on: only its size and expiry stay here.
+    fn hand_over(&self, e: &mut Entry) -> Option<String> {
+        self.name(e);
         e.value.take()
     }
 
