@@ -77,7 +77,7 @@ type SharedRing = Arc<std::sync::Mutex<Option<Arc<Ring>>>>;
 
 /// Opens the hub's log (or forgets it, and stops every replica using it). A replica starts
 /// using the log once its subscription's snapshot arrives: from then on the hub sends it
-/// the echo of every write it appends there.
+/// the echo of every other replica's write it appends there, and marks for its own.
 fn share_ring(
     shared: &SharedRing,
     replicas: &Replicas,
@@ -90,7 +90,7 @@ fn share_ring(
     *lock(shared) = ring.clone();
     if ring.is_none() {
         for (_, r) in lock(replicas).iter() {
-            r.set_ring(None);
+            r.set_ring(None, 0);
         }
     }
 }
@@ -441,6 +441,11 @@ fn on_frame(
                 }
             }
         }
+        Frame::Mark { pos } => {
+            for (_, r) in lock(replicas).iter() {
+                r.confirm_logged(pos);
+            }
+        }
         Frame::Snapshot {
             scope,
             entries,
@@ -464,7 +469,7 @@ fn on_frame(
                 if let Some(ring) = lock(ring).clone() {
                     for r in &targets {
                         if r.ring().is_none() {
-                            r.set_ring(Some(ring.clone()));
+                            r.set_ring(Some(ring.clone()), conn);
                         }
                     }
                 }

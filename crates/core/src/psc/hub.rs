@@ -86,11 +86,27 @@ struct Conn {
     scopes: HashSet<Scope>,
     /// Bytes queued and not yet written to the socket.
     queued: Arc<AtomicUsize>,
+    /// Records this connection's replicas appended to the shared log were applied since its
+    /// last mark: it is owed one before anything else is sent to it (they get no echo).
+    owed_mark: bool,
 }
 
 impl Conn {
-    /// Queues `b`; false if that would exceed `limit` (the connection is then dropped).
-    fn push(&self, b: &Bytes, limit: usize) -> bool {
+    /// Queues `b`, after the mark this connection is owed (`log_pos`: how far the hub has
+    /// applied the log); false if that would exceed `limit` (the connection is then dropped).
+    fn push(&mut self, b: &Bytes, limit: usize, log_pos: u64) -> bool {
+        if self.owed_mark && !self.push_mark(limit, log_pos) {
+            return false;
+        }
+        self.queue(b, limit)
+    }
+
+    fn push_mark(&mut self, limit: usize, log_pos: u64) -> bool {
+        self.owed_mark = false;
+        self.queue(&Arc::new(encode(&Frame::Mark { pos: log_pos })), limit)
+    }
+
+    fn queue(&self, b: &Bytes, limit: usize) -> bool {
         if self.queued.load(Ordering::Relaxed) + b.len() > limit {
             return false;
         }
@@ -233,6 +249,7 @@ async fn serve(
                 writer,
                 scopes: HashSet::new(),
                 queued,
+                owed_mark: false,
             };
             if accept_tx.send(Msg::Join(id, conn)).is_err() {
                 break;
@@ -267,14 +284,19 @@ async fn serve(
         max_queue: opts.max_queue(),
         part_bytes: SNAPSHOT_PART_BYTES.min(opts.max_frame / 2),
         slow: Vec::new(),
+        log_pos: 0,
     };
     // The log is read LOG_READ_DELAY after a writer's nudge (appends meanwhile are read with
-    // it and need no nudge of their own), before each socket frame, when a connection ends
-    // (its last nudge may be lost with it) and with the expiry sweep. No timer runs while
-    // nothing is appended or expires: an idle hub never wakes up.
+    // it and need no nudge of their own), and again LOG_READ_DELAY later as long as a read
+    // finds records (writers that keep appending need not nudge at all); also before each
+    // socket frame, when a connection ends (its last nudge may be lost with it) and with the
+    // expiry sweep. No timer runs while nothing is appended or expires: an idle hub never
+    // wakes up.
     let mut swept = tokio::time::Instant::now();
     let mut log = Log { ring, pos: 0 };
     let mut read_at: Option<tokio::time::Instant> = None;
+    // The last scheduled read found records.
+    let mut busy = false;
     loop {
         let sweep_at = sweep_deadline(hub.store.next_expiry(), swept);
         tokio::select! {
@@ -285,9 +307,11 @@ async fn serve(
                 hub.store.sweep(now_ms());
             }
             _ = tokio::time::sleep_until(read_at.unwrap_or(sweep_at)), if read_at.is_some() => {
-                read_at = None;
-                log.set_read_due(None);
-                log.catch_up(&mut hub);
+                // Scheduled before the read: an append it misses is read by the next one.
+                let again = std::mem::take(&mut busy).then_some(LOG_READ_DELAY);
+                read_at = again.map(|d| tokio::time::Instant::now() + d);
+                log.set_read_due(again);
+                busy = log.catch_up(&mut hub) > 0;
                 hub.drop_slow();
             }
             msg = rx.recv() => {
@@ -346,20 +370,35 @@ struct State {
     part_bytes: usize,
     /// Connections whose queue overflowed, dropped after the current message.
     slow: Vec<u64>,
+    /// How far the shared log has been applied.
+    log_pos: u64,
 }
 
 impl State {
     fn send(&mut self, id: u64, b: &Bytes) {
-        if let Some(c) = self.conns.get(&id) {
-            if !c.push(b, self.max_queue) {
+        if let Some(c) = self.conns.get_mut(&id) {
+            if !c.push(b, self.max_queue, self.log_pos) {
                 self.slow.push(id);
             }
         }
     }
 
-    fn broadcast(&mut self, scope: &Scope, also: u64, bytes: &Bytes) {
-        for (id, c) in &self.conns {
-            if (*id == also || c.scopes.contains(scope)) && !c.push(bytes, self.max_queue) {
+    /// Sends `bytes` to the subscribers of `scope` and to `also`, except to `except`.
+    fn broadcast(&mut self, scope: &Scope, also: u64, except: u64, bytes: &Bytes) {
+        for (id, c) in &mut self.conns {
+            if *id != except
+                && (*id == also || c.scopes.contains(scope))
+                && !c.push(bytes, self.max_queue, self.log_pos)
+            {
+                self.slow.push(*id);
+            }
+        }
+    }
+
+    /// Sends every connection the mark it is owed.
+    fn flush_marks(&mut self) {
+        for (id, c) in &mut self.conns {
+            if c.owed_mark && !c.push_mark(self.max_queue, self.log_pos) {
                 self.slow.push(*id);
             }
         }
@@ -375,10 +414,15 @@ impl State {
         }
     }
 
-    /// Applies a write in the hub's order and sends it to the scope's subscribers. Values
-    /// are JSON text handed to `JSON.parse` in every worker: anything else is dropped, and
-    /// only its writer is answered (so that it does not re-send it forever).
-    fn apply(&mut self, from: u64, write: Write) {
+    /// Applies a write in the hub's order and sends it to the scope's subscribers: `from`,
+    /// the connection that sent it (0: none), gets it too; `logged_by`, the connection whose
+    /// replica appended it to the shared log (0: none), gets a mark instead. Values are JSON
+    /// text handed to `JSON.parse` in every worker: anything else is dropped, and only its
+    /// writer is answered (so that it does not re-send it forever).
+    fn apply(&mut self, from: u64, logged_by: u64, write: Write) {
+        if let Some(c) = self.conns.get_mut(&logged_by) {
+            c.owed_mark = true;
+        }
         let event = Arc::new(encode_event(from, &write));
         let expires = match &write.op {
             WriteOp::Set { value, .. } => match scan(value) {
@@ -389,7 +433,7 @@ impl State {
         };
         let Write { scope, op, .. } = write;
         let evicted = self.store.apply(&scope, op, expires);
-        self.broadcast(&scope, from, &event);
+        self.broadcast(&scope, from, logged_by, &event);
         for key in evicted {
             let write = Write {
                 scope: scope.clone(),
@@ -397,7 +441,7 @@ impl State {
                 seq: 0,
                 op: WriteOp::Remove { key },
             };
-            self.broadcast(&scope, 0, &Arc::new(encode_event(0, &write)));
+            self.broadcast(&scope, 0, 0, &Arc::new(encode_event(0, &write)));
         }
     }
 
@@ -408,6 +452,12 @@ impl State {
                     return;
                 };
                 c.scopes.insert(scope.clone());
+                // Own records of the log before the snapshot are in it, whichever connection
+                // appended them (one that ended before its mark came, say).
+                if !c.push_mark(self.max_queue, self.log_pos) {
+                    self.slow.push(id);
+                    return;
+                }
                 let c = &*c;
                 let entries = self.store.snapshot(&scope, now_ms());
                 let mut parts = split_entries(entries, self.part_bytes).peekable();
@@ -441,7 +491,7 @@ impl State {
                     }
                     *last = write.seq;
                 }
-                self.apply(id, write);
+                self.apply(id, 0, write);
             }
             Frame::Offer { scope, entries } => {
                 let now = now_ms();
@@ -456,7 +506,7 @@ impl State {
                         seq: 0,
                         op: WriteOp::Set { key, value },
                     };
-                    self.apply(0, write);
+                    self.apply(0, 0, write);
                 }
             }
             _ => {}
@@ -485,20 +535,27 @@ impl Log {
     }
 
     /// Orders and applies the records appended since the last call, like socket writes
-    /// (`State::apply` checks that values are JSON).
-    fn catch_up(&mut self, hub: &mut State) {
+    /// (`State::apply` checks that values are JSON); their writers get a mark. Returns how
+    /// many were read.
+    fn catch_up(&mut self, hub: &mut State) -> usize {
+        let mut n = 0;
         if let Some(ring) = &self.ring {
             let mut writes = Vec::new();
-            ring.read(&mut self.pos, |body| {
-                if let Ok(Frame::Event { write, .. }) = decode(body) {
-                    writes.push(write);
+            ring.read(&mut self.pos, |end, body| {
+                if let Ok(Frame::Event { origin, write }) = decode(body) {
+                    writes.push((end, origin, write));
                 }
             });
             ring.set_hub_pos(self.pos);
-            for write in writes {
-                hub.apply(0, write);
+            n = writes.len();
+            for (end, origin, write) in writes {
+                hub.log_pos = end;
+                hub.apply(0, origin, write);
             }
+            hub.log_pos = self.pos;
+            hub.flush_marks();
         }
+        n
     }
 }
 

@@ -45,8 +45,12 @@ pub enum Frame {
         conn: u64,
         max_frame: u64,
     },
-    /// hub → subscribers (and the writer), in the hub's one order. `origin` 0 is the hub.
+    /// hub → subscribers (and the writer), in the hub's one order. `origin` 0 is the hub (or
+    /// the shared log). In the shared log, `origin` is the writer's connection.
     Event { origin: u64, write: Write },
+    /// hub → client: the hub has applied the shared log up to `pos`, which confirms this
+    /// connection's own records before it (they get no event of their own).
+    Mark { pos: u64 },
     /// client → hub: the shared log has new records.
     Nudge,
     /// hub → client: part of a scope's entries; the last part has `last` set.
@@ -64,6 +68,7 @@ const T_WELCOME: u8 = 4;
 const T_EVENT: u8 = 5;
 const T_SNAPSHOT: u8 = 6;
 const T_NUDGE: u8 = 7;
+const T_MARK: u8 = 8;
 const OP_SET: u8 = 1;
 const OP_REMOVE: u8 = 2;
 const OP_CLEAR: u8 = 3;
@@ -158,6 +163,10 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
         }
         Frame::Event { origin, write } => e.event(*origin, write),
         Frame::Nudge => e.u8(T_NUDGE),
+        Frame::Mark { pos } => {
+            e.u8(T_MARK);
+            e.u64(*pos);
+        }
         Frame::Snapshot {
             scope,
             entries,
@@ -270,6 +279,7 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
             write: d.write()?,
         },
         T_NUDGE => Frame::Nudge,
+        T_MARK => Frame::Mark { pos: d.u64()? },
         T_SNAPSHOT => {
             let scope = d.scope()?;
             let last = d.u8()? != 0;
@@ -424,6 +434,7 @@ mod tests {
             conn: 2,
             max_frame: 3,
         });
+        roundtrip(Frame::Mark { pos: u64::MAX - 1 });
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! Redis). A process's own writes are applied locally at once and counted as in flight; while
 //! a key has writes in flight, remote writes to it are skipped, because the own write comes
 //! later in that order and overwrites them. The same holds for an own `clear` in flight.
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -141,6 +141,14 @@ impl Entry {
     }
 }
 
+/// An own write appended to the shared log: the log's position after it, its `seq`, and its
+/// key (None: a clear).
+struct Logged {
+    end: u64,
+    seq: u64,
+    key: Option<String>,
+}
+
 #[derive(Default)]
 struct State {
     map: HashMap<String, Entry>,
@@ -157,6 +165,11 @@ struct State {
     provisional: HashMap<String, (u64, u64)>,
     provisional_clear: Option<(u64, u64)>,
     ring: Option<(Arc<Ring>, u64)>,
+    /// The connection whose id this copy's records in the shared log carry: the hub confirms
+    /// them to it with a mark instead of echoing each one.
+    conn: u64,
+    /// Own writes in the shared log not yet confirmed, in order.
+    logged: VecDeque<Logged>,
     /// The upstream restarted without this copy's entries held by the reader: they are kept
     /// through its next snapshot (`reoffer`), and offered when the reader hands their JSON
     /// back (`offer_wanted`).
@@ -249,9 +262,12 @@ impl Replica {
         self.id
     }
 
-    /// Uses (or stops using) the shared log; bumps `ring_gen` so that JS re-reads its counter.
-    pub fn set_ring(&self, ring: Option<Arc<Ring>>) {
+    /// Uses (or stops using) the shared log, its records carrying connection `conn`; bumps
+    /// `ring_gen` so that JS re-reads its counter. Own records not yet confirmed stay so: the
+    /// hub confirms them later with a mark (on any connection) or an echo.
+    pub fn set_ring(&self, ring: Option<Arc<Ring>>, conn: u64) {
         let mut st = self.lock();
+        st.conn = conn;
         st.ring = ring.map(|r| {
             let pos = r.commit();
             (r, pos)
@@ -292,9 +308,25 @@ impl Replica {
         // Through the shared log when there is room: it is then durable even if this process
         // dies at once, and the hub reads it in the log's order.
         if let Some((ring, _)) = &st.ring {
-            let frame = super::protocol::Frame::Event { origin: 0, write };
-            if ring.append(&super::protocol::encode(&frame)) {
-                if ring.needs_nudge() {
+            let frame = super::protocol::Frame::Event {
+                origin: st.conn,
+                write,
+            };
+            if let Some(end) = ring.append(&super::protocol::encode(&frame)) {
+                let nudge = ring.needs_nudge();
+                let super::protocol::Frame::Event { write, .. } = frame else {
+                    unreachable!()
+                };
+                let key = match write.op {
+                    WriteOp::Set { key, .. } | WriteOp::Remove { key } => Some(key),
+                    WriteOp::Clear => None,
+                };
+                st.logged.push_back(Logged {
+                    end,
+                    seq: write.seq,
+                    key,
+                });
+                if nudge {
                     self.outbox.nudge();
                 }
                 return;
@@ -491,7 +523,7 @@ impl Replica {
             }
         }
         if own {
-            Self::confirm(&mut st, &write.op);
+            Self::confirm_own(&mut st, write);
         } else if self.apply_locked(&mut st, write.op.clone()) {
             drop(st);
             self.bump();
@@ -535,7 +567,7 @@ impl Replica {
         let Some((ring, mut pos)) = st.ring.take() else {
             return;
         };
-        ring.read(&mut pos, |body| {
+        ring.read(&mut pos, |_, body| {
             // Values are not validated on this fast path: a reader parses only what it
             // reads (and treats what does not parse as absent); drains are checked.
             if let Ok(super::protocol::Frame::Event { write, .. }) = super::protocol::decode(body) {
@@ -545,11 +577,43 @@ impl Replica {
         st.ring = Some((ring, pos));
     }
 
+    /// The echo of an own write. It also confirms the own records of the shared log written
+    /// before it (the hub reads the log before each socket write, and in its order): those
+    /// whose connection ended before their mark came.
+    fn confirm_own(st: &mut State, write: &Write) {
+        let mut logged = false;
+        while st.logged.front().is_some_and(|l| l.seq <= write.seq) {
+            let l = st.logged.pop_front().expect("checked");
+            logged |= l.seq == write.seq;
+            Self::unflight(st, l.key.as_deref());
+        }
+        if !logged {
+            Self::confirm(st, &write.op);
+        }
+    }
+
+    /// The hub has applied the shared log up to `pos`: own records before it are in.
+    pub fn confirm_logged(&self, pos: u64) {
+        let mut st = self.lock();
+        while st.logged.front().is_some_and(|l| l.end <= pos) {
+            let l = st.logged.pop_front().expect("checked");
+            Self::unflight(&mut st, l.key.as_deref());
+        }
+    }
+
     /// An own write reached its place in the upstream order: it is no longer in flight (the
     /// content already has it).
     fn confirm(st: &mut State, op: &WriteOp) {
         match op {
-            WriteOp::Set { key, .. } | WriteOp::Remove { key } => {
+            WriteOp::Set { key, .. } | WriteOp::Remove { key } => Self::unflight(st, Some(key)),
+            WriteOp::Clear => Self::unflight(st, None),
+        }
+    }
+
+    /// One own write to `key` (None: a clear) is no longer in flight.
+    fn unflight(st: &mut State, key: Option<&str>) {
+        match key {
+            Some(key) => {
                 if let Some(n) = st.inflight.get_mut(key) {
                     *n -= 1;
                     if *n == 0 {
@@ -557,7 +621,7 @@ impl Replica {
                     }
                 }
             }
-            WriteOp::Clear => st.clear_inflight = st.clear_inflight.saturating_sub(1),
+            None => st.clear_inflight = st.clear_inflight.saturating_sub(1),
         }
     }
 
@@ -658,6 +722,7 @@ impl Replica {
         let mut st = self.lock();
         st.inflight.clear();
         st.clear_inflight = 0;
+        st.logged.clear();
     }
 
     /// Live entries without own writes in flight: offered to a hub that restarted empty.
@@ -918,6 +983,7 @@ impl<'a> Change<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::psc::protocol::{decode, Frame};
 
     #[derive(Default)]
     struct Sink(Mutex<Vec<Write>>);
@@ -974,6 +1040,47 @@ mod tests {
         a.apply(&w(set("k", "4")), false);
         b.apply(&w(set("k", "4")), true);
         assert_eq!(a.get("k"), b.get("k"));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn own_log_writes_are_confirmed_by_a_mark_or_by_a_later_echo() {
+        let ring = Arc::new(Ring::create(1, 1 << 16).unwrap());
+        let sink = Arc::new(Sink::default());
+        let r = Replica::new(None, sink.clone(), Limits::default(), 1);
+        r.set_ring(Some(ring.clone()), 7);
+        r.set("k".into(), "1".into()).unwrap();
+        let mut records = Vec::new();
+        ring.read(&mut 0, |end, b| records.push((end, decode(b).unwrap())));
+        let [(end, Frame::Event { origin: 7, write })] = &records[..] else {
+            panic!("one record carrying the connection: {records:?}")
+        };
+        assert_eq!((write.origin, write.seq), (1, 1));
+        assert!(sink.0.lock().unwrap().is_empty(), "no socket write");
+        // Ordered before the own write: it stays.
+        r.apply(&remote(2, 1, set("k", "2")), false);
+        r.confirm_logged(end - 1);
+        r.apply(&remote(2, 2, set("k", "2")), false);
+        assert_eq!(r.get("k").as_deref(), Some("1"));
+        // The mark: later writes apply.
+        r.confirm_logged(*end);
+        r.apply(&remote(2, 3, set("k", "3")), false);
+        assert_eq!(r.get("k").as_deref(), Some("3"));
+
+        // A record whose mark is lost with its connection: the echo of a later own write
+        // (through the socket now) confirms it too.
+        r.set("j".into(), "1".into()).unwrap();
+        r.set_ring(None, 0);
+        r.set("x".into(), "1".into()).unwrap();
+        let sent = sink.0.lock().unwrap().pop().unwrap();
+        assert_eq!(sent.seq, 3);
+        r.apply(&remote(2, 4, set("j", "2")), false);
+        assert_eq!(r.get("j").as_deref(), Some("1"));
+        r.apply(&sent, true);
+        r.apply(&remote(2, 5, set("j", "5")), false);
+        r.apply(&remote(2, 6, set("x", "6")), false);
+        assert_eq!(r.get("j").as_deref(), Some("5"));
+        assert_eq!(r.get("x").as_deref(), Some("6"));
     }
 
     #[test]

@@ -52,11 +52,11 @@ impl Ring {
         match *self {}
     }
 
-    pub fn append(&self, _frame: &[u8]) -> bool {
+    pub fn append(&self, _frame: &[u8]) -> Option<u64> {
         match *self {}
     }
 
-    pub fn read(&self, _pos: &mut u64, _f: impl FnMut(&[u8])) {
+    pub fn read(&self, _pos: &mut u64, _f: impl FnMut(u64, &[u8])) {
         match *self {}
     }
 }

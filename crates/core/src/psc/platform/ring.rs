@@ -246,12 +246,12 @@ impl Ring {
         !soon || self.backlog_large()
     }
 
-    /// Appends one encoded frame; false if it is too large, the log is full (the hub has not
-    /// read it yet) or the lock failed.
-    pub fn append(&self, frame: &[u8]) -> bool {
+    /// Appends one encoded frame and returns the log's position after it; None if it is too
+    /// large, the log is full (the hub has not read it yet) or the lock failed.
+    pub fn append(&self, frame: &[u8]) -> Option<u64> {
         let need = padded(frame.len());
         if need > self.cap / 4 {
-            return false;
+            return None;
         }
         let h = self.header();
         let m = &h.mutex as *const _ as *mut libc::pthread_mutex_t;
@@ -275,14 +275,14 @@ impl Ring {
             // SAFETY: we hold the mutex in the owner-dead state.
             unsafe { libc::pthread_mutex_consistent(m) };
         } else if rc != 0 {
-            return false;
+            return None;
         }
         let mut start = h.commit.load(Ordering::Relaxed);
         if start > u64::MAX >> 2 {
             // Scribbled over: every writer uses the socket from now on.
             // SAFETY: we hold the mutex.
             unsafe { libc::pthread_mutex_unlock(m) };
-            return false;
+            return None;
         }
         let off = start % self.cap;
         if off + need > self.cap {
@@ -297,7 +297,7 @@ impl Ring {
         if unread > self.cap {
             // SAFETY: we hold the mutex.
             unsafe { libc::pthread_mutex_unlock(m) };
-            return false;
+            return None;
         }
         h.reserve.store(start + need, Ordering::Relaxed);
         fence(Ordering::Release);
@@ -312,12 +312,13 @@ impl Ring {
         h.commit.store(start + need, Ordering::Release);
         // SAFETY: we hold the mutex.
         unsafe { libc::pthread_mutex_unlock(m) };
-        true
+        Some(start + need)
     }
 
-    /// Calls `f` with each frame body committed after `*pos`, then moves `*pos` to the end.
-    /// Frames possibly overwritten while being read (a lap behind) are skipped.
-    pub fn read(&self, pos: &mut u64, mut f: impl FnMut(&[u8])) {
+    /// Calls `f` with each frame body committed after `*pos` and the log's position after it,
+    /// then moves `*pos` to the end. Frames possibly overwritten while being read (a lap
+    /// behind) are skipped.
+    pub fn read(&self, pos: &mut u64, mut f: impl FnMut(u64, &[u8])) {
         let h = self.header();
         let end = h.commit.load(Ordering::Acquire);
         if end > u64::MAX >> 2 {
@@ -328,7 +329,7 @@ impl Ring {
         if from >= end || end - from > self.cap {
             return;
         }
-        let mut frames: Vec<Vec<u8>> = Vec::new();
+        let mut frames: Vec<(u64, Vec<u8>)> = Vec::new();
         let mut p = from;
         while p < end {
             let off = p % self.cap;
@@ -350,15 +351,15 @@ impl Ring {
             let body = unsafe {
                 std::slice::from_raw_parts(self.data().add(off as usize + 4), len as usize)
             };
-            frames.push(body.to_vec());
             p += padded(total as usize);
+            frames.push((p, body.to_vec()));
         }
         fence(Ordering::Acquire);
         if h.reserve.load(Ordering::Relaxed).wrapping_sub(from) > self.cap {
             return; // a writer lapped us while we copied
         }
-        for b in &frames {
-            f(b);
+        for (end, b) in &frames {
+            f(*end, b);
         }
     }
 }
@@ -388,13 +389,16 @@ mod tests {
         let mut pos = 0;
         let mut seen = Vec::new();
         for n in 0..40u8 {
-            assert!(w.append(&frame(n)));
-            r.read(&mut pos, |b| seen.push(b[0]));
+            let end = w.append(&frame(n)).unwrap();
+            r.read(&mut pos, |at, b| {
+                assert_eq!(at, end, "each record comes with the position after it");
+                seen.push(b[0])
+            });
             w.set_hub_pos(pos);
         }
         // Full until the hub reads: writers do not overwrite unread records.
         let mut n = 0;
-        while w.append(&frame(0)) {
+        while w.append(&frame(0)).is_some() {
             n += 1;
         }
         assert!(n > 5 && n < 20, "{n}");
@@ -407,10 +411,10 @@ mod tests {
             w.set_hub_pos(w.commit());
         }
         let mut any = false;
-        r.read(&mut late, |_| any = true);
+        r.read(&mut late, |_, _| any = true);
         assert!(!any);
         assert_eq!(late, r.commit());
-        assert!(!w.append(&[0u8; 100]));
+        assert!(w.append(&[0u8; 100]).is_none());
     }
 
     #[test]
@@ -422,10 +426,10 @@ mod tests {
             b'x', b'x', b'x', b'x',
         ];
         let ms = std::time::Duration::from_millis;
-        assert!(w.append(&frame));
+        assert!(w.append(&frame).is_some());
         assert!(w.needs_nudge(), "no read scheduled");
         hub.set_read_due(Some(ms(500)));
-        assert!(w.append(&frame));
+        assert!(w.append(&frame).is_some());
         assert!(!w.needs_nudge(), "the hub reads soon anyway");
         // A time no hub would schedule (a peer's scribble) is not trusted.
         hub.set_read_due(Some(ms(5000)));
@@ -435,7 +439,7 @@ mod tests {
         hub.set_read_due(Some(ms(500)));
         // Past a quarter of the log unread, the hub is told at once.
         while !w.backlog_large() {
-            assert!(w.append(&frame));
+            assert!(w.append(&frame).is_some());
         }
         assert!(hub.backlog_large());
         assert!(w.needs_nudge());
@@ -473,9 +477,9 @@ mod tests {
             h.reserve.store(v ^ 7, Ordering::Relaxed);
             h.hub_pos.store(v.wrapping_mul(3), Ordering::Relaxed);
             let mut pos = 0;
-            r.read(&mut pos, |_| {});
+            r.read(&mut pos, |_, _| {});
             let mut pos = v.wrapping_sub(100);
-            r.read(&mut pos, |_| {});
+            r.read(&mut pos, |_, _| {});
             let _ = w.append(&[4, 0, 0, 0, 1, 2, 3, 4]);
         }
         // Garbage lengths in the data area are skipped, never read past the mapping.
@@ -486,7 +490,7 @@ mod tests {
         h.commit.store(4000, Ordering::Relaxed);
         h.reserve.store(4000, Ordering::Relaxed);
         let mut pos = 0;
-        r.read(&mut pos, |b| assert!(b.len() <= 4096));
+        r.read(&mut pos, |_, b| assert!(b.len() <= 4096));
         // A lock held by a live peer: the append gives up instead of waiting forever.
         let m = &h.mutex as *const _ as *mut libc::pthread_mutex_t;
         // SAFETY: the process-shared mutex of the log.
@@ -497,7 +501,7 @@ mod tests {
         let res = std::thread::spawn(move || r3.append(&[4, 0, 0, 0, 1, 2, 3, 4]))
             .join()
             .unwrap();
-        assert!(!res);
+        assert!(res.is_none());
         assert!(t.elapsed() < std::time::Duration::from_secs(1));
         // SAFETY: we hold it.
         unsafe { libc::pthread_mutex_unlock(m) };
@@ -518,10 +522,10 @@ mod tests {
         .unwrap();
         let mut frame = 5u32.to_le_bytes().to_vec();
         frame.extend_from_slice(b"hello");
-        assert!(ring.append(&frame));
+        assert!(ring.append(&frame).is_some());
         let mut pos = 0;
         let mut got = Vec::new();
-        ring.read(&mut pos, |b| got.push(b.to_vec()));
+        ring.read(&mut pos, |_, b| got.push(b.to_vec()));
         assert_eq!(got, vec![b"hello".to_vec()]);
     }
 }
