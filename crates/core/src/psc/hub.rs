@@ -541,10 +541,9 @@ impl Log {
         let mut n = 0;
         if let Some(ring) = &self.ring {
             let mut writes = Vec::new();
-            ring.read(&mut self.pos, |end, body| {
-                if let Ok(Frame::Event { origin, write }) = decode(body) {
-                    writes.push((end, origin, write));
-                }
+            ring.read(&mut self.pos, &mut writes, |end, body| match decode(body) {
+                Ok(Frame::Event { origin, write }) => Some((end, origin, write)),
+                _ => None,
             });
             ring.set_hub_pos(self.pos);
             n = writes.len();

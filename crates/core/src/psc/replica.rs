@@ -170,6 +170,8 @@ struct State {
     conn: u64,
     /// Own writes in the shared log not yet confirmed, in order.
     logged: VecDeque<Logged>,
+    /// Room for the records read from the shared log by one catch-up.
+    incoming: Vec<Write>,
     /// The upstream restarted without this copy's entries held by the reader: they are kept
     /// through its next snapshot (`reoffer`), and offered when the reader hands their JSON
     /// back (`offer_wanted`).
@@ -567,13 +569,21 @@ impl Replica {
         let Some((ring, mut pos)) = st.ring.take() else {
             return;
         };
-        ring.read(&mut pos, |_, body| {
-            // Values are not validated on this fast path: a reader parses only what it
-            // reads (and treats what does not parse as absent); drains are checked.
-            if let Ok(super::protocol::Frame::Event { write, .. }) = super::protocol::decode(body) {
-                self.apply_provisional(st, write);
-            }
-        });
+        // Values are not validated on this fast path: a reader parses only what it reads (and
+        // treats what does not parse as absent); drains are checked.
+        let mut writes = std::mem::take(&mut st.incoming);
+        ring.read(
+            &mut pos,
+            &mut writes,
+            |_, body| match super::protocol::decode(body) {
+                Ok(super::protocol::Frame::Event { write, .. }) => Some(write),
+                _ => None,
+            },
+        );
+        for write in writes.drain(..) {
+            self.apply_provisional(st, write);
+        }
+        st.incoming = writes;
         st.ring = Some((ring, pos));
     }
 
@@ -1051,7 +1061,9 @@ mod tests {
         r.set_ring(Some(ring.clone()), 7);
         r.set("k".into(), "1".into()).unwrap();
         let mut records = Vec::new();
-        ring.read(&mut 0, |end, b| records.push((end, decode(b).unwrap())));
+        ring.read(&mut 0, &mut records, |end, b| {
+            Some((end, decode(b).unwrap()))
+        });
         let [(end, Frame::Event { origin: 7, write })] = &records[..] else {
             panic!("one record carrying the connection: {records:?}")
         };

@@ -3,7 +3,7 @@
 //! Scopes are kept apart (a clear or a snapshot touches one scope). Each scope is bounded:
 //! beyond `max_entries` the least recently written entry is evicted, and the hub tells the
 //! subscribers so every copy drops the same key. Expired entries are dropped by `sweep`.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, VecDeque};
 
 use super::protocol::{Scope, WriteOp};
 
@@ -16,7 +16,24 @@ struct Entry {
 #[derive(Default)]
 struct ScopeMap {
     entries: HashMap<String, Entry>,
-    by_order: BTreeMap<u64, String>,
+    /// Keys in the order of their writes: an item whose entry has since been rewritten or
+    /// removed is stale, skipped when evicting and dropped when it outnumbers the live ones.
+    writes: VecDeque<(u64, String)>,
+}
+
+impl ScopeMap {
+    fn current(&self, order: u64, key: &str) -> bool {
+        self.entries.get(key).is_some_and(|e| e.order == order)
+    }
+
+    /// Drops stale items once they outnumber the entries (amortised over the writes).
+    fn compact(&mut self) {
+        if self.writes.len() > 2 * self.entries.len() + 1024 {
+            let mut writes = std::mem::take(&mut self.writes);
+            writes.retain(|(o, k)| self.current(*o, k));
+            self.writes = writes;
+        }
+    }
 }
 
 pub struct Store {
@@ -44,9 +61,8 @@ impl Store {
             WriteOp::Set { key, value } => self.set(scope, key, value, expires),
             WriteOp::Remove { key } => {
                 if let Some(m) = self.scopes.get_mut(scope) {
-                    if let Some(e) = m.entries.remove(&key) {
-                        m.by_order.remove(&e.order);
-                    }
+                    m.entries.remove(&key);
+                    m.compact();
                 }
                 Vec::new()
             }
@@ -66,32 +82,36 @@ impl Store {
     ) -> Vec<String> {
         self.next_order += 1;
         let order = self.next_order;
-        if !self.scopes.contains_key(scope) {
-            self.scopes.insert(scope.clone(), ScopeMap::default());
-        }
-        let m = self.scopes.get_mut(scope).expect("inserted above");
         if let Some(t) = expires {
             self.soonest = self.soonest.min(t);
         }
-        if let Some(old) = m.entries.insert(
-            key.clone(),
-            Entry {
-                value,
-                expires,
-                order,
-            },
-        ) {
-            m.by_order.remove(&old.order);
+        let m = match self.scopes.get_mut(scope) {
+            Some(m) => m,
+            None => self.scopes.entry(scope.clone()).or_default(),
+        };
+        let entry = Entry {
+            value,
+            expires,
+            order,
+        };
+        match m.entries.get_mut(&key) {
+            Some(e) => *e = entry,
+            None => {
+                m.entries.insert(key.clone(), entry);
+            }
         }
-        m.by_order.insert(order, key);
+        m.writes.push_back((order, key));
         let mut evicted = Vec::new();
         while m.entries.len() > self.max_entries {
-            let Some((_, k)) = m.by_order.pop_first() else {
+            let Some((o, k)) = m.writes.pop_front() else {
                 break;
             };
-            m.entries.remove(&k);
-            evicted.push(k);
+            if m.current(o, &k) {
+                m.entries.remove(&k);
+                evicted.push(k);
+            }
         }
+        m.compact();
         evicted
     }
 
@@ -122,16 +142,14 @@ impl Store {
     pub fn sweep(&mut self, now: f64) {
         let mut soonest = f64::INFINITY;
         for m in self.scopes.values_mut() {
-            let ScopeMap { entries, by_order } = m;
-            entries.retain(|_, e| {
+            m.entries.retain(|_, e| {
                 let live = e.expires.is_none_or(|t| t > now);
-                if !live {
-                    by_order.remove(&e.order);
-                } else if let Some(t) = e.expires {
+                if let Some(t) = e.expires.filter(|_| live) {
                     soonest = soonest.min(t);
                 }
                 live
             });
+            m.compact();
         }
         self.scopes.retain(|_, m| !m.entries.is_empty());
         self.soonest = soonest;
@@ -182,6 +200,20 @@ mod tests {
         put(&mut s, &None, set("a", "2"));
         assert_eq!(put(&mut s, &None, set("c", "1")), vec!["b".to_string()]);
         assert_eq!(s.len(&None), 2);
+    }
+
+    #[test]
+    fn rewrites_and_removals_keep_the_write_order_bounded() {
+        let mut s = Store::new(3);
+        for i in 0..10_000 {
+            put(&mut s, &None, set(&format!("k{}", i % 4), "1"));
+            put(&mut s, &None, WriteOp::Remove { key: "k3".into() });
+        }
+        assert!(s.scopes[&None].writes.len() <= 2 * 3 + 1024 + 1);
+        // Each write of k3 evicted the least recent key (k0 last); k1 (9997) is next.
+        put(&mut s, &None, set("k0", "2"));
+        assert_eq!(put(&mut s, &None, set("x", "1")), vec!["k1".to_string()]);
+        assert_eq!(s.len(&None), 3);
     }
 
     #[test]

@@ -56,7 +56,12 @@ impl Ring {
         match *self {}
     }
 
-    pub fn read(&self, _pos: &mut u64, _f: impl FnMut(u64, &[u8])) {
+    pub fn read<T>(
+        &self,
+        _pos: &mut u64,
+        _out: &mut Vec<T>,
+        _parse: impl FnMut(u64, &[u8]) -> Option<T>,
+    ) {
         match *self {}
     }
 }

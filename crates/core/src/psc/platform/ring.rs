@@ -315,10 +315,15 @@ impl Ring {
         Some(start + need)
     }
 
-    /// Calls `f` with each frame body committed after `*pos` and the log's position after it,
-    /// then moves `*pos` to the end. Frames possibly overwritten while being read (a lap
-    /// behind) are skipped.
-    pub fn read(&self, pos: &mut u64, mut f: impl FnMut(u64, &[u8])) {
+    /// Parses each frame body committed after `*pos` (with the log's position after it) into
+    /// what `out` keeps, in place, then moves `*pos` to the end. If a writer lapped this
+    /// reader meanwhile, what was read is dropped from `out` (the frames may be torn).
+    pub fn read<T>(
+        &self,
+        pos: &mut u64,
+        out: &mut Vec<T>,
+        mut parse: impl FnMut(u64, &[u8]) -> Option<T>,
+    ) {
         let h = self.header();
         let end = h.commit.load(Ordering::Acquire);
         if end > u64::MAX >> 2 {
@@ -329,7 +334,7 @@ impl Ring {
         if from >= end || end - from > self.cap {
             return;
         }
-        let mut frames: Vec<(u64, Vec<u8>)> = Vec::new();
+        let kept = out.len();
         let mut p = from;
         while p < end {
             let off = p % self.cap;
@@ -345,6 +350,7 @@ impl Ring {
             }
             let total = 4 + len as u64;
             if off + total > self.cap {
+                out.truncate(kept);
                 return; // torn: only possible if overwritten meanwhile
             }
             // SAFETY: the frame lies inside the data area (checked above).
@@ -352,14 +358,11 @@ impl Ring {
                 std::slice::from_raw_parts(self.data().add(off as usize + 4), len as usize)
             };
             p += padded(total as usize);
-            frames.push((p, body.to_vec()));
+            out.extend(parse(p, body));
         }
         fence(Ordering::Acquire);
         if h.reserve.load(Ordering::Relaxed).wrapping_sub(from) > self.cap {
-            return; // a writer lapped us while we copied
-        }
-        for (end, b) in &frames {
-            f(*end, b);
+            out.truncate(kept); // a writer lapped us while we read
         }
     }
 }
@@ -374,6 +377,13 @@ impl Drop for Ring {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every frame after `*pos`, copied, with the position after it.
+    fn read_all(r: &Ring, pos: &mut u64) -> Vec<(u64, Vec<u8>)> {
+        let mut out = Vec::new();
+        r.read(pos, &mut out, |end, b| Some((end, b.to_vec())));
+        out
+    }
 
     #[test]
     fn append_read_wrap_and_lap() {
@@ -390,10 +400,11 @@ mod tests {
         let mut seen = Vec::new();
         for n in 0..40u8 {
             let end = w.append(&frame(n)).unwrap();
-            r.read(&mut pos, |at, b| {
-                assert_eq!(at, end, "each record comes with the position after it");
-                seen.push(b[0])
-            });
+            let [(at, b)] = &read_all(&r, &mut pos)[..] else {
+                panic!("one record")
+            };
+            assert_eq!(*at, end, "each record comes with the position after it");
+            seen.push(b[0]);
             w.set_hub_pos(pos);
         }
         // Full until the hub reads: writers do not overwrite unread records.
@@ -410,9 +421,7 @@ mod tests {
             w.append(&frame(n));
             w.set_hub_pos(w.commit());
         }
-        let mut any = false;
-        r.read(&mut late, |_, _| any = true);
-        assert!(!any);
+        assert!(read_all(&r, &mut late).is_empty());
         assert_eq!(late, r.commit());
         assert!(w.append(&[0u8; 100]).is_none());
     }
@@ -477,9 +486,9 @@ mod tests {
             h.reserve.store(v ^ 7, Ordering::Relaxed);
             h.hub_pos.store(v.wrapping_mul(3), Ordering::Relaxed);
             let mut pos = 0;
-            r.read(&mut pos, |_, _| {});
+            read_all(&r, &mut pos);
             let mut pos = v.wrapping_sub(100);
-            r.read(&mut pos, |_, _| {});
+            read_all(&r, &mut pos);
             let _ = w.append(&[4, 0, 0, 0, 1, 2, 3, 4]);
         }
         // Garbage lengths in the data area are skipped, never read past the mapping.
@@ -490,7 +499,7 @@ mod tests {
         h.commit.store(4000, Ordering::Relaxed);
         h.reserve.store(4000, Ordering::Relaxed);
         let mut pos = 0;
-        r.read(&mut pos, |_, b| assert!(b.len() <= 4096));
+        assert!(read_all(&r, &mut pos).iter().all(|(_, b)| b.len() <= 4096));
         // A lock held by a live peer: the append gives up instead of waiting forever.
         let m = &h.mutex as *const _ as *mut libc::pthread_mutex_t;
         // SAFETY: the process-shared mutex of the log.
@@ -524,8 +533,10 @@ mod tests {
         frame.extend_from_slice(b"hello");
         assert!(ring.append(&frame).is_some());
         let mut pos = 0;
-        let mut got = Vec::new();
-        ring.read(&mut pos, |_, b| got.push(b.to_vec()));
+        let got: Vec<Vec<u8>> = read_all(&ring, &mut pos)
+            .into_iter()
+            .map(|(_, b)| b)
+            .collect();
         assert_eq!(got, vec![b"hello".to_vec()]);
     }
 }
