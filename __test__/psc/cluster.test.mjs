@@ -100,6 +100,24 @@ test("keys holding the drain's separators, and the empty key, cross workers with
   stop();
 });
 
+test('two adapters of one scope in one worker each get the other\'s writes, even unread for a whole lap of the shared log', async () => {
+  const { stop, ws: [a, b] } = await cluster(2);
+  await a.call('twin');
+  await a.call('set', { key: 'k', value: 'one' });
+  // 20 MiB of writes by the same adapter: more than the shared log holds, none read by the twin.
+  await a.call('fill', { prefix: 'f', count: 20, size: 1 << 20 });
+  await b.call('waitFor', { key: 'f19', value: 'x'.repeat(1 << 20), timeout: 20000 });
+  assert.equal(await a.call('twinGet', { key: 'k' }), 'one');
+  await b.call('set', { key: 'k', value: 'two' });
+  await b.call('waitFor', { key: 'k', value: 'two' });
+  const end = Date.now() + 5000;
+  while ((await a.call('twinGet', { key: 'k' })) !== 'two') {
+    assert.ok(Date.now() < end, 'the twin sees the other worker\'s write');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  stop();
+});
+
 test('a late worker receives the current state', async () => {
   const id = uniqueId();
   const stop = await createNodePSCSynchronizer(id);

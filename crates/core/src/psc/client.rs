@@ -144,7 +144,13 @@ impl HubClient {
         });
         let replica = Arc::new(Replica::new(scope.clone(), out, self.limits, id));
         replica.set_frame_limit(self.frame_limit.load(Ordering::Acquire));
-        lock(&self.replicas).push((id, replica.clone()));
+        let mut replicas = lock(&self.replicas);
+        for (_, r) in replicas.iter().filter(|(_, r)| *r.scope() == scope) {
+            r.share_scope();
+            replica.share_scope();
+        }
+        replicas.push((id, replica.clone()));
+        drop(replicas);
         let _ = self.tx.send(Cmd::Subscribe(id, scope));
         replica
     }

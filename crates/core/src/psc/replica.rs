@@ -141,6 +141,9 @@ impl Entry {
     }
 }
 
+/// Records read by one catch-up whose room is kept for the next.
+const INCOMING_KEPT: usize = 1024;
+
 /// An own write appended to the shared log: the log's position after it, its `seq`, and its
 /// key (None: a clear).
 struct Logged {
@@ -168,6 +171,9 @@ struct State {
     /// The connection whose id this copy's records in the shared log carry: the hub confirms
     /// them to it with a mark instead of echoing each one.
     conn: u64,
+    /// Another copy of this scope shares the connection and needs these records' echo: they
+    /// carry no connection.
+    scope_shared: bool,
     /// Own writes in the shared log not yet confirmed, in order.
     logged: VecDeque<Logged>,
     /// Room for the records read from the shared log by one catch-up.
@@ -279,6 +285,12 @@ impl Replica {
         self.bump();
     }
 
+    /// Another copy of this scope shares the connection: from now on this copy's records in
+    /// the shared log are echoed to the connection (which hands them to that copy).
+    pub fn share_scope(&self) {
+        self.lock().scope_shared = true;
+    }
+
     /// The shared log in use, if any.
     pub fn ring(&self) -> Option<Arc<Ring>> {
         self.lock().ring.as_ref().map(|(r, _)| r.clone())
@@ -311,7 +323,7 @@ impl Replica {
         // dies at once, and the hub reads it in the log's order.
         if let Some((ring, _)) = &st.ring {
             let frame = super::protocol::Frame::Event {
-                origin: st.conn,
+                origin: if st.scope_shared { 0 } else { st.conn },
                 write,
             };
             if let Some(end) = ring.append(&super::protocol::encode(&frame)) {
@@ -583,7 +595,10 @@ impl Replica {
         for write in writes.drain(..) {
             self.apply_provisional(st, write);
         }
-        st.incoming = writes;
+        // Kept for the next catch-up unless a burst made it large.
+        if writes.capacity() <= INCOMING_KEPT {
+            st.incoming = writes;
+        }
         st.ring = Some((ring, pos));
     }
 
