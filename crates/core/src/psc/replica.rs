@@ -176,6 +176,8 @@ struct State {
     scope_shared: bool,
     /// Own writes in the shared log not yet confirmed, in order.
     logged: VecDeque<Logged>,
+    /// Own writes sent upstream directly and not yet echoed.
+    socket_inflight: u32,
     /// Room for the records read from the shared log by one catch-up.
     incoming: Vec<Write>,
     /// The upstream restarted without this copy's entries held by the reader: they are kept
@@ -320,37 +322,39 @@ impl Replica {
             op,
         };
         // Through the shared log when there is room: it is then durable even if this process
-        // dies at once, and the hub reads it in the log's order.
-        if let Some((ring, _)) = &st.ring {
-            let frame = super::protocol::Frame::Event {
-                origin: if st.scope_shared { 0 } else { st.conn },
-                write,
-            };
-            if let Some(end) = ring.append(&super::protocol::encode(&frame)) {
-                let nudge = ring.needs_nudge();
+        // dies at once, and the hub reads it in the log's order. Not while a write sent
+        // through the socket awaits its echo: the hub could read this one first.
+        let write = match &st.ring {
+            Some((ring, _)) if st.socket_inflight == 0 => {
+                let frame = super::protocol::Frame::Event {
+                    origin: if st.scope_shared { 0 } else { st.conn },
+                    write,
+                };
+                let appended = ring.append(&super::protocol::encode(&frame));
+                let nudge = appended.is_some() && ring.needs_nudge();
                 let super::protocol::Frame::Event { write, .. } = frame else {
                     unreachable!()
                 };
-                let key = match write.op {
-                    WriteOp::Set { key, .. } | WriteOp::Remove { key } => Some(key),
-                    WriteOp::Clear => None,
-                };
-                st.logged.push_back(Logged {
-                    end,
-                    seq: write.seq,
-                    key,
-                });
-                if nudge {
-                    self.outbox.nudge();
+                if let Some(end) = appended {
+                    let key = match write.op {
+                        WriteOp::Set { key, .. } | WriteOp::Remove { key } => Some(key),
+                        WriteOp::Clear => None,
+                    };
+                    st.logged.push_back(Logged {
+                        end,
+                        seq: write.seq,
+                        key,
+                    });
+                    if nudge {
+                        self.outbox.nudge();
+                    }
+                    return;
                 }
-                return;
+                write
             }
-            let super::protocol::Frame::Event { write, .. } = frame else {
-                unreachable!()
-            };
-            self.outbox.send(write);
-            return;
-        }
+            _ => write,
+        };
+        st.socket_inflight += 1;
         self.outbox.send(write);
     }
 
@@ -606,24 +610,30 @@ impl Replica {
     /// before it (the hub reads the log before each socket write, and in its order): those
     /// whose connection ended before their mark came.
     fn confirm_own(st: &mut State, write: &Write) {
-        let mut logged = false;
-        while st.logged.front().is_some_and(|l| l.seq <= write.seq) {
-            let l = st.logged.pop_front().expect("checked");
-            logged |= l.seq == write.seq;
-            Self::unflight(st, l.key.as_deref());
-        }
-        if !logged {
+        if Self::confirm_logged_while(st, |l| l.seq <= write.seq) != Some(write.seq) {
+            // Sent through the socket (seq 0: re-sent by the transport, never counted).
+            if write.seq != 0 {
+                st.socket_inflight = st.socket_inflight.saturating_sub(1);
+            }
             Self::confirm(st, &write.op);
         }
     }
 
     /// The hub has applied the shared log up to `pos`: own records before it are in.
     pub fn confirm_logged(&self, pos: u64) {
-        let mut st = self.lock();
-        while st.logged.front().is_some_and(|l| l.end <= pos) {
+        Self::confirm_logged_while(&mut self.lock(), |l| l.end <= pos);
+    }
+
+    /// Confirms the own records of the shared log, oldest first, while `done`; returns the
+    /// `seq` of the last one.
+    fn confirm_logged_while(st: &mut State, done: impl Fn(&Logged) -> bool) -> Option<u64> {
+        let mut last = None;
+        while st.logged.front().is_some_and(&done) {
             let l = st.logged.pop_front().expect("checked");
-            Self::unflight(&mut st, l.key.as_deref());
+            last = Some(l.seq);
+            Self::unflight(st, l.key.as_deref());
         }
+        last
     }
 
     /// An own write reached its place in the upstream order: it is no longer in flight (the
@@ -748,6 +758,7 @@ impl Replica {
         st.inflight.clear();
         st.clear_inflight = 0;
         st.logged.clear();
+        st.socket_inflight = 0;
     }
 
     /// Live entries without own writes in flight: offered to a hub that restarted empty.
@@ -1108,6 +1119,35 @@ mod tests {
         r.apply(&remote(2, 6, set("x", "6")), false);
         assert_eq!(r.get("j").as_deref(), Some("5"));
         assert_eq!(r.get("x").as_deref(), Some("6"));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn after_a_write_through_the_socket_the_next_waits_for_its_echo_before_using_the_log() {
+        let ring = Arc::new(Ring::create(1, 4096).unwrap());
+        let sink = Arc::new(Sink::default());
+        let r = Replica::new(None, sink.clone(), Limits::default(), 1);
+        r.set_ring(Some(ring.clone()), 7);
+        // The hub has not read the log: it fills, and a write goes through the socket.
+        let mut n = 0;
+        while sink.0.lock().unwrap().is_empty() {
+            r.set("k".into(), n.to_string()).unwrap();
+            n += 1;
+        }
+        ring.set_hub_pos(ring.commit());
+        let commit = ring.commit();
+        // Room again, yet the next write follows the first through the socket, so that the
+        // hub cannot order it before.
+        r.set("k".into(), "last".into()).unwrap();
+        assert_eq!(ring.commit(), commit);
+        let sent: Vec<Write> = std::mem::take(&mut *sink.0.lock().unwrap());
+        assert_eq!(sent.len(), 2);
+        for w in &sent {
+            r.apply(w, true);
+        }
+        r.set("k".into(), "logged".into()).unwrap();
+        assert!(ring.commit() > commit, "echoed: the log again");
+        assert!(sink.0.lock().unwrap().is_empty());
     }
 
     #[test]
