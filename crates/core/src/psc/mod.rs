@@ -17,7 +17,9 @@
 //! records, with no thread wake-up between the two (socket wake-ups are what bound the tail
 //! of a socket relay). The hub reads the log in its order, keeps the state for late joiners
 //! and sends the ordered stream over the Unix sockets, which is what every copy converges
-//! to. Without the log (not Linux, hub away, log full) writes go through the socket.
+//! to; a worker's own records come back not as events but as a mark (how far the hub has
+//! applied the log), which confirms them all at once. Without the log (not Linux, hub away,
+//! log full) writes go through the socket.
 //! ipc-channel is not used (see [`hub`]).
 
 #[cfg(unix)]
