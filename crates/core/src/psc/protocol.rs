@@ -18,6 +18,24 @@ pub enum WriteOp {
     Clear,
 }
 
+impl WriteOp {
+    /// The key written, or None for a clear.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            WriteOp::Set { key, .. } | WriteOp::Remove { key } => Some(key),
+            WriteOp::Clear => None,
+        }
+    }
+
+    /// [`WriteOp::key`], taken.
+    pub fn into_key(self) -> Option<String> {
+        match self {
+            WriteOp::Set { key, .. } | WriteOp::Remove { key } => Some(key),
+            WriteOp::Clear => None,
+        }
+    }
+}
+
 /// One change to one scope, by replica `origin` (0: the hub), its `seq`-th write.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Write {

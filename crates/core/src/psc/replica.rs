@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::platform::Ring;
-use super::protocol::{event_len, expiry_of, now_ms, Scope, Write, WriteOp};
+use super::protocol::{encode_event, event_len, expiry_of, now_ms, Scope, Write, WriteOp};
 use crate::{Code, Error, Result};
 
 /// Where a replica's own writes go (the hub connection or the Redis publisher), in call order.
@@ -324,36 +324,24 @@ impl Replica {
         // Through the shared log when there is room: it is then durable even if this process
         // dies at once, and the hub reads it in the log's order. Not while a write sent
         // through the socket awaits its echo: the hub could read this one first.
-        let write = match &st.ring {
-            Some((ring, _)) if st.socket_inflight == 0 => {
-                let frame = super::protocol::Frame::Event {
-                    origin: if st.scope_shared { 0 } else { st.conn },
-                    write,
-                };
-                let appended = ring.append(&super::protocol::encode(&frame));
-                let nudge = appended.is_some() && ring.needs_nudge();
-                let super::protocol::Frame::Event { write, .. } = frame else {
-                    unreachable!()
-                };
-                if let Some(end) = appended {
-                    let key = match write.op {
-                        WriteOp::Set { key, .. } | WriteOp::Remove { key } => Some(key),
-                        WriteOp::Clear => None,
-                    };
-                    st.logged.push_back(Logged {
-                        end,
-                        seq: write.seq,
-                        key,
-                    });
-                    if nudge {
-                        self.outbox.nudge();
-                    }
-                    return;
-                }
-                write
-            }
-            _ => write,
+        let origin = if st.scope_shared { 0 } else { st.conn };
+        let appended = match &st.ring {
+            Some((ring, _)) if st.socket_inflight == 0 => ring
+                .append(&encode_event(origin, &write))
+                .map(|end| (end, ring.needs_nudge())),
+            _ => None,
         };
+        if let Some((end, nudge)) = appended {
+            st.logged.push_back(Logged {
+                end,
+                seq: write.seq,
+                key: write.op.into_key(),
+            });
+            if nudge {
+                self.outbox.nudge();
+            }
+            return;
+        }
         st.socket_inflight += 1;
         self.outbox.send(write);
     }
@@ -615,7 +603,7 @@ impl Replica {
             if write.seq != 0 {
                 st.socket_inflight = st.socket_inflight.saturating_sub(1);
             }
-            Self::confirm(st, &write.op);
+            Self::unflight(st, write.op.key());
         }
     }
 
@@ -636,16 +624,8 @@ impl Replica {
         last
     }
 
-    /// An own write reached its place in the upstream order: it is no longer in flight (the
-    /// content already has it).
-    fn confirm(st: &mut State, op: &WriteOp) {
-        match op {
-            WriteOp::Set { key, .. } | WriteOp::Remove { key } => Self::unflight(st, Some(key)),
-            WriteOp::Clear => Self::unflight(st, None),
-        }
-    }
-
-    /// One own write to `key` (None: a clear) is no longer in flight.
+    /// An own write to `key` (None: a clear) reached its place in the upstream order: it is no
+    /// longer in flight (the content already has it).
     fn unflight(st: &mut State, key: Option<&str>) {
         match key {
             Some(key) => {
