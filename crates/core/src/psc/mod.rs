@@ -31,6 +31,7 @@ mod handoff;
 #[cfg(unix)]
 pub mod hub;
 mod json_text;
+mod keyed;
 pub mod platform;
 pub mod protocol;
 pub mod redis_sync;

@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::keyed::KeyedMap;
 use super::platform::Ring;
 use super::protocol::{encode_event, event_len, expiry_of, now_ms, Scope, Write, WriteOp};
 use crate::{Code, Error, Result};
@@ -154,7 +155,7 @@ struct Logged {
 
 #[derive(Default)]
 struct State {
-    map: HashMap<String, Entry>,
+    map: KeyedMap<Entry>,
     inflight: HashMap<String, u32>,
     clear_inflight: u32,
     dirty: HashSet<String>,
@@ -401,7 +402,7 @@ impl Replica {
     /// Keeps the map within its bound after inserting `keep`.
     fn evict(&self, st: &mut State, keep: &str) {
         while st.map.len() > self.limits.max_entries {
-            let Some(k) = st.map.keys().find(|k| k.as_str() != keep).cloned() else {
+            let Some(k) = st.map.keys().find(|k| *k != keep).map(str::to_owned) else {
                 break;
             };
             self.gone(st.map.remove(&k));
@@ -456,7 +457,7 @@ impl Replica {
         } else {
             self.entry(value.clone())
         };
-        self.gone(st.map.insert(key.clone(), e));
+        self.gone(st.map.insert(&key, e));
         self.evict(&mut st, &key);
         self.send(&mut st, WriteOp::Set { key, value });
         Ok(())
@@ -660,7 +661,7 @@ impl Replica {
                         old.unlisted = unlisted;
                     }
                     None => {
-                        st.map.insert(key.clone(), self.entry(value));
+                        st.map.insert(&key, self.entry(value));
                         self.evict(st, &key);
                     }
                 }
@@ -709,7 +710,7 @@ impl Replica {
         map.reserve(entries.len().saturating_sub(map.len()));
         for (k, v) in entries {
             if !inflight.contains_key(&k) {
-                map.insert(k, self.entry(v));
+                map.insert(&k, self.entry(v));
             }
         }
         // Until the reader's next (full) drain, a miss finds the snapshot's values here.
@@ -755,7 +756,7 @@ impl Replica {
             .filter(|(k, e)| e.live(now) && !st.inflight.contains_key(*k))
             .filter_map(|(k, e)| {
                 held |= e.held_by_reader();
-                Some((k.clone(), e.value.clone()?))
+                Some((k.to_owned(), e.value.clone()?))
             })
             .collect();
         st.reoffer |= held;
@@ -797,7 +798,7 @@ impl Replica {
             .map
             .iter()
             .filter(|(_, e)| !e.live(now))
-            .map(|(k, _)| k.clone())
+            .map(|(k, _)| k.to_owned())
             .collect();
         let soonest = st
             .map
@@ -929,7 +930,7 @@ impl Replica {
         let mut keys = Vec::new();
         for (k, e) in st.map.iter_mut() {
             if std::mem::take(&mut e.unlisted) && e.live(now) {
-                keys.push(k.clone());
+                keys.push(k.to_owned());
             }
         }
         self.counters.unlisted.store(0, Ordering::Release);
