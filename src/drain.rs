@@ -184,7 +184,7 @@ mod tests {
             seq,
             op,
         };
-        r.apply(&write, false);
+        r.apply(write, false);
     }
 
     fn set(k: &str, v: &str) -> WriteOp {

@@ -21,7 +21,9 @@ use super::platform::Ring;
 use super::protocol::{
     decode, encode, read_frame, split_entries, Frame, Scope, Write, DEFAULT_MAX_FRAME,
 };
-use super::replica::{lock, next_expiry, sweep_deadline, ChannelOutbox, Limits, Replica, Replicas};
+use super::replica::{
+    apply_to_scope, lock, next_expiry, sweep_deadline, ChannelOutbox, Limits, Replica, Replicas,
+};
 use crate::Result;
 
 #[derive(Debug, Clone, Copy)]
@@ -441,11 +443,8 @@ fn on_frame(
             if origin == conn {
                 unacked.pop_front();
             }
-            for (_, r) in lock(replicas).iter() {
-                if *r.scope() == write.scope {
-                    r.apply(&write, write.origin == r.id());
-                }
-            }
+            let from = write.origin;
+            apply_to_scope(replicas, write, |_, r| from == r.id());
         }
         Frame::Mark { pos } => {
             for (_, r) in lock(replicas).iter() {

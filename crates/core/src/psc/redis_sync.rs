@@ -17,7 +17,9 @@ use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
 
 use super::protocol::{decode, encode, Frame, Scope, Write, WriteOp};
-use super::replica::{lock, next_expiry, sweep_deadline, ChannelOutbox, Limits, Replica, Replicas};
+use super::replica::{
+    apply_to_scope, lock, next_expiry, sweep_deadline, ChannelOutbox, Limits, Replica, Replicas,
+};
 use crate::{Code, Error, Result};
 
 #[derive(Debug, Clone)]
@@ -214,11 +216,7 @@ async fn subscribe_loop(
                                 continue;
                             }
                         }
-                        for (id, r) in lock(&replicas).iter() {
-                            if *r.scope() == write.scope {
-                                r.apply(&write, *id == origin);
-                            }
-                        }
+                        apply_to_scope(&replicas, write, |id, _| id == origin);
                     }
                 }
             }

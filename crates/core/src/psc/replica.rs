@@ -69,6 +69,28 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Applies `write` to each of `replicas` of its scope (the last one takes it, the others a
+/// copy); `own(id, replica)`: whether it is the echo of that replica's write.
+pub(crate) fn apply_to_scope(
+    replicas: &Replicas,
+    write: Write,
+    own: impl Fn(u64, &Replica) -> bool,
+) {
+    let rs = lock(replicas);
+    let mut left = rs.iter().filter(|(_, r)| *r.scope() == write.scope).count();
+    for (id, r) in rs.iter() {
+        if *r.scope() != write.scope {
+            continue;
+        }
+        let own = own(*id, r);
+        left -= 1;
+        if left == 0 {
+            return r.apply(write, own);
+        }
+        r.apply(write.clone(), own);
+    }
+}
+
 /// When a transport thread should next drop expired entries: at `next` (ms since the epoch;
 /// never without one), at most once a second, so that an idle process never wakes up.
 pub(crate) fn sweep_deadline(
@@ -488,7 +510,7 @@ impl Replica {
     }
 
     /// Applies a write in the upstream order. `own` marks the echo of this replica's write.
-    pub fn apply(&self, write: &Write, own: bool) {
+    pub fn apply(&self, write: Write, own: bool) {
         let mut st = self.lock();
         if write.origin != 0 {
             let c = st.confirmed.entry(write.origin).or_default();
@@ -530,8 +552,8 @@ impl Replica {
             }
         }
         if own {
-            Self::confirm_own(&mut st, write);
-        } else if self.apply_locked(&mut st, write.op.clone()) {
+            Self::confirm_own(&mut st, &write);
+        } else if self.apply_locked(&mut st, write.op) {
             drop(st);
             self.bump();
         }
@@ -1048,14 +1070,14 @@ mod tests {
             (set("k", "2"), false),
             (set("k", "3"), true),
         ] {
-            a.apply(&w(op.clone()), from_a);
-            b.apply(&w(op), !from_a);
+            a.apply(w(op.clone()), from_a);
+            b.apply(w(op), !from_a);
         }
         assert_eq!(a.get("k").as_deref(), Some("3"));
         assert_eq!(b.get("k").as_deref(), Some("3"));
         b.set("k".into(), "4".into()).unwrap();
-        a.apply(&w(set("k", "4")), false);
-        b.apply(&w(set("k", "4")), true);
+        a.apply(w(set("k", "4")), false);
+        b.apply(w(set("k", "4")), true);
         assert_eq!(a.get("k"), b.get("k"));
     }
 
@@ -1077,13 +1099,13 @@ mod tests {
         assert_eq!((write.origin, write.seq), (1, 1));
         assert!(sink.0.lock().unwrap().is_empty(), "no socket write");
         // Ordered before the own write: it stays.
-        r.apply(&remote(2, 1, set("k", "2")), false);
+        r.apply(remote(2, 1, set("k", "2")), false);
         r.confirm_logged(end - 1);
-        r.apply(&remote(2, 2, set("k", "2")), false);
+        r.apply(remote(2, 2, set("k", "2")), false);
         assert_eq!(r.get("k").as_deref(), Some("1"));
         // The mark: later writes apply.
         r.confirm_logged(*end);
-        r.apply(&remote(2, 3, set("k", "3")), false);
+        r.apply(remote(2, 3, set("k", "3")), false);
         assert_eq!(r.get("k").as_deref(), Some("3"));
 
         // A record whose mark is lost with its connection: the echo of a later own write
@@ -1093,11 +1115,11 @@ mod tests {
         r.set("x".into(), "1".into()).unwrap();
         let sent = sink.0.lock().unwrap().pop().unwrap();
         assert_eq!(sent.seq, 3);
-        r.apply(&remote(2, 4, set("j", "2")), false);
+        r.apply(remote(2, 4, set("j", "2")), false);
         assert_eq!(r.get("j").as_deref(), Some("1"));
-        r.apply(&sent, true);
-        r.apply(&remote(2, 5, set("j", "5")), false);
-        r.apply(&remote(2, 6, set("x", "6")), false);
+        r.apply(sent, true);
+        r.apply(remote(2, 5, set("j", "5")), false);
+        r.apply(remote(2, 6, set("x", "6")), false);
         assert_eq!(r.get("j").as_deref(), Some("5"));
         assert_eq!(r.get("x").as_deref(), Some("6"));
     }
@@ -1123,7 +1145,7 @@ mod tests {
         assert_eq!(ring.commit(), commit);
         let sent: Vec<Write> = std::mem::take(&mut *sink.0.lock().unwrap());
         assert_eq!(sent.len(), 2);
-        for w in &sent {
+        for w in sent {
             r.apply(w, true);
         }
         r.set("k".into(), "logged".into()).unwrap();
@@ -1135,10 +1157,10 @@ mod tests {
     fn drain_coalesces_per_key_and_counts_changes() {
         let r = replica();
         let c0 = r.counter();
-        r.apply(&w(set("a", "1")), false);
-        r.apply(&w(set("a", "2")), false);
-        r.apply(&w(set("b", "1")), false);
-        r.apply(&w(WriteOp::Remove { key: "b".into() }), false);
+        r.apply(w(set("a", "1")), false);
+        r.apply(w(set("a", "2")), false);
+        r.apply(w(set("b", "1")), false);
+        r.apply(w(WriteOp::Remove { key: "b".into() }), false);
         assert!(r.counter() > c0);
         let mut d = r.drain();
         d.changes.sort();
@@ -1158,12 +1180,12 @@ mod tests {
         let from = |origin: u64, seq: u64, v: &str| remote(origin, seq, set("k", v));
         // Order: A1, B1, A2. The log delivers A2 first; the upstream stream then A1, B1, A2.
         r.apply_provisional(&mut r.lock(), from(7, 2, "a2"));
-        r.apply(&from(7, 1, "a1"), false);
+        r.apply(from(7, 1, "a1"), false);
         assert_eq!(r.get("k").as_deref(), Some("a2"));
-        r.apply(&from(8, 1, "b1"), false);
+        r.apply(from(8, 1, "b1"), false);
         assert_eq!(r.get("k").as_deref(), Some("a2"));
-        r.apply(&from(7, 2, "a2"), false);
-        r.apply(&from(8, 2, "b2"), false);
+        r.apply(from(7, 2, "a2"), false);
+        r.apply(from(8, 2, "b2"), false);
         assert_eq!(r.get("k").as_deref(), Some("b2"));
         // A stale log record (already confirmed) is ignored.
         r.apply_provisional(&mut r.lock(), from(7, 2, "a2"));
@@ -1178,8 +1200,8 @@ mod tests {
         r.set("k".into(), "mine".into()).unwrap();
         let b = remote(8, 1, set("k", "b"));
         r.apply_provisional(&mut r.lock(), b.clone());
-        r.apply(&w(set("k", "mine")), true);
-        r.apply(&b, false);
+        r.apply(w(set("k", "mine")), true);
+        r.apply(b, false);
         assert_eq!(r.get("k").as_deref(), Some("b"));
     }
 
@@ -1188,10 +1210,10 @@ mod tests {
         let r = replica();
         r.clear();
         r.set("mine".into(), "1".into()).unwrap();
-        r.apply(&w(set("other", "1")), false); // ordered before the own clear: wiped by it
-        r.apply(&w(WriteOp::Clear), true);
-        r.apply(&w(WriteOp::Clear), false); // a later remote clear keeps the write in flight
-        r.apply(&w(set("mine", "1")), true);
+        r.apply(w(set("other", "1")), false); // ordered before the own clear: wiped by it
+        r.apply(w(WriteOp::Clear), true);
+        r.apply(w(WriteOp::Clear), false); // a later remote clear keeps the write in flight
+        r.apply(w(set("mine", "1")), true);
         assert_eq!(r.get("mine").as_deref(), Some("1"));
         assert_eq!(r.get("other"), None);
     }
@@ -1253,10 +1275,10 @@ mod tests {
     fn a_taken_value_is_held_by_the_reader_alone_and_offered_back_from_it() {
         let out = Arc::new(Offers::default());
         let r = Replica::new(None, out.clone(), Limits::default(), 1);
-        r.apply(&w(set("a", "[1]")), false);
-        r.apply(&w(set("b", "[2]")), false);
+        r.apply(w(set("a", "[1]")), false);
+        r.apply(w(set("b", "[2]")), false);
         r.set_held("own".into(), "[3]".into()).unwrap();
-        r.apply(&w(set("own", "[3]")), true);
+        r.apply(w(set("own", "[3]")), true);
         assert_eq!(r.take("a").as_deref(), Some("[1]"));
         assert_eq!(r.take("a"), None, "handed over once");
         assert_eq!(r.get("own"), None, "the writer keeps its own value");
@@ -1276,7 +1298,7 @@ mod tests {
         );
         held.sort();
         assert_eq!(held, ["a", "own"], "kept through the new hub's snapshot");
-        r.apply(&w(set("own", "[4]")), false); // changed since: its old JSON is stale
+        r.apply(w(set("own", "[4]")), false); // changed since: its old JSON is stale
         r.offer_held(vec![
             ("a".into(), "[1]".into()),
             ("own".into(), "[3]".into()),
@@ -1297,7 +1319,7 @@ mod tests {
         r.drain();
         assert_eq!(r.take("k").as_deref(), Some("[1]"));
         let c = r.counter();
-        r.apply(&wr, false);
+        r.apply(wr, false);
         assert_eq!(
             r.counter(),
             c,
@@ -1359,11 +1381,11 @@ mod tests {
         assert_eq!(r.take("a").as_deref(), Some("1"));
         assert_eq!(r.unlisted(), 2);
         // Another writer's change stays unlisted (a miss takes the new value) until named.
-        r.apply(&w(set("b", "2")), false);
+        r.apply(w(set("b", "2")), false);
         assert_eq!(r.unlisted(), 2);
         assert_eq!(lazy_drain(&r), (false, vec![("b".into(), Change::Set(""))]));
         assert_eq!(r.unlisted(), 1);
-        r.apply(&w(WriteOp::Remove { key: "c".into() }), false);
+        r.apply(w(WriteOp::Remove { key: "c".into() }), false);
         assert_eq!(r.unlisted(), 0);
         r.apply_snapshot(vec![("d".into(), "1".into()), ("e".into(), "1".into())]);
         assert_eq!(r.unlisted(), 2);
