@@ -162,7 +162,7 @@ impl JsonDrain {
 mod tests {
     use std::sync::Arc;
 
-    use alova_core::psc::protocol::{Write, WriteOp};
+    use alova_core::psc::protocol::{Expiry, Write, WriteOp};
     use alova_core::psc::replica::Outbox;
     use alova_core::psc::{Limits, Replica};
 
@@ -184,7 +184,7 @@ mod tests {
             seq,
             op,
         };
-        r.apply(write, false);
+        r.apply(write, Expiry::Unread, false);
     }
 
     fn set(k: &str, v: &str) -> WriteOp {

@@ -437,14 +437,18 @@ fn on_frame(
     parts: &mut HashMap<Scope, Vec<(String, String)>>,
 ) {
     match frame {
-        Frame::Event { origin, write } => {
+        Frame::Event {
+            origin,
+            write,
+            expiry,
+        } => {
             // Writes this connection sent itself are acknowledged; writes the hub read from
             // the shared log come with origin 0 and were never queued here.
             if origin == conn {
                 unacked.pop_front();
             }
             let from = write.origin;
-            apply_to_scope(replicas, write, |_, r| from == r.id());
+            apply_to_scope(replicas, write, expiry, |_, r| from == r.id());
         }
         Frame::Mark { pos } => {
             for (_, r) in lock(replicas).iter() {

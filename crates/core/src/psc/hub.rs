@@ -28,8 +28,8 @@ use super::files;
 use super::json_text::scan;
 use super::platform::{Ring, DEFAULT_CAPACITY};
 use super::protocol::{
-    decode, encode, encode_event, now_ms, read_frame, split_entries, Frame, Scope, Write, WriteOp,
-    DEFAULT_MAX_FRAME,
+    decode, encode, encode_event, now_ms, read_frame, split_entries, Expiry, Frame, Scope, Write,
+    WriteOp, DEFAULT_MAX_FRAME,
 };
 use super::replica::sweep_deadline;
 use super::store::Store;
@@ -423,14 +423,17 @@ impl State {
         if let Some(c) = self.conns.get_mut(&logged_by) {
             c.owed_mark = true;
         }
-        let event = Arc::new(encode_event(from, &write));
         let expires = match &write.op {
             WriteOp::Set { value, .. } => match scan(value) {
                 Some(expires) => expires,
-                None => return self.send(from, &event),
+                None => {
+                    return self.send(from, &Arc::new(encode_event(from, &write, Expiry::Unread)))
+                }
             },
             _ => None,
         };
+        // Read once, here: no copy reads it from the value again.
+        let event = Arc::new(encode_event(from, &write, Expiry::Read(expires)));
         let Write { scope, op, .. } = write;
         let evicted = self.store.apply(&scope, op, expires);
         self.broadcast(&scope, from, logged_by, &event);
@@ -441,7 +444,12 @@ impl State {
                 seq: 0,
                 op: WriteOp::Remove { key },
             };
-            self.broadcast(&scope, 0, 0, &Arc::new(encode_event(0, &write)));
+            self.broadcast(
+                &scope,
+                0,
+                0,
+                &Arc::new(encode_event(0, &write, Expiry::Unread)),
+            );
         }
     }
 
@@ -486,7 +494,7 @@ impl State {
                     let last = self.seen.entry(write.origin).or_default();
                     if write.seq <= *last {
                         // Already applied: acknowledged to its sender only.
-                        self.send(id, &Arc::new(encode_event(id, &write)));
+                        self.send(id, &Arc::new(encode_event(id, &write, Expiry::Unread)));
                         return;
                     }
                     *last = write.seq;
@@ -542,7 +550,7 @@ impl Log {
         if let Some(ring) = &self.ring {
             let mut writes = Vec::new();
             ring.read(&mut self.pos, &mut writes, |end, body| match decode(body) {
-                Ok(Frame::Event { origin, write }) => Some((end, origin, write)),
+                Ok(Frame::Event { origin, write, .. }) => Some((end, origin, write)),
                 _ => None,
             });
             ring.set_hub_pos(self.pos);

@@ -36,6 +36,25 @@ impl WriteOp {
     }
 }
 
+/// A set value's expiry (see [`expiry_time`]) as its writer or the hub already read it, so
+/// that a copy need not scan the value again; `Unread` where it is not carried (it is never
+/// sent through Redis, whose other readers may be builds that do not expect it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Expiry {
+    Unread,
+    Read(Option<f64>),
+}
+
+impl Expiry {
+    /// The expiry of `value`, read from it only if not carried.
+    pub fn of(self, value: &str) -> Option<f64> {
+        match self {
+            Expiry::Read(t) => t,
+            Expiry::Unread => expiry_of(value),
+        }
+    }
+}
+
 /// One change to one scope, by replica `origin` (0: the hub), its `seq`-th write.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Write {
@@ -64,8 +83,13 @@ pub enum Frame {
         max_frame: u64,
     },
     /// hub → subscribers (and the writer), in the hub's one order. `origin` 0 is the hub (or
-    /// the shared log). In the shared log, `origin` is the writer's connection.
-    Event { origin: u64, write: Write },
+    /// the shared log). In the shared log, `origin` is the writer's connection. A set's
+    /// `expiry` follows the write when read (an optional last field: 0 for none).
+    Event {
+        origin: u64,
+        write: Write,
+        expiry: Expiry,
+    },
     /// hub → client: the hub has applied the shared log up to `pos`, which confirms this
     /// connection's own records before it (they get no event of their own).
     Mark { pos: u64 },
@@ -136,10 +160,13 @@ impl Enc {
             WriteOp::Clear => self.u8(OP_CLEAR),
         }
     }
-    fn event(&mut self, origin: u64, w: &Write) {
+    fn event(&mut self, origin: u64, w: &Write, expiry: Expiry) {
         self.u8(T_EVENT);
         self.u64(origin);
         self.write(w);
+        if let (WriteOp::Set { .. }, Expiry::Read(t)) = (&w.op, expiry) {
+            self.u64(t.unwrap_or(0.0).to_bits());
+        }
     }
     fn entries(&mut self, entries: &[(String, String)]) {
         self.0
@@ -179,7 +206,11 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
             e.u64(*conn);
             e.u64(*max_frame);
         }
-        Frame::Event { origin, write } => e.event(*origin, write),
+        Frame::Event {
+            origin,
+            write,
+            expiry,
+        } => e.event(*origin, write, *expiry),
         Frame::Nudge => e.u8(T_NUDGE),
         Frame::Mark { pos } => {
             e.u8(T_MARK);
@@ -199,11 +230,12 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
     e.framed()
 }
 
-/// [`encode`] of `Frame::Event { origin, write }`, from a borrowed write and in one allocation.
-pub fn encode_event(origin: u64, write: &Write) -> Vec<u8> {
+/// [`encode`] of `Frame::Event { origin, write, expiry }`, from a borrowed write and in one
+/// allocation.
+pub fn encode_event(origin: u64, write: &Write, expiry: Expiry) -> Vec<u8> {
     let mut e = Enc(Vec::with_capacity(4 + event_len(&write.scope, &write.op)));
     e.0.extend_from_slice(&[0; 4]);
-    e.event(origin, write);
+    e.event(origin, write, expiry);
     e.framed()
 }
 
@@ -292,10 +324,19 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
             conn: d.u64()?,
             max_frame: if d.0.is_empty() { 0 } else { d.u64()? },
         },
-        T_EVENT => Frame::Event {
-            origin: d.u64()?,
-            write: d.write()?,
-        },
+        T_EVENT => {
+            let origin = d.u64()?;
+            let write = d.write()?;
+            let carried = matches!(write.op, WriteOp::Set { .. }) && !d.0.is_empty();
+            Frame::Event {
+                origin,
+                write,
+                expiry: match carried {
+                    true => Expiry::Read(expiry_time(f64::from_bits(d.u64()?))),
+                    false => Expiry::Unread,
+                },
+            }
+        }
         T_NUDGE => Frame::Nudge,
         T_MARK => Frame::Mark { pos: d.u64()? },
         T_SNAPSHOT => {
@@ -320,7 +361,8 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
 pub fn event_len(scope: &Scope, op: &WriteOp) -> usize {
     let scope = 1 + scope.as_ref().map_or(0, |s| 4 + s.len());
     let op = match op {
-        WriteOp::Set { key, value } => 1 + 4 + key.len() + 4 + value.len(),
+        // With its expiry.
+        WriteOp::Set { key, value } => 1 + 4 + key.len() + 4 + value.len() + 8,
         WriteOp::Remove { key } => 1 + 4 + key.len(),
         WriteOp::Clear => 1,
     };
@@ -441,7 +483,28 @@ mod tests {
                 seq: 0,
                 op: WriteOp::Clear,
             },
+            expiry: Expiry::Unread,
         });
+        // A set's expiry travels with it when read (none is 0), or not at all.
+        for expiry in [
+            Expiry::Read(Some(1.79e12)),
+            Expiry::Read(None),
+            Expiry::Unread,
+        ] {
+            roundtrip(Frame::Event {
+                origin: 7,
+                write: Write {
+                    scope: None,
+                    origin: 1,
+                    seq: 2,
+                    op: WriteOp::Set {
+                        key: "k".into(),
+                        value: "[1,1790000000000]".into(),
+                    },
+                },
+                expiry,
+            });
+        }
         roundtrip(Frame::Snapshot {
             scope: None,
             entries: vec![("a".into(), "1".into())],
@@ -467,7 +530,13 @@ mod tests {
             },
         };
         let n = event_len(&write.scope, &write.op);
-        assert_eq!(encode(&Frame::Event { origin: 0, write }).len(), n + 4);
+        let expiry = Expiry::Read(None);
+        let frame = Frame::Event {
+            origin: 0,
+            write,
+            expiry,
+        };
+        assert_eq!(encode(&frame).len(), n + 4);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
 
-use super::protocol::{decode, encode, Frame, Scope, Write, WriteOp};
+use super::protocol::{decode, encode, Expiry, Frame, Scope, Write, WriteOp};
 use super::replica::{
     apply_to_scope, lock, next_expiry, sweep_deadline, ChannelOutbox, Limits, Replica, Replicas,
 };
@@ -130,7 +130,12 @@ async fn run(
                 write.op = WriteOp::Remove { key: key.clone() };
             }
         }
-        let payload = encode(&Frame::Event { origin, write });
+        // Without the expiry: subscribers of older builds refuse a field they do not know.
+        let payload = encode(&Frame::Event {
+            origin,
+            write,
+            expiry: Expiry::Unread,
+        });
         if con.is_none() {
             con = tokio::time::timeout(CONNECT_TIMEOUT, client.get_multiplexed_async_connection())
                 .await
@@ -209,14 +214,17 @@ async fn subscribe_loop(
                     }
                     msg = messages.next() => {
                         let Some(msg) = msg else { break };
-                        let Ok(Frame::Event { origin, write }) = decode(msg.get_payload_bytes()) else { continue };
-                        // Values reach JSON.parse in every process: skip anything else.
-                        if let WriteOp::Set { value, .. } = &write.op {
-                            if !super::protocol::is_json(value) {
-                                continue;
-                            }
-                        }
-                        apply_to_scope(&replicas, write, |id, _| id == origin);
+                        let Ok(Frame::Event { origin, write, .. }) = decode(msg.get_payload_bytes()) else { continue };
+                        // Values reach JSON.parse in every process: skip anything else. The
+                        // same pass reads the expiry.
+                        let expiry = match &write.op {
+                            WriteOp::Set { value, .. } => match super::json_text::scan(value) {
+                                Some(t) => Expiry::Read(t),
+                                None => continue,
+                            },
+                            _ => Expiry::Unread,
+                        };
+                        apply_to_scope(&replicas, write, expiry, |id, _| id == origin);
                     }
                 }
             }

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::keyed::KeyedMap;
 use super::platform::Ring;
-use super::protocol::{encode_event, event_len, expiry_of, now_ms, Scope, Write, WriteOp};
+use super::protocol::{encode_event, event_len, now_ms, Expiry, Scope, Write, WriteOp};
 use crate::{Code, Error, Result};
 
 /// Where a replica's own writes go (the hub connection or the Redis publisher), in call order.
@@ -74,6 +74,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) fn apply_to_scope(
     replicas: &Replicas,
     write: Write,
+    expiry: Expiry,
     own: impl Fn(u64, &Replica) -> bool,
 ) {
     let rs = lock(replicas);
@@ -85,9 +86,9 @@ pub(crate) fn apply_to_scope(
         let own = own(*id, r);
         left -= 1;
         if left == 0 {
-            return r.apply(write, own);
+            return r.apply(write, expiry, own);
         }
-        r.apply(write.clone(), own);
+        r.apply(write.clone(), expiry, own);
     }
 }
 
@@ -142,17 +143,17 @@ struct Entry {
 }
 
 impl Entry {
-    fn new(value: String) -> Self {
-        let mut e = Entry::held(&value);
+    fn new(value: String, expiry: Expiry) -> Self {
+        let mut e = Entry::held(&value, expiry);
         e.value = Some(value);
         e
     }
     /// The entry of a value the reader holds: only its size and expiry stay here.
-    fn held(text: &str) -> Self {
+    fn held(text: &str, expiry: Expiry) -> Self {
         Entry {
             len: text.len(),
             value: None,
-            expires: expiry_of(text),
+            expires: expiry.of(text),
             unlisted: false,
         }
     }
@@ -202,7 +203,7 @@ struct State {
     /// Own writes sent upstream directly and not yet echoed.
     socket_inflight: u32,
     /// Room for the records read from the shared log by one catch-up.
-    incoming: Vec<Write>,
+    incoming: Vec<(Write, Expiry)>,
     /// The upstream restarted without this copy's entries held by the reader: they are kept
     /// through its next snapshot (`reoffer`), and offered when the reader hands their JSON
     /// back (`offer_wanted`).
@@ -271,8 +272,8 @@ impl Replica {
     }
 
     /// A new entry, its expiry noted for the sweep.
-    fn entry(&self, value: String) -> Entry {
-        self.track(Entry::new(value))
+    fn entry(&self, value: String, expiry: Expiry) -> Entry {
+        self.track(Entry::new(value, expiry))
     }
 
     /// Keeps the sweep's deadline no later than `e`'s expiry.
@@ -335,8 +336,9 @@ impl Replica {
         self.ring_gen.load(Ordering::Acquire)
     }
 
-    /// Sends an own write upstream, and to the shared log when there is one.
-    fn send(&self, st: &mut State, op: WriteOp) {
+    /// Sends an own write upstream, and to the shared log when there is one (with the
+    /// value's `expiry`, which the copies reading it there need not read again).
+    fn send(&self, st: &mut State, op: WriteOp, expiry: Expiry) {
         st.seq += 1;
         let write = Write {
             scope: self.scope.clone(),
@@ -350,7 +352,7 @@ impl Replica {
         let origin = if st.scope_shared { 0 } else { st.conn };
         let appended = match &st.ring {
             Some((ring, _)) if st.socket_inflight == 0 => ring
-                .append(&encode_event(origin, &write))
+                .append(&encode_event(origin, &write, expiry))
                 .map(|end| (end, ring.needs_nudge())),
             _ => None,
         };
@@ -475,13 +477,14 @@ impl Replica {
         *st.inflight.entry(key.clone()).or_default() += 1;
         // A value the reader holds is not copied here, only measured.
         let e = if held {
-            self.track(Entry::held(&value))
+            self.track(Entry::held(&value, Expiry::Unread))
         } else {
-            self.entry(value.clone())
+            self.entry(value.clone(), Expiry::Unread)
         };
+        let expiry = Expiry::Read(e.expires);
         self.gone(st.map.insert(&key, e));
         self.evict(&mut st, &key);
-        self.send(&mut st, WriteOp::Set { key, value });
+        self.send(&mut st, WriteOp::Set { key, value }, expiry);
         Ok(())
     }
 
@@ -497,7 +500,7 @@ impl Replica {
         };
         *st.inflight.entry(key.clone()).or_default() += 1;
         self.gone(st.map.remove(&key));
-        self.send(&mut st, WriteOp::Remove { key });
+        self.send(&mut st, WriteOp::Remove { key }, Expiry::Unread);
     }
 
     pub fn clear(&self) {
@@ -506,11 +509,12 @@ impl Replica {
         st.map.clear();
         self.counters.unlisted.store(0, Ordering::Release);
         st.dirty.clear();
-        self.send(&mut st, WriteOp::Clear);
+        self.send(&mut st, WriteOp::Clear, Expiry::Unread);
     }
 
-    /// Applies a write in the upstream order. `own` marks the echo of this replica's write.
-    pub fn apply(&self, write: Write, own: bool) {
+    /// Applies a write in the upstream order (a set's `expiry`, if carried). `own` marks the
+    /// echo of this replica's write.
+    pub fn apply(&self, write: Write, expiry: Expiry, own: bool) {
         let mut st = self.lock();
         if write.origin != 0 {
             let c = st.confirmed.entry(write.origin).or_default();
@@ -553,7 +557,7 @@ impl Replica {
         }
         if own {
             Self::confirm_own(&mut st, &write);
-        } else if self.apply_locked(&mut st, write.op) {
+        } else if self.apply_locked(&mut st, write.op, expiry) {
             drop(st);
             self.bump();
         }
@@ -561,7 +565,7 @@ impl Replica {
 
     /// Applies another replica's write read from the shared log, ahead of the upstream order
     /// (which later delivers it again, in its place, so every copy still converges).
-    fn apply_provisional(&self, st: &mut State, write: Write) {
+    fn apply_provisional(&self, st: &mut State, write: Write, expiry: Expiry) {
         if write.origin == 0 || write.origin == self.id || write.scope != self.scope {
             return;
         }
@@ -588,7 +592,7 @@ impl Replica {
                 st.provisional_clear = Some(mark);
             }
         }
-        self.apply_locked(st, write.op);
+        self.apply_locked(st, write.op, expiry);
     }
 
     /// Catches up with the shared log (called before each drain, on the reader's thread).
@@ -603,12 +607,12 @@ impl Replica {
             &mut pos,
             &mut writes,
             |_, body| match super::protocol::decode(body) {
-                Ok(super::protocol::Frame::Event { write, .. }) => Some(write),
+                Ok(super::protocol::Frame::Event { write, expiry, .. }) => Some((write, expiry)),
                 _ => None,
             },
         );
-        for write in writes.drain(..) {
-            self.apply_provisional(st, write);
+        for (write, expiry) in writes.drain(..) {
+            self.apply_provisional(st, write, expiry);
         }
         // Kept for the next catch-up unless a burst made it large.
         if writes.capacity() <= INCOMING_KEPT {
@@ -664,7 +668,7 @@ impl Replica {
     }
 
     /// Applies another replica's write; returns whether the content changed.
-    fn apply_locked(&self, st: &mut State, op: WriteOp) -> bool {
+    fn apply_locked(&self, st: &mut State, op: WriteOp, expiry: Expiry) -> bool {
         if st.clear_inflight > 0 {
             return false;
         }
@@ -679,11 +683,11 @@ impl Replica {
                         // Still unlisted until a drain names the key: a miss read meanwhile
                         // takes the new value rather than finding nothing.
                         let unlisted = old.unlisted;
-                        *old = self.entry(value);
+                        *old = self.entry(value, expiry);
                         old.unlisted = unlisted;
                     }
                     None => {
-                        st.map.insert(&key, self.entry(value));
+                        st.map.insert(&key, self.entry(value, expiry));
                         self.evict(st, &key);
                     }
                 }
@@ -732,7 +736,7 @@ impl Replica {
         map.reserve(entries.len().saturating_sub(map.len()));
         for (k, v) in entries {
             if !inflight.contains_key(&k) {
-                map.insert(&k, self.entry(v));
+                map.insert(&k, self.entry(v, Expiry::Unread));
             }
         }
         // Until the reader's next (full) drain, a miss finds the snapshot's values here.
@@ -1070,15 +1074,28 @@ mod tests {
             (set("k", "2"), false),
             (set("k", "3"), true),
         ] {
-            a.apply(w(op.clone()), from_a);
-            b.apply(w(op), !from_a);
+            a.apply(w(op.clone()), Expiry::Unread, from_a);
+            b.apply(w(op), Expiry::Unread, !from_a);
         }
         assert_eq!(a.get("k").as_deref(), Some("3"));
         assert_eq!(b.get("k").as_deref(), Some("3"));
         b.set("k".into(), "4".into()).unwrap();
-        a.apply(w(set("k", "4")), false);
-        b.apply(w(set("k", "4")), true);
+        a.apply(w(set("k", "4")), Expiry::Unread, false);
+        b.apply(w(set("k", "4")), Expiry::Unread, true);
         assert_eq!(a.get("k"), b.get("k"));
+    }
+
+    /// A carried expiry is taken as read; only an unread one is read from the value.
+    #[test]
+    fn a_carried_expiry_is_not_read_again() {
+        let r = Replica::new(None, Arc::new(Sink::default()), Limits::default(), 1);
+        let expired = Expiry::Read(Some(1.0));
+        r.apply(remote(2, 1, set("k", "[1]")), expired, false);
+        r.apply(remote(2, 2, set("j", "[1,1]")), Expiry::Read(None), false);
+        r.apply(remote(2, 3, set("u", "[1,1]")), Expiry::Unread, false);
+        assert_eq!(r.get("k"), None);
+        assert_eq!(r.get("j").as_deref(), Some("[1,1]"));
+        assert_eq!(r.get("u"), None);
     }
 
     #[cfg(target_os = "linux")]
@@ -1093,19 +1110,28 @@ mod tests {
         ring.read(&mut 0, &mut records, |end, b| {
             Some((end, decode(b).unwrap()))
         });
-        let [(end, Frame::Event { origin: 7, write })] = &records[..] else {
-            panic!("one record carrying the connection: {records:?}")
+        // The value's expiry (none) is in the record: the copies reading it need not read it.
+        let [(
+            end,
+            Frame::Event {
+                origin: 7,
+                write,
+                expiry: Expiry::Read(None),
+            },
+        )] = &records[..]
+        else {
+            panic!("one record carrying the connection and the expiry: {records:?}")
         };
         assert_eq!((write.origin, write.seq), (1, 1));
         assert!(sink.0.lock().unwrap().is_empty(), "no socket write");
         // Ordered before the own write: it stays.
-        r.apply(remote(2, 1, set("k", "2")), false);
+        r.apply(remote(2, 1, set("k", "2")), Expiry::Unread, false);
         r.confirm_logged(end - 1);
-        r.apply(remote(2, 2, set("k", "2")), false);
+        r.apply(remote(2, 2, set("k", "2")), Expiry::Unread, false);
         assert_eq!(r.get("k").as_deref(), Some("1"));
         // The mark: later writes apply.
         r.confirm_logged(*end);
-        r.apply(remote(2, 3, set("k", "3")), false);
+        r.apply(remote(2, 3, set("k", "3")), Expiry::Unread, false);
         assert_eq!(r.get("k").as_deref(), Some("3"));
 
         // A record whose mark is lost with its connection: the echo of a later own write
@@ -1115,11 +1141,11 @@ mod tests {
         r.set("x".into(), "1".into()).unwrap();
         let sent = sink.0.lock().unwrap().pop().unwrap();
         assert_eq!(sent.seq, 3);
-        r.apply(remote(2, 4, set("j", "2")), false);
+        r.apply(remote(2, 4, set("j", "2")), Expiry::Unread, false);
         assert_eq!(r.get("j").as_deref(), Some("1"));
-        r.apply(sent, true);
-        r.apply(remote(2, 5, set("j", "5")), false);
-        r.apply(remote(2, 6, set("x", "6")), false);
+        r.apply(sent, Expiry::Unread, true);
+        r.apply(remote(2, 5, set("j", "5")), Expiry::Unread, false);
+        r.apply(remote(2, 6, set("x", "6")), Expiry::Unread, false);
         assert_eq!(r.get("j").as_deref(), Some("5"));
         assert_eq!(r.get("x").as_deref(), Some("6"));
     }
@@ -1146,7 +1172,7 @@ mod tests {
         let sent: Vec<Write> = std::mem::take(&mut *sink.0.lock().unwrap());
         assert_eq!(sent.len(), 2);
         for w in sent {
-            r.apply(w, true);
+            r.apply(w, Expiry::Unread, true);
         }
         r.set("k".into(), "logged".into()).unwrap();
         assert!(ring.commit() > commit, "echoed: the log again");
@@ -1157,10 +1183,14 @@ mod tests {
     fn drain_coalesces_per_key_and_counts_changes() {
         let r = replica();
         let c0 = r.counter();
-        r.apply(w(set("a", "1")), false);
-        r.apply(w(set("a", "2")), false);
-        r.apply(w(set("b", "1")), false);
-        r.apply(w(WriteOp::Remove { key: "b".into() }), false);
+        r.apply(w(set("a", "1")), Expiry::Unread, false);
+        r.apply(w(set("a", "2")), Expiry::Unread, false);
+        r.apply(w(set("b", "1")), Expiry::Unread, false);
+        r.apply(
+            w(WriteOp::Remove { key: "b".into() }),
+            Expiry::Unread,
+            false,
+        );
         assert!(r.counter() > c0);
         let mut d = r.drain();
         d.changes.sort();
@@ -1179,16 +1209,16 @@ mod tests {
         let r = replica();
         let from = |origin: u64, seq: u64, v: &str| remote(origin, seq, set("k", v));
         // Order: A1, B1, A2. The log delivers A2 first; the upstream stream then A1, B1, A2.
-        r.apply_provisional(&mut r.lock(), from(7, 2, "a2"));
-        r.apply(from(7, 1, "a1"), false);
+        r.apply_provisional(&mut r.lock(), from(7, 2, "a2"), Expiry::Unread);
+        r.apply(from(7, 1, "a1"), Expiry::Unread, false);
         assert_eq!(r.get("k").as_deref(), Some("a2"));
-        r.apply(from(8, 1, "b1"), false);
+        r.apply(from(8, 1, "b1"), Expiry::Unread, false);
         assert_eq!(r.get("k").as_deref(), Some("a2"));
-        r.apply(from(7, 2, "a2"), false);
-        r.apply(from(8, 2, "b2"), false);
+        r.apply(from(7, 2, "a2"), Expiry::Unread, false);
+        r.apply(from(8, 2, "b2"), Expiry::Unread, false);
         assert_eq!(r.get("k").as_deref(), Some("b2"));
         // A stale log record (already confirmed) is ignored.
-        r.apply_provisional(&mut r.lock(), from(7, 2, "a2"));
+        r.apply_provisional(&mut r.lock(), from(7, 2, "a2"), Expiry::Unread);
         assert_eq!(r.get("k").as_deref(), Some("b2"));
     }
 
@@ -1199,9 +1229,9 @@ mod tests {
         let r = replica();
         r.set("k".into(), "mine".into()).unwrap();
         let b = remote(8, 1, set("k", "b"));
-        r.apply_provisional(&mut r.lock(), b.clone());
-        r.apply(w(set("k", "mine")), true);
-        r.apply(b, false);
+        r.apply_provisional(&mut r.lock(), b.clone(), Expiry::Unread);
+        r.apply(w(set("k", "mine")), Expiry::Unread, true);
+        r.apply(b, Expiry::Unread, false);
         assert_eq!(r.get("k").as_deref(), Some("b"));
     }
 
@@ -1210,10 +1240,10 @@ mod tests {
         let r = replica();
         r.clear();
         r.set("mine".into(), "1".into()).unwrap();
-        r.apply(w(set("other", "1")), false); // ordered before the own clear: wiped by it
-        r.apply(w(WriteOp::Clear), true);
-        r.apply(w(WriteOp::Clear), false); // a later remote clear keeps the write in flight
-        r.apply(w(set("mine", "1")), true);
+        r.apply(w(set("other", "1")), Expiry::Unread, false); // ordered before the own clear: wiped by it
+        r.apply(w(WriteOp::Clear), Expiry::Unread, true);
+        r.apply(w(WriteOp::Clear), Expiry::Unread, false); // a later remote clear keeps the write in flight
+        r.apply(w(set("mine", "1")), Expiry::Unread, true);
         assert_eq!(r.get("mine").as_deref(), Some("1"));
         assert_eq!(r.get("other"), None);
     }
@@ -1275,10 +1305,10 @@ mod tests {
     fn a_taken_value_is_held_by_the_reader_alone_and_offered_back_from_it() {
         let out = Arc::new(Offers::default());
         let r = Replica::new(None, out.clone(), Limits::default(), 1);
-        r.apply(w(set("a", "[1]")), false);
-        r.apply(w(set("b", "[2]")), false);
+        r.apply(w(set("a", "[1]")), Expiry::Unread, false);
+        r.apply(w(set("b", "[2]")), Expiry::Unread, false);
         r.set_held("own".into(), "[3]".into()).unwrap();
-        r.apply(w(set("own", "[3]")), true);
+        r.apply(w(set("own", "[3]")), Expiry::Unread, true);
         assert_eq!(r.take("a").as_deref(), Some("[1]"));
         assert_eq!(r.take("a"), None, "handed over once");
         assert_eq!(r.get("own"), None, "the writer keeps its own value");
@@ -1298,7 +1328,7 @@ mod tests {
         );
         held.sort();
         assert_eq!(held, ["a", "own"], "kept through the new hub's snapshot");
-        r.apply(w(set("own", "[4]")), false); // changed since: its old JSON is stale
+        r.apply(w(set("own", "[4]")), Expiry::Unread, false); // changed since: its old JSON is stale
         r.offer_held(vec![
             ("a".into(), "[1]".into()),
             ("own".into(), "[3]".into()),
@@ -1315,11 +1345,11 @@ mod tests {
     fn the_upstream_replay_of_a_shared_log_write_changes_nothing() {
         let r = replica();
         let wr = remote(7, 1, set("k", "[1]"));
-        r.apply_provisional(&mut r.lock(), wr.clone());
+        r.apply_provisional(&mut r.lock(), wr.clone(), Expiry::Unread);
         r.drain();
         assert_eq!(r.take("k").as_deref(), Some("[1]"));
         let c = r.counter();
-        r.apply(wr, false);
+        r.apply(wr, Expiry::Unread, false);
         assert_eq!(
             r.counter(),
             c,
@@ -1381,11 +1411,15 @@ mod tests {
         assert_eq!(r.take("a").as_deref(), Some("1"));
         assert_eq!(r.unlisted(), 2);
         // Another writer's change stays unlisted (a miss takes the new value) until named.
-        r.apply(w(set("b", "2")), false);
+        r.apply(w(set("b", "2")), Expiry::Unread, false);
         assert_eq!(r.unlisted(), 2);
         assert_eq!(lazy_drain(&r), (false, vec![("b".into(), Change::Set(""))]));
         assert_eq!(r.unlisted(), 1);
-        r.apply(w(WriteOp::Remove { key: "c".into() }), false);
+        r.apply(
+            w(WriteOp::Remove { key: "c".into() }),
+            Expiry::Unread,
+            false,
+        );
         assert_eq!(r.unlisted(), 0);
         r.apply_snapshot(vec![("d".into(), "1".into()), ("e".into(), "1".into())]);
         assert_eq!(r.unlisted(), 2);
