@@ -8,7 +8,7 @@
 //   does `get` drain the changes (one native call). Reads never cross a process boundary.
 // - EventPSCAdapter, for any other sync adapter (custom, Electron): alova's event protocol.
 const { randomBytes } = require('node:crypto');
-const { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges, kHeldEntries } = require('./explicit');
+const { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges, kApplyChangeText, kHeldEntries } = require('./explicit');
 const { kLink, kOnConnect } = require('./events');
 const { AlovaError, fromNative, codes } = require('../errors');
 const { isExpired } = require('../core/expiry');
@@ -36,33 +36,21 @@ const NO_KEYS = [];
 const keysIn = (text, from, to) => (to > from ? text.slice(from, to).split('\0') : NO_KEYS);
 
 /**
- * Reads the replica's key drain as `[full, changed, removed, held, texts]`: a full one is
- * `'1'`, changed keys joined by NUL, U+0001, removed keys [, U+0001, held keys]; any other is
- * `'2'`, changed keys each followed by its JSON (`''`: not handed over, comes back in
- * `texts`), U+0001, removed keys; either may be JSON (`texts` last when not full).
+ * Reads a key drain other than the plain changed-keys one (`'2'`, applied by the local copy
+ * as it is read: see `kApplyChangeText`) as `[full, changed, removed, held, texts]`: a full
+ * one is `'1'`, changed keys joined by NUL, U+0001, removed keys [, U+0001, held keys]; any
+ * drain may be JSON instead (`texts` last when not full).
  */
 function parseKeys(text) {
   if (text[0] === '[') {
     const [full, set, del, held, texts = null] = JSON.parse(text);
     return [full === 1, set, del, held, texts];
   }
-  if (text[0] === '2') {
-    const sep = text.indexOf('\u0001');
-    const pairs = keysIn(text, 1, sep);
-    const set = [];
-    const texts = [];
-    for (let i = 0; i < pairs.length; i += 2) {
-      set.push(pairs[i]);
-      texts.push(pairs[i + 1]);
-    }
-    return [false, set, del(text, sep), NO_KEYS, texts];
-  }
   const sep = text.indexOf('\u0001');
   let end = text.indexOf('\u0001', sep + 1);
   if (end < 0) end = text.length;
   return [text[0] === '1', keysIn(text, 1, sep), keysIn(text, sep + 1, end), keysIn(text, end + 1, text.length), null];
 }
-const del = (text, sep) => keysIn(text, sep + 1, text.length);
 
 const NO_RING = new Int32Array(1);
 
@@ -221,7 +209,16 @@ class ReplicaPSCAdapter extends PSCAdapter {
     this._ringSeen = this._ring[0];
     const cache = this.cacheAdapter;
     if (this._lazy) {
-      let [full, set, del, held, texts] = parseKeys(this._replica.drainKeys());
+      const text = this._replica.drainKeys();
+      if (text[0] === '2') {
+        // The common drain, applied as it is read; keys are listed only for a listener.
+        const named = syncChannel.hasSubscribers ? [[], []] : null;
+        const n = cache[kApplyChangeText](text, named);
+        if (named) this._received(false, named[0], named[1]);
+        else this._received(false, NO_KEYS, NO_KEYS, n);
+        return undefined;
+      }
+      let [full, set, del, held, texts] = parseKeys(text);
       // A full change names only the keys this copy holds; the others are taken on a miss,
       // unless someone listens for the keys.
       if (full && this._counter[1] !== 0 && syncChannel.hasSubscribers) set = this._replica.listUnlisted();

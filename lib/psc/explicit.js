@@ -13,6 +13,7 @@ const UNREAD = Symbol('alova.psc.unread');
 // What a replica-backed PSC adapter calls on its local copy (not part of alova's interface).
 const kLoadFrom = Symbol('alova.psc.loadFrom');
 const kApplyKeyChanges = Symbol('alova.psc.applyKeyChanges');
+const kApplyChangeText = Symbol('alova.psc.applyChangeText');
 const kHeldEntries = Symbol('alova.psc.heldEntries');
 // No source: nothing is unlisted (slot 1).
 const NONE_UNLISTED = new Int32Array(2);
@@ -101,6 +102,39 @@ class ExplicitCacheAdapter {
       if (t.size) t.delete(del[i]);
     }
   }
+  /**
+   * Records the changes of a plain key drain, read in place: `'2'`, each changed key followed
+   * by its JSON (`''`: not handed over, taken on first read), all joined by NUL, U+0001, the
+   * removed keys joined by NUL (no key is empty, none holds a separator). With `named`, the
+   * changed and removed keys are pushed onto its two arrays. Returns how many keys changed.
+   */
+  [kApplyChangeText](text, named) {
+    const m = this._map;
+    const t = this._texts;
+    const sep = text.indexOf('\u0001');
+    let n = 0;
+    for (let i = 1; i < sep; n++) {
+      const k = text.indexOf('\0', i);
+      let j = text.indexOf('\0', k + 1);
+      if (j < 0 || j > sep) j = sep;
+      const key = text.slice(i, k);
+      m.set(key, UNREAD);
+      if (j > k + 1) t.set(key, text.slice(k + 1, j));
+      else if (t.size) t.delete(key);
+      if (named) named[0].push(key);
+      i = j + 1;
+    }
+    for (let i = sep + 1; i < text.length; n++) {
+      let j = text.indexOf('\0', i);
+      if (j < 0) j = text.length;
+      const key = text.slice(i, j);
+      m.delete(key);
+      if (t.size) t.delete(key);
+      if (named) named[1].push(key);
+      i = j + 1;
+    }
+    return n;
+  }
   /** The values this copy holds (already read), as `[keys, JSON texts]`. */
   [kHeldEntries]() {
     const keys = [];
@@ -145,4 +179,4 @@ class ExplicitCacheAdapter {
   }
 }
 
-module.exports = { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges, kHeldEntries };
+module.exports = { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges, kApplyChangeText, kHeldEntries };
