@@ -351,9 +351,16 @@ impl Replica {
         // through the socket awaits its echo: the hub could read this one first.
         let origin = if st.scope_shared { 0 } else { st.conn };
         let appended = match &st.ring {
-            Some((ring, _)) if st.socket_inflight == 0 => ring
-                .append(&encode_event(origin, &write, expiry))
-                .map(|end| (end, ring.needs_nudge())),
+            Some((ring, _)) if st.socket_inflight == 0 => {
+                // A log made by an older hub takes the event alone.
+                let expiry = if ring.carries_expiry() {
+                    expiry
+                } else {
+                    Expiry::Unread
+                };
+                ring.append(&encode_event(origin, &write, expiry))
+                    .map(|end| (end, ring.needs_nudge()))
+            }
             _ => None,
         };
         if let Some((end, nudge)) = appended {
@@ -1148,6 +1155,26 @@ mod tests {
         r.apply(remote(2, 6, set("x", "6")), Expiry::Unread, false);
         assert_eq!(r.get("j").as_deref(), Some("5"));
         assert_eq!(r.get("x").as_deref(), Some("6"));
+    }
+
+    /// A log made by an older hub gets the event alone, which that hub can read.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_log_made_by_an_older_hub_gets_records_without_the_expiry() {
+        let ring = Arc::new(Ring::create(1, 1 << 16).unwrap());
+        ring.as_made_by_an_older_hub();
+        let r = Replica::new(None, Arc::new(Sink::default()), Limits::default(), 1);
+        r.set_ring(Some(ring.clone()), 7);
+        r.set("k".into(), "[1,1790000000000]".into()).unwrap();
+        let mut records = Vec::new();
+        ring.read(&mut 0, &mut records, |_, b| decode(b).ok());
+        let [Frame::Event {
+            expiry: Expiry::Unread,
+            ..
+        }] = &records[..]
+        else {
+            panic!("one record without the expiry: {records:?}")
+        };
     }
 
     #[cfg(target_os = "linux")]

@@ -48,6 +48,10 @@ impl Ring {
         match *self {}
     }
 
+    pub fn carries_expiry(&self) -> bool {
+        match *self {}
+    }
+
     pub fn needs_nudge(&self) -> bool {
         match *self {}
     }

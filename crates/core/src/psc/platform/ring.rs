@@ -46,7 +46,13 @@ struct Header {
     /// process), or 0: until then appends need not nudge it. (Zero in a log made by a hub
     /// that never schedules one: writers then always nudge.)
     read_due: AtomicU64,
+    /// What records may hold beyond the event frame, as the hub that made the log reads them
+    /// (zero in a log made by a hub that reads no more: writers then add nothing).
+    extras: AtomicU64,
 }
+
+/// [`Header::extras`]: a set's expiry follows its event (see `protocol::Expiry`).
+const EXTRA_EXPIRY: u64 = 1;
 
 const _: () = assert!(std::mem::size_of::<Header>() <= HEADER);
 
@@ -144,6 +150,7 @@ impl Ring {
             let h = base as *mut Header;
             (*h).epoch = epoch;
             (*h).cap = cap;
+            (*h).extras = AtomicU64::new(EXTRA_EXPIRY);
             let mut attr: libc::pthread_mutexattr_t = std::mem::zeroed();
             libc::pthread_mutexattr_init(&mut attr);
             libc::pthread_mutexattr_setpshared(&mut attr, libc::PTHREAD_PROCESS_SHARED);
@@ -159,6 +166,17 @@ impl Ring {
         }
         ring.header().magic.store(MAGIC, Ordering::Release);
         Ok(ring)
+    }
+
+    /// Whether a record may carry a set's expiry: the hub that made the log reads it.
+    pub fn carries_expiry(&self) -> bool {
+        self.header().extras.load(Ordering::Relaxed) & EXTRA_EXPIRY != 0
+    }
+
+    /// The log as a hub that reads no extras made it.
+    #[cfg(test)]
+    pub(crate) fn as_made_by_an_older_hub(&self) {
+        self.header().extras.store(0, Ordering::Relaxed);
     }
 
     /// The descriptor to hand to clients.
