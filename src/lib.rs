@@ -10,6 +10,7 @@ mod completion;
 mod constants;
 mod drain;
 mod error;
+mod handles;
 mod http;
 mod json;
 mod psc;

@@ -11,6 +11,7 @@ use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 
 use crate::error::{guard, internal, invalid_arg, to_js, Result};
+use crate::handles::Handles;
 
 #[napi(object)]
 #[derive(Default)]
@@ -188,7 +189,8 @@ impl PscLink {
                 Link::Hub(c) => c.attach(scope),
                 Link::Redis(s) => s.attach(scope),
             };
-            Ok(PscReplica { r })
+            let id = REPLICAS.add(r.clone());
+            Ok(PscReplica { r, id })
         })
     }
 
@@ -218,6 +220,42 @@ impl PscLink {
 #[napi]
 pub struct PscReplica {
     r: Arc<Replica>,
+    id: u32,
+}
+
+/// Replicas by id, for the calls a read makes after a change (see `handles`).
+static REPLICAS: Handles<Replica> = Handles::new();
+
+impl Drop for PscReplica {
+    fn drop(&mut self) {
+        REPLICAS.remove(self.id);
+    }
+}
+
+// napi registers the functions below at load time; a test build of the binding has no caller.
+#[cfg_attr(test, allow(dead_code))]
+fn with_replica<T>(id: u32, f: impl FnOnce(&Replica) -> T) -> Result<T> {
+    guard(|| {
+        REPLICAS
+            .with(id, f)
+            .ok_or_else(|| invalid_arg(format!("shared cache replica {id} does not exist")))
+    })
+}
+
+/// The changed keys of replica `id` (see `PscReplica#id`), in the text form of
+/// `drain::drain_keys`.
+#[cfg_attr(test, allow(dead_code))]
+#[napi(catch_unwind)]
+pub fn psc_drain_keys(id: u32) -> Result<String> {
+    with_replica(id, crate::drain::drain_keys)
+}
+
+/// The JSON text of `key` in replica `id`, handed over: the caller keeps the value from now
+/// on (drains then list the key as held until it changes), or null.
+#[cfg_attr(test, allow(dead_code))]
+#[napi(catch_unwind)]
+pub fn psc_take(id: u32, key: String) -> Result<Option<String>> {
+    with_replica(id, |r| r.take(&key))
 }
 
 #[napi]
@@ -311,23 +349,16 @@ impl PscReplica {
         guard(|| Ok(crate::drain::drain_json(&self.r)))
     }
 
-    /// Changed keys only, in the text form of `drain::drain_keys`.
-    #[napi(catch_unwind)]
-    pub fn drain_keys(&self) -> Result<String> {
-        guard(|| Ok(crate::drain::drain_keys(&self.r)))
+    /// The id `pscDrainKeys` and `pscTake` take.
+    #[napi(getter)]
+    pub fn id(&self) -> u32 {
+        self.id
     }
 
     /// The current JSON text of `key`, or null.
     #[napi(catch_unwind)]
     pub fn get(&self, key: String) -> Result<Option<String>> {
         guard(|| Ok(self.r.get(&key)))
-    }
-
-    /// The JSON text of `key`, handed over: the caller keeps the value from now on (drains
-    /// then list the key as held until it changes), or null.
-    #[napi(catch_unwind)]
-    pub fn take(&self, key: String) -> Result<Option<String>> {
-        guard(|| Ok(self.r.take(&key)))
     }
 
     /// The keys the reader was not told about (it learns them now).

@@ -1,6 +1,5 @@
 //! Synchronous binding of the in-memory rate-limit store. Stores are addressed by a numeric
-//! id through free functions (a class method call costs several times more than a plain
-//! function call here). Each call passes one caller-owned byte buffer: six f64 slots
+//! id through free functions (see `handles`). Each call passes one caller-owned byte buffer: six f64 slots
 //! (`[points, durationMs, limit, blockMs | force, now, keyLength]`, results `[points, expire]`
 //! written over the first two) followed by the key's UTF-8 bytes — cheaper than crossing a
 //! string and building a result object.
@@ -9,9 +8,11 @@
 
 use alova_core::ratelimit::{MemoryStore, Record};
 use napi::bindgen_prelude::Uint8ArraySlice;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-static STORES: RwLock<Vec<Option<Arc<MemoryStore>>>> = RwLock::new(Vec::new());
+use crate::handles::Handles;
+
+static STORES: Handles<MemoryStore> = Handles::new();
 
 const SLOTS: usize = crate::constants::RATE_LIMIT_SLOTS as usize;
 const HEADER: usize = crate::constants::RATE_LIMIT_HEADER as usize;
@@ -19,13 +20,9 @@ const HEADER: usize = crate::constants::RATE_LIMIT_HEADER as usize;
 /// Runs `f` on store `id`; every store call goes through here, so its panic guard is here.
 fn with_store<T>(id: u32, f: impl FnOnce(&MemoryStore) -> T) -> crate::error::Result<T> {
     crate::error::guard(|| {
-        let stores = STORES.read().unwrap_or_else(|e| e.into_inner());
-        match stores.get(id as usize) {
-            Some(Some(store)) => Ok(f(store)),
-            _ => Err(crate::error::invalid_arg(format!(
-                "rate-limit store {id} does not exist"
-            ))),
-        }
+        STORES.with(id, f).ok_or_else(|| {
+            crate::error::invalid_arg(format!("rate-limit store {id} does not exist"))
+        })
     })
 }
 
@@ -84,21 +81,14 @@ impl<'a> Io<'a> {
 /// Creates an empty store and returns its id.
 #[napi(catch_unwind)]
 pub fn rate_limit_store_create() -> crate::error::Result<u32> {
-    crate::error::guard(|| {
-        let mut stores = STORES.write().unwrap_or_else(|e| e.into_inner());
-        stores.push(Some(Arc::new(MemoryStore::new())));
-        Ok((stores.len() - 1) as u32)
-    })
+    crate::error::guard(|| Ok(STORES.add(Arc::new(MemoryStore::new()))))
 }
 
 /// Frees a store's records; its id is not reused.
 #[napi(catch_unwind)]
 pub fn rate_limit_store_drop(id: u32) -> crate::error::Result<()> {
     crate::error::guard(|| {
-        let mut stores = STORES.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(slot) = stores.get_mut(id as usize) {
-            *slot = None;
-        }
+        STORES.remove(id);
         Ok(())
     })
 }

@@ -6,14 +6,21 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { createPSCAdapter, NodeSyncAdapter, createNodePSCSynchronizer } from '@alova/native/psc';
+
+// The addon's exports, as the adapters call them (a replica's id calls: pscTake, pscDrainKeys).
+const binding = createRequire(import.meta.url)('../../binding.js');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'psc-reads-'));
 process.env.ALOVA_PSC_DIR = dir;
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** Counts the calls of `names` on `obj` (own properties shadowing the prototype's methods). */
-function countCalls(obj, names) {
+/**
+ * Counts the calls of `names` on `obj` (own properties shadowing the prototype's methods, or
+ * the addon's functions) until test `t` ends.
+ */
+function countCalls(t, obj, names) {
   const counts = Object.fromEntries(names.map((n) => [n, 0]));
   for (const n of names) {
     const orig = obj[n];
@@ -21,6 +28,7 @@ function countCalls(obj, names) {
       counts[n]++;
       return orig.apply(this, args);
     };
+    t.after(() => (obj[n] = orig));
   }
   return counts;
 }
@@ -54,13 +62,14 @@ test('an unchanged key is read without a native call or a clock read; a changed 
   await until(() => b.get('y') === 1 && b.get('x') !== undefined);
   assert.deepEqual(b.get('x'), entry);
 
-  const native = countCalls(b._replica, ['get', 'take', 'drainKeys', 'drain']);
+  const methods = countCalls(t, b._replica, ['get', 'drain']);
+  const native = countCalls(t, binding, ['pscTake', 'pscDrainKeys']);
   const realNow = Date.now;
   let clock = 0;
   Date.now = () => (clock++, realNow());
   try {
     for (let i = 0; i < 1000; i++) assert.deepEqual(b.get('x'), entry);
-    assert.deepEqual(native, { get: 0, take: 0, drainKeys: 0, drain: 0 });
+    assert.deepEqual({ ...methods, ...native }, { get: 0, drain: 0, pscTake: 0, pscDrainKeys: 0 });
     assert.equal(clock, 0, 'no clock read per read');
   } finally {
     Date.now = realNow;
@@ -74,8 +83,8 @@ test('an unchanged key is read without a native call or a clock read; a changed 
   }
   // The changed key's JSON came with the drain (one native call in all); the unchanged key's
   // value was never fetched again.
-  assert.equal(native.take, 0);
-  assert.ok(native.drainKeys >= 1 && native.drainKeys <= 2, `drains: ${native.drainKeys}`);
+  assert.equal(native.pscTake, 0);
+  assert.ok(native.pscDrainKeys >= 1 && native.pscDrainKeys <= 2, `drains: ${native.pscDrainKeys}`);
   assert.equal(b._replica.get('y'), null, 'handed over: held by this copy only');
 });
 
@@ -150,25 +159,27 @@ test('a late copy is ready without naming the snapshot: an absent key is taken f
   t.after(() => sync.stop());
   await sync.ready;
   const c = createPSCAdapter(sync);
-  const native = countCalls(c._replica, ['take', 'listUnlisted']);
-  const drainKeys = c._replica.drainKeys;
+  const native = countCalls(t, binding, ['pscTake']);
+  const methods = countCalls(t, c._replica, ['listUnlisted']);
+  const drainKeys = binding.pscDrainKeys;
   const drains = [];
-  c._replica.drainKeys = function () {
-    const text = drainKeys.call(this);
-    drains.push(text);
+  binding.pscDrainKeys = function (id) {
+    const text = drainKeys(id);
+    if (id === c._id) drains.push(text);
     return text;
   };
+  t.after(() => (binding.pscDrainKeys = drainKeys));
   await until(() => c._entries() === 100 && (c.get('none'), c._counter[1] === 100));
   // The full drain named none of the 100 keys.
   assert.ok(drains.some((d) => d[0] === '1') && drains.every((d) => d.length < 16), JSON.stringify(drains));
   assert.equal(c.stats().received, 100);
 
-  const takes = native.take;
+  const takes = native.pscTake;
   assert.deepEqual(c.get('k5'), [{ i: 5 }, c.get('k5')[1]]);
-  assert.equal(native.take, takes + 1, 'taken from the replica once');
+  assert.equal(native.pscTake, takes + 1, 'taken from the replica once');
   assert.equal(c._counter[1], 99);
   for (let i = 0; i < 100; i++) c.get('k5');
-  assert.equal(native.take, takes + 1, 'then held here');
+  assert.equal(native.pscTake, takes + 1, 'then held here');
   assert.equal(c._replica.get('k5'), null, 'one copy: the parsed value');
 
   // Another process changes an unlisted key: named by the next drain, read once.
@@ -189,9 +200,9 @@ test('a late copy is ready without naming the snapshot: an absent key is taken f
   const all = c.cacheAdapter.getCache();
   assert.equal(Object.keys(all).length, 99);
   assert.deepEqual(all.k50, [{ i: 50 }, all.k50[1]]);
-  assert.equal(native.listUnlisted, 1);
+  assert.equal(methods.listUnlisted, 1);
   assert.equal(c._counter[1], 0);
-  const before = native.take;
+  const before = native.pscTake;
   assert.equal(c.get('absent'), undefined);
-  assert.equal(native.take, before);
+  assert.equal(native.pscTake, before);
 });

@@ -11,6 +11,7 @@ const { randomBytes } = require('node:crypto');
 const { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges, kApplyChangeText, kHeldEntries } = require('./explicit');
 const { kLink, kOnConnect } = require('./events');
 const { AlovaError, fromNative, codes } = require('../errors');
+const native = require('../native');
 const { isExpired } = require('../core/expiry');
 const { register } = require('../metrics/registry');
 const { channel } = require('node:diagnostics_channel');
@@ -123,6 +124,8 @@ class ReplicaPSCAdapter extends PSCAdapter {
     }
     super(cacheAdapter, syncAdapter, options);
     this._replica = link.attach(scope);
+    // The calls made after a change take the replica's id (cheaper than its methods).
+    this._id = this._replica.id;
     this._counter = new Int32Array(this._replica.counter());
     this._seen = 0;
     // The shared log's commit counter: other workers' writes, visible without a wake-up
@@ -135,7 +138,8 @@ class ReplicaPSCAdapter extends PSCAdapter {
     this._lazy = cacheAdapter instanceof ExplicitCacheAdapter;
     if (this._lazy) {
       const r = this._replica;
-      cacheAdapter[kLoadFrom]((key) => r.take(key), this._counter, () => r.listUnlisted());
+      const id = this._id;
+      cacheAdapter[kLoadFrom]((key) => native.pscTake(id, key), this._counter, () => r.listUnlisted());
       this._onConnect = () => this._offerHeld();
       syncAdapter[kOnConnect]?.(this._onConnect);
     }
@@ -209,7 +213,7 @@ class ReplicaPSCAdapter extends PSCAdapter {
     this._ringSeen = this._ring[0];
     const cache = this.cacheAdapter;
     if (this._lazy) {
-      const text = this._replica.drainKeys();
+      const text = native.pscDrainKeys(this._id);
       if (text[0] === '2') {
         // The common drain, applied as it is read; keys are listed only for a listener.
         const named = syncChannel.hasSubscribers ? [[], []] : null;
