@@ -54,15 +54,20 @@ impl<V> KeyedMap<V> {
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        self.find_mut(self.hasher.hash_one(key), key)
+    }
+
+    fn find_mut(&mut self, hash: u64, key: &str) -> Option<&mut V> {
         let keys = &self.keys;
         self.table
-            .find_mut(self.hasher.hash_one(key), |s| key_of(keys, s) == key)
+            .find_mut(hash, |s| key_of(keys, s) == key)
             .map(|s| &mut s.value)
     }
 
     /// Sets `key`'s value; returns the one it replaces.
     pub fn insert(&mut self, key: &str, value: V) -> Option<V> {
-        if let Some(old) = self.get_mut(key) {
+        let hash = self.hasher.hash_one(key);
+        if let Some(old) = self.find_mut(hash, key) {
             return Some(std::mem::replace(old, value));
         }
         let at = self.keys.len();
@@ -73,9 +78,8 @@ impl<V> KeyedMap<V> {
             len: key.len(),
             value,
         };
-        self.table.insert_unique(hasher.hash_one(key), slot, |s| {
-            hasher.hash_one(key_of(keys, s))
-        });
+        self.table
+            .insert_unique(hash, slot, |s| hasher.hash_one(key_of(keys, s)));
         None
     }
 
