@@ -90,17 +90,14 @@ class ExplicitCacheAdapter {
         }
       }
     }
-    const m = this._map;
-    const t = this._texts;
-    for (let i = 0; i < set.length; i++) {
-      m.set(set[i], UNREAD);
-      if (texts !== null && texts[i] !== '') t.set(set[i], texts[i]);
-      else if (t.size) t.delete(set[i]);
-    }
-    for (let i = 0; i < del.length; i++) {
-      m.delete(del[i]);
-      if (t.size) t.delete(del[i]);
-    }
+    for (let i = 0; i < set.length; i++) this._changed(set[i], texts === null ? '' : texts[i]);
+    for (let i = 0; i < del.length; i++) this.remove(del[i]);
+  }
+  /** Records `key` as changed, read on first use from `json` (or, if `''`, from the source). */
+  _changed(key, json) {
+    this._map.set(key, UNREAD);
+    if (json !== '') this._texts.set(key, json);
+    else if (this._texts.size) this._texts.delete(key);
   }
   /**
    * Records the changes of a plain key drain, read in place: `'2'`, each changed key followed
@@ -109,8 +106,6 @@ class ExplicitCacheAdapter {
    * changed and removed keys are pushed onto its two arrays. Returns how many keys changed.
    */
   [kApplyChangeText](text, named) {
-    const m = this._map;
-    const t = this._texts;
     const sep = text.indexOf('\u0001');
     let n = 0;
     for (let i = 1; i < sep; n++) {
@@ -118,9 +113,7 @@ class ExplicitCacheAdapter {
       let j = text.indexOf('\0', k + 1);
       if (j < 0 || j > sep) j = sep;
       const key = text.slice(i, k);
-      m.set(key, UNREAD);
-      if (j > k + 1) t.set(key, text.slice(k + 1, j));
-      else if (t.size) t.delete(key);
+      this._changed(key, text.slice(k + 1, j));
       if (named) named[0].push(key);
       i = j + 1;
     }
@@ -128,8 +121,7 @@ class ExplicitCacheAdapter {
       let j = text.indexOf('\0', i);
       if (j < 0) j = text.length;
       const key = text.slice(i, j);
-      m.delete(key);
-      if (t.size) t.delete(key);
+      this.remove(key);
       if (named) named[1].push(key);
       i = j + 1;
     }
