@@ -228,13 +228,13 @@ static REPLICAS: Handles<Replica> = Handles::new();
 
 impl Drop for PscReplica {
     fn drop(&mut self) {
-        REPLICAS.remove(self.id);
+        REPLICAS.remove(self.id.into());
     }
 }
 
 // napi registers the functions below at load time; a test build of the binding has no caller.
 #[cfg_attr(test, allow(dead_code))]
-fn with_replica<T>(id: u32, f: impl FnOnce(&Replica) -> T) -> Result<T> {
+fn with_replica<T>(id: f64, f: impl FnOnce(&Replica) -> T) -> Result<T> {
     guard(|| {
         REPLICAS
             .with(id, f)
@@ -246,7 +246,7 @@ fn with_replica<T>(id: u32, f: impl FnOnce(&Replica) -> T) -> Result<T> {
 /// `drain::drain_keys`.
 #[cfg_attr(test, allow(dead_code))]
 #[napi(catch_unwind)]
-pub fn psc_drain_keys(id: u32) -> Result<String> {
+pub fn psc_drain_keys(id: f64) -> Result<String> {
     with_replica(id, crate::drain::drain_keys)
 }
 
@@ -254,7 +254,7 @@ pub fn psc_drain_keys(id: u32) -> Result<String> {
 /// on (drains then list the key as held until it changes), or null.
 #[cfg_attr(test, allow(dead_code))]
 #[napi(catch_unwind)]
-pub fn psc_take(id: u32, key: String) -> Result<Option<String>> {
+pub fn psc_take(id: f64, key: String) -> Result<Option<String>> {
     with_replica(id, |r| r.take(&key))
 }
 

@@ -18,7 +18,7 @@ const SLOTS: usize = crate::constants::RATE_LIMIT_SLOTS as usize;
 const HEADER: usize = crate::constants::RATE_LIMIT_HEADER as usize;
 
 /// Runs `f` on store `id`; every store call goes through here, so its panic guard is here.
-fn with_store<T>(id: u32, f: impl FnOnce(&MemoryStore) -> T) -> crate::error::Result<T> {
+fn with_store<T>(id: f64, f: impl FnOnce(&MemoryStore) -> T) -> crate::error::Result<T> {
     crate::error::guard(|| {
         STORES.with(id, f).ok_or_else(|| {
             crate::error::invalid_arg(format!("rate-limit store {id} does not exist"))
@@ -86,7 +86,7 @@ pub fn rate_limit_store_create() -> crate::error::Result<u32> {
 
 /// Frees a store's records; its id is not reused.
 #[napi(catch_unwind)]
-pub fn rate_limit_store_drop(id: u32) -> crate::error::Result<()> {
+pub fn rate_limit_store_drop(id: f64) -> crate::error::Result<()> {
     crate::error::guard(|| {
         STORES.remove(id);
         Ok(())
@@ -96,7 +96,7 @@ pub fn rate_limit_store_drop(id: u32) -> crate::error::Result<()> {
 /// Consumes `points`; on the first excess over `limit` with `blockMs > 0` the window is
 /// extended to `now + blockMs` in the same step.
 #[napi(catch_unwind, ts_args_type = "id: number, io: Uint8Array")]
-pub fn rate_limit_consume(id: u32, mut io: Uint8ArraySlice) -> crate::error::Result<()> {
+pub fn rate_limit_consume(id: f64, mut io: Uint8ArraySlice) -> crate::error::Result<()> {
     let mut io = Io::new(&mut io)?;
     let (p, d, l, b, now) = (io.slot(0), io.slot(1), io.slot(2), io.slot(3), io.slot(4));
     let rec = with_store(id, |s| s.consume(io.key(), p, d, l, b, now))?;
@@ -106,7 +106,7 @@ pub fn rate_limit_consume(id: u32, mut io: Uint8ArraySlice) -> crate::error::Res
 
 /// Adds `points`, or overwrites the record when the force slot is non-zero.
 #[napi(catch_unwind, ts_args_type = "id: number, io: Uint8Array")]
-pub fn rate_limit_upsert(id: u32, mut io: Uint8ArraySlice) -> crate::error::Result<()> {
+pub fn rate_limit_upsert(id: f64, mut io: Uint8ArraySlice) -> crate::error::Result<()> {
     let mut io = Io::new(&mut io)?;
     let (p, d, force, now) = (io.slot(0), io.slot(1), io.slot(3) != 0.0, io.slot(4));
     let rec = with_store(id, |s| s.upsert(io.key(), p, d, force, now))?;
@@ -116,7 +116,7 @@ pub fn rate_limit_upsert(id: u32, mut io: Uint8ArraySlice) -> crate::error::Resu
 
 /// Writes the live record (at time `now`) and returns true, or returns false.
 #[napi(catch_unwind, ts_args_type = "id: number, io: Uint8Array")]
-pub fn rate_limit_get(id: u32, mut io: Uint8ArraySlice) -> crate::error::Result<bool> {
+pub fn rate_limit_get(id: f64, mut io: Uint8ArraySlice) -> crate::error::Result<bool> {
     let mut io = Io::new(&mut io)?;
     let now = io.slot(4);
     match with_store(id, |s| s.get(io.key(), now))? {
@@ -129,17 +129,17 @@ pub fn rate_limit_get(id: u32, mut io: Uint8ArraySlice) -> crate::error::Result<
 }
 
 #[napi(catch_unwind, ts_args_type = "id: number, io: Uint8Array")]
-pub fn rate_limit_delete(id: u32, mut io: Uint8ArraySlice) -> crate::error::Result<bool> {
+pub fn rate_limit_delete(id: f64, mut io: Uint8ArraySlice) -> crate::error::Result<bool> {
     let io = Io::new(&mut io)?;
     with_store(id, |s| s.delete(io.key()))
 }
 
 #[napi(catch_unwind)]
-pub fn rate_limit_clear(id: u32) -> crate::error::Result<()> {
+pub fn rate_limit_clear(id: f64) -> crate::error::Result<()> {
     with_store(id, |s| s.clear())
 }
 
 #[napi(catch_unwind)]
-pub fn rate_limit_size(id: u32) -> crate::error::Result<u32> {
+pub fn rate_limit_size(id: f64) -> crate::error::Result<u32> {
     with_store(id, |s| s.len() as u32)
 }

@@ -18,7 +18,8 @@ const { createAlova, L1Cache } = require('@alova/native');
 const adapterFetch = require('@alova/native/fetch');
 const { createRateLimiter } = require('@alova/native/server');
 const FileStorageAdapter = require('@alova/native/storage-file');
-const { RedisClient } = require('../../binding.js');
+const binding = require('../../binding.js');
+const { RedisClient } = binding;
 
 /** Runs `body` (CommonJS, with `createAlova`, `adapterFetch` and `origin` in scope) in a child. */
 async function inChild(origin, body) {
@@ -188,4 +189,15 @@ test('Redis: a commandTimeout of Infinity means a long limit, not 1 ms', async (
   client.submit(1, [['DEBUG', 'SLEEP', '0.2'], ['PING']]);
   await answered;
   assert.deepEqual(replies, [[1, null, ['OK', 'PONG']]]);
+});
+
+test('an id that is not a live object\'s (NaN, a fraction, out of range) is refused, never wrapped onto another', () => {
+  const id = binding.rateLimitStoreCreate();
+  assert.equal(binding.rateLimitSize(id), 0);
+  for (const bad of [NaN, Infinity, -Infinity, 0, -1, id + 0.5, 2 ** 32 + id, 1e300]) {
+    assert.throws(() => binding.rateLimitSize(bad), { code: 'ERR_ALOVA_INVALID_ARG' }, String(bad));
+    assert.throws(() => binding.pscDrainKeys(bad), { code: 'ERR_ALOVA_INVALID_ARG' }, String(bad));
+  }
+  binding.rateLimitStoreDrop(id);
+  assert.throws(() => binding.rateLimitSize(id), { code: 'ERR_ALOVA_INVALID_ARG' });
 });
