@@ -67,7 +67,7 @@ async function primary() {
     for (const rate of want('reads') ? [10000, 0, 'same'] : []) {
       if (rate === 'same' && !theirs) continue;
       const r = await reads(ws[0], ws[1], seconds, rate === 'same' ? Math.round(theirs.written) : rate);
-      const row = { name: impl, concurrency: 1, opsPerSec: r.reads, cpuUsPerOp: 0, p50us: 0, p99us: 0, stale: r.stale, written: r.written, cpuPerWrite: r.cpuPerWrite };
+      const row = { name: impl, concurrency: 1, opsPerSec: r.reads, cpuUsPerOp: 0, p50us: 0, p99us: 0, stale: r.stale, written: r.written, cpuPerWrite: r.cpuPerWrite, readerShare: r.readerShare };
       rows.reads[rate].push(row);
       if (rate === 0 && impl === '@alova/psc') rows.reads.same.push(row);
     }
@@ -137,7 +137,7 @@ async function primary() {
       for (const r of rows.reads[rate]) {
         const cpu = r.cpuPerWrite.reduce((x, y) => x + y, 0);
         const parts = r.cpuPerWrite.map((c) => c.toFixed(2)).join(' / ');
-        console.log(`${r.name}: A wrote ${(r.written / 1000).toFixed(0)}k/s; B saw A's last write ${r.stale ? 'late' : 'at the end of the run'}; CPU per write ${cpu.toFixed(2)} µs (primary / A / B but its reading thread: ${parts})`);
+        console.log(`${r.name}: A wrote ${(r.written / 1000).toFixed(0)}k/s; B saw A's last write ${r.stale ? 'late' : 'at the end of the run'}; CPU per write ${cpu.toFixed(2)} µs (primary / A / B but its reading thread: ${parts}); B's reading thread ran ${(r.readerShare * 100).toFixed(0)}% of the time`);
       }
     });
   }
@@ -240,7 +240,10 @@ async function reads(a, b, seconds, rate) {
     const ticks = x.ticks - before[i].ticks - (i === 2 ? x.mainTicks - before[i].mainTicks : 0);
     return (ticks * 10_000) / written;
   });
-  return { reads: r.reads / seconds, stale: r.stale, written: written / seconds, cpuPerWrite };
+  // The share of a core B's reading thread got: on a machine with fewer cores than busy
+  // threads, the read rate follows it.
+  const readerShare = ((after[2].mainTicks - before[2].mainTicks) * 10) / (seconds * 1000);
+  return { reads: r.reads / seconds, stale: r.stale, written: written / seconds, cpuPerWrite, readerShare };
 }
 
 async function sets(ws, seconds, tag) {
