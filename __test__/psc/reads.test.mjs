@@ -137,7 +137,7 @@ test('a restarted hub gets back the values the readers hold', async (t) => {
   assert.equal(b._replica.get('held'), null, 'only the parsed value is left');
   // Handed to b's copy with a drain and not read yet: its JSON is the one copy left.
   await a.set('unread', { v: 2 });
-  await until(() => (b.get('held'), b.cacheAdapter._texts.has('unread')));
+  await until(() => (b.get('held'), Boolean(b.cacheAdapter._map.get('unread')?.json)));
   a.cacheAdapter.remove('unread'); // a's own copy gone too: only b can give it back
   stop();
   stop = await createNodePSCSynchronizer(id);

@@ -1,15 +1,23 @@
 'use strict';
 // A synchronous in-memory cache, the default local copy of a PSC adapter.
 //
-// When a native replica keeps it valid, changed entries are first recorded as UNREAD and
-// their JSON is fetched and parsed on first read (from the source given to `kLoadFrom`), so that a late worker receiving
-// thousands of entries does not parse those it never reads. The entries of a snapshot are not
+// When a native replica keeps it valid, changed entries are first recorded as unread, with
+// their JSON when a drain handed it over, and parsed on first read (JSON not handed over is
+// taken from the source given to `kLoadFrom`), so that a late worker receiving thousands of
+// entries does not parse those it never reads. The entries of a snapshot are not
 // even named: while the source counts unlisted entries, an absent key is asked for there.
 // Entries live in a Map (inserting ten thousand long keys into a plain object costs three
 // times as much).
 const { isExpired } = require('../core/expiry');
 
-const UNREAD = Symbol('alova.psc.unread');
+// A changed entry not read yet: `json`, its JSON handed over with a drain (parsed on first
+// read), or `''` when it is to be taken from the source.
+class Unread {
+  constructor(json) {
+    this.json = json;
+  }
+}
+const UNREAD = new Unread('');
 // What a replica-backed PSC adapter calls on its local copy (not part of alova's interface).
 const kLoadFrom = Symbol('alova.psc.loadFrom');
 const kApplyKeyChanges = Symbol('alova.psc.applyKeyChanges');
@@ -26,26 +34,21 @@ class ExplicitCacheAdapter {
     // names them.
     this._unlisted = NONE_UNLISTED;
     this._list = undefined;
-    // JSON handed over with a drain, parsed on the key's first read (this copy holds it).
-    this._texts = new Map();
   }
   set(key, value) {
     this._map.set(key, value);
-    if (this._texts.size) this._texts.delete(key);
   }
   get(key) {
     const v = this._map.get(key);
-    if (v === UNREAD) return this._read(key);
-    if (v === undefined && this._unlisted[1] !== 0 && !this._map.has(key)) return this._read(key);
+    if (v instanceof Unread) return this._read(key, v.json);
+    if (v === undefined && this._unlisted[1] !== 0 && !this._map.has(key)) return this._read(key, '');
     return v;
   }
   remove(key) {
     this._map.delete(key);
-    if (this._texts.size) this._texts.delete(key);
   }
   clear() {
     this._map = new Map();
-    this._texts = new Map();
   }
   /** Every entry, as a plain object (a copy). */
   getCache() {
@@ -76,18 +79,12 @@ class ExplicitCacheAdapter {
   [kApplyKeyChanges](full, set, del, held, texts) {
     if (full) {
       const old = this._map;
-      const oldTexts = this._texts;
       this._map = new Map();
-      this._texts = new Map();
       for (let i = 0; i < held.length; i++) {
         const key = held[i];
         const v = old.get(key);
-        if (v !== UNREAD) {
-          if (v !== undefined || old.has(key)) this._map.set(key, v);
-        } else if (oldTexts.has(key)) {
-          this._map.set(key, UNREAD);
-          this._texts.set(key, oldTexts.get(key));
-        }
+        // A value to be taken from the source is the source's to name again.
+        if (v !== UNREAD && (v !== undefined || old.has(key))) this._map.set(key, v);
       }
     }
     for (let i = 0; i < set.length; i++) this._changed(set[i], texts === null ? '' : texts[i]);
@@ -95,9 +92,7 @@ class ExplicitCacheAdapter {
   }
   /** Records `key` as changed, read on first use from `json` (or, if `''`, from the source). */
   _changed(key, json) {
-    this._map.set(key, UNREAD);
-    if (json !== '') this._texts.set(key, json);
-    else if (this._texts.size) this._texts.delete(key);
+    this._map.set(key, json === '' ? UNREAD : new Unread(json));
   }
   /**
    * Records the changes of a plain key drain, read in place: `'2'`, each changed key followed
@@ -132,9 +127,8 @@ class ExplicitCacheAdapter {
     const keys = [];
     const texts = [];
     for (const [key, v] of this._map) {
-      if (v === UNREAD) {
-        const handed = this._texts.get(key);
-        if (handed !== undefined) keys.push(key), texts.push(handed);
+      if (v instanceof Unread) {
+        if (v !== UNREAD) keys.push(key), texts.push(v.json);
         continue;
       }
       const text = JSON.stringify(v);
@@ -144,10 +138,9 @@ class ExplicitCacheAdapter {
     }
     return [keys, texts];
   }
-  _read(key) {
-    let text = this._texts.get(key);
-    if (text !== undefined) this._texts.delete(key);
-    else text = this._load(key);
+  /** The first read of `key`: parses `json` (`''`: taken from the source first). */
+  _read(key, json) {
+    const text = json === '' ? this._load(key) : json;
     if (text === null || text === undefined) {
       this._map.delete(key);
       return undefined;
