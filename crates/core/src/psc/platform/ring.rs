@@ -416,7 +416,11 @@ mod tests {
             assert_eq!(libc::fstat(r.fd(), &mut st), 0);
             st
         };
-        assert!(st.st_blocks as u64 * 512 >= st.st_size as u64, "{} blocks", st.st_blocks);
+        assert!(
+            st.st_blocks as u64 * 512 >= st.st_size as u64,
+            "{} blocks",
+            st.st_blocks
+        );
     }
 
     #[test]
