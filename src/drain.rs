@@ -238,7 +238,7 @@ mod tests {
         assert_eq!(r.take(later[0]).as_deref(), Some("1"));
         // A key the reader wrote itself since (so it holds the value) is not named.
         apply(&r, 10, set("h", "1"));
-        r.set_held("h".into(), "2".into()).unwrap();
+        r.set_held("h".into(), "2".into(), Expiry::Unread).unwrap();
         assert_eq!(drain_keys(&r), "2\u{1}");
         // A key with a separator turns the drain into JSON, values included.
         apply(&r, 8, set("n\0l", "1"));

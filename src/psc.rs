@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use alova_core::psc::protocol::{expiry_time, Expiry};
 use alova_core::psc::{
     ClientOptions, Hub, HubClient, HubOptions, Limits, RedisSync, RedisSyncOptions, Replica,
 };
@@ -258,6 +259,21 @@ pub fn psc_take(id: f64, key: String) -> Result<Option<String>> {
     with_replica(id, |r| r.take(&key))
 }
 
+/// `set` in replica `id` for a caller that keeps the value itself: only its size stays
+/// there. `expiry`: when the value expires, as the caller read it from the value (0: never),
+/// or NaN to have it read from the JSON.
+#[cfg_attr(test, allow(dead_code))]
+#[napi(catch_unwind)]
+pub fn psc_set_held(id: f64, key: String, value: String, expiry: f64) -> Result<()> {
+    key_bound(&key)?;
+    let expiry = if expiry.is_nan() {
+        Expiry::Unread
+    } else {
+        Expiry::Read(expiry_time(expiry))
+    };
+    with_replica(id, |r| r.set_held(key, value, expiry).map_err(to_js))?
+}
+
 #[napi]
 impl PscReplica {
     /// An 8-byte ArrayBuffer (read it through an Int32Array): the change counter, then how
@@ -365,15 +381,6 @@ impl PscReplica {
     #[napi(catch_unwind)]
     pub fn list_unlisted(&self) -> Result<Vec<String>> {
         guard(|| Ok(self.r.list_unlisted()))
-    }
-
-    /// `set` for a caller that keeps the value itself: only its size stays here.
-    #[napi(catch_unwind)]
-    pub fn set_held(&self, key: String, value: String) -> Result<()> {
-        guard(|| {
-            key_bound(&key)?;
-            self.r.set_held(key, value).map_err(to_js)
-        })
     }
 
     /// True when a restarted hub needs the JSON of the values the caller holds (`offerHeld`).

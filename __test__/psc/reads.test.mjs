@@ -103,6 +103,23 @@ test('a value written already expired is not kept; one that expires later leaves
   assert.ok(Date.now() >= soon[1]);
 });
 
+test('an expiry the JSON gives but the value hides (toJSON, a Number object) leaves every copy too', async (t) => {
+  const { a, b } = await pair(t, `reads-hidden-exp-${process.pid}`);
+  const at = Date.now() + 300;
+  const values = {
+    whole: { toJSON: () => [{ v: 1 }, at] },
+    boxed: [{ v: 2 }, new Number(at)],
+    slot: [{ v: 3 }, { toJSON: () => at }],
+  };
+  for (const [key, value] of Object.entries(values)) await a.set(key, value);
+  for (const [key, value] of Object.entries(values)) {
+    await until(() => b.get(key) !== undefined);
+    assert.deepEqual(b.get(key), JSON.parse(JSON.stringify(value)));
+  }
+  await until(() => Object.keys(values).every((key) => a.get(key) === undefined && b.get(key) === undefined));
+  assert.ok(Date.now() >= at);
+});
+
 test('one copy per process: a value read (or written) here is held parsed, not also as JSON', async (t) => {
   const { a, b } = await pair(t, `reads-one-${process.pid}`);
   await a.set('k', { big: 'x'.repeat(1000) });

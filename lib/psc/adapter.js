@@ -12,13 +12,24 @@ const { ExplicitCacheAdapter, kLoadFrom, kApplyKeyChanges, kApplyChangeText, kHe
 const { kLink, kOnConnect } = require('./events');
 const { AlovaError, fromNative, codes } = require('../errors');
 const native = require('../native');
-const { isExpired } = require('../core/expiry');
+const { isExpired, expiryOf } = require('../core/expiry');
 const { register } = require('../metrics/registry');
 const { channel } = require('node:diagnostics_channel');
 
 // Extension: one message per batch of other processes' changes applied to this copy.
 const syncChannel = channel('alova:psc:sync');
 
+/**
+ * When `value`'s JSON expires, read from the value (cheaper than from its JSON), or NaN (read
+ * it from the JSON) where the JSON may say otherwise: a `toJSON` on the value, or an object or
+ * BigInt in its expiry slot (a Number object, say).
+ */
+function expiryOfJson(value) {
+  if (value === null || typeof value !== 'object') return 0;
+  if (value.toJSON !== undefined) return NaN;
+  const slot = Array.isArray(value) ? value[1] : undefined;
+  return (slot !== null && typeof slot === 'object') || typeof slot === 'bigint' ? NaN : expiryOf(value);
+}
 const isThenable = (v) => v !== null && typeof v === 'object' && typeof v.then === 'function';
 
 
@@ -163,7 +174,7 @@ class ReplicaPSCAdapter extends PSCAdapter {
     try {
       // The local copy keeps the value; the replica only sends its JSON.
       const r = this._replica;
-      if (this._lazy) r.setHeld(key, text === undefined ? 'null' : text);
+      if (this._lazy) native.pscSetHeld(this._id, key, text === undefined ? 'null' : text, expiryOfJson(value));
       else r.set(key, text === undefined ? 'null' : text);
     } catch (err) {
       throw fromNative(err, 'psc');

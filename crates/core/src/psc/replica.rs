@@ -444,15 +444,16 @@ impl Replica {
 
     /// A local write: applied here at once (the caller updates its JS copy itself), then sent.
     pub fn set(&self, key: String, value: String) -> Result<()> {
-        self.write(key, value, false)
+        self.write(key, value, false, Expiry::Unread)
     }
 
     /// A local write whose value the caller keeps (parsed): only its size is kept here.
-    pub fn set_held(&self, key: String, value: String) -> Result<()> {
-        self.write(key, value, true)
+    /// `expiry`: the value's, if the caller read it from the value it holds.
+    pub fn set_held(&self, key: String, value: String, expiry: Expiry) -> Result<()> {
+        self.write(key, value, true, expiry)
     }
 
-    fn write(&self, key: String, value: String, held: bool) -> Result<()> {
+    fn write(&self, key: String, value: String, held: bool, expiry: Expiry) -> Result<()> {
         if value.len() > self.limits.max_value_bytes {
             return Err(Error::new(
                 Code::ValueTooLarge,
@@ -484,9 +485,9 @@ impl Replica {
         *st.inflight.entry(key.clone()).or_default() += 1;
         // A value the reader holds is not copied here, only measured.
         let e = if held {
-            self.track(Entry::held(&value, Expiry::Unread))
+            self.track(Entry::held(&value, expiry))
         } else {
-            self.entry(value.clone(), Expiry::Unread)
+            self.entry(value.clone(), expiry)
         };
         let expiry = Expiry::Read(e.expires);
         self.gone(st.map.insert(&key, e));
@@ -1334,7 +1335,8 @@ mod tests {
         let r = Replica::new(None, out.clone(), Limits::default(), 1);
         r.apply(w(set("a", "[1]")), Expiry::Unread, false);
         r.apply(w(set("b", "[2]")), Expiry::Unread, false);
-        r.set_held("own".into(), "[3]".into()).unwrap();
+        r.set_held("own".into(), "[3]".into(), Expiry::Unread)
+            .unwrap();
         r.apply(w(set("own", "[3]")), Expiry::Unread, true);
         assert_eq!(r.take("a").as_deref(), Some("[1]"));
         assert_eq!(r.take("a"), None, "handed over once");
@@ -1428,7 +1430,7 @@ mod tests {
     #[test]
     fn a_lazy_full_drain_names_only_held_keys_and_counts_the_others_until_named_or_taken() {
         let r = replica();
-        r.set_held("h".into(), "0".into()).unwrap();
+        r.set_held("h".into(), "0".into(), Expiry::Unread).unwrap();
         let entries = ["a", "b", "c"].map(|k| (k.to_string(), "1".to_string()));
         r.apply_snapshot(entries.to_vec());
         // A miss read before the drain finds the snapshot's values already.
@@ -1451,7 +1453,7 @@ mod tests {
         r.apply_snapshot(vec![("d".into(), "1".into()), ("e".into(), "1".into())]);
         assert_eq!(r.unlisted(), 2);
         // An own write replaces an unlisted entry: the reader holds it.
-        r.set_held("d".into(), "5".into()).unwrap();
+        r.set_held("d".into(), "5".into(), Expiry::Unread).unwrap();
         assert_eq!(r.unlisted(), 1);
         assert_eq!(r.list_unlisted(), vec!["e".to_string()]);
         assert_eq!(r.unlisted(), 0);
