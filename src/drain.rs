@@ -34,9 +34,12 @@ pub fn drain_json(r: &Replica) -> String {
     format!("{{\"full\":{full},\"set\":{{{set}}},\"del\":[{del}]}}")
 }
 
-/// A key or value containing either cannot travel in the plain form (JSON never does: a value
-/// that does is not JSON, and is left behind).
-const SEPARATORS: [char; 2] = ['\0', '\u{1}'];
+/// Whether `s` holds NUL or U+0001, the plain form's separators: such a key or value cannot
+/// travel in it (JSON never does: a value that does is not JSON, and is left behind). A byte
+/// scan: a value's whole text is checked on every drain that hands it over.
+fn has_separator(s: &str) -> bool {
+    s.bytes().any(|b| b <= 1)
+}
 
 /// Only the keys, for a reader that takes values on first read (`Replica::take`) and asks
 /// for an absent key while entries are unlisted (a full drain names only the keys it holds:
@@ -62,7 +65,7 @@ pub fn drain_keys(r: &Replica) -> String {
         |k, c| {
             let full = full.get();
             let (i, text) = match c {
-                Change::Set(v) if !full && handed < HAND_OVER && !v.contains(SEPARATORS) => {
+                Change::Set(v) if !full && handed < HAND_OVER && !has_separator(v) => {
                     handed += 1;
                     (0, Some(v))
                 }
@@ -73,7 +76,7 @@ pub fn drain_keys(r: &Replica) -> String {
                 Change::Held => (2, None),
             };
             let paired = i == 0 && !full;
-            if json.is_none() && (k.is_empty() || k.contains(SEPARATORS)) {
+            if json.is_none() && (k.is_empty() || has_separator(k)) {
                 json = Some(JsonDrain::from_plain(&lists, full));
             }
             if let Some(j) = &mut json {
