@@ -279,16 +279,22 @@ impl Ring {
         let m = &h.mutex as *const _ as *mut libc::pthread_mutex_t;
         // Bounded wait: a peer that holds the lock forever (or wrote garbage over it) sends
         // this write through the socket instead of stopping this thread.
+        // SAFETY: the mutex was initialised by `create`; clock_gettime fills the timespec.
         let rc = unsafe {
-            // SAFETY: clock_gettime fills the timespec; the mutex was initialised by `create`.
-            let mut t: libc::timespec = std::mem::zeroed();
-            libc::clock_gettime(libc::CLOCK_REALTIME, &mut t);
-            t.tv_nsec += LOCK_WAIT_NS as libc::c_long;
-            if t.tv_nsec >= 1_000_000_000 {
-                t.tv_sec += 1;
-                t.tv_nsec -= 1_000_000_000;
+            // Free (the common case): taken without reading the clock.
+            match libc::pthread_mutex_trylock(m) {
+                libc::EBUSY => {
+                    let mut t: libc::timespec = std::mem::zeroed();
+                    libc::clock_gettime(libc::CLOCK_REALTIME, &mut t);
+                    t.tv_nsec += LOCK_WAIT_NS as libc::c_long;
+                    if t.tv_nsec >= 1_000_000_000 {
+                        t.tv_sec += 1;
+                        t.tv_nsec -= 1_000_000_000;
+                    }
+                    libc::pthread_mutex_timedlock(m, &t)
+                }
+                rc => rc,
             }
-            libc::pthread_mutex_timedlock(m, &t)
         };
         if rc == libc::EOWNERDEAD {
             // The previous holder died mid-append: its record was never committed.
