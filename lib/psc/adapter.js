@@ -30,6 +30,7 @@ function expiryOfJson(value) {
   const slot = Array.isArray(value) ? value[1] : undefined;
   return (slot !== null && typeof slot === 'object') || typeof slot === 'bigint' ? NaN : expiryOf(value);
 }
+
 const isThenable = (v) => v !== null && typeof v === 'object' && typeof v.then === 'function';
 
 
