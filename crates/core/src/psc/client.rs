@@ -19,7 +19,8 @@ use tokio::sync::mpsc;
 use super::files;
 use super::platform::Ring;
 use super::protocol::{
-    decode, encode, read_frame, split_entries, Frame, Scope, Write, DEFAULT_MAX_FRAME,
+    decode, encode, event_head, read_frame, split_entries, EventHead, Frame, Scope, Write,
+    DEFAULT_MAX_FRAME,
 };
 use super::replica::{
     apply_to_scope, lock, next_expiry, sweep_deadline, ChannelOutbox, Limits, Replica, Replicas,
@@ -274,13 +275,8 @@ async fn run(
         let reader = tokio::spawn(async move {
             let mut r = BufReader::with_capacity(64 * 1024, r);
             while let Ok(Some(body)) = read_frame(&mut r, max_frame).await {
-                match decode(&body) {
-                    Ok(f) => {
-                        if frames_tx.send(f).is_err() {
-                            return;
-                        }
-                    }
-                    Err(_) => return,
+                if frames_tx.send(body).is_err() {
+                    return;
                 }
             }
         });
@@ -356,14 +352,16 @@ async fn run(
         let mut batch = Vec::new();
         let stopped = loop {
             tokio::select! {
-                frame = frames.recv() => {
-                    let Some(frame) = frame else { break false };
-                    on_frame(frame, conn, &replicas, &ring, &mut unacked, &mut parts);
+                body = frames.recv() => {
+                    let Some(body) = body else { break false };
+                    // A malformed frame ends the connection (the client reconnects).
+                    let mut ok = on_body(&body, conn, &replicas, &ring, &mut unacked, &mut parts);
                     // Frames already here are taken before the next turn re-arms the timers.
                     for _ in 0..FRAMES_PER_TURN {
-                        let Ok(frame) = frames.try_recv() else { break };
-                        on_frame(frame, conn, &replicas, &ring, &mut unacked, &mut parts);
+                        let Ok(body) = frames.try_recv() else { break };
+                        ok &= on_body(&body, conn, &replicas, &ring, &mut unacked, &mut parts);
                     }
+                    if !ok { break false; }
                 }
                 _ = tokio::time::sleep_until(sweep_deadline(next_expiry(&replicas), swept)) => sweep_all(&replicas, &mut swept),
                 cmd = rx.recv() => {
@@ -425,6 +423,42 @@ fn sweep_all(replicas: &Replicas, swept: &mut tokio::time::Instant) {
     *swept = tokio::time::Instant::now();
     for (_, r) in lock(replicas).iter() {
         r.sweep();
+    }
+}
+
+/// Handles one frame from the hub; false if it is malformed. The hub's copy of a write the
+/// reader already applied from the shared log (most of them, for a reader that keeps up) is
+/// taken from its head: its value is not decoded again.
+fn on_body(
+    body: &[u8],
+    conn: u64,
+    replicas: &Replicas,
+    ring: &SharedRing,
+    unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>,
+    parts: &mut HashMap<Scope, Vec<(String, String)>>,
+) -> bool {
+    if let Some(h) = event_head(body) {
+        if h.origin != conn && settled(replicas, &h) {
+            return true;
+        }
+    }
+    match decode(body) {
+        Ok(frame) => {
+            on_frame(frame, conn, replicas, ring, unacked, parts);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Whether the one replica of the event's scope already applied it (with two or more, the
+/// whole write goes to each).
+fn settled(replicas: &Replicas, h: &EventHead<'_>) -> bool {
+    let rs = lock(replicas);
+    let mut of_scope = rs.iter().filter(|(_, r)| r.scope().as_deref() == h.scope);
+    match (of_scope.next(), of_scope.next()) {
+        (Some((_, r)), None) => r.settle_applied(h.writer, h.seq, h.key),
+        _ => false,
     }
 }
 

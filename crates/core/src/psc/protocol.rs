@@ -264,9 +264,12 @@ impl<'a> Dec<'a> {
         Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()))
     }
     fn str(&mut self) -> Result<String> {
+        self.str_ref().map(str::to_owned)
+    }
+    fn str_ref(&mut self) -> Result<&'a str> {
         let n = self.u32()? as usize;
         let b = self.take(n)?;
-        String::from_utf8(b.to_vec()).map_err(|_| malformed("string is not UTF-8"))
+        std::str::from_utf8(b).map_err(|_| malformed("string is not UTF-8"))
     }
     fn scope(&mut self) -> Result<Scope> {
         match self.u8()? {
@@ -306,6 +309,45 @@ impl<'a> Dec<'a> {
             out.push((self.str()?, self.str()?));
         }
         Ok(out)
+    }
+}
+
+/// Where an event frame came from and the key it writes, borrowed from its body (nothing of
+/// its value is read): enough to tell a copy that already applied it.
+#[derive(Debug, PartialEq)]
+pub struct EventHead<'a> {
+    /// The connection that sent the write (as in `Frame::Event`).
+    pub origin: u64,
+    pub scope: Option<&'a str>,
+    /// The writing replica and its write's `seq` (as in `Write`).
+    pub writer: u64,
+    pub seq: u64,
+    pub key: &'a str,
+}
+
+/// The head of an event that sets or removes a key; None for any other frame, or a malformed
+/// one (which [`decode`] then reports).
+pub fn event_head(body: &[u8]) -> Option<EventHead<'_>> {
+    let mut d = Dec(body);
+    if d.u8().ok()? != T_EVENT {
+        return None;
+    }
+    let origin = d.u64().ok()?;
+    let scope = match d.u8().ok()? {
+        0 => None,
+        1 => Some(d.str_ref().ok()?),
+        _ => return None,
+    };
+    let (writer, seq) = (d.u64().ok()?, d.u64().ok()?);
+    match d.u8().ok()? {
+        OP_SET | OP_REMOVE => Some(EventHead {
+            origin,
+            scope,
+            writer,
+            seq,
+            key: d.str_ref().ok()?,
+        }),
+        _ => None,
     }
 }
 
@@ -458,6 +500,47 @@ mod tests {
             bytes.len() - 4
         );
         assert_eq!(decode(&bytes[4..]).unwrap(), f);
+    }
+
+    #[test]
+    fn an_event_head_is_read_without_its_value() {
+        let write = |op| Write {
+            scope: Some("s".into()),
+            origin: 7,
+            seq: 9,
+            op,
+        };
+        let set = encode_event(
+            3,
+            &write(WriteOp::Set {
+                key: "k".into(),
+                value: "[1]".into(),
+            }),
+            Expiry::Read(Some(5.0)),
+        );
+        let head = EventHead {
+            origin: 3,
+            scope: Some("s"),
+            writer: 7,
+            seq: 9,
+            key: "k",
+        };
+        assert_eq!(event_head(&set[4..]), Some(head));
+        let remove = encode_event(
+            3,
+            &write(WriteOp::Remove { key: "k".into() }),
+            Expiry::Unread,
+        );
+        assert_eq!(event_head(&remove[4..]).map(|h| h.key), Some("k"));
+        let clear = encode_event(3, &write(WriteOp::Clear), Expiry::Unread);
+        assert_eq!(event_head(&clear[4..]), None);
+        assert_eq!(event_head(&encode(&Frame::Mark { pos: 1 })[4..]), None);
+        for n in 0..set.len() - 8 {
+            assert!(
+                event_head(&set[4..4 + n]).is_none_or(|h| h.key == "k"),
+                "{n}"
+            );
+        }
     }
 
     #[test]

@@ -524,10 +524,7 @@ impl Replica {
     /// echo of this replica's write.
     pub fn apply(&self, write: Write, expiry: Expiry, own: bool) {
         let mut st = self.lock();
-        if write.origin != 0 {
-            let c = st.confirmed.entry(write.origin).or_default();
-            *c = (*c).max(write.seq);
-        }
+        Self::reached(&mut st, write.origin, write.seq);
         if !st.provisional.is_empty() || st.provisional_clear.is_some() {
             let State {
                 confirmed,
@@ -536,9 +533,6 @@ impl Replica {
                 ..
             } = &mut *st;
             let done = |(o, s): (u64, u64)| confirmed.get(&o).is_some_and(|c| *c >= s);
-            if provisional_clear.is_some_and(done) {
-                *provisional_clear = None;
-            }
             let ahead = match &write.op {
                 WriteOp::Set { key, .. } | WriteOp::Remove { key } => match provisional.get(key) {
                     // The very write this copy already applied from the shared log: nothing
@@ -569,6 +563,36 @@ impl Replica {
             drop(st);
             self.bump();
         }
+    }
+
+    /// The upstream order reached write `seq` of replica `writer` (0: the hub's own): older
+    /// writes of it are confirmed, and so is a clear of it applied ahead.
+    fn reached(st: &mut State, writer: u64, seq: u64) {
+        if writer == 0 {
+            return;
+        }
+        let c = st.confirmed.entry(writer).or_default();
+        *c = (*c).max(seq);
+        if st
+            .provisional_clear
+            .is_some_and(|(o, s)| o == writer && s <= *c)
+        {
+            st.provisional_clear = None;
+        }
+    }
+
+    /// Takes the upstream's copy of another replica's write to `key` that this copy already
+    /// applied from the shared log, from the write's head alone (nothing changes: the value is
+    /// already here, or with the reader). False when it is not that: then the whole write is
+    /// to be [applied](Replica::apply).
+    pub fn settle_applied(&self, writer: u64, seq: u64, key: &str) -> bool {
+        let mut st = self.lock();
+        if writer == self.id || st.provisional.get(key) != Some(&(writer, seq)) {
+            return false;
+        }
+        Self::reached(&mut st, writer, seq);
+        st.provisional.remove(key);
+        true
     }
 
     /// Applies another replica's write read from the shared log, ahead of the upstream order
@@ -1248,6 +1272,31 @@ mod tests {
         // A stale log record (already confirmed) is ignored.
         r.apply_provisional(&mut r.lock(), from(7, 2, "a2"), Expiry::Unread);
         assert_eq!(r.get("k").as_deref(), Some("b2"));
+    }
+
+    #[test]
+    fn the_upstream_copy_of_a_write_applied_from_the_log_is_settled_by_its_head_alone() {
+        let r = replica();
+        let from = |origin: u64, seq: u64, v: &str| remote(origin, seq, set("k", v));
+        // As above, the upstream's A2 taken by its head.
+        r.apply_provisional(&mut r.lock(), from(7, 2, "a2"), Expiry::Unread);
+        assert!(!r.settle_applied(7, 1, "k"), "not the write applied ahead");
+        r.apply(from(7, 1, "a1"), Expiry::Unread, false);
+        assert!(!r.settle_applied(8, 1, "k"));
+        r.apply(from(8, 1, "b1"), Expiry::Unread, false);
+        assert!(!r.settle_applied(7, 2, "other"));
+        let c = r.counter();
+        assert!(r.settle_applied(7, 2, "k"));
+        assert_eq!(r.counter(), c, "nothing changes");
+        assert!(!r.settle_applied(7, 2, "k"), "once");
+        r.apply(from(8, 2, "b2"), Expiry::Unread, false);
+        assert_eq!(r.get("k").as_deref(), Some("b2"));
+        // Confirmed: the same record read from the log again is stale.
+        r.apply_provisional(&mut r.lock(), from(7, 2, "a2"), Expiry::Unread);
+        assert_eq!(r.get("k").as_deref(), Some("b2"));
+        // An own write's echo is never settled this way.
+        r.set("mine".into(), "1".into()).unwrap();
+        assert!(!r.settle_applied(r.id(), 1, "mine"));
     }
 
     #[test]
