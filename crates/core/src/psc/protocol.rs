@@ -272,9 +272,12 @@ impl<'a> Dec<'a> {
         std::str::from_utf8(b).map_err(|_| malformed("string is not UTF-8"))
     }
     fn scope(&mut self) -> Result<Scope> {
+        Ok(self.scope_ref()?.map(str::to_owned))
+    }
+    fn scope_ref(&mut self) -> Result<Option<&'a str>> {
         match self.u8()? {
             0 => Ok(None),
-            1 => Ok(Some(self.str()?)),
+            1 => Ok(Some(self.str_ref()?)),
             _ => Err(malformed("bad scope flag")),
         }
     }
@@ -333,11 +336,7 @@ pub fn event_head(body: &[u8]) -> Option<EventHead<'_>> {
         return None;
     }
     let origin = d.u64().ok()?;
-    let scope = match d.u8().ok()? {
-        0 => None,
-        1 => Some(d.str_ref().ok()?),
-        _ => return None,
-    };
+    let scope = d.scope_ref().ok()?;
     let (writer, seq) = (d.u64().ok()?, d.u64().ok()?);
     match d.u8().ok()? {
         OP_SET | OP_REMOVE => Some(EventHead {
