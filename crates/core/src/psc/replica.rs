@@ -525,6 +525,14 @@ impl Replica {
     pub fn apply(&self, write: Write, expiry: Expiry, own: bool) {
         let mut st = self.lock();
         Self::reached(&mut st, write.origin, write.seq);
+        if !own
+            && write
+                .op
+                .key()
+                .is_some_and(|k| Self::take_applied_ahead(&mut st, write.origin, write.seq, k))
+        {
+            return;
+        }
         if !st.provisional.is_empty() || st.provisional_clear.is_some() {
             let State {
                 confirmed,
@@ -535,12 +543,6 @@ impl Replica {
             let done = |(o, s): (u64, u64)| confirmed.get(&o).is_some_and(|c| *c >= s);
             let ahead = match &write.op {
                 WriteOp::Set { key, .. } | WriteOp::Remove { key } => match provisional.get(key) {
-                    // The very write this copy already applied from the shared log: nothing
-                    // changes (and a value the reader took stays with it).
-                    Some(p) if *p == (write.origin, write.seq) && !own => {
-                        provisional.remove(key);
-                        return;
-                    }
                     Some(p) if done(*p) => {
                         provisional.remove(key);
                         false
@@ -586,13 +588,26 @@ impl Replica {
     /// already here, or with the reader). False when it is not that: then the whole write is
     /// to be [applied](Replica::apply).
     pub fn settle_applied(&self, writer: u64, seq: u64, key: &str) -> bool {
-        let mut st = self.lock();
-        if writer == self.id || st.provisional.get(key) != Some(&(writer, seq)) {
+        if writer == self.id {
             return false;
         }
-        Self::reached(&mut st, writer, seq);
-        st.provisional.remove(key);
-        true
+        let mut st = self.lock();
+        let settled = Self::take_applied_ahead(&mut st, writer, seq, key);
+        if settled {
+            Self::reached(&mut st, writer, seq);
+        }
+        settled
+    }
+
+    /// Whether the write to `key` this copy applied ahead from the shared log is write `seq`
+    /// of `writer`; if so it is no longer ahead, and the upstream's copy of it changes nothing
+    /// (a value the reader took stays with it).
+    fn take_applied_ahead(st: &mut State, writer: u64, seq: u64, key: &str) -> bool {
+        let hit = st.provisional.get(key) == Some(&(writer, seq));
+        if hit {
+            st.provisional.remove(key);
+        }
+        hit
     }
 
     /// Applies another replica's write read from the shared log, ahead of the upstream order
