@@ -332,6 +332,25 @@ impl PscReplica {
         Ok(None)
     }
 
+    /// An ArrayBuffer over the shared log's key slots (`u32`s; see `lib/psc/adapter.js`), or
+    /// null without a log or with one whose writers keep none.
+    #[napi(catch_unwind, ts_return_type = "ArrayBuffer | null")]
+    pub fn ring_slots<'env>(&self, env: &'env Env) -> Result<Option<ArrayBuffer<'env>>> {
+        guard(|| {
+            let Some((ring, (ptr, len))) = self
+                .r
+                .ring()
+                .and_then(|r| Some((r.clone(), r.slots_ptr()?)))
+            else {
+                return Ok(None);
+            };
+            // SAFETY: the slots live in the mapping, kept by the finaliser's Arc.
+            unsafe { ArrayBuffer::from_external(env, ptr, len, ring, |_, k| drop(k)) }
+                .map(Some)
+                .map_err(internal)
+        })
+    }
+
     /// Sets `key` to the JSON text `value` here and sends it.
     #[napi(catch_unwind)]
     pub fn set(&self, key: String, value: String) -> Result<()> {

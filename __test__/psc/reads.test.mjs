@@ -88,6 +88,33 @@ test('an unchanged key is read without a native call or a clock read; a changed 
   assert.equal(b._replica.get('y'), null, 'handed over: held by this copy only');
 });
 
+test("while others write to the shared log, a read looks at its key's slot: fresh for any key, the log read only for a changed one", async (t) => {
+  const { a, b } = await pair(t, `reads-slots-${process.pid}`);
+  // Keys whose UTF-16 code units differ from their UTF-8 bytes, long ones, separators.
+  const keys = ['plain', 'é', 'ключ', '😀 emoji', 'x'.repeat(300) + 'é', 'a\0b', '', '$a.1["GET","/users/1",{},null,{}]'];
+  for (const k of keys) await a.set(k, 0);
+  await until(() => keys.every((k) => b.get(k) === 0));
+  for (const [i, k] of keys.entries()) {
+    await a.set(k, i + 1);
+    assert.equal(b.get(k), i + 1, `fresh at once: ${JSON.stringify(k)}`);
+  }
+  // The hub's copies of these writes reach b's connection first; it reads the log then, and
+  // moves no counter: the key slots still show b's reads what changed.
+  for (const [i, k] of keys.entries()) await a.set(k, 100 + i);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(keys.map((k) => b.get(k)), keys.map((_, i) => 100 + i));
+
+  const native = countCalls(t, binding, ['pscDrainKeys']);
+  await a.set('plain', 'changed');
+  for (let i = 0; i < 100; i++) assert.equal(b.get('ключ'), 102);
+  assert.equal(native.pscDrainKeys, 0, 'another key changed: the log is not read');
+  assert.equal(b.get('plain'), 'changed');
+  assert.equal(native.pscDrainKeys, 1);
+  // A listing takes every change, read or not.
+  await a.set('plain', 'listed');
+  assert.equal(b.cacheAdapter.getCache().plain, 'listed');
+});
+
 test('a value written already expired is not kept; one that expires later leaves every copy unread', async (t) => {
   const { a, b } = await pair(t, `reads-exp-${process.pid}`);
   await a.set('past', [{ v: 1 }, Date.now() - 1]);
@@ -154,7 +181,7 @@ test('a restarted hub gets back the values the readers hold', async (t) => {
   assert.equal(b._replica.get('held'), null, 'only the parsed value is left');
   // Handed to b's copy with a drain and not read yet: its JSON is the one copy left.
   await a.set('unread', { v: 2 });
-  await until(() => (b.get('held'), Boolean(b.cacheAdapter._map.get('unread')?.json)));
+  await until(() => (b._drain(), Boolean(b.cacheAdapter._map.get('unread')?.json)));
   a.cacheAdapter.remove('unread'); // a's own copy gone too: only b can give it back
   stop();
   stop = await createNodePSCSynchronizer(id);

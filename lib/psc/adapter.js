@@ -67,14 +67,31 @@ function parseKeys(text) {
 
 const NO_RING = new Int32Array(1);
 
-// One view per shared-log mapping (V8 allows one external ArrayBuffer per memory address).
+/**
+ * The shared log's key slot of `key` (see the log's `key_slot`, the same hash: 32-bit FNV-1a
+ * over the UTF-16 code units, top 9 bits of 512 slots).
+ */
+function keySlot(key) {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 23;
+}
+
+// Past this many bytes of log since the last drain, a key slot's position may have wrapped
+// round: read the log.
+const SLOTS_TRUSTED = 1 << 30;
+
+// One view per shared-log mapping (V8 allows one external ArrayBuffer per memory address):
+// `counter`, the log's commit counter, and `slots`, its key slots (null where the writers
+// keep none).
 const ringViews = new Map();
 function ringView(replica) {
   const key = replica.ringKey;
   if (!key) return null;
   let view = ringViews.get(key)?.deref();
   if (!view) {
-    view = new Int32Array(replica.ringCounter());
+    const slots = replica.ringSlots();
+    view = { counter: new Int32Array(replica.ringCounter()), slots: slots && new Int32Array(slots) };
     ringViews.set(key, new WeakRef(view));
   }
   return view;
@@ -141,8 +158,10 @@ class ReplicaPSCAdapter extends PSCAdapter {
     this._counter = new Int32Array(this._replica.counter());
     this._seen = 0;
     // The shared log's commit counter: other workers' writes, visible without a wake-up
-    // (a counter that never moves while there is no log).
+    // (a counter that never moves while there is no log), and its key slots (null: every
+    // move of the counter is read).
     this._ring = NO_RING;
+    this._slots = null;
     this._ringSeen = 0;
     this._ringGen = -1;
     // Values are taken from the replica on first use (see ExplicitCacheAdapter): the parsed
@@ -151,23 +170,41 @@ class ReplicaPSCAdapter extends PSCAdapter {
     if (this._lazy) {
       const r = this._replica;
       const id = this._id;
-      cacheAdapter[kLoadFrom]((key) => native.pscTake(id, key), this._counter, () => r.listUnlisted());
+      cacheAdapter[kLoadFrom](
+        (key) => native.pscTake(id, key),
+        this._counter,
+        () => r.listUnlisted(),
+        () => this._counter[0] !== this._seen || this._ring[0] !== this._ringSeen ? this._drain() : undefined,
+      );
       this._onConnect = () => this._offerHeld();
       syncAdapter[kOnConnect]?.(this._onConnect);
     }
   }
 
   /**
-   * An unchanged key costs two counter reads and a Map lookup. Expired entries need no clock
-   * read here: the replica drops them when they expire (the transport thread's sweep), which
-   * moves the counter like any other change, and a value entering the copy is checked once.
+   * An unchanged key costs two counter reads and a Map lookup, and while other workers write
+   * to the shared log, a look at the key's slot there: the log is read only when that key may
+   * have changed. Expired entries need no clock read here: the replica drops them when they
+   * expire (the transport thread's sweep), which moves the counter like any other change, and
+   * a value entering the copy is checked once.
    */
   get(key) {
-    if (this._counter[0] !== this._seen || this._ring[0] !== this._ringSeen) {
+    if (this._counter[0] !== this._seen || (this._ring[0] !== this._ringSeen && this._inLog(key))) {
       const pending = this._drain();
       if (pending) return pending.then(() => this._read(key));
     }
     return this._lazy ? this.cacheAdapter.get(key) : this._read(key);
+  }
+
+  /**
+   * Whether the shared log may hold a write to `key` this copy has not read: its slot moved
+   * since the last drain. (Writes the connection thread read from the log on the reader's
+   * behalf are found the same way: they move no counter.)
+   */
+  _inLog(key) {
+    const slots = this._slots;
+    if (slots === null || typeof key !== 'string' || ((this._ring[0] - this._ringSeen) >>> 0) >= SLOTS_TRUSTED) return true;
+    return ((slots[keySlot(key)] - this._ringSeen) | 0) > 0;
   }
 
   async set(key, value) {
@@ -219,7 +256,9 @@ class ReplicaPSCAdapter extends PSCAdapter {
       const gen = this._replica.ringGen;
       if (gen !== this._ringGen) {
         this._ringGen = gen;
-        this._ring = ringView(this._replica) ?? NO_RING;
+        const view = ringView(this._replica);
+        this._ring = view?.counter ?? NO_RING;
+        this._slots = view?.slots ?? null;
       }
     }
     this._ringSeen = this._ring[0];

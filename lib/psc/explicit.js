@@ -34,6 +34,7 @@ class ExplicitCacheAdapter {
     // names them.
     this._unlisted = NONE_UNLISTED;
     this._list = undefined;
+    this._refresh = undefined;
   }
   set(key, value) {
     this._map.set(key, value);
@@ -52,6 +53,7 @@ class ExplicitCacheAdapter {
   }
   /** Every entry, as a plain object (a copy). */
   getCache() {
+    this._refresh?.();
     if (this._unlisted[1] !== 0) {
       for (const key of this._list()) if (!this._map.has(key)) this._map.set(key, UNREAD);
     }
@@ -65,12 +67,14 @@ class ExplicitCacheAdapter {
   /**
    * Where the JSON of an entry recorded as changed is read from: `load(key)` → text or null;
    * `unlisted[1]`: how many entries that source holds unnamed (an absent key is then asked
-   * for), `list()` names them.
+   * for), `list()` names them; `refresh()` records every change not recorded yet (a read
+   * records only what it needs).
    */
-  [kLoadFrom](load, unlisted = NONE_UNLISTED, list = () => []) {
+  [kLoadFrom](load, unlisted = NONE_UNLISTED, list = () => [], refresh = undefined) {
     this._load = load;
     this._unlisted = unlisted;
     this._list = list;
+    this._refresh = refresh;
   }
   /**
    * Records the replica's changed keys; their values are read on first use. A full change

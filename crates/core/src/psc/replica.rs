@@ -358,7 +358,7 @@ impl Replica {
                 } else {
                     Expiry::Unread
                 };
-                ring.append(&encode_event(origin, &write, expiry))
+                ring.append(&encode_event(origin, &write, expiry), write.op.key())
                     .map(|end| (end, ring.needs_nudge()))
             }
             _ => None,
@@ -583,16 +583,29 @@ impl Replica {
         }
     }
 
-    /// Takes the upstream's copy of another replica's write to `key` that this copy already
-    /// applied from the shared log, from the write's head alone (nothing changes: the value is
+    /// Takes the upstream's copy of another replica's write to `key` that this copy applied
+    /// from the shared log, from the write's head alone (nothing changes: the value is
     /// already here, or with the reader). False when it is not that: then the whole write is
     /// to be [applied](Replica::apply).
+    ///
+    /// A write the reader has not read from the log yet is most likely there: the log is read
+    /// now instead. What that changes moves no counter: the log's key slots show the reader
+    /// which keys changed (only a log with slots is read here).
     pub fn settle_applied(&self, writer: u64, seq: u64, key: &str) -> bool {
         if writer == self.id {
             return false;
         }
         let mut st = self.lock();
-        let settled = Self::take_applied_ahead(&mut st, writer, seq, key);
+        let mut settled = Self::take_applied_ahead(&mut st, writer, seq, key);
+        if !settled
+            && st
+                .ring
+                .as_ref()
+                .is_some_and(|(r, _)| r.slots_ptr().is_some())
+        {
+            self.catch_up(&mut st);
+            settled = Self::take_applied_ahead(&mut st, writer, seq, key);
+        }
         if settled {
             Self::reached(&mut st, writer, seq);
         }
@@ -1312,6 +1325,42 @@ mod tests {
         // An own write's echo is never settled this way.
         r.set("mine".into(), "1".into()).unwrap();
         assert!(!r.settle_applied(r.id(), 1, "mine"));
+    }
+
+    /// The upstream's copy of a write in the log that the reader has not read yet: the log is
+    /// read instead, and the change is left for the reader to find by its key slot.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_upstream_copy_of_a_logged_write_not_read_yet_reads_the_log_without_a_bump() {
+        let ring = Arc::new(Ring::create(1, 1 << 16).unwrap());
+        let a = Replica::new(None, Arc::new(Sink::default()), Limits::default(), 1);
+        let b = Replica::new(None, Arc::new(Sink::default()), Limits::default(), 2);
+        a.set_ring(Some(ring.clone()), 7);
+        b.set_ring(Some(ring.clone()), 8);
+        b.drain();
+        a.set("k".into(), "1".into()).unwrap();
+        a.set("j".into(), "2".into()).unwrap();
+        let c = b.counter();
+        assert!(b.settle_applied(a.id(), 1, "k"));
+        assert_eq!(b.counter(), c, "the slots tell the reader");
+        assert!(
+            b.settle_applied(a.id(), 2, "j"),
+            "read along with the first"
+        );
+        assert!(!b.settle_applied(a.id(), 3, "k"), "not in the log");
+        let mut d = b.drain();
+        d.changes.sort();
+        assert_eq!(
+            d.changes,
+            vec![
+                ("j".into(), Some("2".into())),
+                ("k".into(), Some("1".into()))
+            ]
+        );
+        // Without slots the copy is applied whole (and moves the counter).
+        ring.as_made_by_an_older_hub();
+        a.set("k".into(), "3".into()).unwrap();
+        assert!(!b.settle_applied(a.id(), 3, "k"));
     }
 
     #[test]

@@ -56,7 +56,11 @@ impl Ring {
         match *self {}
     }
 
-    pub fn append(&self, _frame: &[u8]) -> Option<u64> {
+    pub fn slots_ptr(&self) -> Option<(*mut u8, usize)> {
+        match *self {}
+    }
+
+    pub fn append(&self, _frame: &[u8], _key: Option<&str>) -> Option<u64> {
         match *self {}
     }
 

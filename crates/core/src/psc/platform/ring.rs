@@ -16,11 +16,11 @@
 //! is bounds-checked, the lock is taken with a timeout, and records are checked like frames.
 //!
 //! Layout: a 4 KiB header (magic, epoch, capacity, commit, reserve, hub position, mutex, read
-//! due) then `cap` bytes of records, each a frame as `protocol::encode` writes it, padded to 4
+//! due, extras; from byte 2048 the key slots) then `cap` bytes of records, each a frame as `protocol::encode` writes it, padded to 4
 //! bytes; a record never wraps (a `u32::MAX` marker or fewer than 4 bytes left means "continue
 //! at 0").
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::sync::atomic::{fence, AtomicU64, Ordering};
+use std::sync::atomic::{fence, AtomicU32, AtomicU64, Ordering};
 
 use crate::{Code, Error, Result};
 
@@ -53,8 +53,32 @@ struct Header {
 
 /// [`Header::extras`]: a set's expiry follows its event (see `protocol::Expiry`).
 const EXTRA_EXPIRY: u64 = 1;
+/// [`Header::extras`]: writers keep the key slots.
+const EXTRA_KEY_SLOTS: u64 = 2;
 
-const _: () = assert!(std::mem::size_of::<Header>() <= HEADER);
+/// Key slots: for each hash of a key, the low 32 bits of the log's position after the last
+/// record that wrote such a key (a clear writes them all). A reader that read the log up to
+/// some position knows a key is unchanged since then if its slot is not past it, without
+/// reading the records; keys sharing a slot only cost a needless read. `key_slot` is the
+/// hash, and JS computes the same one.
+pub const KEY_SLOTS: usize = 512;
+const SLOTS_AT: usize = 2048;
+
+const _: () = assert!(std::mem::size_of::<Header>() <= SLOTS_AT);
+const _: () = assert!(SLOTS_AT + KEY_SLOTS * 4 <= HEADER);
+
+/// The slot of `key`: 32-bit FNV-1a over its UTF-16 code units (what JS strings are made of),
+/// top bits.
+pub fn key_slot(key: &str) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut add = |u: u32| h = (h ^ u).wrapping_mul(0x0100_0193);
+    if key.is_ascii() {
+        key.bytes().for_each(|b| add(b as u32));
+    } else {
+        key.encode_utf16().for_each(|u| add(u as u32));
+    }
+    (h >> (32 - KEY_SLOTS.trailing_zeros())) as usize
+}
 
 /// A scheduled read this late is not coming: writers nudge again.
 const READ_LATE_NS: u64 = 50_000_000;
@@ -154,7 +178,7 @@ impl Ring {
             let h = base as *mut Header;
             (*h).epoch = epoch;
             (*h).cap = cap;
-            (*h).extras = AtomicU64::new(EXTRA_EXPIRY);
+            (*h).extras = AtomicU64::new(EXTRA_EXPIRY | EXTRA_KEY_SLOTS);
             let mut attr: libc::pthread_mutexattr_t = std::mem::zeroed();
             libc::pthread_mutexattr_init(&mut attr);
             libc::pthread_mutexattr_setpshared(&mut attr, libc::PTHREAD_PROCESS_SHARED);
@@ -175,6 +199,19 @@ impl Ring {
     /// Whether a record may carry a set's expiry: the hub that made the log reads it.
     pub fn carries_expiry(&self) -> bool {
         self.header().extras.load(Ordering::Relaxed) & EXTRA_EXPIRY != 0
+    }
+
+    /// The key slots (address and size in bytes), for JS to read, if the hub that made the
+    /// log has its writers keep them.
+    pub fn slots_ptr(&self) -> Option<(*mut u8, usize)> {
+        let kept = self.header().extras.load(Ordering::Relaxed) & EXTRA_KEY_SLOTS != 0;
+        // SAFETY: the slots lie inside the header page.
+        kept.then(|| (unsafe { self.base.add(SLOTS_AT) }, KEY_SLOTS * 4))
+    }
+
+    fn slot(&self, i: usize) -> &AtomicU32 {
+        // SAFETY: i < KEY_SLOTS, inside the header page; aligned (SLOTS_AT is a multiple of 4).
+        unsafe { &*(self.base.add(SLOTS_AT + i * 4) as *const AtomicU32) }
     }
 
     /// The log as a hub that reads no extras made it.
@@ -268,9 +305,10 @@ impl Ring {
         !soon || self.backlog_large()
     }
 
-    /// Appends one encoded frame and returns the log's position after it; None if it is too
-    /// large, the log is full (the hub has not read it yet) or the lock failed.
-    pub fn append(&self, frame: &[u8]) -> Option<u64> {
+    /// Appends one encoded frame that writes `key` (None: every key, a clear) and returns the
+    /// log's position after it; None if it is too large, the log is full (the hub has not
+    /// read it yet) or the lock failed.
+    pub fn append(&self, frame: &[u8], key: Option<&str>) -> Option<u64> {
         let need = padded(frame.len());
         if need > self.cap / 4 {
             return None;
@@ -336,6 +374,12 @@ impl Ring {
                 self.data().add((start % self.cap) as usize),
                 frame.len(),
             );
+        }
+        // Before the commit: a reader that sees the record also sees its slot.
+        let end = (start + need) as u32;
+        match key {
+            Some(k) => self.slot(key_slot(k)).store(end, Ordering::Relaxed),
+            None => (0..KEY_SLOTS).for_each(|i| self.slot(i).store(end, Ordering::Relaxed)),
         }
         h.commit.store(start + need, Ordering::Release);
         // SAFETY: we hold the mutex.
@@ -443,7 +487,7 @@ mod tests {
         let mut pos = 0;
         let mut seen = Vec::new();
         for n in 0..40u8 {
-            let end = w.append(&frame(n)).unwrap();
+            let end = w.append(&frame(n), Some("k")).unwrap();
             let [(at, b)] = &read_all(&r, &mut pos)[..] else {
                 panic!("one record")
             };
@@ -453,7 +497,7 @@ mod tests {
         }
         // Full until the hub reads: writers do not overwrite unread records.
         let mut n = 0;
-        while w.append(&frame(0)).is_some() {
+        while w.append(&frame(0), Some("k")).is_some() {
             n += 1;
         }
         assert!(n > 5 && n < 20, "{n}");
@@ -462,12 +506,49 @@ mod tests {
         // A reader a lap behind skips instead of reading torn frames.
         let mut late = r.commit();
         for n in 0..30u8 {
-            w.append(&frame(n));
+            w.append(&frame(n), Some("k"));
             w.set_hub_pos(w.commit());
         }
         assert!(read_all(&r, &mut late).is_empty());
         assert_eq!(late, r.commit());
-        assert!(w.append(&[0u8; 100]).is_none());
+        assert!(w.append(&[0u8; 100], Some("k")).is_none());
+    }
+
+    #[test]
+    fn each_record_moves_the_slot_of_its_key_and_a_clear_moves_all() {
+        let w = Ring::create(1, 4096).unwrap();
+        let r = Ring::from_fd(dup(&w), 1).unwrap();
+        assert!(r.slots_ptr().is_some());
+        let slots = |r: &Ring| {
+            (0..KEY_SLOTS)
+                .map(|i| r.slot(i).load(Ordering::Relaxed))
+                .collect::<Vec<_>>()
+        };
+        let frame = [4u8, 0, 0, 0, 1, 2, 3, 4];
+        let a = w.append(&frame, Some("alpha")).unwrap();
+        let b = w.append(&frame, Some("é-ü")).unwrap();
+        let seen = slots(&r);
+        assert_eq!(seen[key_slot("alpha")], a as u32);
+        assert_eq!(seen[key_slot("é-ü")], b as u32);
+        assert_eq!(seen.iter().filter(|s| **s != 0).count(), 2);
+        let c = w.append(&frame, None).unwrap();
+        assert!(slots(&r).iter().all(|s| *s == c as u32));
+        // The hash JS computes over UTF-16 code units (see lib/psc/adapter.js).
+        assert_eq!(key_slot(""), 0x811c_9dc5 >> 23);
+        assert_eq!(
+            key_slot("w1"),
+            ((((0x811c_9dc5u32 ^ 0x77).wrapping_mul(0x0100_0193)) ^ 0x31).wrapping_mul(0x0100_0193)
+                >> 23) as usize
+        );
+        assert_eq!(
+            key_slot("😀"),
+            ((((0x811c_9dc5u32 ^ 0xd83d).wrapping_mul(0x0100_0193)) ^ 0xde00)
+                .wrapping_mul(0x0100_0193)
+                >> 23) as usize
+        );
+        // A log whose writers do not keep slots offers none.
+        w.header().extras.store(EXTRA_EXPIRY, Ordering::Relaxed);
+        assert!(r.slots_ptr().is_none());
     }
 
     #[test]
@@ -479,10 +560,10 @@ mod tests {
             b'x', b'x', b'x', b'x',
         ];
         let ms = std::time::Duration::from_millis;
-        assert!(w.append(&frame).is_some());
+        assert!(w.append(&frame, Some("k")).is_some());
         assert!(w.needs_nudge(), "no read scheduled");
         hub.set_read_due(Some(ms(500)));
-        assert!(w.append(&frame).is_some());
+        assert!(w.append(&frame, Some("k")).is_some());
         assert!(!w.needs_nudge(), "the hub reads soon anyway");
         // A time no hub would schedule (a peer's scribble) is not trusted.
         hub.set_read_due(Some(ms(5000)));
@@ -492,7 +573,7 @@ mod tests {
         hub.set_read_due(Some(ms(500)));
         // Past a quarter of the log unread, the hub is told at once.
         while !w.backlog_large() {
-            assert!(w.append(&frame).is_some());
+            assert!(w.append(&frame, Some("k")).is_some());
         }
         assert!(hub.backlog_large());
         assert!(w.needs_nudge());
@@ -533,7 +614,7 @@ mod tests {
             read_all(&r, &mut pos);
             let mut pos = v.wrapping_sub(100);
             read_all(&r, &mut pos);
-            let _ = w.append(&[4, 0, 0, 0, 1, 2, 3, 4]);
+            let _ = w.append(&[4, 0, 0, 0, 1, 2, 3, 4], Some("k"));
         }
         // Garbage lengths in the data area are skipped, never read past the mapping.
         h.commit.store(0, Ordering::Relaxed);
@@ -551,7 +632,7 @@ mod tests {
         let t = std::time::Instant::now();
         let r2 = std::sync::Arc::new(r);
         let r3 = r2.clone();
-        let res = std::thread::spawn(move || r3.append(&[4, 0, 0, 0, 1, 2, 3, 4]))
+        let res = std::thread::spawn(move || r3.append(&[4, 0, 0, 0, 1, 2, 3, 4], Some("k")))
             .join()
             .unwrap();
         assert!(res.is_none());
@@ -575,7 +656,7 @@ mod tests {
         .unwrap();
         let mut frame = 5u32.to_le_bytes().to_vec();
         frame.extend_from_slice(b"hello");
-        assert!(ring.append(&frame).is_some());
+        assert!(ring.append(&frame, Some("k")).is_some());
         let mut pos = 0;
         let got: Vec<Vec<u8>> = read_all(&ring, &mut pos)
             .into_iter()
