@@ -162,6 +162,7 @@ class ReplicaPSCAdapter extends PSCAdapter {
     // move of the counter is read).
     this._ring = NO_RING;
     this._slots = null;
+    this._log = null; // keeps the cached views of the log alive (see ringView)
     this._ringSeen = 0;
     this._ringGen = -1;
     // Values are taken from the replica on first use (see ExplicitCacheAdapter): the parsed
@@ -257,6 +258,7 @@ class ReplicaPSCAdapter extends PSCAdapter {
       if (gen !== this._ringGen) {
         this._ringGen = gen;
         const view = ringView(this._replica);
+        this._log = view;
         this._ring = view?.counter ?? NO_RING;
         this._slots = view?.slots ?? null;
       }
