@@ -115,6 +115,22 @@ test("while others write to the shared log, a read looks at its key's slot: fres
   assert.equal(b.cacheAdapter.getCache().plain, 'listed');
 });
 
+test('a clear read from the shared log ahead of the stream keeps the writes that follow it', async (t) => {
+  const { a, b } = await pair(t, `reads-clear-${process.pid}`);
+  await a.set('before', 1);
+  await until(() => b.get('before') === 1);
+  // The stream's copy of 'x' has b's connection read the log past the clear and the sets;
+  // the stream's copy of the clear then comes after them.
+  await a.set('x', 1);
+  await a.clear();
+  for (let i = 0; i < 2000; i++) await a.set(`k${i}`, i);
+  await until(() => b._replica.size === 2000);
+  const copy = b.cacheAdapter.getCache();
+  assert.equal(Object.keys(copy).length, 2000);
+  assert.equal(copy.k1999, 1999);
+  assert.equal(copy.before, undefined);
+});
+
 test('a value written already expired is not kept; one that expires later leaves every copy unread', async (t) => {
   const { a, b } = await pair(t, `reads-exp-${process.pid}`);
   await a.set('past', [{ v: 1 }, Date.now() - 1]);

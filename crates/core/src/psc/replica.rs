@@ -524,13 +524,10 @@ impl Replica {
     /// echo of this replica's write.
     pub fn apply(&self, write: Write, expiry: Expiry, own: bool) {
         let mut st = self.lock();
+        let applied =
+            !own && Self::take_applied_ahead(&mut st, write.origin, write.seq, write.op.key());
         Self::reached(&mut st, write.origin, write.seq);
-        if !own
-            && write
-                .op
-                .key()
-                .is_some_and(|k| Self::take_applied_ahead(&mut st, write.origin, write.seq, k))
-        {
+        if applied {
             return;
         }
         if !st.provisional.is_empty() || st.provisional_clear.is_some() {
@@ -596,7 +593,7 @@ impl Replica {
             return false;
         }
         let mut st = self.lock();
-        let mut settled = Self::take_applied_ahead(&mut st, writer, seq, key);
+        let mut settled = Self::take_applied_ahead(&mut st, writer, seq, Some(key));
         if !settled
             && st
                 .ring
@@ -604,7 +601,7 @@ impl Replica {
                 .is_some_and(|(r, _)| r.slots_ptr().is_some())
         {
             self.catch_up(&mut st);
-            settled = Self::take_applied_ahead(&mut st, writer, seq, key);
+            settled = Self::take_applied_ahead(&mut st, writer, seq, Some(key));
         }
         if settled {
             Self::reached(&mut st, writer, seq);
@@ -612,13 +609,21 @@ impl Replica {
         settled
     }
 
-    /// Whether the write to `key` this copy applied ahead from the shared log is write `seq`
-    /// of `writer`; if so it is no longer ahead, and the upstream's copy of it changes nothing
-    /// (a value the reader took stays with it).
-    fn take_applied_ahead(st: &mut State, writer: u64, seq: u64, key: &str) -> bool {
-        let hit = st.provisional.get(key) == Some(&(writer, seq));
+    /// Whether the write to `key` (None: the clear) this copy applied ahead from the shared
+    /// log is write `seq` of `writer`; if so it is no longer ahead, and the upstream's copy of
+    /// it changes nothing (a value the reader took stays with it; a clear applied again would
+    /// drop the writes read from the log after it).
+    fn take_applied_ahead(st: &mut State, writer: u64, seq: u64, key: Option<&str>) -> bool {
+        let mark = Some((writer, seq));
+        let hit = match key {
+            Some(key) => st.provisional.get(key).copied() == mark,
+            None => st.provisional_clear == mark,
+        };
         if hit {
-            st.provisional.remove(key);
+            match key {
+                Some(key) => st.provisional.remove(key),
+                None => st.provisional_clear.take(),
+            };
         }
         hit
     }
@@ -1361,6 +1366,19 @@ mod tests {
         ring.as_made_by_an_older_hub();
         a.set("k".into(), "3".into()).unwrap();
         assert!(!b.settle_applied(a.id(), 3, "k"));
+    }
+
+    #[test]
+    fn the_upstream_copy_of_a_clear_applied_from_the_log_keeps_the_writes_read_after_it() {
+        let r = replica();
+        let clear = || remote(7, 1, WriteOp::Clear);
+        r.apply(remote(8, 1, set("old", "1")), Expiry::Unread, false);
+        r.apply_provisional(&mut r.lock(), clear(), Expiry::Unread);
+        r.apply_provisional(&mut r.lock(), remote(7, 2, set("k", "v")), Expiry::Unread);
+        r.apply(clear(), Expiry::Unread, false);
+        assert!(r.settle_applied(7, 2, "k"));
+        assert_eq!(r.get("k").as_deref(), Some("v"));
+        assert_eq!(r.get("old"), None);
     }
 
     #[test]
