@@ -6,8 +6,10 @@ use alova_core::psc::Replica;
 
 use crate::json::{push_str, push_str_array};
 
-/// Changed keys per drain whose values travel with it (see `drain_keys`).
-pub const HAND_OVER: usize = 16;
+/// Changed keys per drain whose values travel with it (see `drain_keys`), and their bytes at
+/// most: a value JS keeps unread holds on to the whole drain's text (V8 slices share it).
+pub const HAND_OVER: usize = 256;
+pub const HAND_OVER_BYTES: usize = 32 << 10;
 
 /// `{"full":bool,"set":{key:value,...},"del":[key,...]}`.
 pub fn drain_json(r: &Replica) -> String {
@@ -48,8 +50,9 @@ fn has_separator(s: &str) -> bool {
 ///   NUL and, where the reader holds some values, `\u{1}` and the keys it holds (unchanged: it
 ///   keeps them);
 /// - any other: `'2'`, each changed key followed by its JSON, all joined by NUL, `\u{1}`, the
-///   removed keys. The first [`HAND_OVER`] values travel with the drain (handed over, saving
-///   the reader a call per key); an empty one means "take it later" (JSON is never empty).
+///   removed keys. The first [`HAND_OVER`] values ([`HAND_OVER_BYTES`] at most) travel with
+///   the drain (handed over, saving the reader a call per key); an empty one means "take it
+///   later" (JSON is never empty).
 ///
 /// If a key contains a separator (or is empty) the whole drain is JSON instead:
 /// `[full ? 1 : 0, [changed], [removed], [held]]`, with `[JSON or '']` last when not full.
@@ -59,14 +62,20 @@ pub fn drain_keys(r: &Replica) -> String {
     let mut lists: [String; 3] = Default::default();
     // Filled only once a key contains a separator; the plain part so far splits safely.
     let mut json: Option<JsonDrain> = None;
-    let mut handed = 0;
+    let (mut handed, mut bytes) = (0, 0);
     r.drain_lazily_with(
         |f| full.set(f),
         |k, c| {
             let full = full.get();
             let (i, text) = match c {
-                Change::Set(v) if !full && handed < HAND_OVER && !has_separator(v) => {
+                Change::Set(v)
+                    if !full
+                        && handed < HAND_OVER
+                        && bytes + v.len() <= HAND_OVER_BYTES
+                        && !has_separator(v) =>
+                {
                     handed += 1;
+                    bytes += v.len();
                     (0, Some(v))
                 }
                 Change::Set(_) => (0, None),
@@ -239,6 +248,14 @@ mod tests {
             .collect();
         assert_eq!(later.len(), 1);
         assert_eq!(r.take(later[0]).as_deref(), Some("1"));
+        // And no more bytes than its bound: the value past it is taken later.
+        let big = format!("\"{}\"", "x".repeat(HAND_OVER_BYTES / 2 - 2));
+        for i in 0..3 {
+            apply(&r, 200 + i, set(&format!("big{i}"), &big));
+        }
+        let text = drain_keys(&r);
+        let handed = text[1..].split('\0').filter(|p| p.starts_with('"')).count();
+        assert_eq!(handed, 2);
         // A key the reader wrote itself since (so it holds the value) is not named.
         apply(&r, 10, set("h", "1"));
         r.set_held("h".into(), "2".into(), Expiry::Unread).unwrap();
