@@ -337,11 +337,10 @@ impl PscReplica {
     #[napi(catch_unwind, ts_return_type = "ArrayBuffer | null")]
     pub fn ring_slots<'env>(&self, env: &'env Env) -> Result<Option<ArrayBuffer<'env>>> {
         guard(|| {
-            let Some((ring, (ptr, len))) = self
-                .r
-                .ring()
-                .and_then(|r| Some((r.clone(), r.slots_ptr()?)))
-            else {
+            let Some(ring) = self.r.ring() else {
+                return Ok(None);
+            };
+            let Some((ptr, len)) = ring.slots_ptr() else {
                 return Ok(None);
             };
             // SAFETY: the slots live in the mapping, kept by the finaliser's Arc.

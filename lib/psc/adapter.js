@@ -175,7 +175,7 @@ class ReplicaPSCAdapter extends PSCAdapter {
         (key) => native.pscTake(id, key),
         this._counter,
         () => r.listUnlisted(),
-        () => this._counter[0] !== this._seen || this._ring[0] !== this._ringSeen ? this._drain() : undefined,
+        () => this._drainAny(),
       );
       this._onConnect = () => this._offerHeld();
       syncAdapter[kOnConnect]?.(this._onConnect);
@@ -247,6 +247,11 @@ class ReplicaPSCAdapter extends PSCAdapter {
 
   stats() {
     return { ...super.stats(), bytes: this._replica.bytes };
+  }
+
+  /** Drains if anything changed, whichever key. */
+  _drainAny() {
+    return this._counter[0] !== this._seen || this._ring[0] !== this._ringSeen ? this._drain() : undefined;
   }
 
   /** Applies the replica's changes to the local copy; a promise if the local adapter is async. */
