@@ -454,12 +454,16 @@ fn on_body(
 /// Whether the one replica of the event's scope already applied it (with two or more, the
 /// whole write goes to each).
 fn settled(replicas: &Replicas, h: &EventHead<'_>) -> bool {
-    let rs = lock(replicas);
-    let mut of_scope = rs.iter().filter(|(_, r)| r.scope().as_deref() == h.scope);
-    match (of_scope.next(), of_scope.next()) {
-        (Some((_, r)), None) => r.settle_applied(h.writer, h.seq, h.key),
-        _ => false,
-    }
+    // Settled outside the list's lock: it may read the shared log.
+    let one = {
+        let rs = lock(replicas);
+        let mut of_scope = rs.iter().filter(|(_, r)| r.scope().as_deref() == h.scope);
+        match (of_scope.next(), of_scope.next()) {
+            (Some((_, r)), None) => Some(r.clone()),
+            _ => None,
+        }
+    };
+    one.is_some_and(|r| r.settle_applied(h.writer, h.seq, h.key))
 }
 
 fn on_frame(

@@ -614,18 +614,11 @@ impl Replica {
     /// it changes nothing (a value the reader took stays with it; a clear applied again would
     /// drop the writes read from the log after it).
     fn take_applied_ahead(st: &mut State, writer: u64, seq: u64, key: Option<&str>) -> bool {
-        let mark = Some((writer, seq));
-        let hit = match key {
-            Some(key) => st.provisional.get(key).copied() == mark,
-            None => st.provisional_clear == mark,
-        };
-        if hit {
-            match key {
-                Some(key) => st.provisional.remove(key),
-                None => st.provisional_clear.take(),
-            };
+        let mark = Some(&(writer, seq));
+        match key {
+            Some(key) => st.provisional.get(key) == mark && st.provisional.remove(key).is_some(),
+            None => st.provisional_clear.as_ref() == mark && st.provisional_clear.take().is_some(),
         }
-        hit
     }
 
     /// Applies another replica's write read from the shared log, ahead of the upstream order
@@ -1108,6 +1101,13 @@ mod tests {
         }
     }
 
+    /// A drain with its changes in key order.
+    fn sorted_drain(r: &Replica) -> Drain {
+        let mut d = r.drain();
+        d.changes.sort();
+        d
+    }
+
     fn replica() -> Replica {
         Replica::new(None, Arc::new(Sink::default()), Limits::default(), 1)
     }
@@ -1277,8 +1277,7 @@ mod tests {
             false,
         );
         assert!(r.counter() > c0);
-        let mut d = r.drain();
-        d.changes.sort();
+        let d = sorted_drain(&r);
         assert_eq!(
             d,
             Drain {
@@ -1353,8 +1352,7 @@ mod tests {
             "read along with the first"
         );
         assert!(!b.settle_applied(a.id(), 3, "k"), "not in the log");
-        let mut d = b.drain();
-        d.changes.sort();
+        let d = sorted_drain(&b);
         assert_eq!(
             d.changes,
             vec![
@@ -1437,8 +1435,7 @@ mod tests {
             ("y".into(), "2".into()),
         ]);
         assert_eq!(r.get("k").as_deref(), Some("mine"));
-        let mut d = r.drain();
-        d.changes.sort();
+        let d = sorted_drain(&r);
         assert!(d.full);
         assert_eq!(
             d.changes,
