@@ -233,6 +233,8 @@ test('a late copy is ready without naming the snapshot: an absent key is taken f
   // The full drain named none of the 100 keys.
   assert.ok(drains.some((d) => d[0] === '1') && drains.every((d) => d.length < 16), JSON.stringify(drains));
   assert.equal(c.stats().received, 100);
+  // A key that is not a string is never in the replica: not asked for there.
+  for (const k of [NaN, Infinity, 12, undefined, null, {}]) assert.equal(c.get(k), undefined);
 
   const takes = native.pscTake;
   assert.deepEqual(c.get('k5'), [{ i: 5 }, c.get('k5')[1]]);

@@ -42,7 +42,8 @@ class ExplicitCacheAdapter {
   get(key) {
     const v = this._map.get(key);
     if (v instanceof Unread) return this._read(key, v.json);
-    if (v === undefined && this._unlisted[1] !== 0 && !this._map.has(key)) return this._read(key, '');
+    // The source holds string keys only (a key of another type is never there).
+    if (v === undefined && this._unlisted[1] !== 0 && typeof key === 'string' && !this._map.has(key)) return this._read(key, '');
     return v;
   }
   remove(key) {
