@@ -73,6 +73,24 @@ test('a scope that is not a string is refused at the call', () => {
   sync.stop();
 });
 
+test('set and remove refuse a key that is not a string or holds a lone surrogate; other keys cross processes', () =>
+  withHub('keys', async ({ id, a }) => {
+    const sync = NodeSyncAdapter(undefined, id);
+    const psc = createPSCAdapter(sync);
+    await sync.ready;
+    await psc.set('kept', 1);
+    // A lone surrogate would reach other processes as U+FFFD, under a key nobody asks for.
+    for (const key of [12, NaN, null, undefined, {}, '\ud800', 'a\udc00b', '\udfff\ud800']) {
+      await assert.rejects(psc.set(key, 2), { code: 'ERR_ALOVA_INVALID_ARG', name: '[alova/psc]' }, String(key));
+      await assert.rejects(psc.remove(key), { code: 'ERR_ALOVA_INVALID_ARG', name: '[alova/psc]' }, String(key));
+    }
+    await psc.set('pair \ud83d\ude00 é', 3);
+    await a.call('waitFor', { key: 'pair \ud83d\ude00 é', value: 3 });
+    await a.call('waitFor', { key: 'kept', value: 1 });
+    assert.equal(psc.get('kept'), 1);
+    sync.stop();
+  }));
+
 test('a directory open to others, owned by another user or a symbolic link is refused', async () => {
   const open = path.join(root, 'open');
   fs.mkdirSync(open);

@@ -31,6 +31,22 @@ function expiryOfJson(value) {
   return (slot !== null && typeof slot === 'object') || typeof slot === 'bigint' ? NaN : expiryOf(value);
 }
 
+// Node 18 has no `isWellFormed`: a `u` regex matches a lone surrogate as a code point.
+const isWellFormed = String.prototype.isWellFormed ? (s) => s.isWellFormed() : (s) => !/\p{Cs}/u.test(s);
+
+/**
+ * Refuses a key the shared cache cannot hold as given: other processes receive keys as
+ * UTF-8, where a lone surrogate becomes U+FFFD (they would never find the writer's key).
+ */
+function checkKey(key) {
+  if (typeof key !== 'string') {
+    throw new AlovaError(`shared cache key must be a string, got ${key === null ? 'null' : typeof key}`, 'psc', codes.INVALID_ARG);
+  }
+  if (!isWellFormed(key)) {
+    throw new AlovaError('shared cache key holds a lone surrogate (other processes could not find it)', 'psc', codes.INVALID_ARG);
+  }
+}
+
 const isThenable = (v) => v !== null && typeof v === 'object' && typeof v.then === 'function';
 
 
@@ -209,6 +225,7 @@ class ReplicaPSCAdapter extends PSCAdapter {
   }
 
   async set(key, value) {
+    checkKey(key);
     const text = JSON.stringify(value);
     try {
       // The local copy keeps the value; the replica only sends its JSON.
@@ -224,6 +241,7 @@ class ReplicaPSCAdapter extends PSCAdapter {
   }
 
   async remove(key) {
+    checkKey(key);
     this._replica.remove(key);
     this.counts.removes++;
     return this.cacheAdapter.remove(key);
