@@ -11,11 +11,13 @@
 // IDLE_SECONDS, default 10, with one entry that expires in an hour) and the memory a worker
 // holds for MEMORY_ENTRIES (default 100k) entries of 1 KB of JSON, written by one worker and
 // all read by the other (RSS growth after a GC, each worker on a fresh hub).
+// Under the yielding row: the same poll loop over a Map alone, what it makes a write wait.
 // BENCH_ONLY=idle|latency|reads|init|sets|memory runs those rows alone (comma-separated).
 const cluster = require('node:cluster');
 const os = require('node:os');
 const fs = require('node:fs');
 const path = require('node:path');
+const { performance } = require('node:perf_hooks');
 const { report } = require('./lib/measure');
 
 // @alova/psc first: native's reads row at equal work uses the write rate it reached.
@@ -54,8 +56,9 @@ async function primary() {
 
     if (want('idle')) rows.idle.push({ name: impl, ...(await idle(ws, Number(process.env.IDLE_SECONDS || 10))) });
 
+    const floor = want('latency') && impl === 'native' && (await ws[1].call('pollFloor', { ms: 2000 }));
     const lat = want('latency') && (await latency(ws[0], ws[1], 2000, false));
-    if (lat) rows.latency.push({ name: impl, concurrency: 1, opsPerSec: lat.rate, cpuUsPerOp: 0, p50us: lat.p50, p99us: lat.p99, seen: lat.seen, samples: lat.samples, wakes: lat.wakes });
+    if (lat) rows.latency.push({ name: impl, concurrency: 1, opsPerSec: lat.rate, cpuUsPerOp: 0, p50us: lat.p50, p99us: lat.p99, seen: lat.seen, samples: lat.samples, wakes: lat.wakes, floor });
     if (lat && impl === 'native') {
       // Reads are synchronous and local: B can also spin without yielding to its event loop.
       // (@alova/psc cannot: its copy is only updated by its event loop.)
@@ -126,6 +129,10 @@ async function primary() {
       const vs = base && r !== base ? `; p99 ${(base.p99us / r.p99us).toFixed(1)}× lower than @alova/psc's` : '';
       const wakes = r.wakes.map((w) => w.toFixed(2)).join(' / ');
       console.log(`${r.name}: B saw ${r.seen} of ${r.samples} stamps (a stamp replaced before B looked is missed)${vs}; thread wake-ups per stamp ${wakes} (primary / A / B)`);
+      if (r.floor) {
+        const f = r.floor;
+        console.log(`  B's yielding poll loop alone (a Map, no cache): a write at a random moment waits for its next poll p50 ${f.p50.toFixed(1)} µs, p99 ${f.p99.toFixed(1)} µs (${f.polls} polls, ${f.long} gaps over 100 µs)`);
+      }
     }
   });
   rep('sustained sets/s, all workers writing, until every worker saw every write', rows.sets, () =>
@@ -327,6 +334,39 @@ function workerMain() {
         if (!spin) await tick();
       }
       return lats;
+    },
+    // What B's yielding poll loop costs a write before any cache: the same loop over a Map,
+    // with its gaps between polls timed (a clock read each, a little garbage of its own).
+    // A write landing at a random moment waits out the rest of the gap it lands in.
+    pollFloor: async ({ ms }) => {
+      const local = new Map([['stamp', { i: 0 }]]);
+      const gaps = new Float64Array(8e6);
+      let n = 0;
+      let v;
+      let prev = performance.now();
+      const end = prev + ms;
+      while (prev < end && n < gaps.length) {
+        v = local.get('stamp');
+        await tick();
+        const t = performance.now();
+        gaps[n++] = t - prev;
+        prev = t;
+      }
+      const g = gaps.subarray(0, n);
+      const total = g.reduce((a, b) => a + b, 0);
+      // The wait w exceeded with chance 1 - p: the time left in gaps beyond w is (1 - p) of all.
+      const wait = (p) => {
+        let lo = 0;
+        let hi = g.reduce((a, b) => Math.max(a, b), 0);
+        for (let k = 0; k < 40; k++) {
+          const w = (lo + hi) / 2;
+          const beyond = g.reduce((sum, x) => sum + Math.max(0, x - w), 0);
+          if (beyond > (1 - p) * total) lo = w;
+          else hi = w;
+        }
+        return lo * 1000;
+      };
+      return { polls: n, p50: wait(0.5), p99: wait(0.99), long: g.filter((x) => x > 0.1).length, v: v.i };
     },
     readLoop: async ({ seconds }) => {
       let reads = 0;
