@@ -28,8 +28,8 @@ use super::files;
 use super::json_text::scan;
 use super::platform::{Ring, DEFAULT_CAPACITY};
 use super::protocol::{
-    decode, encode, encode_event, now_ms, read_frame, split_entries, Expiry, Frame, Scope, Write,
-    WriteOp, DEFAULT_MAX_FRAME,
+    decode, encode, encode_event, encode_snapshot, now_ms, read_frame, split_entries, Expiry,
+    Frame, Scope, Write, WriteOp, DEFAULT_MAX_FRAME,
 };
 use super::replica::sweep_deadline;
 use super::store::Store;
@@ -467,23 +467,16 @@ impl State {
                     return;
                 }
                 let c = &*c;
+                // Encoded straight from the store: a late joiner waits for this.
                 let entries = self.store.snapshot(&scope, now_ms());
                 let mut parts = split_entries(entries, self.part_bytes).peekable();
-                let mut frames = Vec::new();
                 loop {
                     let entries = parts.next().unwrap_or_default();
                     let last = parts.peek().is_none();
-                    frames.push(Arc::new(encode(&Frame::Snapshot {
-                        scope: scope.clone(),
-                        entries,
-                        last,
-                    })));
+                    c.push_snapshot(Arc::new(encode_snapshot(&scope, &entries, last)));
                     if last {
                         break;
                     }
-                }
-                for f in frames {
-                    c.push_snapshot(f);
                 }
             }
             Frame::Write(write) => {

@@ -168,12 +168,12 @@ impl Enc {
             self.u64(t.unwrap_or(0.0).to_bits());
         }
     }
-    fn entries(&mut self, entries: &[(String, String)]) {
+    fn entries<K: AsRef<str>, V: AsRef<str>>(&mut self, entries: &[(K, V)]) {
         self.0
             .extend_from_slice(&(entries.len() as u32).to_le_bytes());
         for (k, v) in entries {
-            self.str(k);
-            self.str(v);
+            self.str(k.as_ref());
+            self.str(v.as_ref());
         }
     }
 }
@@ -220,13 +220,29 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
             scope,
             entries,
             last,
-        } => {
-            e.u8(T_SNAPSHOT);
-            e.scope(scope);
-            e.u8(*last as u8);
-            e.entries(entries);
-        }
+        } => return encode_snapshot(scope, entries, *last),
     }
+    e.framed()
+}
+
+/// [`encode`] of `Frame::Snapshot { scope, entries, last }` from borrowed entries, in one
+/// allocation of its exact size (a part of a large snapshot is a megabyte).
+pub fn encode_snapshot<K: AsRef<str>, V: AsRef<str>>(
+    scope: &Scope,
+    entries: &[(K, V)],
+    last: bool,
+) -> Vec<u8> {
+    let pairs: usize = entries
+        .iter()
+        .map(|(k, v)| 8 + k.as_ref().len() + v.as_ref().len())
+        .sum();
+    let scope_len = scope.as_ref().map_or(1, |s| 5 + s.len());
+    let mut e = Enc(Vec::with_capacity(4 + 1 + scope_len + 1 + 4 + pairs));
+    e.0.extend_from_slice(&[0; 4]);
+    e.u8(T_SNAPSHOT);
+    e.scope(scope);
+    e.u8(last as u8);
+    e.entries(entries);
     e.framed()
 }
 
@@ -412,17 +428,17 @@ pub fn event_len(scope: &Scope, op: &WriteOp) -> usize {
 
 /// Splits entries into parts of about `budget` bytes each, so that every part's frame stays
 /// within the limit; an entry larger than `budget` goes alone (it arrived in a frame that fit).
-pub fn split_entries(
-    entries: Vec<(String, String)>,
+pub fn split_entries<K: AsRef<str>, V: AsRef<str>>(
+    entries: Vec<(K, V)>,
     budget: usize,
-) -> impl Iterator<Item = Vec<(String, String)>> {
+) -> impl Iterator<Item = Vec<(K, V)>> {
     let mut it = entries.into_iter().peekable();
     std::iter::from_fn(move || {
         it.peek()?;
         let mut part = Vec::new();
         let mut bytes = 0;
         while let Some((k, v)) = it.peek() {
-            let n = 8 + k.len() + v.len();
+            let n = 8 + k.as_ref().len() + v.as_ref().len();
             if !part.is_empty() && bytes + n > budget {
                 break;
             }
@@ -601,6 +617,26 @@ mod tests {
     }
 
     #[test]
+    fn a_snapshot_part_is_allocated_at_its_exact_size() {
+        for scope in [None, Some("sc".to_string())] {
+            let entries = [("kéy", "[1,2]"), ("", "\"x\"")];
+            let part = encode_snapshot(&scope, &entries, true);
+            assert_eq!(part.len(), part.capacity());
+            let owned = entries
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .to_vec();
+            assert_eq!(
+                decode(&part[4..]).unwrap(),
+                Frame::Snapshot {
+                    scope,
+                    entries: owned,
+                    last: true
+                }
+            );
+        }
+    }
+
+    #[test]
     fn event_len_is_the_encoded_length() {
         let write = Write {
             scope: Some("sc".into()),
@@ -630,7 +666,7 @@ mod tests {
             parts.iter().map(Vec::len).collect::<Vec<_>>(),
             vec![2, 1, 1]
         );
-        assert_eq!(split_entries(Vec::new(), 10).count(), 0);
+        assert_eq!(split_entries(Vec::<(String, String)>::new(), 10).count(), 0);
     }
 
     #[test]
