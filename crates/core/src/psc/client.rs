@@ -19,11 +19,12 @@ use tokio::sync::mpsc;
 use super::files;
 use super::platform::Ring;
 use super::protocol::{
-    decode, encode, event_head, read_frame, split_entries, EventHead, Frame, Scope, Write,
+    decode, encode, event_head, read_frame, split_entries, EventHead, Expiry, Frame, Scope, Write,
     DEFAULT_MAX_FRAME,
 };
 use super::replica::{
     apply_to_scope, lock, next_expiry, sweep_deadline, ChannelOutbox, Limits, Replica, Replicas,
+    SnapshotEntry,
 };
 use crate::Result;
 
@@ -348,7 +349,7 @@ async fn run(
         if let Some(f) = &on_connect {
             f();
         }
-        let mut parts: HashMap<Scope, Vec<(String, String)>> = HashMap::new();
+        let mut parts: HashMap<Scope, Vec<SnapshotEntry>> = HashMap::new();
         let mut batch = Vec::new();
         let stopped = loop {
             tokio::select! {
@@ -435,7 +436,7 @@ fn on_body(
     replicas: &Replicas,
     ring: &SharedRing,
     unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>,
-    parts: &mut HashMap<Scope, Vec<(String, String)>>,
+    parts: &mut HashMap<Scope, Vec<SnapshotEntry>>,
 ) -> bool {
     if let Some(h) = event_head(body) {
         if h.origin != conn && settled(replicas, &h) {
@@ -472,7 +473,7 @@ fn on_frame(
     replicas: &Replicas,
     ring: &SharedRing,
     unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>,
-    parts: &mut HashMap<Scope, Vec<(String, String)>>,
+    parts: &mut HashMap<Scope, Vec<SnapshotEntry>>,
 ) {
     match frame {
         Frame::Event {
@@ -497,9 +498,18 @@ fn on_frame(
             scope,
             entries,
             last,
+            expiries,
         } => {
             let acc = parts.entry(scope.clone()).or_default();
-            acc.extend(entries);
+            match expiries {
+                Some(ts) => acc.extend(
+                    entries
+                        .into_iter()
+                        .zip(ts)
+                        .map(|((k, v), t)| (k, v, Expiry::Read(t))),
+                ),
+                None => acc.extend(entries.into_iter().map(|(k, v)| (k, v, Expiry::Unread))),
+            }
             if last {
                 let entries = parts.remove(&scope).unwrap_or_default();
                 let targets: Vec<Arc<Replica>> = lock(replicas)

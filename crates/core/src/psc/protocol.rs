@@ -95,11 +95,14 @@ pub enum Frame {
     Mark { pos: u64 },
     /// client → hub: the shared log has new records.
     Nudge,
-    /// hub → client: part of a scope's entries; the last part has `last` set.
+    /// hub → client: part of a scope's entries; the last part has `last` set. `expiries`,
+    /// when carried (an optional last field), is each entry's expiry as the hub read it, so
+    /// that a joining worker does not scan every value for it.
     Snapshot {
         scope: Scope,
         entries: Vec<(String, String)>,
         last: bool,
+        expiries: Option<Vec<Option<f64>>>,
     },
 }
 
@@ -220,16 +223,18 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
             scope,
             entries,
             last,
-        } => return encode_snapshot(scope, entries, *last),
+            expiries,
+        } => return encode_snapshot(scope, entries, expiries.as_deref(), *last),
     }
     e.framed()
 }
 
-/// [`encode`] of `Frame::Snapshot { scope, entries, last }` from borrowed entries, in one
-/// allocation of its exact size (a part of a large snapshot is a megabyte).
+/// [`encode`] of `Frame::Snapshot` from borrowed entries, in one allocation of its exact size
+/// (a part of a large snapshot is a megabyte). `expiries`, if given, has one per entry.
 pub fn encode_snapshot<K: AsRef<str>, V: AsRef<str>>(
     scope: &Scope,
     entries: &[(K, V)],
+    expiries: Option<&[Option<f64>]>,
     last: bool,
 ) -> Vec<u8> {
     let pairs: usize = entries
@@ -237,12 +242,18 @@ pub fn encode_snapshot<K: AsRef<str>, V: AsRef<str>>(
         .map(|(k, v)| 8 + k.as_ref().len() + v.as_ref().len())
         .sum();
     let scope_len = scope.as_ref().map_or(1, |s| 5 + s.len());
-    let mut e = Enc(Vec::with_capacity(4 + 1 + scope_len + 1 + 4 + pairs));
+    let carried = expiries.map_or(0, |x| 8 * x.len());
+    let mut e = Enc(Vec::with_capacity(
+        4 + 1 + scope_len + 1 + 4 + pairs + carried,
+    ));
     e.0.extend_from_slice(&[0; 4]);
     e.u8(T_SNAPSHOT);
     e.scope(scope);
     e.u8(last as u8);
     e.entries(entries);
+    for t in expiries.unwrap_or_default() {
+        e.u64(t.unwrap_or(0.0).to_bits());
+    }
     e.framed()
 }
 
@@ -399,10 +410,20 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
         T_SNAPSHOT => {
             let scope = d.scope()?;
             let last = d.u8()? != 0;
+            let entries = d.entries()?;
+            let expiries = match d.0.is_empty() {
+                true => None,
+                false => Some(
+                    (0..entries.len())
+                        .map(|_| Ok(expiry_time(f64::from_bits(d.u64()?))))
+                        .collect::<Result<_>>()?,
+                ),
+            };
             Frame::Snapshot {
                 scope,
                 last,
-                entries: d.entries()?,
+                entries,
+                expiries,
             }
         }
         t => return Err(malformed(&format!("unknown tag {t}"))),
@@ -432,13 +453,25 @@ pub fn split_entries<K: AsRef<str>, V: AsRef<str>>(
     entries: Vec<(K, V)>,
     budget: usize,
 ) -> impl Iterator<Item = Vec<(K, V)>> {
-    let mut it = entries.into_iter().peekable();
+    split_by(entries, budget, |(k, v)| {
+        8 + k.as_ref().len() + v.as_ref().len()
+    })
+}
+
+/// Splits `items` in order into parts of at most `budget` bytes, `size(item)` each, every
+/// part holding at least one item.
+pub fn split_by<T>(
+    items: Vec<T>,
+    budget: usize,
+    size: impl Fn(&T) -> usize,
+) -> impl Iterator<Item = Vec<T>> {
+    let mut it = items.into_iter().peekable();
     std::iter::from_fn(move || {
         it.peek()?;
         let mut part = Vec::new();
         let mut bytes = 0;
-        while let Some((k, v)) = it.peek() {
-            let n = 8 + k.as_ref().len() + v.as_ref().len();
+        while let Some(item) = it.peek() {
+            let n = size(item);
             if !part.is_empty() && bytes + n > budget {
                 break;
             }
@@ -603,11 +636,15 @@ mod tests {
                 expiry,
             });
         }
-        roundtrip(Frame::Snapshot {
-            scope: None,
-            entries: vec![("a".into(), "1".into())],
-            last: true,
-        });
+        // A hub that carries no expiries (an older one), and one that does.
+        for expiries in [None, Some(vec![None, Some(1790000000000.0)])] {
+            roundtrip(Frame::Snapshot {
+                scope: None,
+                entries: vec![("a".into(), "1".into()), ("b".into(), "[2,1]".into())],
+                last: true,
+                expiries,
+            });
+        }
         roundtrip(Frame::Welcome {
             epoch: 1,
             conn: 2,
@@ -618,9 +655,10 @@ mod tests {
 
     #[test]
     fn a_snapshot_part_is_allocated_at_its_exact_size() {
-        for scope in [None, Some("sc".to_string())] {
+        let expiries = [Some(2.0), None];
+        for (scope, carried) in [(None, None), (Some("sc".to_string()), Some(&expiries[..]))] {
             let entries = [("kéy", "[1,2]"), ("", "\"x\"")];
-            let part = encode_snapshot(&scope, &entries, true);
+            let part = encode_snapshot(&scope, &entries, carried, true);
             assert_eq!(part.len(), part.capacity());
             let owned = entries
                 .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -630,10 +668,17 @@ mod tests {
                 Frame::Snapshot {
                     scope,
                     entries: owned,
-                    last: true
+                    last: true,
+                    expiries: carried.map(<[_]>::to_vec),
                 }
             );
         }
+    }
+
+    #[test]
+    fn a_snapshot_with_expiries_for_fewer_entries_is_malformed() {
+        let part = encode_snapshot(&None, &[("a", "1"), ("b", "2")], Some(&[None]), true);
+        assert!(decode(&part[4..]).is_err());
     }
 
     #[test]

@@ -122,14 +122,14 @@ impl Store {
     }
 
     /// The live entries of one scope.
-    pub fn snapshot(&self, scope: &Scope, now: f64) -> Vec<(&str, &str)> {
+    pub fn snapshot(&self, scope: &Scope, now: f64) -> Vec<(&str, &str, Option<f64>)> {
         let Some(m) = self.scopes.get(scope) else {
             return Vec::new();
         };
         m.entries
             .iter()
             .filter(|(_, e)| e.expires.is_none_or(|t| t > now))
-            .map(|(k, e)| (k.as_str(), e.value.as_str()))
+            .map(|(k, e)| (k.as_str(), e.value.as_str(), e.expires))
             .collect()
     }
 
@@ -188,7 +188,7 @@ mod tests {
         put(&mut s, &None, set("k", "1"));
         put(&mut s, &a, set("k", "2"));
         put(&mut s, &a, WriteOp::Clear);
-        assert_eq!(s.snapshot(&None, 0.0), vec![("k", "1")]);
+        assert_eq!(s.snapshot(&None, 0.0), vec![("k", "1", None)]);
         assert!(s.snapshot(&a, 0.0).is_empty());
     }
 
