@@ -168,8 +168,12 @@ impl Enc {
         self.u64(origin);
         self.write(w);
         if let (WriteOp::Set { .. }, Expiry::Read(t)) = (&w.op, expiry) {
-            self.u64(t.unwrap_or(0.0).to_bits());
+            self.expiry(t);
         }
+    }
+    /// A carried expiry: its time's bits, 0 for none.
+    fn expiry(&mut self, t: Option<f64>) {
+        self.u64(t.unwrap_or(0.0).to_bits());
     }
     fn entries<K: AsRef<str>, V: AsRef<str>>(&mut self, entries: &[(K, V)]) {
         self.0
@@ -252,7 +256,7 @@ pub fn encode_snapshot<K: AsRef<str>, V: AsRef<str>>(
     e.u8(last as u8);
     e.entries(entries);
     for t in expiries.unwrap_or_default() {
-        e.u64(t.unwrap_or(0.0).to_bits());
+        e.expiry(*t);
     }
     e.framed()
 }
@@ -286,6 +290,9 @@ impl<'a> Dec<'a> {
     }
     fn u32(&mut self) -> Result<u32> {
         Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap()))
+    }
+    fn expiry(&mut self) -> Result<Option<f64>> {
+        Ok(expiry_time(f64::from_bits(self.u64()?)))
     }
     fn u64(&mut self) -> Result<u64> {
         Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()))
@@ -400,7 +407,7 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
                 origin,
                 write,
                 expiry: match carried {
-                    true => Expiry::Read(expiry_time(f64::from_bits(d.u64()?))),
+                    true => Expiry::Read(d.expiry()?),
                     false => Expiry::Unread,
                 },
             }
@@ -415,7 +422,7 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
                 true => None,
                 false => Some(
                     (0..entries.len())
-                        .map(|_| Ok(expiry_time(f64::from_bits(d.u64()?))))
+                        .map(|_| d.expiry())
                         .collect::<Result<_>>()?,
                 ),
             };

@@ -1104,7 +1104,6 @@ mod tests {
         }
     }
 
-    /// A drain with its changes in key order.
     /// Snapshot entries whose expiry the hub did not carry.
     fn unread(entries: Vec<(String, String)>) -> Vec<SnapshotEntry> {
         entries
@@ -1113,6 +1112,7 @@ mod tests {
             .collect()
     }
 
+    /// A drain with its changes in key order.
     fn sorted_drain(r: &Replica) -> Drain {
         let mut d = r.drain();
         d.changes.sort();
