@@ -19,12 +19,11 @@ use tokio::sync::mpsc;
 use super::files;
 use super::platform::Ring;
 use super::protocol::{
-    decode, encode, event_head, read_frame, split_entries, EventHead, Expiry, Frame, Scope, Write,
-    DEFAULT_MAX_FRAME,
+    decode, encode, event_head, read_frame, split_entries, EventHead, Frame, Scope, SnapshotPart,
+    Write, DEFAULT_MAX_FRAME,
 };
 use super::replica::{
     apply_to_scope, lock, next_expiry, sweep_deadline, ChannelOutbox, Limits, Replica, Replicas,
-    SnapshotEntry,
 };
 use crate::Result;
 
@@ -349,18 +348,18 @@ async fn run(
         if let Some(f) = &on_connect {
             f();
         }
-        let mut parts: HashMap<Scope, Vec<SnapshotEntry>> = HashMap::new();
+        let mut parts: HashMap<Scope, Vec<Vec<u8>>> = HashMap::new();
         let mut batch = Vec::new();
         let stopped = loop {
             tokio::select! {
                 body = frames.recv() => {
                     let Some(body) = body else { break false };
                     // A malformed frame ends the connection (the client reconnects).
-                    let mut ok = on_body(&body, conn, &replicas, &ring, &mut unacked, &mut parts);
+                    let mut ok = on_body(body, conn, &replicas, &ring, &mut unacked, &mut parts);
                     // Frames already here are taken before the next turn re-arms the timers.
                     for _ in 0..FRAMES_PER_TURN {
                         let Ok(body) = frames.try_recv() else { break };
-                        ok &= on_body(&body, conn, &replicas, &ring, &mut unacked, &mut parts);
+                        ok &= on_body(body, conn, &replicas, &ring, &mut unacked, &mut parts);
                     }
                     if !ok { break false; }
                 }
@@ -429,26 +428,69 @@ fn sweep_all(replicas: &Replicas, swept: &mut tokio::time::Instant) {
 
 /// Handles one frame from the hub; false if it is malformed. The hub's copy of a write the
 /// reader already applied from the shared log (most of them, for a reader that keeps up) is
-/// taken from its head: its value is not decoded again.
+/// taken from its head: its value is not decoded again. A snapshot's parts are kept as they
+/// came until the last one, then read in place into the replicas of their scope.
 fn on_body(
-    body: &[u8],
+    body: Vec<u8>,
     conn: u64,
     replicas: &Replicas,
     ring: &SharedRing,
     unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>,
-    parts: &mut HashMap<Scope, Vec<SnapshotEntry>>,
+    parts: &mut HashMap<Scope, Vec<Vec<u8>>>,
 ) -> bool {
-    if let Some(h) = event_head(body) {
+    if let Some(h) = event_head(&body) {
         if h.origin != conn && settled(replicas, &h) {
             return true;
         }
     }
-    match decode(body) {
+    if let Some(part) = SnapshotPart::of(&body) {
+        let Ok(part) = part else { return false };
+        let (scope, last) = (part.scope.map(str::to_owned), part.last);
+        let mut bodies = parts.remove(&scope).unwrap_or_default();
+        bodies.push(body);
+        match last {
+            true => apply_snapshot(&scope, &bodies, conn, replicas, ring),
+            false => drop(parts.insert(scope, bodies)),
+        }
+        return true;
+    }
+    match decode(&body) {
         Ok(frame) => {
-            on_frame(frame, conn, replicas, ring, unacked, parts);
+            on_frame(frame, conn, unacked, replicas);
             true
         }
         Err(_) => false,
+    }
+}
+
+/// Replaces the entries of `scope`'s replicas with the snapshot in `bodies` (its parts, each
+/// checked when it came), then has them read the shared log from there.
+fn apply_snapshot(
+    scope: &Scope,
+    bodies: &[Vec<u8>],
+    conn: u64,
+    replicas: &Replicas,
+    ring: &SharedRing,
+) {
+    let parts: Vec<SnapshotPart<'_>> = bodies
+        .iter()
+        .filter_map(|b| SnapshotPart::of(b)?.ok())
+        .collect();
+    let len = parts.iter().map(SnapshotPart::len).sum();
+    let targets: Vec<Arc<Replica>> = lock(replicas)
+        .iter()
+        .filter(|(_, r)| r.scope() == scope)
+        .map(|(_, r)| r.clone())
+        .collect();
+    for r in &targets {
+        r.apply_snapshot(len, parts.iter().flat_map(SnapshotPart::entries));
+    }
+    if let Some(ring) = lock(ring).clone() {
+        for r in &targets {
+            if r.ring().is_none() {
+                r.set_ring(Some(ring.clone()), conn);
+            }
+        }
     }
 }
 
@@ -470,10 +512,8 @@ fn settled(replicas: &Replicas, h: &EventHead<'_>) -> bool {
 fn on_frame(
     frame: Frame,
     conn: u64,
-    replicas: &Replicas,
-    ring: &SharedRing,
     unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>,
-    parts: &mut HashMap<Scope, Vec<SnapshotEntry>>,
+    replicas: &Replicas,
 ) {
     match frame {
         Frame::Event {
@@ -492,44 +532,6 @@ fn on_frame(
         Frame::Mark { pos } => {
             for (_, r) in lock(replicas).iter() {
                 r.confirm_logged(pos);
-            }
-        }
-        Frame::Snapshot {
-            scope,
-            entries,
-            last,
-            expiries,
-        } => {
-            let acc = parts.entry(scope.clone()).or_default();
-            match expiries {
-                Some(ts) => acc.extend(
-                    entries
-                        .into_iter()
-                        .zip(ts)
-                        .map(|((k, v), t)| (k, v, Expiry::Read(t))),
-                ),
-                None => acc.extend(entries.into_iter().map(|(k, v)| (k, v, Expiry::Unread))),
-            }
-            if last {
-                let entries = parts.remove(&scope).unwrap_or_default();
-                let targets: Vec<Arc<Replica>> = lock(replicas)
-                    .iter()
-                    .filter(|(_, r)| *r.scope() == scope)
-                    .map(|(_, r)| r.clone())
-                    .collect();
-                if let Some((last, rest)) = targets.split_last() {
-                    for r in rest {
-                        r.apply_snapshot(entries.clone());
-                    }
-                    last.apply_snapshot(entries);
-                }
-                if let Some(ring) = lock(ring).clone() {
-                    for r in &targets {
-                        if r.ring().is_none() {
-                            r.set_ring(Some(ring.clone()), conn);
-                        }
-                    }
-                }
             }
         }
         _ => {}

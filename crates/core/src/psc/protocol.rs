@@ -270,6 +270,7 @@ pub fn encode_event(origin: u64, write: &Write, expiry: Expiry) -> Vec<u8> {
     e.framed()
 }
 
+#[derive(Clone, Copy)]
 struct Dec<'a>(&'a [u8]);
 
 fn malformed(what: &str) -> Error {
@@ -335,12 +336,17 @@ impl<'a> Dec<'a> {
             op,
         })
     }
-    fn entries(&mut self) -> Result<Vec<(String, String)>> {
+    /// An entry count. Each entry takes at least 8 bytes: counts the body cannot hold are
+    /// refused before anything is reserved for them.
+    fn count(&mut self) -> Result<usize> {
         let n = self.u32()? as usize;
-        // Each entry takes at least 8 bytes: refuse counts the body cannot hold.
         if n > self.0.len() / 8 {
             return Err(malformed("entry count exceeds frame"));
         }
+        Ok(n)
+    }
+    fn entries(&mut self) -> Result<Vec<(String, String)>> {
+        let n = self.count()?;
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
             out.push((self.str()?, self.str()?));
@@ -415,22 +421,23 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
         T_NUDGE => Frame::Nudge,
         T_MARK => Frame::Mark { pos: d.u64()? },
         T_SNAPSHOT => {
-            let scope = d.scope()?;
-            let last = d.u8()? != 0;
-            let entries = d.entries()?;
-            let expiries = match d.0.is_empty() {
-                true => None,
-                false => Some(
-                    (0..entries.len())
-                        .map(|_| d.expiry())
-                        .collect::<Result<_>>()?,
-                ),
-            };
+            let part = SnapshotPart::read(&mut d)?;
+            let entries = part.entries();
             Frame::Snapshot {
-                scope,
-                last,
-                entries,
-                expiries,
+                scope: part.scope.map(str::to_owned),
+                last: part.last,
+                entries: entries
+                    .clone()
+                    .map(|(k, v, _)| (k.to_owned(), v.to_owned()))
+                    .collect(),
+                expiries: part.carries_expiries().then(|| {
+                    entries
+                        .map(|(.., t)| match t {
+                            Expiry::Read(t) => t,
+                            Expiry::Unread => None,
+                        })
+                        .collect()
+                }),
             }
         }
         t => return Err(malformed(&format!("unknown tag {t}"))),
@@ -439,6 +446,86 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
         return Err(malformed("trailing bytes"));
     }
     Ok(frame)
+}
+
+/// A `Frame::Snapshot` read in place: its entries are borrowed from the frame's body, which a
+/// joining worker keeps until the last part has come (nothing is copied before the replica
+/// takes each value).
+#[derive(Clone, Copy)]
+pub struct SnapshotPart<'a> {
+    pub scope: Option<&'a str>,
+    pub last: bool,
+    len: usize,
+    /// The entries' pairs, checked when read.
+    pairs: Dec<'a>,
+    /// One expiry per entry, when carried.
+    expiries: Option<Dec<'a>>,
+}
+
+impl<'a> SnapshotPart<'a> {
+    /// The part in `body`, or None if `body` is another frame.
+    pub fn of(body: &'a [u8]) -> Option<Result<SnapshotPart<'a>>> {
+        let mut d = Dec(body);
+        if d.u8().ok()? != T_SNAPSHOT {
+            return None;
+        }
+        Some(
+            SnapshotPart::read(&mut d).and_then(|part| match d.0.is_empty() {
+                true => Ok(part),
+                false => Err(malformed("trailing bytes")),
+            }),
+        )
+    }
+
+    /// Reads the part after its tag, up to the end of `d`, checking every entry.
+    fn read(d: &mut Dec<'a>) -> Result<SnapshotPart<'a>> {
+        let scope = d.scope_ref()?;
+        let last = d.u8()? != 0;
+        let len = d.count()?;
+        let pairs = *d;
+        for _ in 0..len {
+            d.str_ref()?;
+            d.str_ref()?;
+        }
+        let expiries = match d.0.is_empty() {
+            true => None,
+            false => Some(Dec(d.take(8 * len)?)),
+        };
+        Ok(SnapshotPart {
+            scope,
+            last,
+            len,
+            pairs,
+            expiries,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn carries_expiries(&self) -> bool {
+        self.expiries.is_some()
+    }
+
+    /// Key, JSON and expiry of each entry (`Expiry::Unread` where not carried).
+    pub fn entries(&self) -> impl Iterator<Item = (&'a str, &'a str, Expiry)> + Clone + 'a {
+        let (mut pairs, mut expiries) = (self.pairs, self.expiries);
+        // Checked by `read`: nothing here fails.
+        (0..self.len).map_while(move |_| {
+            let key = pairs.str_ref().ok()?;
+            let value = pairs.str_ref().ok()?;
+            let expiry = match &mut expiries {
+                Some(t) => Expiry::Read(t.expiry().ok()?),
+                None => Expiry::Unread,
+            };
+            Some((key, value, expiry))
+        })
+    }
 }
 
 /// The body length of the `Event` frame carrying `op` on `scope`: the largest form a write
@@ -686,6 +773,40 @@ mod tests {
     fn a_snapshot_with_expiries_for_fewer_entries_is_malformed() {
         let part = encode_snapshot(&None, &[("a", "1"), ("b", "2")], Some(&[None]), true);
         assert!(decode(&part[4..]).is_err());
+    }
+
+    #[test]
+    fn a_snapshot_part_is_read_in_place_and_other_frames_are_not_parts() {
+        let entries = [("kéy", "[1,2]"), ("b", "[3,1790000000000]")];
+        let body = encode_snapshot(
+            &Some("sc".into()),
+            &entries,
+            Some(&[Some(5.0), None]),
+            false,
+        );
+        let part = SnapshotPart::of(&body[4..]).unwrap().unwrap();
+        assert_eq!((part.scope, part.last, part.len()), (Some("sc"), false, 2));
+        assert_eq!(
+            part.entries().collect::<Vec<_>>(),
+            vec![
+                ("kéy", "[1,2]", Expiry::Read(Some(5.0))),
+                ("b", "[3,1790000000000]", Expiry::Read(None))
+            ]
+        );
+        // Not carried: each value's own expiry is read later.
+        let body = encode_snapshot(&None, &entries, None, true);
+        let part = SnapshotPart::of(&body[4..]).unwrap().unwrap();
+        assert!(part.entries().all(|(.., t)| t == Expiry::Unread));
+        // A part with anything after its expiries, or a string that is not UTF-8, is refused
+        // when it comes.
+        let mut longer = body[4..].to_vec();
+        longer.extend_from_slice(&[0; 8 * 2 + 1]);
+        assert!(SnapshotPart::of(&longer).unwrap().is_err());
+        let mut bad = body[4..].to_vec();
+        let at = bad.len() - 2;
+        bad[at] = 0xff;
+        assert!(SnapshotPart::of(&bad).unwrap().is_err());
+        assert!(SnapshotPart::of(&encode(&Frame::Nudge)[4..]).is_none());
     }
 
     #[test]

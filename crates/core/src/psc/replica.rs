@@ -32,9 +32,6 @@ pub trait Outbox: Send + Sync {
 /// Key and JSON pairs.
 pub type Entries = Vec<(String, String)>;
 
-/// A snapshot's entry: key, JSON and its expiry (carried by the hub, or to be read).
-pub type SnapshotEntry = (String, String, Expiry);
-
 /// An outbox that queues `make(id, write)` on a transport thread's channel.
 pub(crate) struct ChannelOutbox<C> {
     pub id: u64,
@@ -777,14 +774,23 @@ impl Replica {
         true
     }
 
-    /// Replaces the content with the upstream snapshot, keeping keys with own writes in flight.
-    pub fn apply_snapshot(&self, entries: Vec<SnapshotEntry>) {
-        self.replace_with(entries);
+    /// Replaces the content with the upstream snapshot's `len` entries (key, JSON and expiry),
+    /// keeping keys with own writes in flight.
+    pub fn apply_snapshot<K: AsRef<str>, V: Into<String>>(
+        &self,
+        len: usize,
+        entries: impl IntoIterator<Item = (K, V, Expiry)>,
+    ) {
+        self.replace_with(len, entries);
         // Only now: a reader that sees `synced` finds the entries and the moved counter.
         self.mark_synced();
     }
 
-    fn replace_with(&self, entries: Vec<SnapshotEntry>) {
+    fn replace_with<K: AsRef<str>, V: Into<String>>(
+        &self,
+        len: usize,
+        entries: impl IntoIterator<Item = (K, V, Expiry)>,
+    ) {
         let mut st = self.lock();
         st.provisional.clear();
         st.provisional_clear = None;
@@ -794,10 +800,11 @@ impl Replica {
         let keep_held = std::mem::take(&mut st.reoffer);
         let State { map, inflight, .. } = &mut *st;
         map.retain(|k, e| inflight.contains_key(k) || (keep_held && e.held_by_reader()));
-        map.reserve(entries.len().saturating_sub(map.len()));
+        map.reserve(len.saturating_sub(map.len()));
         for (k, v, expiry) in entries {
-            if !inflight.contains_key(&k) {
-                map.insert(&k, self.entry(v, expiry));
+            let k = k.as_ref();
+            if !inflight.contains_key(k) {
+                map.insert(k, self.entry(v.into(), expiry));
             }
         }
         // Until the reader's next (full) drain, a miss finds the snapshot's values here.
@@ -1102,6 +1109,13 @@ mod tests {
             key: k.into(),
             value: v.into(),
         }
+    }
+
+    /// A snapshot's entry: key, JSON and its expiry (carried by the hub, or to be read).
+    type SnapshotEntry = (String, String, Expiry);
+
+    fn snapshot(r: &Replica, entries: Vec<SnapshotEntry>) {
+        r.apply_snapshot(entries.len(), entries);
     }
 
     /// Snapshot entries whose expiry the hub did not carry.
@@ -1426,7 +1440,7 @@ mod tests {
             .collect();
         let applier = {
             let r = r.clone();
-            std::thread::spawn(move || r.apply_snapshot(unread(entries)))
+            std::thread::spawn(move || snapshot(&r, unread(entries)))
         };
         while !r.synced() {
             std::hint::spin_loop();
@@ -1440,11 +1454,14 @@ mod tests {
     fn snapshot_keeps_writes_in_flight_and_drops_expired() {
         let r = replica();
         r.set("k".into(), "mine".into()).unwrap();
-        r.apply_snapshot(unread(vec![
-            ("k".into(), "old".into()),
-            ("x".into(), "[1,1000000000000]".into()),
-            ("y".into(), "2".into()),
-        ]));
+        snapshot(
+            &r,
+            unread(vec![
+                ("k".into(), "old".into()),
+                ("x".into(), "[1,1000000000000]".into()),
+                ("y".into(), "2".into()),
+            ]),
+        );
         assert_eq!(r.get("k").as_deref(), Some("mine"));
         let d = sorted_drain(&r);
         assert!(d.full);
@@ -1462,16 +1479,19 @@ mod tests {
     #[test]
     fn a_snapshot_takes_the_expiry_the_hub_carried() {
         let r = replica();
-        r.apply_snapshot(vec![
-            // Expired by its value, not by what the hub read: kept.
-            (
-                "kept".into(),
-                "[1,1000000000000]".into(),
-                Expiry::Read(None),
-            ),
-            // The other way round: dropped.
-            ("gone".into(), "[1]".into(), Expiry::Read(Some(1e12))),
-        ]);
+        snapshot(
+            &r,
+            vec![
+                // Expired by its value, not by what the hub read: kept.
+                (
+                    "kept".into(),
+                    "[1,1000000000000]".into(),
+                    Expiry::Read(None),
+                ),
+                // The other way round: dropped.
+                ("gone".into(), "[1]".into(), Expiry::Read(Some(1e12))),
+            ],
+        );
         let d = sorted_drain(&r);
         assert_eq!(
             d.changes,
@@ -1506,7 +1526,7 @@ mod tests {
         // A restarted hub: what is here is offered at once, the rest once the reader hands it.
         assert_eq!(r.offer(), vec![("b".to_string(), "[2]".to_string())]);
         assert!(r.wants_offer());
-        r.apply_snapshot(unread(vec![("b".into(), "[2]".into())]));
+        snapshot(&r, unread(vec![("b".into(), "[2]".into())]));
         let mut held = Vec::new();
         r.drain_with(
             |full| assert!(full),
@@ -1593,7 +1613,7 @@ mod tests {
         let r = replica();
         r.set_held("h".into(), "0".into(), Expiry::Unread).unwrap();
         let entries = ["a", "b", "c"].map(|k| (k.to_string(), "1".to_string()));
-        r.apply_snapshot(unread(entries.to_vec()));
+        snapshot(&r, unread(entries.to_vec()));
         // A miss read before the drain finds the snapshot's values already.
         assert_eq!(r.unlisted(), 3);
         assert_eq!(lazy_drain(&r), (true, vec![("h".into(), Change::Held)]));
@@ -1611,17 +1631,17 @@ mod tests {
             false,
         );
         assert_eq!(r.unlisted(), 0);
-        r.apply_snapshot(unread(vec![
-            ("d".into(), "1".into()),
-            ("e".into(), "1".into()),
-        ]));
+        snapshot(
+            &r,
+            unread(vec![("d".into(), "1".into()), ("e".into(), "1".into())]),
+        );
         assert_eq!(r.unlisted(), 2);
         // An own write replaces an unlisted entry: the reader holds it.
         r.set_held("d".into(), "5".into(), Expiry::Unread).unwrap();
         assert_eq!(r.unlisted(), 1);
         assert_eq!(r.list_unlisted(), vec!["e".to_string()]);
         assert_eq!(r.unlisted(), 0);
-        r.apply_snapshot(unread(vec![("f".into(), "1".into())]));
+        snapshot(&r, unread(vec![("f".into(), "1".into())]));
         r.clear();
         assert_eq!(r.unlisted(), 0);
     }
