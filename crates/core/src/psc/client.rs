@@ -429,7 +429,7 @@ fn sweep_all(replicas: &Replicas, swept: &mut tokio::time::Instant) {
 /// Handles one frame from the hub; false if it is malformed. The hub's copy of a write the
 /// reader already applied from the shared log (most of them, for a reader that keeps up) is
 /// taken from its head: its value is not decoded again. A snapshot's parts are kept as they
-/// came until the last one, then read in place into the replicas of their scope.
+/// came until the last one, then checked and read in place into the replicas of their scope.
 fn on_body(
     body: Vec<u8>,
     conn: u64,
@@ -443,16 +443,17 @@ fn on_body(
             return true;
         }
     }
-    if let Some(part) = SnapshotPart::of(&body) {
-        let Ok(part) = part else { return false };
-        let (scope, last) = (part.scope.map(str::to_owned), part.last);
+    if let Some((scope, last)) = SnapshotPart::head_of(&body) {
+        let scope = scope.map(str::to_owned);
         let mut bodies = parts.remove(&scope).unwrap_or_default();
         bodies.push(body);
-        match last {
+        return match last {
             true => apply_snapshot(&scope, &bodies, conn, replicas, ring),
-            false => drop(parts.insert(scope, bodies)),
-        }
-        return true;
+            false => {
+                parts.insert(scope, bodies);
+                true
+            }
+        };
     }
     match decode(&body) {
         Ok(frame) => {
@@ -463,19 +464,23 @@ fn on_body(
     }
 }
 
-/// Replaces the entries of `scope`'s replicas with the snapshot in `bodies` (its parts, each
-/// checked when it came), then has them read the shared log from there.
+/// Replaces the entries of `scope`'s replicas with the snapshot in `bodies` (its parts), then
+/// has them read the shared log from there; false, and nothing replaced, if a part is
+/// malformed.
 fn apply_snapshot(
     scope: &Scope,
     bodies: &[Vec<u8>],
     conn: u64,
     replicas: &Replicas,
     ring: &SharedRing,
-) {
-    let parts: Vec<SnapshotPart<'_>> = bodies
+) -> bool {
+    let Some(Ok(parts)) = bodies
         .iter()
-        .filter_map(|b| SnapshotPart::of(b)?.ok())
-        .collect();
+        .map(|b| SnapshotPart::of(b))
+        .collect::<Option<crate::Result<Vec<_>>>>()
+    else {
+        return false;
+    };
     let len = parts.iter().map(SnapshotPart::len).sum();
     let targets: Vec<Arc<Replica>> = lock(replicas)
         .iter()
@@ -492,6 +497,7 @@ fn apply_snapshot(
             }
         }
     }
+    true
 }
 
 /// Whether the one replica of the event's scope already applied it (with two or more, the

@@ -450,7 +450,7 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
 
 /// A `Frame::Snapshot` read in place: its entries are borrowed from the frame's body, which a
 /// joining worker keeps until the last part has come (nothing is copied before the replica
-/// takes each value).
+/// takes each value, and each part is read once before that).
 #[derive(Clone, Copy)]
 pub struct SnapshotPart<'a> {
     pub scope: Option<&'a str>,
@@ -463,6 +463,18 @@ pub struct SnapshotPart<'a> {
 }
 
 impl<'a> SnapshotPart<'a> {
+    /// The scope and `last` flag of the part in `body` (nothing else of it is read), or None
+    /// if `body` is another frame or not even that much of a part.
+    pub fn head_of(body: &'a [u8]) -> Option<(Option<&'a str>, bool)> {
+        let mut d = Dec(body);
+        (d.u8().ok()? == T_SNAPSHOT).then_some(())?;
+        SnapshotPart::head(&mut d).ok()
+    }
+
+    fn head(d: &mut Dec<'a>) -> Result<(Option<&'a str>, bool)> {
+        Ok((d.scope_ref()?, d.u8()? != 0))
+    }
+
     /// The part in `body`, or None if `body` is another frame.
     pub fn of(body: &'a [u8]) -> Option<Result<SnapshotPart<'a>>> {
         let mut d = Dec(body);
@@ -479,8 +491,7 @@ impl<'a> SnapshotPart<'a> {
 
     /// Reads the part after its tag, up to the end of `d`, checking every entry.
     fn read(d: &mut Dec<'a>) -> Result<SnapshotPart<'a>> {
-        let scope = d.scope_ref()?;
-        let last = d.u8()? != 0;
+        let (scope, last) = SnapshotPart::head(d)?;
         let len = d.count()?;
         let pairs = *d;
         for _ in 0..len {
@@ -786,6 +797,7 @@ mod tests {
         );
         let part = SnapshotPart::of(&body[4..]).unwrap().unwrap();
         assert_eq!((part.scope, part.last, part.len()), (Some("sc"), false, 2));
+        assert_eq!(SnapshotPart::head_of(&body[4..]), Some((Some("sc"), false)));
         assert_eq!(
             part.entries().collect::<Vec<_>>(),
             vec![
@@ -807,6 +819,7 @@ mod tests {
         bad[at] = 0xff;
         assert!(SnapshotPart::of(&bad).unwrap().is_err());
         assert!(SnapshotPart::of(&encode(&Frame::Nudge)[4..]).is_none());
+        assert!(SnapshotPart::head_of(&encode(&Frame::Nudge)[4..]).is_none());
     }
 
     #[test]
