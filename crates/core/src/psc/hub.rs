@@ -28,8 +28,8 @@ use super::files;
 use super::json_text::scan;
 use super::platform::{Ring, DEFAULT_CAPACITY};
 use super::protocol::{
-    decode, encode, encode_event, encode_snapshot, now_ms, read_frame, split_by, Expiry, Frame,
-    Scope, Write, WriteOp, DEFAULT_MAX_FRAME,
+    decode, encode, encode_event, encode_snapshot_parts, now_ms, read_frame, Expiry, Frame, Scope,
+    Write, WriteOp, DEFAULT_MAX_FRAME,
 };
 use super::replica::sweep_deadline;
 use super::store::Store;
@@ -469,22 +469,10 @@ impl State {
                 let c = &*c;
                 // Encoded straight from the store, with the expiries it read (a late joiner
                 // waits for this).
-                let entries = self.store.snapshot(&scope, now_ms());
-                let size = |(k, v, _): &(&str, &str, _)| 16 + k.len() + v.len();
-                let mut parts = split_by(entries, self.part_bytes, size).peekable();
-                loop {
-                    let (entries, expiries): (Vec<_>, Vec<_>) = parts
-                        .next()
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|(k, v, t)| ((k, v), t))
-                        .unzip();
-                    let last = parts.peek().is_none();
-                    let part = encode_snapshot(&scope, &entries, Some(&expiries), last);
+                let now = now_ms();
+                let live = || self.store.live(&scope, now);
+                for part in encode_snapshot_parts(&scope, live, self.part_bytes) {
                     c.push_snapshot(Arc::new(part));
-                    if last {
-                        break;
-                    }
                 }
             }
             Frame::Write(write) => {

@@ -175,6 +175,17 @@ impl Enc {
     fn expiry(&mut self, t: Option<f64>) {
         self.u64(t.unwrap_or(0.0).to_bits());
     }
+    /// A snapshot part's head, in a buffer sized for `len` entries of `bytes` in all.
+    fn snapshot(scope: &Scope, last: bool, len: usize, bytes: usize) -> Enc {
+        let scope_len = scope.as_ref().map_or(1, |s| 5 + s.len());
+        let mut e = Enc(Vec::with_capacity(4 + 1 + scope_len + 1 + 4 + bytes));
+        e.0.extend_from_slice(&[0; 4]);
+        e.u8(T_SNAPSHOT);
+        e.scope(scope);
+        e.u8(last as u8);
+        e.0.extend_from_slice(&(len as u32).to_le_bytes());
+        e
+    }
     fn entries<K: AsRef<str>, V: AsRef<str>>(&mut self, entries: &[(K, V)]) {
         self.0
             .extend_from_slice(&(entries.len() as u32).to_le_bytes());
@@ -245,20 +256,49 @@ pub fn encode_snapshot<K: AsRef<str>, V: AsRef<str>>(
         .iter()
         .map(|(k, v)| 8 + k.as_ref().len() + v.as_ref().len())
         .sum();
-    let scope_len = scope.as_ref().map_or(1, |s| 5 + s.len());
     let carried = expiries.map_or(0, |x| 8 * x.len());
-    let mut e = Enc(Vec::with_capacity(
-        4 + 1 + scope_len + 1 + 4 + pairs + carried,
-    ));
-    e.0.extend_from_slice(&[0; 4]);
-    e.u8(T_SNAPSHOT);
-    e.scope(scope);
-    e.u8(last as u8);
-    e.entries(entries);
+    let mut e = Enc::snapshot(scope, last, entries.len(), pairs + carried);
+    for (k, v) in entries {
+        e.str(k.as_ref());
+        e.str(v.as_ref());
+    }
     for t in expiries.unwrap_or_default() {
         e.expiry(*t);
     }
     e.framed()
+}
+
+/// A scope's entries (key, JSON, expiry) as snapshot parts carrying their expiries, in order:
+/// at most `budget` bytes of entries a part (16 + key + value each: two lengths, the text, the
+/// expiry) and at least one entry, each part allocated at its exact size, the last one marked
+/// (no entry: one empty part). `entries` is walked twice, for the sizes and for the bytes, and
+/// must yield the same entries both times.
+pub fn encode_snapshot_parts<'a, I>(
+    scope: &Scope,
+    entries: impl Fn() -> I,
+    budget: usize,
+) -> Vec<Vec<u8>>
+where
+    I: Iterator<Item = (&'a str, &'a str, Option<f64>)>,
+{
+    let sizes = part_sizes(entries(), budget, |(k, v, _)| 16 + k.len() + v.len());
+    let mut all = entries();
+    let mut expiries = Vec::new();
+    let parts = sizes.len();
+    let mut out = Vec::with_capacity(parts);
+    for (i, (len, bytes)) in sizes.into_iter().enumerate() {
+        let mut e = Enc::snapshot(scope, i + 1 == parts, len, bytes);
+        for (k, v, t) in all.by_ref().take(len) {
+            e.str(k);
+            e.str(v);
+            expiries.push(t);
+        }
+        for t in expiries.drain(..) {
+            e.expiry(t);
+        }
+        out.push(e.framed());
+    }
+    out
 }
 
 /// [`encode`] of `Frame::Event { origin, write, expiry }`, from a borrowed write and in one
@@ -558,33 +598,34 @@ pub fn split_entries<K: AsRef<str>, V: AsRef<str>>(
     entries: Vec<(K, V)>,
     budget: usize,
 ) -> impl Iterator<Item = Vec<(K, V)>> {
-    split_by(entries, budget, |(k, v)| {
+    let sizes = part_sizes(&entries, budget, |(k, v)| {
         8 + k.as_ref().len() + v.as_ref().len()
-    })
+    });
+    let mut entries = entries.into_iter();
+    sizes
+        .into_iter()
+        .filter(|(len, _)| *len > 0)
+        .map(move |(len, _)| entries.by_ref().take(len).collect())
 }
 
-/// Splits `items` in order into parts of at most `budget` bytes, `size(item)` each, every
-/// part holding at least one item.
-pub fn split_by<T>(
-    items: Vec<T>,
+/// How `items` split in order into parts of at most `budget` bytes, `size(item)` each, every
+/// part holding at least one item: each part's count and bytes (one empty part if no item).
+fn part_sizes<T>(
+    items: impl IntoIterator<Item = T>,
     budget: usize,
-    size: impl Fn(&T) -> usize,
-) -> impl Iterator<Item = Vec<T>> {
-    let mut it = items.into_iter().peekable();
-    std::iter::from_fn(move || {
-        it.peek()?;
-        let mut part = Vec::new();
-        let mut bytes = 0;
-        while let Some(item) = it.peek() {
-            let n = size(item);
-            if !part.is_empty() && bytes + n > budget {
-                break;
-            }
-            bytes += n;
-            part.extend(it.next());
+    size: impl Fn(T) -> usize,
+) -> Vec<(usize, usize)> {
+    let mut sizes = vec![(0, 0)];
+    for item in items {
+        let n = size(item);
+        let part = sizes.last_mut().unwrap();
+        if part.0 > 0 && part.1 + n > budget {
+            sizes.push((1, n));
+        } else {
+            *part = (part.0 + 1, part.1 + n);
         }
-        Some(part)
-    })
+    }
+    sizes
 }
 
 /// Reads one frame body; `Ok(None)` at a clean end of stream. A length above `max` is an
@@ -778,6 +819,50 @@ mod tests {
                 }
             );
         }
+    }
+
+    #[test]
+    fn a_scope_is_encoded_as_exact_parts_within_budget() {
+        let entries = [
+            ("a", "x".repeat(10), Some(5.0)),
+            ("b", "x".repeat(10), None),
+            ("big", "x".repeat(100), Some(7.0)),
+            ("c", "x".to_string(), None),
+        ];
+        let live = || entries.iter().map(|(k, v, t)| (*k, v.as_str(), *t));
+        let scope = Some("sc".to_string());
+        let parts = encode_snapshot_parts(&scope, live, 60);
+        let read: Vec<_> = parts
+            .iter()
+            .map(|b| {
+                assert_eq!(b.len(), b.capacity());
+                let part = SnapshotPart::of(&b[4..]).unwrap().unwrap();
+                assert_eq!(part.scope, Some("sc"));
+                let bytes: usize = part.entries().map(|(k, v, _)| 16 + k.len() + v.len()).sum();
+                (part.last, part.len(), bytes)
+            })
+            .collect();
+        // 27 + 27 fit in 60; the entry larger than the budget goes alone.
+        assert_eq!(read, vec![(false, 2, 54), (false, 1, 119), (true, 1, 18)]);
+        let all: Vec<_> = parts
+            .iter()
+            .flat_map(|b| {
+                let part = SnapshotPart::of(&b[4..]).unwrap().unwrap();
+                part.entries()
+                    .map(|(k, v, t)| (k.to_string(), v.to_string(), t))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let expected: Vec<_> = entries
+            .iter()
+            .map(|(k, v, t)| (k.to_string(), v.clone(), Expiry::Read(*t)))
+            .collect();
+        assert_eq!(all, expected);
+        // No entry: one empty last part.
+        let parts = encode_snapshot_parts(&None, std::iter::empty, 60);
+        assert_eq!(parts.len(), 1);
+        let part = SnapshotPart::of(&parts[0][4..]).unwrap().unwrap();
+        assert!(part.last && part.is_empty() && part.scope.is_none());
     }
 
     #[test]

@@ -121,16 +121,15 @@ impl Store {
             .is_some_and(|m| m.entries.contains_key(key))
     }
 
-    /// The live entries of one scope.
-    pub fn snapshot(&self, scope: &Scope, now: f64) -> Vec<(&str, &str, Option<f64>)> {
-        let Some(m) = self.scopes.get(scope) else {
-            return Vec::new();
-        };
-        m.entries
-            .iter()
-            .filter(|(_, e)| e.expires.is_none_or(|t| t > now))
+    /// The live entries of one scope (key, JSON, expiry), in the same order each time while
+    /// the store is unchanged.
+    pub fn live(&self, scope: &Scope, now: f64) -> impl Iterator<Item = (&str, &str, Option<f64>)> {
+        self.scopes
+            .get(scope)
+            .into_iter()
+            .flat_map(|m| m.entries.iter())
+            .filter(move |(_, e)| e.expires.is_none_or(|t| t > now))
             .map(|(k, e)| (k.as_str(), e.value.as_str(), e.expires))
-            .collect()
     }
 
     /// When the next entry expires, if any does.
@@ -188,8 +187,11 @@ mod tests {
         put(&mut s, &None, set("k", "1"));
         put(&mut s, &a, set("k", "2"));
         put(&mut s, &a, WriteOp::Clear);
-        assert_eq!(s.snapshot(&None, 0.0), vec![("k", "1", None)]);
-        assert!(s.snapshot(&a, 0.0).is_empty());
+        assert_eq!(
+            s.live(&None, 0.0).collect::<Vec<_>>(),
+            vec![("k", "1", None)]
+        );
+        assert_eq!(s.live(&a, 0.0).count(), 0);
     }
 
     #[test]
@@ -221,7 +223,7 @@ mod tests {
         let mut s = Store::new(10);
         put(&mut s, &None, set("old", "[1,1000000001000]"));
         put(&mut s, &None, set("new", "[1,1000000003000]"));
-        assert_eq!(s.snapshot(&None, 1000000002000.0).len(), 1);
+        assert_eq!(s.live(&None, 1000000002000.0).count(), 1);
         s.sweep(1000000002000.0);
         assert_eq!(s.len(&None), 1);
         assert!(s.contains(&None, "new"));
