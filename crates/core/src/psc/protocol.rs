@@ -559,7 +559,7 @@ impl<'a> SnapshotPart<'a> {
         self.len == 0
     }
 
-    pub fn carries_expiries(&self) -> bool {
+    fn carries_expiries(&self) -> bool {
         self.expiries.is_some()
     }
 
