@@ -562,22 +562,31 @@ async fn write_loop(
     queued: Arc<AtomicUsize>,
 ) {
     let mut buf = Vec::with_capacity(64 * 1024);
-    while let Some((b, counted)) = rx.recv().await {
+    let large = |b: &Bytes| b.len() >= (64 << 10);
+    let mut next = rx.recv().await;
+    while let Some((b, counted)) = next.take() {
         // A large frame (a snapshot part) goes out as is, without a copy.
-        if b.len() >= (64 << 10) {
+        if large(&b) {
             if w.write_all(&b).await.is_err() {
                 return;
             }
             queued.fetch_sub(counted, Ordering::Relaxed);
+            next = rx.recv().await;
             continue;
         }
+        // Small frames already queued go out in one write, up to the next large one: a
+        // snapshot's parts come right behind a joiner's mark and are not copied into it.
         buf.extend_from_slice(&b);
         let mut done = counted;
         while buf.len() < (1 << 20) {
             match rx.try_recv() {
-                Ok((b, counted)) => {
+                Ok((b, counted)) if !large(&b) => {
                     buf.extend_from_slice(&b);
                     done += counted;
+                }
+                Ok(item) => {
+                    next = Some(item);
+                    break;
                 }
                 Err(_) => break,
             }
@@ -587,6 +596,9 @@ async fn write_loop(
         }
         queued.fetch_sub(done, Ordering::Relaxed);
         buf.clear();
+        if next.is_none() {
+            next = rx.recv().await;
+        }
     }
     let _ = w.shutdown().await;
 }
