@@ -245,7 +245,8 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
 }
 
 /// [`encode`] of `Frame::Snapshot` from borrowed entries, in one allocation of its exact size
-/// (a part of a large snapshot is a megabyte). `expiries`, if given, has one per entry.
+/// (the hub writes a scope's parts with [`encode_snapshot_parts`]). `expiries`, if given, has
+/// one per entry.
 pub fn encode_snapshot<K: AsRef<str>, V: AsRef<str>>(
     scope: &Scope,
     entries: &[(K, V)],
