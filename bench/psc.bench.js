@@ -12,13 +12,16 @@
 // IDLE_SECONDS, default 10, with one entry that expires in an hour) and the memory a worker
 // holds for MEMORY_ENTRIES (default 100k) entries of 1 KB of JSON, written by one worker and
 // all read by the other (RSS growth after a GC, each worker on a fresh hub).
-// Under the yielding row: the same poll loop over a Map alone, what it makes a write wait.
+// Under the yielding row: the same poll loop over a Map alone, what it makes a write wait;
+// with each row, V8's collections in B while it polled (a yielding loop's pauses are mostly
+// its own garbage's).
 // BENCH_ONLY=idle|latency|reads|init|sets|memory runs those rows alone (comma-separated).
 const cluster = require('node:cluster');
 const os = require('node:os');
 const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { GCProfiler } = require('node:v8');
 const { report } = require('./lib/measure');
 
 // @alova/psc first: native's reads row at equal work uses the write rate it reached.
@@ -29,6 +32,15 @@ const IMPLS = {
 const now = () => process.hrtime.bigint();
 const LATE_JOINS = Number(process.env.LATE_JOINS || 5);
 const tick = () => new Promise((r) => setImmediate(r));
+// V8's collections while `run` runs (counted natively, nothing allocated in the heap until the
+// end): a poll loop's tail is mostly its own pauses.
+async function withGc(run) {
+  const profiler = new GCProfiler();
+  profiler.start();
+  const result = await run();
+  const gcs = profiler.stop().statistics;
+  return { result, gc: { count: gcs.length, ms: gcs.reduce((sum, g) => sum + g.cost, 0) / 1000 } };
+}
 
 if (cluster.isPrimary) primary().then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
 else workerMain();
@@ -60,12 +72,12 @@ async function primary() {
 
     const floor = want('latency') && impl === 'native' && (await ws[1].call('pollFloor', { ms: 2000 }));
     const lat = want('latency') && (await latency(ws[0], ws[1], 2000, false));
-    if (lat) rows.latency.push({ name: impl, concurrency: 1, opsPerSec: lat.rate, cpuUsPerOp: 0, p50us: lat.p50, p99us: lat.p99, seen: lat.seen, samples: lat.samples, wakes: lat.wakes, floor });
+    if (lat) rows.latency.push({ name: impl, concurrency: 1, opsPerSec: lat.rate, cpuUsPerOp: 0, p50us: lat.p50, p99us: lat.p99, seen: lat.seen, samples: lat.samples, wakes: lat.wakes, gc: lat.gc, floor });
     if (lat && impl === 'native') {
       // Reads are synchronous and local: B can also spin without yielding to its event loop.
       // (@alova/psc cannot: its copy is only updated by its event loop.)
       const spin = await latency(ws[0], ws[1], 2000, true);
-      rows.latency.push({ name: 'native, B not yielding', concurrency: 1, opsPerSec: spin.rate, cpuUsPerOp: 0, p50us: spin.p50, p99us: spin.p99, seen: spin.seen, samples: spin.samples, wakes: spin.wakes });
+      rows.latency.push({ name: 'native, B not yielding', concurrency: 1, opsPerSec: spin.rate, cpuUsPerOp: 0, p50us: spin.p50, p99us: spin.p99, seen: spin.seen, samples: spin.samples, wakes: spin.wakes, gc: spin.gc });
     }
 
     const theirs = rows.reads[0].find((r) => r.name === '@alova/psc');
@@ -136,10 +148,10 @@ async function primary() {
     for (const r of rows.latency) {
       const vs = base && r !== base ? `; p99 ${(base.p99us / r.p99us).toFixed(1)}× lower than @alova/psc's` : '';
       const wakes = r.wakes.map((w) => w.toFixed(2)).join(' / ');
-      console.log(`${r.name}: B saw ${r.seen} of ${r.samples} stamps (a stamp replaced before B looked is missed)${vs}; thread wake-ups per stamp ${wakes} (primary / A / B)`);
+      console.log(`${r.name}: B saw ${r.seen} of ${r.samples} stamps (a stamp replaced before B looked is missed)${vs}; thread wake-ups per stamp ${wakes} (primary / A / B)${r.gc ? `; B's V8 collections while it watched: ${r.gc.count}, ${r.gc.ms.toFixed(1)} ms` : ''}`);
       if (r.floor) {
         const f = r.floor;
-        console.log(`  B's yielding poll loop alone (a Map, no cache): a write at a random moment waits for its next poll p50 ${f.p50.toFixed(1)} µs, p99 ${f.p99.toFixed(1)} µs (${f.polls} polls, ${f.long} gaps over 100 µs)`);
+        console.log(`  B's yielding poll loop alone (a Map, no cache): a write at a random moment waits for its next poll p50 ${f.p50.toFixed(1)} µs, p99 ${f.p99.toFixed(1)} µs (${f.polls} polls in 2 s; ${f.long} gaps over 100 µs, ${f.longMs.toFixed(1)} ms in all; its own V8 collections: ${f.gc.count}, ${f.gc.ms.toFixed(1)} ms)`);
       }
     }
   });
@@ -226,18 +238,22 @@ async function idle(ws, seconds) {
  * Percentiles of the stamps B saw; `rate`: stamps B saw per second of A's stamping; `wakes`:
  * thread wake-ups per stamp in the primary, A and B (B's JS thread polls and never sleeps).
  */
+let stampRows = 0;
 async function latency(a, b, samples, spin) {
-  const watching = b.call('watch', { samples, spin });
+  // A key of its own: B watches for this row's last stamp.
+  const key = `stamp-${++stampRows}`;
+  const watching = b.call('watch', { key, samples, spin });
   await new Promise((r) => setTimeout(r, 50));
   const pids = [process.pid, a.worker.process.pid, b.worker.process.pid];
   const before = threadCounts(pids);
   const t0 = Date.now();
-  await a.call('stamp', { samples });
+  await a.call('stamp', { key, samples });
   const stamping = Date.now() - t0;
   const wakes = threadCounts(pids).map((x, i) => (x.wakes - before[i].wakes) / samples);
-  const lats = (await watching).sort((x, y) => x - y);
+  const { result, gc } = await watching;
+  const lats = result.sort((x, y) => x - y);
   const pct = (p) => lats[Math.min(lats.length - 1, Math.floor(lats.length * p))];
-  return { p50: pct(0.5), p99: pct(0.99), rate: (lats.length * 1000) / stamping, seen: lats.length, samples, wakes };
+  return { p50: pct(0.5), p99: pct(0.99), rate: (lats.length * 1000) / stamping, seen: lats.length, samples, wakes, gc };
 }
 
 /**
@@ -317,49 +333,54 @@ function workerMain() {
       await new Promise((r) => setTimeout(r, 100)); // let the init snapshot land
     },
     expiring: () => psc.set('expiring', [{ v: 1 }, Date.now() + 3600e3]),
-    stamp: async ({ samples }) => {
+    stamp: async ({ key, samples }) => {
       for (let i = 0; i < samples; i++) {
         // An object, not an array: `[data, n]` is an alova entry whose slot 1 is its expiry.
-        await psc.set('stamp', { at: String(now()), i });
+        await psc.set(key, { at: String(now()), i });
         await new Promise((r) => setTimeout(r, 1));
       }
     },
-    watch: async ({ samples, spin }) => {
-      const lats = [];
-      let last = -1;
-      const end = Date.now() + 30000;
-      // The deadline is read every 4096 polls: `Date.now()` allocates a number each call, and
-      // a poll loop making garbage at memory speed measures the young-generation GC it causes.
-      let polls = 0;
-      while (lats.length < samples && ((++polls & 4095) !== 0 || Date.now() < end)) {
-        const v = psc.get('stamp');
-        if (v && v.i !== last) {
-          const seen = now();
-          if (last !== -1 || v.i === 0) lats.push(Number(seen - BigInt(v.at)) / 1000);
-          last = v.i;
+    watch: ({ key, samples, spin }) =>
+      withGc(async () => {
+        const lats = [];
+        let last = -1;
+        const end = Date.now() + 30000;
+        // The deadline is read every 4096 polls: `Date.now()` allocates a number each call, and
+        // a poll loop making garbage at memory speed measures the young-generation GC it causes.
+        let polls = 0;
+        // Until the last stamp, which no later one replaces (B may miss others).
+        while (last !== samples - 1 && ((++polls & 4095) !== 0 || Date.now() < end)) {
+          const v = psc.get(key);
+          if (v && v.i !== last) {
+            const seen = now();
+            if (last !== -1 || v.i === 0) lats.push(Number(seen - BigInt(v.at)) / 1000);
+            last = v.i;
+          }
+          // Poll the local copy; yield so that a transport that needs the event loop can work.
+          if (!spin) await tick();
         }
-        // Poll the local copy; yield so that a transport that needs the event loop can work.
-        if (!spin) await tick();
-      }
-      return lats;
-    },
+        return lats;
+      }),
     // What B's yielding poll loop costs a write before any cache: the same loop over a Map,
     // with its gaps between polls timed (a clock read each, a little garbage of its own).
     // A write landing at a random moment waits out the rest of the gap it lands in.
     pollFloor: async ({ ms }) => {
       const local = new Map([['stamp', { i: 0 }]]);
       const gaps = new Float64Array(8e6);
-      let n = 0;
       let v;
-      let prev = performance.now();
-      const end = prev + ms;
-      while (prev < end && n < gaps.length) {
-        v = local.get('stamp');
-        await tick();
-        const t = performance.now();
-        gaps[n++] = t - prev;
-        prev = t;
-      }
+      const { result: n, gc } = await withGc(async () => {
+        let i = 0;
+        let prev = performance.now();
+        const end = prev + ms;
+        while (prev < end && i < gaps.length) {
+          v = local.get('stamp');
+          await tick();
+          const t = performance.now();
+          gaps[i++] = t - prev;
+          prev = t;
+        }
+        return i;
+      });
       const g = gaps.subarray(0, n);
       const total = g.reduce((a, b) => a + b, 0);
       // The wait w exceeded with chance 1 - p: the time left in gaps beyond w is (1 - p) of all.
@@ -374,7 +395,8 @@ function workerMain() {
         }
         return lo * 1000;
       };
-      return { polls: n, p50: wait(0.5), p99: wait(0.99), long: g.filter((x) => x > 0.1).length, v: v.i };
+      const long = g.filter((x) => x > 0.1);
+      return { polls: n, p50: wait(0.5), p99: wait(0.99), long: long.length, longMs: long.reduce((a, b) => a + b, 0), gc, v: v.i };
     },
     readLoop: async ({ seconds }) => {
       let reads = 0;
