@@ -95,15 +95,8 @@ pub enum Frame {
     Mark { pos: u64 },
     /// client → hub: the shared log has new records.
     Nudge,
-    /// hub → client: part of a scope's entries; the last part has `last` set. `expiries`,
-    /// when carried (an optional last field), is each entry's expiry as the hub read it, so
-    /// that a joining worker does not scan every value for it.
-    Snapshot {
-        scope: Scope,
-        entries: Vec<(String, String)>,
-        last: bool,
-        expiries: Option<Vec<Option<f64>>>,
-    },
+    // hub → client: part of a scope's entries (`T_SNAPSHOT`), written by
+    // [`encode_snapshot_parts`] and read in place as a [`SnapshotPart`], never as a `Frame`.
 }
 
 const T_SUBSCRIBE: u8 = 1;
@@ -234,37 +227,6 @@ pub fn encode(frame: &Frame) -> Vec<u8> {
             e.u8(T_MARK);
             e.u64(*pos);
         }
-        Frame::Snapshot {
-            scope,
-            entries,
-            last,
-            expiries,
-        } => return encode_snapshot(scope, entries, expiries.as_deref(), *last),
-    }
-    e.framed()
-}
-
-/// [`encode`] of `Frame::Snapshot` from borrowed entries, in one allocation of its exact size
-/// (the hub writes a scope's parts with [`encode_snapshot_parts`]). `expiries`, if given, has
-/// one per entry.
-pub fn encode_snapshot<K: AsRef<str>, V: AsRef<str>>(
-    scope: &Scope,
-    entries: &[(K, V)],
-    expiries: Option<&[Option<f64>]>,
-    last: bool,
-) -> Vec<u8> {
-    let pairs: usize = entries
-        .iter()
-        .map(|(k, v)| 8 + k.as_ref().len() + v.as_ref().len())
-        .sum();
-    let carried = expiries.map_or(0, |x| 8 * x.len());
-    let mut e = Enc::snapshot(scope, last, entries.len(), pairs + carried);
-    for (k, v) in entries {
-        e.str(k.as_ref());
-        e.str(v.as_ref());
-    }
-    for t in expiries.unwrap_or_default() {
-        e.expiry(*t);
     }
     e.framed()
 }
@@ -461,26 +423,7 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
         }
         T_NUDGE => Frame::Nudge,
         T_MARK => Frame::Mark { pos: d.u64()? },
-        T_SNAPSHOT => {
-            let part = SnapshotPart::read(&mut d)?;
-            let entries = part.entries();
-            Frame::Snapshot {
-                scope: part.scope.map(str::to_owned),
-                last: part.last,
-                entries: entries
-                    .clone()
-                    .map(|(k, v, _)| (k.to_owned(), v.to_owned()))
-                    .collect(),
-                expiries: part.carries_expiries().then(|| {
-                    entries
-                        .map(|(.., t)| match t {
-                            Expiry::Read(t) => t,
-                            Expiry::Unread => None,
-                        })
-                        .collect()
-                }),
-            }
-        }
+        T_SNAPSHOT => return Err(malformed("a snapshot part is read in place")),
         t => return Err(malformed(&format!("unknown tag {t}"))),
     };
     if !d.0.is_empty() {
@@ -489,7 +432,7 @@ pub fn decode(body: &[u8]) -> Result<Frame> {
     Ok(frame)
 }
 
-/// A `Frame::Snapshot` read in place: its entries are borrowed from the frame's body, which a
+/// A snapshot part read in place: its entries are borrowed from the frame's body, which a
 /// joining worker keeps until the last part has come (nothing is copied before the replica
 /// takes each value, and each part is read once before that).
 #[derive(Clone, Copy)]
@@ -558,10 +501,6 @@ impl<'a> SnapshotPart<'a> {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
-    }
-
-    fn carries_expiries(&self) -> bool {
-        self.expiries.is_some()
     }
 
     /// Key, JSON and expiry of each entry (`Expiry::Unread` where not carried).
@@ -697,6 +636,27 @@ mod tests {
         assert_eq!(decode(&bytes[4..]).unwrap(), f);
     }
 
+    /// One snapshot part of `entries`, with their `expiries` or, as an older hub wrote it,
+    /// without.
+    fn encode_part(
+        scope: &Scope,
+        entries: &[(&str, &str)],
+        expiries: Option<&[Option<f64>]>,
+        last: bool,
+    ) -> Vec<u8> {
+        let pairs: usize = entries.iter().map(|(k, v)| 8 + k.len() + v.len()).sum();
+        let carried = expiries.map_or(0, |x| 8 * x.len());
+        let mut e = Enc::snapshot(scope, last, entries.len(), pairs + carried);
+        for (k, v) in entries {
+            e.str(k);
+            e.str(v);
+        }
+        for t in expiries.unwrap_or_default() {
+            e.expiry(*t);
+        }
+        e.framed()
+    }
+
     #[test]
     fn an_event_head_is_read_without_its_value() {
         let write = |op| Write {
@@ -783,43 +743,12 @@ mod tests {
                 expiry,
             });
         }
-        // A hub that carries no expiries (an older one), and one that does.
-        for expiries in [None, Some(vec![None, Some(1790000000000.0)])] {
-            roundtrip(Frame::Snapshot {
-                scope: None,
-                entries: vec![("a".into(), "1".into()), ("b".into(), "[2,1]".into())],
-                last: true,
-                expiries,
-            });
-        }
         roundtrip(Frame::Welcome {
             epoch: 1,
             conn: 2,
             max_frame: 3,
         });
         roundtrip(Frame::Mark { pos: u64::MAX - 1 });
-    }
-
-    #[test]
-    fn a_snapshot_part_is_allocated_at_its_exact_size() {
-        let expiries = [Some(2.0), None];
-        for (scope, carried) in [(None, None), (Some("sc".to_string()), Some(&expiries[..]))] {
-            let entries = [("kéy", "[1,2]"), ("", "\"x\"")];
-            let part = encode_snapshot(&scope, &entries, carried, true);
-            assert_eq!(part.len(), part.capacity());
-            let owned = entries
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .to_vec();
-            assert_eq!(
-                decode(&part[4..]).unwrap(),
-                Frame::Snapshot {
-                    scope,
-                    entries: owned,
-                    last: true,
-                    expiries: carried.map(<[_]>::to_vec),
-                }
-            );
-        }
     }
 
     #[test]
@@ -868,14 +797,14 @@ mod tests {
 
     #[test]
     fn a_snapshot_with_expiries_for_fewer_entries_is_malformed() {
-        let part = encode_snapshot(&None, &[("a", "1"), ("b", "2")], Some(&[None]), true);
-        assert!(decode(&part[4..]).is_err());
+        let body = encode_part(&None, &[("a", "1"), ("b", "2")], Some(&[None]), true);
+        assert!(SnapshotPart::of(&body[4..]).unwrap().is_err());
     }
 
     #[test]
     fn a_snapshot_part_is_read_in_place_and_other_frames_are_not_parts() {
         let entries = [("kéy", "[1,2]"), ("b", "[3,1790000000000]")];
-        let body = encode_snapshot(
+        let body = encode_part(
             &Some("sc".into()),
             &entries,
             Some(&[Some(5.0), None]),
@@ -891,8 +820,8 @@ mod tests {
                 ("b", "[3,1790000000000]", Expiry::Read(None))
             ]
         );
-        // Not carried: each value's own expiry is read later.
-        let body = encode_snapshot(&None, &entries, None, true);
+        // Not carried (an older hub): each value's own expiry is read later.
+        let body = encode_part(&None, &entries, None, true);
         let part = SnapshotPart::of(&body[4..]).unwrap().unwrap();
         assert!(part.entries().all(|(.., t)| t == Expiry::Unread));
         // A part with anything after its expiries, or a string that is not UTF-8, is refused
@@ -950,6 +879,9 @@ mod tests {
         let mut ok = encode(&Frame::Subscribe { scope: None });
         ok.push(0);
         assert!(decode(&ok[4..]).is_err());
+        // A snapshot part is no `Frame`: the hub refuses one from a client.
+        let snapshot = encode_snapshot_parts(&None, std::iter::empty, 60);
+        assert!(decode(&snapshot[0][4..]).is_err());
     }
 
     /// The shared vectors: the same cases run by `lib/core/expiry.js`.
