@@ -88,20 +88,20 @@ enum Link {
     Redis(RedisSync),
 }
 
-type ConnectCallback = Function<'static, (), ()>;
+/// Called with `false` on each (re)connection and `true` once a snapshot is in its replicas.
+type EventCallback = Function<'static, bool, ()>;
 
-fn on_connect_callback(
-    cb: Option<ConnectCallback>,
-) -> Result<Option<alova_core::psc::client::OnConnect>> {
+fn on_event_callback(cb: Option<EventCallback>) -> Result<Option<alova_core::psc::OnLinkEvent>> {
     let Some(cb) = cb else { return Ok(None) };
     let tsfn = Arc::new(
-        cb.build_threadsafe_function::<()>()
+        cb.build_threadsafe_function::<bool>()
             .weak::<true>()
             .build()
             .map_err(internal)?,
     );
-    Ok(Some(Box::new(move || {
-        tsfn.call((), ThreadsafeFunctionCallMode::NonBlocking);
+    Ok(Some(Box::new(move |event| {
+        let synced = event == alova_core::psc::LinkEvent::Synced;
+        tsfn.call(synced, ThreadsafeFunctionCallMode::NonBlocking);
     })))
 }
 
@@ -116,20 +116,20 @@ impl PscLink {
     #[napi(
         catch_unwind,
         factory,
-        ts_args_type = "path: string, options?: PscOptions | undefined | null, onConnect?: (() => void) | undefined | null"
+        ts_args_type = "path: string, options?: PscOptions | undefined | null, onEvent?: ((synced: boolean) => void) | undefined | null"
     )]
     pub fn connect_hub(
         path: String,
         options: Option<PscOptions>,
-        on_connect: Option<ConnectCallback>,
+        on_event: Option<EventCallback>,
     ) -> Result<PscLink> {
-        guard(|| Self::hub_link(path, options, on_connect))
+        guard(|| Self::hub_link(path, options, on_event))
     }
 
     fn hub_link(
         path: String,
         options: Option<PscOptions>,
-        on_connect: Option<ConnectCallback>,
+        on_event: Option<EventCallback>,
     ) -> Result<PscLink> {
         let o = options.unwrap_or_default();
         let d = ClientOptions::default();
@@ -138,9 +138,8 @@ impl PscLink {
             limits: limits(&o)?,
             ..d
         };
-        let client =
-            HubClient::connect(PathBuf::from(path), opts, on_connect_callback(on_connect)?)
-                .map_err(to_js)?;
+        let client = HubClient::connect(PathBuf::from(path), opts, on_event_callback(on_event)?)
+            .map_err(to_js)?;
         Ok(PscLink {
             link: Link::Hub(client),
         })
@@ -150,22 +149,22 @@ impl PscLink {
     #[napi(
         catch_unwind,
         factory,
-        ts_args_type = "url: string, channel: string, options?: PscOptions | undefined | null, onConnect?: (() => void) | undefined | null"
+        ts_args_type = "url: string, channel: string, options?: PscOptions | undefined | null, onEvent?: ((synced: boolean) => void) | undefined | null"
     )]
     pub fn connect_redis(
         url: String,
         channel: String,
         options: Option<PscOptions>,
-        on_connect: Option<ConnectCallback>,
+        on_event: Option<EventCallback>,
     ) -> Result<PscLink> {
-        guard(|| Self::redis_link(url, channel, options, on_connect))
+        guard(|| Self::redis_link(url, channel, options, on_event))
     }
 
     fn redis_link(
         url: String,
         channel: String,
         options: Option<PscOptions>,
-        on_connect: Option<ConnectCallback>,
+        on_event: Option<EventCallback>,
     ) -> Result<PscLink> {
         let o = options.unwrap_or_default();
         let d = RedisSyncOptions::default();
@@ -175,8 +174,7 @@ impl PscLink {
             max_publish_bytes: positive(o.max_publish_bytes, "maxPublishBytes")?
                 .unwrap_or(d.max_publish_bytes),
         };
-        let sync =
-            RedisSync::connect(&url, opts, on_connect_callback(on_connect)?).map_err(to_js)?;
+        let sync = RedisSync::connect(&url, opts, on_event_callback(on_event)?).map_err(to_js)?;
         Ok(PscLink {
             link: Link::Redis(sync),
         })

@@ -29,17 +29,10 @@ function linkAdapter(name, connect, onConnect) {
   const ready = new Promise((r) => (resolveReady = r));
   // Copies attached before `ready`, held weakly (a copy dropped by the app is not waited for).
   const copies = [];
-  let checking = false;
-  // The hub's snapshot follows the connection within milliseconds: checked on a short timer
-  // while connected (a reconnection checks again).
+  // Checked on each connection and each time a snapshot lands (the link says so).
   const checkReady = () => {
-    checking = false;
-    if (!link.connected) return;
-    if (copies.some((ref) => ref.deref()?.synced === false)) {
-      checking = true;
-      setTimeout(checkReady, 1);
-      return;
-    }
+    if (isReady || !link.connected) return;
+    if (copies.some((ref) => ref.deref()?.synced === false)) return;
     copies.length = 0;
     isReady = true;
     resolveReady();
@@ -63,8 +56,9 @@ function linkAdapter(name, connect, onConnect) {
   // Adapters on this link, held weakly (an adapter dropped by the app is not kept alive).
   const adapters = new Set();
   try {
-    link = connect(() => {
-      if (!checking) checkReady();
+    link = connect((synced) => {
+      checkReady();
+      if (synced) return;
       for (const ref of adapters) {
         const fn = ref.deref();
         if (fn) fn();

@@ -25,6 +25,7 @@ use super::protocol::{
 use super::replica::{
     apply_to_scope, lock, next_expiry, sweep_deadline, ChannelOutbox, Limits, Replica, Replicas,
 };
+use super::{LinkEvent, OnLinkEvent};
 use crate::Result;
 
 #[derive(Debug, Clone, Copy)]
@@ -55,8 +56,6 @@ enum Cmd {
     Offer(Scope, Vec<(String, String)>),
     Stop,
 }
-
-pub type OnConnect = Box<dyn Fn() + Send + Sync>;
 
 /// Writes kept while the hub is away, beyond which the local copy is re-sent whole.
 const MAX_QUEUED: usize = 100_000;
@@ -104,7 +103,7 @@ impl HubClient {
     pub fn connect(
         path: PathBuf,
         opts: ClientOptions,
-        on_connect: Option<OnConnect>,
+        on_event: Option<OnLinkEvent>,
     ) -> Result<HubClient> {
         if let Some(dir) = path.parent() {
             files::check_dir_if_present(dir)?;
@@ -123,7 +122,7 @@ impl HubClient {
             frame_limit: frame_limit.clone(),
             nudge_queued: nudge_queued.clone(),
         };
-        crate::runtime::spawn_thread("alova-psc-client", run(path, opts, rx, link, on_connect))?;
+        crate::runtime::spawn_thread("alova-psc-client", run(path, opts, rx, link, on_event))?;
         Ok(HubClient {
             tx,
             replicas,
@@ -200,7 +199,7 @@ async fn run(
     opts: ClientOptions,
     mut rx: mpsc::UnboundedReceiver<Cmd>,
     link: Link,
-    on_connect: Option<OnConnect>,
+    on_event: Option<OnLinkEvent>,
 ) {
     let Link {
         replicas,
@@ -345,8 +344,8 @@ async fn run(
         last_epoch = Some(epoch);
         connected.store(true, Ordering::Release);
         share_ring(&ring, &replicas, log_fd, epoch);
-        if let Some(f) = &on_connect {
-            f();
+        if let Some(f) = &on_event {
+            f(LinkEvent::Connected);
         }
         let mut parts: HashMap<Scope, Vec<Vec<u8>>> = HashMap::new();
         let mut batch = Vec::new();
@@ -355,11 +354,11 @@ async fn run(
                 body = frames.recv() => {
                     let Some(body) = body else { break false };
                     // A malformed frame ends the connection (the client reconnects).
-                    let mut ok = on_body(body, conn, &replicas, &ring, &mut unacked, &mut parts);
+                    let mut ok = on_body(body, conn, &replicas, &ring, &mut unacked, &mut parts, &on_event);
                     // Frames already here are taken before the next turn re-arms the timers.
                     for _ in 0..FRAMES_PER_TURN {
                         let Ok(body) = frames.try_recv() else { break };
-                        ok &= on_body(body, conn, &replicas, &ring, &mut unacked, &mut parts);
+                        ok &= on_body(body, conn, &replicas, &ring, &mut unacked, &mut parts, &on_event);
                     }
                     if !ok { break false; }
                 }
@@ -437,6 +436,7 @@ fn on_body(
     ring: &SharedRing,
     unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>,
     parts: &mut HashMap<Scope, Vec<Vec<u8>>>,
+    on_event: &Option<OnLinkEvent>,
 ) -> bool {
     if let Some(h) = event_head(&body) {
         if h.origin != conn && settled(replicas, &h) {
@@ -448,7 +448,7 @@ fn on_body(
         let mut bodies = parts.remove(&scope).unwrap_or_default();
         bodies.push(body);
         return match last {
-            true => apply_snapshot(&scope, &bodies, conn, replicas, ring),
+            true => apply_snapshot(&scope, &bodies, conn, replicas, ring, on_event),
             false => {
                 parts.insert(scope, bodies);
                 true
@@ -465,14 +465,15 @@ fn on_body(
 }
 
 /// Replaces the entries of `scope`'s replicas with the snapshot in `bodies` (its parts), then
-/// has them read the shared log from there; false, and nothing replaced, if a part is
-/// malformed.
+/// has them read the shared log from there, and says so; false, and nothing replaced, if a
+/// part is malformed.
 fn apply_snapshot(
     scope: &Scope,
     bodies: &[Vec<u8>],
     conn: u64,
     replicas: &Replicas,
     ring: &SharedRing,
+    on_event: &Option<OnLinkEvent>,
 ) -> bool {
     let Some(Ok(parts)) = bodies
         .iter()
@@ -496,6 +497,9 @@ fn apply_snapshot(
                 r.set_ring(Some(ring.clone()), conn);
             }
         }
+    }
+    if let (Some(f), false) = (on_event, targets.is_empty()) {
+        f(LinkEvent::Synced);
     }
     true
 }

@@ -43,6 +43,19 @@ mod unsupported;
 pub use unsupported::{client, hub};
 
 pub use client::{ClientOptions, HubClient};
+
+/// What a link (a hub client or a Redis synchronizer) tells its owner, JS through a
+/// thread-safe callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkEvent {
+    /// Connected, or connected again.
+    Connected,
+    /// A snapshot is in the replicas of its scope (their `synced` is set): no one need poll
+    /// for it.
+    Synced,
+}
+
+pub type OnLinkEvent = Box<dyn Fn(LinkEvent) + Send + Sync>;
 pub use hub::{Hub, HubOptions};
 pub use redis_sync::{RedisSync, RedisSyncOptions};
 pub use replica::{Drain, Limits, Replica};

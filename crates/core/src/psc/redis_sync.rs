@@ -56,7 +56,7 @@ impl RedisSync {
     pub fn connect(
         url: &str,
         opts: RedisSyncOptions,
-        on_connect: Option<super::client::OnConnect>,
+        on_event: Option<super::OnLinkEvent>,
     ) -> Result<RedisSync> {
         let client = redis::Client::open(url)
             .map_err(|e| Error::with_cause(Code::InvalidArgument, "invalid Redis URL", &e))?;
@@ -65,7 +65,7 @@ impl RedisSync {
         let connected = Arc::new(AtomicBool::new(false));
         let (r, c) = (replicas.clone(), connected.clone());
         let limits = opts.limits;
-        crate::runtime::spawn_thread("alova-psc-redis", run(client, opts, rx, r, c, on_connect))?;
+        crate::runtime::spawn_thread("alova-psc-redis", run(client, opts, rx, r, c, on_event))?;
         Ok(RedisSync {
             tx,
             replicas,
@@ -109,7 +109,7 @@ async fn run(
     mut rx: mpsc::UnboundedReceiver<Cmd>,
     replicas: Replicas,
     connected: Arc<AtomicBool>,
-    on_connect: Option<super::client::OnConnect>,
+    on_event: Option<super::OnLinkEvent>,
 ) {
     let (stop_tx, stop_rx) = watch::channel(false);
     let sub = tokio::spawn(subscribe_loop(
@@ -117,7 +117,7 @@ async fn run(
         opts.channel.clone(),
         replicas.clone(),
         connected,
-        on_connect,
+        on_event,
         stop_rx,
     ));
     let mut con: Option<redis::aio::MultiplexedConnection> = None;
@@ -168,7 +168,7 @@ async fn subscribe_loop(
     channel: String,
     replicas: Replicas,
     connected: Arc<AtomicBool>,
-    on_connect: Option<super::client::OnConnect>,
+    on_event: Option<super::OnLinkEvent>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut first = true;
@@ -199,8 +199,8 @@ async fn subscribe_loop(
         }
         first = false;
         connected.store(true, Ordering::Release);
-        if let Some(f) = &on_connect {
-            f();
+        if let Some(f) = &on_event {
+            f(super::LinkEvent::Connected);
         }
         let mut swept = tokio::time::Instant::now();
         {

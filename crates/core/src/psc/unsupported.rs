@@ -52,8 +52,6 @@ pub mod client {
         pub reconnect_max: Duration,
     }
 
-    pub type OnConnect = Box<dyn Fn() + Send + Sync>;
-
     /// Never constructed: [`HubClient::connect`] always fails.
     pub enum HubClient {}
 
@@ -61,7 +59,7 @@ pub mod client {
         pub fn connect(
             _path: PathBuf,
             _opts: ClientOptions,
-            _on_connect: Option<OnConnect>,
+            _on_event: Option<crate::psc::OnLinkEvent>,
         ) -> Result<HubClient> {
             Err(super::unsupported())
         }
