@@ -12,9 +12,8 @@
 // IDLE_SECONDS, default 10, with one entry that expires in an hour) and the memory a worker
 // holds for MEMORY_ENTRIES (default 100k) entries of 1 KB of JSON, written by one worker and
 // all read by the other (RSS growth after a GC, each worker on a fresh hub).
-// Under the yielding row: the same poll loop over a Map alone, what it makes a write wait;
-// with each row, V8's collections in B while it polled (a yielding loop's pauses are mostly
-// its own garbage's).
+// Under the yielding row: the same poll loop over a Map alone, what it makes a write wait,
+// and V8's collections in it (a yielding loop's pauses are mostly its own garbage's).
 // BENCH_ONLY=idle|latency|reads|init|sets|memory runs those rows alone (comma-separated).
 const cluster = require('node:cluster');
 const os = require('node:os');
@@ -33,7 +32,7 @@ const now = () => process.hrtime.bigint();
 const LATE_JOINS = Number(process.env.LATE_JOINS || 5);
 const tick = () => new Promise((r) => setImmediate(r));
 // V8's collections while `run` runs (counted natively, nothing allocated in the heap until the
-// end): a poll loop's tail is mostly its own pauses.
+// end).
 async function withGc(run) {
   const profiler = new GCProfiler();
   profiler.start();
@@ -72,12 +71,12 @@ async function primary() {
 
     const floor = want('latency') && impl === 'native' && (await ws[1].call('pollFloor', { ms: 2000 }));
     const lat = want('latency') && (await latency(ws[0], ws[1], 2000, false));
-    if (lat) rows.latency.push({ name: impl, concurrency: 1, opsPerSec: lat.rate, cpuUsPerOp: 0, p50us: lat.p50, p99us: lat.p99, seen: lat.seen, samples: lat.samples, wakes: lat.wakes, gc: lat.gc, floor });
+    if (lat) rows.latency.push({ name: impl, concurrency: 1, opsPerSec: lat.rate, cpuUsPerOp: 0, p50us: lat.p50, p99us: lat.p99, seen: lat.seen, samples: lat.samples, wakes: lat.wakes, floor });
     if (lat && impl === 'native') {
       // Reads are synchronous and local: B can also spin without yielding to its event loop.
       // (@alova/psc cannot: its copy is only updated by its event loop.)
       const spin = await latency(ws[0], ws[1], 2000, true);
-      rows.latency.push({ name: 'native, B not yielding', concurrency: 1, opsPerSec: spin.rate, cpuUsPerOp: 0, p50us: spin.p50, p99us: spin.p99, seen: spin.seen, samples: spin.samples, wakes: spin.wakes, gc: spin.gc });
+      rows.latency.push({ name: 'native, B not yielding', concurrency: 1, opsPerSec: spin.rate, cpuUsPerOp: 0, p50us: spin.p50, p99us: spin.p99, seen: spin.seen, samples: spin.samples, wakes: spin.wakes });
     }
 
     const theirs = rows.reads[0].find((r) => r.name === '@alova/psc');
@@ -148,10 +147,10 @@ async function primary() {
     for (const r of rows.latency) {
       const vs = base && r !== base ? `; p99 ${(base.p99us / r.p99us).toFixed(1)}× lower than @alova/psc's` : '';
       const wakes = r.wakes.map((w) => w.toFixed(2)).join(' / ');
-      console.log(`${r.name}: B saw ${r.seen} of ${r.samples} stamps (a stamp replaced before B looked is missed)${vs}; thread wake-ups per stamp ${wakes} (primary / A / B)${r.gc ? `; B's V8 collections while it watched: ${r.gc.count}, ${r.gc.ms.toFixed(1)} ms` : ''}`);
+      console.log(`${r.name}: B saw ${r.seen} of ${r.samples} stamps (a stamp replaced before B looked is missed)${vs}; thread wake-ups per stamp ${wakes} (primary / A / B)`);
       if (r.floor) {
         const f = r.floor;
-        console.log(`  B's yielding poll loop alone (a Map, no cache): a write at a random moment waits for its next poll p50 ${f.p50.toFixed(1)} µs, p99 ${f.p99.toFixed(1)} µs (${f.polls} polls in 2 s; ${f.long} gaps over 100 µs, ${f.longMs.toFixed(1)} ms in all; its own V8 collections: ${f.gc.count}, ${f.gc.ms.toFixed(1)} ms)`);
+        console.log(`  B's yielding poll loop alone (a Map, no cache): a write at a random moment waits for its next poll p50 ${f.p50.toFixed(1)} µs, p99 ${f.p99.toFixed(1)} µs (${f.polls} polls in 2 s; ${f.long} gaps over 100 µs, ${f.longMs.toFixed(1)} ms in all; V8's collections in 1 s of it apart: ${f.gc.count}, ${f.gc.ms.toFixed(1)} ms)`);
       }
     }
   });
@@ -250,10 +249,9 @@ async function latency(a, b, samples, spin) {
   await a.call('stamp', { key, samples });
   const stamping = Date.now() - t0;
   const wakes = threadCounts(pids).map((x, i) => (x.wakes - before[i].wakes) / samples);
-  const { result, gc } = await watching;
-  const lats = result.sort((x, y) => x - y);
+  const lats = (await watching).sort((x, y) => x - y);
   const pct = (p) => lats[Math.min(lats.length - 1, Math.floor(lats.length * p))];
-  return { p50: pct(0.5), p99: pct(0.99), rate: (lats.length * 1000) / stamping, seen: lats.length, samples, wakes, gc };
+  return { p50: pct(0.5), p99: pct(0.99), rate: (lats.length * 1000) / stamping, seen: lats.length, samples, wakes };
 }
 
 /**
@@ -340,27 +338,26 @@ function workerMain() {
         await new Promise((r) => setTimeout(r, 1));
       }
     },
-    watch: ({ key, samples, spin }) =>
-      withGc(async () => {
-        const lats = [];
-        let last = -1;
-        const end = Date.now() + 30000;
-        // The deadline is read every 4096 polls: `Date.now()` allocates a number each call, and
-        // a poll loop making garbage at memory speed measures the young-generation GC it causes.
-        let polls = 0;
-        // Until the last stamp, which no later one replaces (B may miss others).
-        while (last !== samples - 1 && ((++polls & 4095) !== 0 || Date.now() < end)) {
-          const v = psc.get(key);
-          if (v && v.i !== last) {
-            const seen = now();
-            if (last !== -1 || v.i === 0) lats.push(Number(seen - BigInt(v.at)) / 1000);
-            last = v.i;
-          }
-          // Poll the local copy; yield so that a transport that needs the event loop can work.
-          if (!spin) await tick();
+    watch: async ({ key, samples, spin }) => {
+      const lats = [];
+      let last = -1;
+      const end = Date.now() + 30000;
+      // The deadline is read every 4096 polls: `Date.now()` allocates a number each call, and
+      // a poll loop making garbage at memory speed measures the young-generation GC it causes.
+      let polls = 0;
+      // Until the last stamp, which no later one replaces (B may miss others).
+      while (last !== samples - 1 && ((++polls & 4095) !== 0 || Date.now() < end)) {
+        const v = psc.get(key);
+        if (v && v.i !== last) {
+          const seen = now();
+          if (last !== -1 || v.i === 0) lats.push(Number(seen - BigInt(v.at)) / 1000);
+          last = v.i;
         }
-        return lats;
-      }),
+        // Poll the local copy; yield so that a transport that needs the event loop can work.
+        if (!spin) await tick();
+      }
+      return lats;
+    },
     // What B's yielding poll loop costs a write before any cache: the same loop over a Map,
     // with its gaps between polls timed (a clock read each, a little garbage of its own).
     // A write landing at a random moment waits out the rest of the gap it lands in.
@@ -368,7 +365,8 @@ function workerMain() {
       const local = new Map([['stamp', { i: 0 }]]);
       const gaps = new Float64Array(8e6);
       let v;
-      const { result: n, gc } = await withGc(async () => {
+      // Polls for `ms`, each gap between polls timed; returns how many.
+      const poll = async (ms) => {
         let i = 0;
         let prev = performance.now();
         const end = prev + ms;
@@ -380,7 +378,11 @@ function workerMain() {
           prev = t;
         }
         return i;
-      });
+      };
+      // Its collections are counted in a run of 1 s of its own first: counting costs each a
+      // little, and the timed run is left as it was.
+      const { gc } = await withGc(() => poll(1000));
+      const n = await poll(ms);
       const g = gaps.subarray(0, n);
       const total = g.reduce((a, b) => a + b, 0);
       // The wait w exceeded with chance 1 - p: the time left in gaps beyond w is (1 - p) of all.
