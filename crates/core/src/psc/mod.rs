@@ -43,6 +43,9 @@ mod unsupported;
 pub use unsupported::{client, hub};
 
 pub use client::{ClientOptions, HubClient};
+pub use hub::{Hub, HubOptions};
+pub use redis_sync::{RedisSync, RedisSyncOptions};
+pub use replica::{Drain, Limits, Replica};
 
 /// What a link (a hub client or a Redis synchronizer) tells its owner, JS through a
 /// thread-safe callback.
@@ -56,6 +59,3 @@ pub enum LinkEvent {
 }
 
 pub type OnLinkEvent = Box<dyn Fn(LinkEvent) + Send + Sync>;
-pub use hub::{Hub, HubOptions};
-pub use redis_sync::{RedisSync, RedisSyncOptions};
-pub use replica::{Drain, Limits, Replica};
