@@ -13,7 +13,9 @@
 // holds for MEMORY_ENTRIES (default 100k) entries of 1 KB of JSON, written by one worker and
 // all read by the other (RSS growth after a GC, each worker on a fresh hub).
 // Under the yielding row: the same poll loop over a Map alone, what it makes a write wait,
-// and V8's collections in it (a yielding loop's pauses are mostly its own garbage's).
+// and V8's collections in it (a yielding loop's pauses are mostly its own garbage's). Under the
+// spinning row: the same stamps through shared memory between two threads of B, and what a
+// small piece of JS run once a stamp costs against the same piece run back to back.
 // BENCH_ONLY=idle|latency|reads|init|sets|memory runs those rows alone (comma-separated).
 const cluster = require('node:cluster');
 const os = require('node:os');
@@ -76,7 +78,8 @@ async function primary() {
       // Reads are synchronous and local: B can also spin without yielding to its event loop.
       // (@alova/psc cannot: its copy is only updated by its event loop.)
       const spin = await latency(ws[0], ws[1], 2000, true);
-      rows.latency.push({ name: 'native, B not yielding', concurrency: 1, opsPerSec: spin.rate, cpuUsPerOp: 0, p50us: spin.p50, p99us: spin.p99, seen: spin.seen, samples: spin.samples, wakes: spin.wakes });
+      const spinFloor = await ws[1].call('spinFloor', { samples: 2000 });
+      rows.latency.push({ name: 'native, B not yielding', concurrency: 1, opsPerSec: spin.rate, cpuUsPerOp: 0, p50us: spin.p50, p99us: spin.p99, seen: spin.seen, samples: spin.samples, wakes: spin.wakes, spinFloor });
     }
 
     const theirs = rows.reads[0].find((r) => r.name === '@alova/psc');
@@ -151,6 +154,11 @@ async function primary() {
       if (r.floor) {
         const f = r.floor;
         console.log(`  B's yielding poll loop alone (a Map, no cache): a write at a random moment waits for its next poll p50 ${f.p50.toFixed(1)} µs, p99 ${f.p99.toFixed(1)} µs (${f.polls} polls in 2 s; ${f.long} gaps over 100 µs, ${f.longMs.toFixed(1)} ms in all; V8's collections in 1 s of it apart: ${f.gc.count}, ${f.gc.ms.toFixed(1)} ms)`);
+      }
+      if (r.spinFloor) {
+        const f = r.spinFloor;
+        const us = ([p50, p99]) => `p50 ${p50.toFixed(1)} µs, p99 ${p99.toFixed(1)} µs`;
+        console.log(`  B spinning on shared memory alone (a thread of B's stamps it every ms, no cache): seen ${us([f.p50, f.p99])} (${f.seen} of 2000 stamps); a small piece of JS run on sight of each stamp took ${us(f.cold)}, the same piece back to back ${us(f.warm)}`);
       }
     }
   });
@@ -399,6 +407,60 @@ function workerMain() {
       };
       const long = g.filter((x) => x > 0.1);
       return { polls: n, p50: wait(0.5), p99: wait(0.99), long: long.length, longMs: long.reduce((a, b) => a + b, 0), gc, v: v.i };
+    },
+    // What B's spinning row costs a write before any cache: a thread of B's own stamps a
+    // SharedArrayBuffer every millisecond, as A stamps its writes, and B spins on it. On sight
+    // of each stamp B also times a small piece of JS (split a short text, parse its JSON, store
+    // it): the same piece back to back shows what it costs while the CPU's caches hold it.
+    spinFloor: async ({ samples }) => {
+      const { Worker } = require('node:worker_threads');
+      const sab = new SharedArrayBuffer(16);
+      const seq = new Int32Array(sab, 0, 1);
+      const at = new BigInt64Array(sab, 8, 1);
+      const stamper = new Worker(
+        `const { workerData } = require('node:worker_threads');
+        const seq = new Int32Array(workerData, 0, 1), at = new BigInt64Array(workerData, 8, 1);
+        let i = 0;
+        const stamp = () => {
+          Atomics.store(at, 0, process.hrtime.bigint());
+          Atomics.store(seq, 0, ++i);
+          if (i < ${samples}) setTimeout(stamp, 1);
+        };
+        setTimeout(stamp, 50);`,
+        { eval: true, workerData: sab },
+      );
+      const store = new Map();
+      const piece = (i) => {
+        const text = `2stamp\0{"at":"123456789012345","i":${i}}\u0001`;
+        const k = text.indexOf('\0', 1);
+        store.set(text.slice(1, k), JSON.parse(text.slice(k + 1, text.indexOf('\u0001'))));
+      };
+      const lats = new Float64Array(samples);
+      const cold = new Float64Array(samples);
+      let last = 0;
+      let n = 0;
+      const end = Date.now() + 30000;
+      let polls = 0;
+      while (last < samples && ((++polls & 4095) !== 0 || Date.now() < end)) {
+        const s = Atomics.load(seq, 0);
+        if (s === last) continue;
+        const seen = now();
+        lats[n] = Number(seen - Atomics.load(at, 0)) / 1000;
+        piece(s);
+        cold[n++] = Number(now() - seen) / 1000;
+        last = s;
+      }
+      await stamper.terminate();
+      const warm = new Float64Array(samples);
+      for (let i = 0; i < samples; i++) {
+        const t = now();
+        piece(i);
+        warm[i] = Number(now() - t) / 1000;
+      }
+      const pct = (a, p) => a.slice().sort()[Math.min(a.length - 1, Math.floor(a.length * p))];
+      const l = lats.subarray(0, n);
+      const c = cold.subarray(0, n);
+      return { seen: n, p50: pct(l, 0.5), p99: pct(l, 0.99), cold: [pct(c, 0.5), pct(c, 0.99)], warm: [pct(warm, 0.5), pct(warm, 0.99)] };
     },
     readLoop: async ({ seconds }) => {
       let reads = 0;
