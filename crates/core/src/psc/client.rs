@@ -347,6 +347,12 @@ async fn run(
         if let Some(f) = &on_event {
             f(LinkEvent::Connected);
         }
+        let inbound = Inbound {
+            conn,
+            replicas: &replicas,
+            ring: &ring,
+            on_event: on_event.as_ref(),
+        };
         let mut parts: HashMap<Scope, Vec<Vec<u8>>> = HashMap::new();
         let mut batch = Vec::new();
         let stopped = loop {
@@ -354,11 +360,11 @@ async fn run(
                 body = frames.recv() => {
                     let Some(body) = body else { break false };
                     // A malformed frame ends the connection (the client reconnects).
-                    let mut ok = on_body(body, conn, &replicas, &ring, &mut unacked, &mut parts, &on_event);
+                    let mut ok = inbound.on_body(body, &mut unacked, &mut parts);
                     // Frames already here are taken before the next turn re-arms the timers.
                     for _ in 0..FRAMES_PER_TURN {
                         let Ok(body) = frames.try_recv() else { break };
-                        ok &= on_body(body, conn, &replicas, &ring, &mut unacked, &mut parts, &on_event);
+                        ok &= inbound.on_body(body, &mut unacked, &mut parts);
                     }
                     if !ok { break false; }
                 }
@@ -425,83 +431,109 @@ fn sweep_all(replicas: &Replicas, swept: &mut tokio::time::Instant) {
     }
 }
 
-/// Handles one frame from the hub; false if it is malformed. The hub's copy of a write the
-/// reader already applied from the shared log (most of them, for a reader that keeps up) is
-/// taken from its head: its value is not decoded again. A snapshot's parts are kept as they
-/// came until the last one, then checked and read in place into the replicas of their scope.
-fn on_body(
-    body: Vec<u8>,
+/// What the frames of one connection are applied with: its id, the link's replicas and shared
+/// log, and whom to tell when a snapshot lands.
+struct Inbound<'a> {
     conn: u64,
-    replicas: &Replicas,
-    ring: &SharedRing,
-    unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>,
-    parts: &mut HashMap<Scope, Vec<Vec<u8>>>,
-    on_event: &Option<OnLinkEvent>,
-) -> bool {
-    if let Some(h) = event_head(&body) {
-        if h.origin != conn && settled(replicas, &h) {
-            return true;
-        }
-    }
-    if let Some((scope, last)) = SnapshotPart::head_of(&body) {
-        let scope = scope.map(str::to_owned);
-        let mut bodies = parts.remove(&scope).unwrap_or_default();
-        bodies.push(body);
-        return match last {
-            true => apply_snapshot(&scope, &bodies, conn, replicas, ring, on_event),
-            false => {
-                parts.insert(scope, bodies);
-                true
-            }
-        };
-    }
-    match decode(&body) {
-        Ok(frame) => {
-            on_frame(frame, conn, unacked, replicas);
-            true
-        }
-        Err(_) => false,
-    }
+    replicas: &'a Replicas,
+    ring: &'a SharedRing,
+    on_event: Option<&'a OnLinkEvent>,
 }
 
-/// Replaces the entries of `scope`'s replicas with the snapshot in `bodies` (its parts), then
-/// has them read the shared log from there, and says so; false, and nothing replaced, if a
-/// part is malformed.
-fn apply_snapshot(
-    scope: &Scope,
-    bodies: &[Vec<u8>],
-    conn: u64,
-    replicas: &Replicas,
-    ring: &SharedRing,
-    on_event: &Option<OnLinkEvent>,
-) -> bool {
-    let Some(Ok(parts)) = bodies
-        .iter()
-        .map(|b| SnapshotPart::of(b))
-        .collect::<Option<crate::Result<Vec<_>>>>()
-    else {
-        return false;
-    };
-    let len = parts.iter().map(SnapshotPart::len).sum();
-    let targets: Vec<Arc<Replica>> = lock(replicas)
-        .iter()
-        .filter(|(_, r)| r.scope() == scope)
-        .map(|(_, r)| r.clone())
-        .collect();
-    for r in &targets {
-        r.apply_snapshot(len, parts.iter().flat_map(SnapshotPart::entries));
-    }
-    if let Some(ring) = lock(ring).clone() {
-        for r in &targets {
-            if r.ring().is_none() {
-                r.set_ring(Some(ring.clone()), conn);
+impl Inbound<'_> {
+    /// Handles one frame from the hub; false if it is malformed. The hub's copy of a write the
+    /// reader already applied from the shared log (most of them, for a reader that keeps up)
+    /// is taken from its head: its value is not decoded again. A snapshot's parts are kept as
+    /// they came until the last one, then checked and read in place into the replicas of
+    /// their scope.
+    fn on_body(
+        &self,
+        body: Vec<u8>,
+        unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>,
+        parts: &mut HashMap<Scope, Vec<Vec<u8>>>,
+    ) -> bool {
+        if let Some(h) = event_head(&body) {
+            if h.origin != self.conn && settled(self.replicas, &h) {
+                return true;
             }
         }
+        if let Some((scope, last)) = SnapshotPart::head_of(&body) {
+            let scope = scope.map(str::to_owned);
+            let mut bodies = parts.remove(&scope).unwrap_or_default();
+            bodies.push(body);
+            return match last {
+                true => self.apply_snapshot(&scope, &bodies),
+                false => {
+                    parts.insert(scope, bodies);
+                    true
+                }
+            };
+        }
+        match decode(&body) {
+            Ok(frame) => {
+                self.on_frame(frame, unacked);
+                true
+            }
+            Err(_) => false,
+        }
     }
-    if let (Some(f), false) = (on_event, targets.is_empty()) {
-        f(LinkEvent::Synced);
+
+    /// Replaces the entries of `scope`'s replicas with the snapshot in `bodies` (its parts),
+    /// then has them read the shared log from there, and says so; false, and nothing
+    /// replaced, if a part is malformed.
+    fn apply_snapshot(&self, scope: &Scope, bodies: &[Vec<u8>]) -> bool {
+        let Some(Ok(parts)) = bodies
+            .iter()
+            .map(|b| SnapshotPart::of(b))
+            .collect::<Option<crate::Result<Vec<_>>>>()
+        else {
+            return false;
+        };
+        let len = parts.iter().map(SnapshotPart::len).sum();
+        let targets: Vec<Arc<Replica>> = lock(self.replicas)
+            .iter()
+            .filter(|(_, r)| r.scope() == scope)
+            .map(|(_, r)| r.clone())
+            .collect();
+        for r in &targets {
+            r.apply_snapshot(len, parts.iter().flat_map(SnapshotPart::entries));
+        }
+        if let Some(ring) = lock(self.ring).clone() {
+            for r in &targets {
+                if r.ring().is_none() {
+                    r.set_ring(Some(ring.clone()), self.conn);
+                }
+            }
+        }
+        if let (Some(f), false) = (self.on_event, targets.is_empty()) {
+            f(LinkEvent::Synced);
+        }
+        true
     }
-    true
+
+    fn on_frame(&self, frame: Frame, unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>) {
+        match frame {
+            Frame::Event {
+                origin,
+                write,
+                expiry,
+            } => {
+                // Writes this connection sent itself are acknowledged; writes the hub read
+                // from the shared log come with origin 0 and were never queued here.
+                if origin == self.conn {
+                    unacked.pop_front();
+                }
+                let from = write.origin;
+                apply_to_scope(self.replicas, write, expiry, |_, r| from == r.id());
+            }
+            Frame::Mark { pos } => {
+                for (_, r) in lock(self.replicas).iter() {
+                    r.confirm_logged(pos);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Whether the one replica of the event's scope already applied it (with two or more, the
@@ -517,33 +549,4 @@ fn settled(replicas: &Replicas, h: &EventHead<'_>) -> bool {
         }
     };
     one.is_some_and(|r| r.settle_applied(h.writer, h.seq, h.key))
-}
-
-fn on_frame(
-    frame: Frame,
-    conn: u64,
-    unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>,
-    replicas: &Replicas,
-) {
-    match frame {
-        Frame::Event {
-            origin,
-            write,
-            expiry,
-        } => {
-            // Writes this connection sent itself are acknowledged; writes the hub read from
-            // the shared log come with origin 0 and were never queued here.
-            if origin == conn {
-                unacked.pop_front();
-            }
-            let from = write.origin;
-            apply_to_scope(replicas, write, expiry, |_, r| from == r.id());
-        }
-        Frame::Mark { pos } => {
-            for (_, r) in lock(replicas).iter() {
-                r.confirm_logged(pos);
-            }
-        }
-        _ => {}
-    }
 }
