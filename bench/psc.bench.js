@@ -82,8 +82,8 @@ async function primary() {
       const spinFloor = await ws[1].call('spinFloor', { samples: 2000 });
       // The same path with its code kept warm: A stamps every 20 µs (spinning between), so
       // neither side's code leaves the CPU's caches between stamps.
-      const warm = await latency(ws[0], ws[1], 5000, true, 20);
-      rows.latency.push({ name: 'native, B not yielding', concurrency: 1, opsPerSec: spin.rate, cpuUsPerOp: 0, p50us: spin.p50, p99us: spin.p99, seen: spin.seen, samples: spin.samples, wakes: spin.wakes, spinFloor, warm });
+      const warmRow = await latency(ws[0], ws[1], 5000, true, 20);
+      rows.latency.push({ name: 'native, B not yielding', concurrency: 1, opsPerSec: spin.rate, cpuUsPerOp: 0, p50us: spin.p50, p99us: spin.p99, seen: spin.seen, samples: spin.samples, wakes: spin.wakes, spinFloor, warmRow });
     }
 
     const theirs = rows.reads[0].find((r) => r.name === '@alova/psc');
@@ -163,7 +163,7 @@ async function primary() {
         const f = r.spinFloor;
         const us = ([p50, p99]) => `p50 ${p50.toFixed(1)} µs, p99 ${p99.toFixed(1)} µs`;
         console.log(`  B spinning on shared memory alone (a thread of B's stamps it every ms, no cache): seen ${us([f.p50, f.p99])} (${f.seen} of 2000 stamps); a small piece of JS run on sight of each stamp took ${us(f.cold)}, the same piece back to back ${us(f.warm)}`);
-        const w = r.warm;
+        const w = r.warmRow;
         console.log(`  the same row with A stamping every 20 µs (both sides' code kept warm): p50 ${w.p50.toFixed(1)} µs, p99 ${w.p99.toFixed(1)} µs (B saw ${w.seen} of ${w.samples} stamps)`);
       }
     }
