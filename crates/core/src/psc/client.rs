@@ -347,24 +347,24 @@ async fn run(
         if let Some(f) = &on_event {
             f(LinkEvent::Connected);
         }
-        let inbound = Inbound {
+        let mut inbound = Inbound {
             conn,
             replicas: &replicas,
             ring: &ring,
             on_event: on_event.as_ref(),
+            parts: HashMap::new(),
         };
-        let mut parts: HashMap<Scope, Vec<Vec<u8>>> = HashMap::new();
         let mut batch = Vec::new();
         let stopped = loop {
             tokio::select! {
                 body = frames.recv() => {
                     let Some(body) = body else { break false };
                     // A malformed frame ends the connection (the client reconnects).
-                    let mut ok = inbound.on_body(body, &mut unacked, &mut parts);
+                    let mut ok = inbound.on_body(body, &mut unacked);
                     // Frames already here are taken before the next turn re-arms the timers.
                     for _ in 0..FRAMES_PER_TURN {
                         let Ok(body) = frames.try_recv() else { break };
-                        ok &= inbound.on_body(body, &mut unacked, &mut parts);
+                        ok &= inbound.on_body(body, &mut unacked);
                     }
                     if !ok { break false; }
                 }
@@ -432,12 +432,13 @@ fn sweep_all(replicas: &Replicas, swept: &mut tokio::time::Instant) {
 }
 
 /// What the frames of one connection are applied with: its id, the link's replicas and shared
-/// log, and whom to tell when a snapshot lands.
+/// log, whom to tell when a snapshot lands, and the parts of snapshots still arriving.
 struct Inbound<'a> {
     conn: u64,
     replicas: &'a Replicas,
     ring: &'a SharedRing,
     on_event: Option<&'a OnLinkEvent>,
+    parts: HashMap<Scope, Vec<Vec<u8>>>,
 }
 
 impl Inbound<'_> {
@@ -446,12 +447,7 @@ impl Inbound<'_> {
     /// is taken from its head: its value is not decoded again. A snapshot's parts are kept as
     /// they came until the last one, then checked and read in place into the replicas of
     /// their scope.
-    fn on_body(
-        &self,
-        body: Vec<u8>,
-        unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>,
-        parts: &mut HashMap<Scope, Vec<Vec<u8>>>,
-    ) -> bool {
+    fn on_body(&mut self, body: Vec<u8>, unacked: &mut VecDeque<(u64, Arc<Vec<u8>>)>) -> bool {
         if let Some(h) = event_head(&body) {
             if h.origin != self.conn && settled(self.replicas, &h) {
                 return true;
@@ -459,12 +455,12 @@ impl Inbound<'_> {
         }
         if let Some((scope, last)) = SnapshotPart::head_of(&body) {
             let scope = scope.map(str::to_owned);
-            let mut bodies = parts.remove(&scope).unwrap_or_default();
+            let mut bodies = self.parts.remove(&scope).unwrap_or_default();
             bodies.push(body);
             return match last {
                 true => self.apply_snapshot(&scope, &bodies),
                 false => {
-                    parts.insert(scope, bodies);
+                    self.parts.insert(scope, bodies);
                     true
                 }
             };
