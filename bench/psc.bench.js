@@ -24,7 +24,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { GCProfiler } = require('node:v8');
-const { report } = require('./lib/measure');
+const { report, percentile } = require('./lib/measure');
 
 // @alova/psc first: native's reads row at equal work uses the write rate it reached.
 const IMPLS = {
@@ -35,13 +35,13 @@ const now = () => process.hrtime.bigint();
 const LATE_JOINS = Number(process.env.LATE_JOINS || 5);
 const tick = () => new Promise((r) => setImmediate(r));
 // V8's collections while `run` runs (counted natively, nothing allocated in the heap until the
-// end).
-async function withGc(run) {
+// end): how many, and the ms they took.
+async function gcDuring(run) {
   const profiler = new GCProfiler();
   profiler.start();
-  const result = await run();
+  await run();
   const gcs = profiler.stop().statistics;
-  return { result, gc: { count: gcs.length, ms: gcs.reduce((sum, g) => sum + g.cost, 0) / 1000 } };
+  return { count: gcs.length, ms: gcs.reduce((sum, g) => sum + g.cost, 0) / 1000 };
 }
 
 if (cluster.isPrimary) primary().then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
@@ -162,7 +162,7 @@ async function primary() {
       if (r.spinFloor) {
         const f = r.spinFloor;
         const us = ([p50, p99]) => `p50 ${p50.toFixed(1)} µs, p99 ${p99.toFixed(1)} µs`;
-        console.log(`  B spinning on shared memory alone (a thread of B's stamps it every ms, no cache): seen ${us([f.p50, f.p99])} (${f.seen} of 2000 stamps); a small piece of JS run on sight of each stamp took ${us(f.cold)}, the same piece back to back ${us(f.warm)}`);
+        console.log(`  B spinning on shared memory alone (a thread of B's stamps it every ms, no cache): seen ${us([f.p50, f.p99])} (${f.seen} of ${f.samples} stamps); a small piece of JS run on sight of each stamp took ${us(f.cold)}, the same piece back to back ${us(f.warm)}`);
         const w = r.warmRow;
         console.log(`  the same row with A stamping every 20 µs (both sides' code kept warm): p50 ${w.p50.toFixed(1)} µs, p99 ${w.p99.toFixed(1)} µs (B saw ${w.seen} of ${w.samples} stamps)`);
       }
@@ -264,8 +264,7 @@ async function latency(a, b, samples, spin, everyUs = 1000) {
   const stamping = Date.now() - t0;
   const wakes = threadCounts(pids).map((x, i) => (x.wakes - before[i].wakes) / samples);
   const lats = (await watching).sort((x, y) => x - y);
-  const pct = (p) => lats[Math.min(lats.length - 1, Math.floor(lats.length * p))];
-  return { p50: pct(0.5), p99: pct(0.99), rate: (lats.length * 1000) / stamping, seen: lats.length, samples, wakes };
+  return { p50: percentile(lats, 0.5), p99: percentile(lats, 0.99), rate: (lats.length * 1000) / stamping, seen: lats.length, samples, wakes };
 }
 
 /**
@@ -402,7 +401,7 @@ function workerMain() {
       };
       // Its collections are counted in a run of 1 s of its own first: counting costs each a
       // little, and the timed run is left as it was.
-      const { gc } = await withGc(() => poll(1000));
+      const gc = await gcDuring(() => poll(1000));
       const n = await poll(ms);
       const g = gaps.subarray(0, n);
       const total = g.reduce((a, b) => a + b, 0);
@@ -470,10 +469,10 @@ function workerMain() {
         piece(i);
         warm[i] = Number(now() - t) / 1000;
       }
-      const pct = (a, p) => a.slice().sort()[Math.min(a.length - 1, Math.floor(a.length * p))];
-      const l = lats.subarray(0, n);
-      const c = cold.subarray(0, n);
-      return { seen: n, p50: pct(l, 0.5), p99: pct(l, 0.99), cold: [pct(c, 0.5), pct(c, 0.99)], warm: [pct(warm, 0.5), pct(warm, 0.99)] };
+      // p50 and p99 (typed arrays sort by value).
+      const both = (a) => (a.sort(), [percentile(a, 0.5), percentile(a, 0.99)]);
+      const [p50, p99] = both(lats.subarray(0, n));
+      return { seen: n, samples, p50, p99, cold: both(cold.subarray(0, n)), warm: both(warm) };
     },
     readLoop: async ({ seconds }) => {
       let reads = 0;

@@ -12,7 +12,7 @@ async function measure(name, fn, { concurrency = 1, seconds = 3, warmup = 0.5 } 
   const wallNs = Number(process.hrtime.bigint() - t0);
   const cpu = process.cpuUsage(cpu0);
   lat.sort((a, b) => a - b);
-  const pct = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] / 1000 : 0);
+  const pct = (p) => (lat.length ? percentile(lat, p) / 1000 : 0);
   return {
     name,
     concurrency,
@@ -22,6 +22,11 @@ async function measure(name, fn, { concurrency = 1, seconds = 3, warmup = 0.5 } 
     p50us: pct(0.5),
     p99us: pct(0.99),
   };
+}
+
+/** The value at fraction `p` of `sorted` (ascending, not empty). */
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
 async function runFor(fn, concurrency, ms, lat) {
@@ -62,4 +67,4 @@ function report(title, rows, baselines = []) {
   for (const l of lines) console.log(fmt(l));
 }
 
-module.exports = { measure, report };
+module.exports = { measure, report, percentile };
